@@ -1,0 +1,162 @@
+"""The `etl` command: parses options, calls one library function, renders its result, picks the exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from etl.config import CONFIG_NAME, load_config
+from etl.errors import ConfigError, EtlError
+from etl.report import EXIT_USAGE, RunReport
+
+app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    _state["debug"] = debug
+
+
+def _config(path: Path | None, inbox: Path | None = None, outbox: Path | None = None):  # type: ignore[no-untyped-def]
+    config = load_config(path)
+    if inbox:
+        config.folders.inbox = inbox.resolve()
+    if outbox:
+        config.folders.outbox = outbox.resolve()
+    return config
+
+
+@app.command()
+def run(
+    flow: Annotated[str, typer.Argument(help="Flow to run, see `etl flows`.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xml, csv, txt or json.")] = "csv",
+    inbox: Annotated[Path | None, typer.Option(help="Read exports from this folder.")] = None,
+    outbox: Annotated[Path | None, typer.Option(help="Write import files below this folder.")] = None,
+    config: ConfigOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write and move nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Import files even if imported before.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Convert every export of FLOW in the inbox into import files in the outbox."""
+    from etl.runner import run_flow
+
+    settings = _config(config, inbox, outbox)
+    with out.status(f"{flow}: reading the inbox …", spinner="dots") as status:
+        def progress(what: str, count: int) -> None:
+            status.update(f"{flow}: {count} {what}")
+
+        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force,
+                          progress=None if as_json else progress)
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        _summary(report)
+    raise typer.Exit(report.exit_code)
+
+
+def _summary(report: RunReport) -> None:
+    colour = {"ok": "green", "partial": "yellow", "failed": "red"}[report.status]
+    title = f"[bold]{report.flow}[/] → {report.format}  run {report.run_id}"
+    if report.dry_run:
+        title += "  [italic](dry run: nothing written or moved)[/]"
+    out.print(title)
+    out.print(f"  {report.unit}: {report.records_in} in, [green]{report.written} written[/], "
+              f"[{'red' if report.rejected else 'green'}]{report.rejected} rejected[/]")
+    for item in report.files:
+        note = f" – {item.reason}" if item.reason else ""
+        out.print(escape(f"  file {item.name}: {item.status} {','.join(item.tables)}{note}"))
+    for path in report.outputs:
+        out.print(f"  wrote {path}")
+    for reject in report.rejects[:10]:
+        where = f"{reject.file}:{reject.line}" + (f" field {reject.field}" if reject.field else "")
+        out.print(f"  [red]rejected[/] {escape(reject.record or '')} {escape(where)}: {escape(reject.reason)}")
+    if len(report.rejects) > 10:
+        out.print(f"  … {len(report.rejects) - 10} more in {report.rejects_file}")
+    elif report.rejects_file:
+        out.print(f"  rejects: {report.rejects_file}")
+    if not report.files:
+        out.print("  nothing to do: no export for this flow in the inbox")
+    out.print(f"  [{colour}]{report.status}[/]" + (f", report {report.report_file}" if report.report_file else ""))
+
+
+@app.command()
+def flows() -> None:
+    """List the flows with their direction and formats."""
+    from etl.flows import FLOWS
+    from etl.load.base import WRITERS, _load_all
+
+    _load_all()
+    table = Table("flow", "module", "direction", "formats", "status")
+    for flow in FLOWS.values():
+        table.add_row(flow.name, flow.module, flow.direction, ", ".join(WRITERS),
+                      "ready" if flow.built else "planned")
+    out.print(table)
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="An xml or json file the tool wrote.")],
+             config: ConfigOpt = None) -> None:
+    """Check an output file against its schema."""
+    from etl.validate import validate_file
+
+    problems = validate_file(_config(config), file)
+    if problems:
+        for problem in problems:
+            err.print(f"[red]{file}[/]: {problem}")
+        raise typer.Exit(1)
+    out.print(f"[green]{file}: valid[/]")
+
+
+@app.command()
+def init(folder: Annotated[Path, typer.Argument(help="The working folder to create.")],
+         samples: Annotated[bool, typer.Option("--samples", help="Put the bundled sample exports into the inbox.")]
+         = False) -> None:
+    """Create a working folder (config, mappings, inbox, outbox) that works at once."""
+    from etl.workspace import create_workspace
+
+    created = create_workspace(folder, samples=samples)
+    out.print(f"created {created / CONFIG_NAME}; drop exports into {created / 'inbox'} and run "
+              f"`etl run orders --config {created / CONFIG_NAME}`")
+
+
+def main() -> None:
+    """Entry point: one error handler; a traceback only with --debug."""
+    try:
+        app(standalone_mode=False)
+    except ConfigError as exc:
+        err.print("[red]The configuration is wrong:[/]")
+        for problem in exc.problems:
+            err.print(f"  {problem}")
+        sys.exit(exc.exit_code)
+    except EtlError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error of the option parser
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        if _state["debug"]:
+            raise
+        err.print(f"[red]unexpected error:[/] {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.exit(3)
+
+

@@ -1,0 +1,87 @@
+"""The working folder's configuration (`etl.yaml`): folders, where layouts live, which layouts a flow uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from etl.errors import ConfigError
+from etl.resources import bundled
+
+CONFIG_NAME = "etl.yaml"
+
+
+class Folders(BaseModel):
+    """Where files are in each state; relative paths are relative to the config file."""
+
+    model_config = ConfigDict(extra="forbid")
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    archive: Path = Path("archive")
+    error: Path = Path("error")
+    rejects: Path = Path("rejects")
+    reports: Path = Path("reports")
+    staging: Path = Path("staging")
+    state: Path = Path("state")
+
+
+class FlowConfig(BaseModel):
+    """Layout files of one flow (names under the mapping folders, or paths)."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str | None = None
+    target: str | None = None
+
+
+class Config(BaseModel):
+    """A validated `etl.yaml`."""
+
+    model_config = ConfigDict(extra="forbid")
+    base: Path = Path(".")
+    folders: Folders = Folders()
+    mappings: list[Path] = [Path("mappings")]
+    templates: list[Path] = [Path("templates")]
+    schemas: list[Path] = [Path("schemas")]
+    flows: dict[str, FlowConfig] = {}
+    keep_staging_runs: int = 20
+
+    def folder(self, name: str) -> Path:
+        """Absolute path of a working folder (inbox, outbox, archive, ...)."""
+        return (self.base / getattr(self.folders, name)).resolve()
+
+    def search(self, kind: str) -> tuple[Path, ...]:
+        """The folders searched for mappings, templates or schemas: the user's first, then bundled."""
+        own = [(self.base / p).resolve() for p in getattr(self, kind)]
+        return (*[p for p in own if p.is_dir()], bundled(kind))
+
+    def find_mapping(self, name: str) -> Path:
+        """The first mapping file called `name` along the search path."""
+        candidate = Path(name)
+        if candidate.is_absolute():
+            return candidate
+        for folder in self.search("mappings"):
+            if (folder / name).is_file():
+                return folder / name
+        return self.search("mappings")[-1] / name
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read `path` (or ./etl.yaml if it exists, else the defaults for the current folder)."""
+    if path is None:
+        path = Path(CONFIG_NAME)
+        if not path.is_file():
+            return Config(base=Path.cwd())
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: not valid YAML: {exc}"]) from None
+    try:
+        return Config(**{**data, "base": path.resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError([f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None

@@ -1,0 +1,39 @@
+"""One exception tree; messages are built from facts and say what to do."""
+
+from __future__ import annotations
+
+
+class EtlError(Exception):
+    """Base of every error the tool raises on purpose."""
+
+    exit_code = 3
+
+
+class ConfigError(EtlError):
+    """A config or mapping file is wrong; carries every problem found, by file and key."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class UsageError(EtlError):
+    """The user asked for something that cannot be done (unknown flow, format, file)."""
+
+    exit_code = 2
+
+
+class InputFileError(EtlError):
+    """A whole input file cannot be read; the file goes to the error folder with this reason."""
+
+    def __init__(self, path: object, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}, line {line}" if line else f"{path}"
+        super().__init__(f"{where}: {reason}")
+
+
+class ValidationError(EtlError):
+    """An output document does not match its schema; nothing is published."""

@@ -1,0 +1,100 @@
+"""CSV and delimited TXT exports: any separator, UTF-8 (with or without BOM) or cp1252."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from etl.errors import InputFileError
+from etl.extract.rawtable import LINE, RawTable
+
+NULL_LITERALS = ["NULL", "\\N"]
+BLOCK_SIZE = 4 << 20
+_CANDIDATES = ";,\t|"
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 when the whole file decodes as UTF-8, else cp1252 (the Windows default in Germany)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(sample: str) -> str:
+    """The separator that splits the header and the next lines into the same number of fields."""
+    lines = [line for line in sample.splitlines()[:20] if line.strip()]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_CANDIDATES).delimiter
+    except csv.Error:
+        counts = {sep: lines[0].count(sep) for sep in _CANDIDATES} if lines else {}
+        best = max(counts, key=lambda sep: counts[sep], default=";")
+        return best if counts.get(best) else ";"
+
+
+def read(path: Path, encoding: str = "auto", delimiter: str = "auto") -> list[RawTable]:
+    """Read the header of a delimited file and return it as one streamed raw table."""
+    if encoding == "auto":
+        encoding = detect_encoding(path)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(64 * 1024).lstrip("\ufeff")
+    if delimiter == "auto":
+        delimiter = detect_delimiter(sample)
+    try:
+        header = next(csv.reader(sample.splitlines()[:1], delimiter=delimiter))
+    except StopIteration:
+        raise InputFileError(path, "the file has no header row") from None
+    columns = [name.strip() for name in header]
+    if len(set(columns)) != len(columns):
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        return _stream(path, columns, encoding, delimiter)
+
+    return [RawTable(path=path, columns=columns, batches=batches)]
+
+
+def _stream(path: Path, columns: list[str], encoding: str, delimiter: str) -> Iterator[pa.RecordBatch]:
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            encoding=encoding, block_size=BLOCK_SIZE, column_names=columns, skip_rows=1
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in columns},
+            null_values=NULL_LITERALS,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    next_line = 2
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            raise InputFileError(path, f"not a well-formed CSV file after line {next_line}: {exc}") from None
+        # A row starts on the line after the previous row ends; embedded newlines push it down.
+        extra = pa.array([0] * batch.num_rows, pa.int64())
+        for column in batch.columns:
+            extra = pc.add(extra, pc.fill_null(pc.count_substring(column, "\n"), 0))
+        span = pc.add(extra, 1)
+        ends = pc.cumulative_sum(span)
+        starts = pc.add(pc.subtract(ends, span), next_line)
+        if batch.num_rows:
+            next_line += ends[-1].as_py()
+        yield batch.append_column(LINE, starts)

@@ -1,0 +1,78 @@
+"""XML table exports: `mysql --xml`, `mysqldump --xml` and phpMyAdmin's XML export."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from etl.errors import InputFileError
+from etl.extract.rawtable import RawTable, text_batch
+
+_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_FROM = re.compile(r"\bfrom\s+[`\"]?(?:\w+[`\"]?\.[`\"]?)?(\w+)", re.IGNORECASE)
+BATCH_ROWS = 10_000
+
+
+def read(path: Path) -> list[RawTable]:
+    """Collect the rows of every table in the document, grouped by table name."""
+    tables: dict[str, tuple[list[str], list[dict[str, str | None]], list[int]]] = {}
+    try:
+        for name, row, line in _rows(path):
+            columns, rows, lines = tables.setdefault(name, ([], [], []))
+            for column in row:
+                if column not in columns:
+                    columns.append(column)
+            rows.append(row)
+            lines.append(line)
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(path, f"not well-formed XML: {exc.msg}", line=exc.lineno) from None
+    if not tables:
+        raise InputFileError(path, "no table rows found (expected mysql --xml or phpMyAdmin XML)")
+    return [_raw(path, name, *parts) for name, parts in tables.items()]
+
+
+def _raw(path: Path, name: str, columns: list[str], rows: list, lines: list[int]) -> RawTable:
+    def batches() -> Iterator:
+        for start in range(0, len(rows), BATCH_ROWS):
+            end = start + BATCH_ROWS
+            yield text_batch(rows[start:end], columns, lines[start:end])
+
+    return RawTable(path=path, columns=columns, batches=batches, name=name or None)
+
+
+def _rows(path: Path) -> Iterator[tuple[str, dict[str, str | None], int]]:
+    table = ""
+    context = etree.iterparse(str(path), events=("start", "end"), huge_tree=True, remove_comments=True)
+    for event, elem in context:
+        tag = etree.QName(elem).localname if isinstance(elem.tag, str) else ""
+        if event == "start":
+            if tag == "resultset":
+                match = _FROM.search(elem.get("statement", ""))
+                table = match.group(1) if match else ""
+            elif tag == "table_data":
+                table = elem.get("name", "")
+            continue
+        if tag == "row":
+            yield table, _fields(elem, "field"), elem.sourceline or 0
+            elem.clear()
+        elif tag == "table" and elem.getparent() is not None and _is_pma_row(elem):
+            yield elem.get("name", ""), _fields(elem, "column"), elem.sourceline or 0
+            elem.clear()
+
+
+def _is_pma_row(elem: etree._Element) -> bool:
+    parent = elem.getparent()
+    return parent is not None and etree.QName(parent).localname == "database"
+
+
+def _fields(elem: etree._Element, child: str) -> dict[str, str | None]:
+    row: dict[str, str | None] = {}
+    for field in elem:
+        if not isinstance(field.tag, str) or etree.QName(field).localname != child:
+            continue
+        nil = field.get(_NIL) == "true"
+        row[field.get("name", "")] = None if nil else (field.text or "")
+    return row

@@ -1,0 +1,61 @@
+"""The flow registry: what each flow reads, in which direction, and with which layouts.
+
+A new flow is one entry here (plus its source layout, target layout, template and schemas); its
+extractor turns recognised raw tables into chunks of neutral tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from etl.extract.rawtable import RawTable
+from etl.flows.orders import OrderChunk, extract_flat, extract_tables
+from etl.transform.layout import SourceLayout
+
+Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[OrderChunk]]
+FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[OrderChunk]]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One data flow between the systems."""
+
+    name: str
+    module: str  # the module name of the seed (German), for the merchant
+    direction: str
+    source: str  # default source layout, under mappings/
+    target: str  # default target layout, under mappings/
+    outbox: str  # subfolder of the outbox the import files go to
+    unit: str  # what one record is, for the report
+    extract_tables: Extractor | None = None
+    extract_flat: FlatExtractor | None = None
+
+    @property
+    def built(self) -> bool:
+        """Whether the flow can run yet."""
+        return self.extract_tables is not None
+
+
+FLOWS: dict[str, Flow] = {
+    flow.name: flow
+    for flow in [
+        Flow("orders", "Bestellimport", "shop -> ERP", "shop/orders.yaml", "sage/orders.yaml", "sage",
+             "orders", extract_tables, extract_flat),
+        Flow("customers", "Kundenexport / Kundenimport", "shop -> ERP", "shop/customers.yaml",
+             "sage/customers.yaml", "sage", "customers"),
+        Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
+             "shop/catalog.yaml", "shop", "articles"),
+        Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles"),
+        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop", "sage/shipments.yaml",
+             "shop/shipments.yaml", "shop", "shipments"),
+        Flow("documents", "Dokumentenmanagement", "ERP -> shop", "sage/documents.yaml",
+             "shop/documents.yaml", "shop", "documents"),
+        Flow("erp-orders", "Bestellexport B2B", "ERP -> shop", "sage/erp_orders.yaml",
+             "shop/erp_orders.yaml", "shop", "orders"),
+        Flow("cross-selling", "Cross-Selling", "shop -> shop", "shop/orders.yaml",
+             "shop/cross_selling.yaml", "shop", "relations"),
+        Flow("payment-requests", "Zahlungsaufforderung", "shop -> customer", "shop/orders.yaml",
+             "mail/payment_requests.yaml", "mail", "mails"),
+    ]
+}

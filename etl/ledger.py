@@ -1,0 +1,71 @@
+"""The persistent state (SQLite): inputs already imported, runs, and links between the systems' ids."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS inputs (
+    sha256 TEXT NOT NULL, flow TEXT NOT NULL, name TEXT NOT NULL, run_id TEXT NOT NULL,
+    processed_at TEXT NOT NULL, PRIMARY KEY (sha256, flow));
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, flow TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
+    status TEXT, report TEXT);
+CREATE TABLE IF NOT EXISTS links (
+    kind TEXT NOT NULL, shop_id TEXT NOT NULL, erp_id TEXT NOT NULL, created TEXT NOT NULL,
+    PRIMARY KEY (kind, shop_id));
+"""
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's content: the identity of an export, whatever its name."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Ledger:
+    """What has been done, kept across runs and crashes."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(folder / "ledger.sqlite", timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+
+    def seen(self, sha256: str, flow: str) -> tuple[str, str] | None:
+        """(run id, time) of the earlier import of this content, or None."""
+        row = self.db.execute("SELECT run_id, processed_at FROM inputs WHERE sha256=? AND flow=?",
+                              (sha256, flow)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
+                   inputs: list[tuple[str, str]]) -> None:
+        """Record a finished run and its inputs in one transaction."""
+        now = datetime.now().isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)",
+                [(sha, flow, name, run_id, now) for sha, name in inputs])
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                            (run_id, flow, started, now, status, report))
+
+    def last_runs(self, limit: int = 10) -> list[tuple[str, str, str, str]]:
+        """The latest runs: (run id, flow, finished, status)."""
+        return self.db.execute("SELECT run_id, flow, finished, status FROM runs ORDER BY finished DESC "
+                               "LIMIT ?", (limit,)).fetchall()
+
+    def link(self, kind: str, shop_id: str) -> str | None:
+        """The ERP id linked to a shop id (customer, order, article), if any."""
+        row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_id=?", (kind, shop_id)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()

@@ -1,0 +1,68 @@
+"""The file system as a state machine: inbox -> archive | error, outputs published atomically.
+
+Every move is a rename within one file system; nothing is ever deleted; names never collide.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
+
+
+def is_candidate(path: Path) -> bool:
+    """A file in the inbox that may be an export (not hidden, temporary or a marker)."""
+    name = path.name
+    return (path.is_file() and not name.startswith((".", "~$", "~"))
+            and not name.lower().endswith(IGNORED_SUFFIXES) and not name.lower().startswith("readme"))
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Candidate files directly in the inbox, oldest first."""
+    if not inbox.is_dir():
+        return []
+    return sorted((p for p in inbox.iterdir() if is_candidate(p)), key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """`folder/name`, or `stem-2.ext`, `stem-3.ext`, ... if that exists already."""
+    target = folder / name
+    stem, suffix = Path(name).stem, "".join(Path(name).suffixes[-1:])
+    counter = 2
+    while target.exists():
+        target = folder / f"{stem}-{counter}{suffix}"
+        counter += 1
+    return target
+
+
+def move_aside(path: Path, folder: Path) -> Path:
+    """Move `path` into `folder` (dated subfolder) without overwriting anything; return the new path."""
+    day = folder / datetime.now().strftime("%Y-%m-%d")
+    day.mkdir(parents=True, exist_ok=True)
+    target = free_name(day, path.name)
+    os.replace(path, target)
+    return target
+
+
+def refuse(path: Path, error_folder: Path, reason: str) -> Path:
+    """Move a refused input to the error folder with a plain-text reason file beside it."""
+    target = move_aside(path, error_folder)
+    reason_file = target.with_name(target.name + ".reason.txt")
+    reason_file.write_text(f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n\n{reason}\n",
+                           encoding="utf-8")
+    return target
+
+
+def publish(temp: Path, final_name: str) -> Path:
+    """Give a finished temporary file its final name in the same folder (atomic, never overwriting)."""
+    target = free_name(temp.parent, final_name)
+    with temp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    try:
+        os.link(temp, target)  # fails instead of overwriting if a file of that name appeared meanwhile
+        temp.unlink()
+    except OSError:  # file systems without hard links (some network shares)
+        os.replace(temp, target)
+    return target

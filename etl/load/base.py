@@ -1,0 +1,78 @@
+"""The writer contract and the format registry: adding a format is one class with `@register`."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from etl.errors import UsageError
+from etl.transform.apply import Mapped
+from etl.transform.layout import TargetLayout
+from etl.transform.rejects import Reject
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Folders where templates and schemas are looked up, first match wins."""
+
+    templates: tuple[Path, ...]
+    schemas: tuple[Path, ...]
+
+    def find(self, kind: str, name: str) -> Path:
+        """The first existing `name` under the template or schema folders."""
+        for folder in getattr(self, kind):
+            if (folder / name).is_file():
+                return folder / name
+        searched = ", ".join(str(f) for f in getattr(self, kind))
+        raise UsageError(f"{kind[:-1]} '{name}' not found (looked in {searched})")
+
+
+class Writer(ABC):
+    """Streams the records of one run into temporary files: open, write chunks, close."""
+
+    format: ClassVar[str]
+    extension: ClassVar[str]
+    description: ClassVar[str]
+
+    def __init__(self, layout: TargetLayout, folder: Path, stem: str, resources: Resources) -> None:
+        self.layout = layout
+        self.folder = folder
+        self.stem = stem
+        self.resources = resources
+
+    @abstractmethod
+    def write(self, mapped: Mapped) -> list[Reject]:
+        """Write one chunk; records this format cannot hold are refused and not written."""
+
+    @abstractmethod
+    def close(self) -> list[Path]:
+        """Finish the files and return them (still under temporary names)."""
+
+    def path(self, record: str | None = None) -> Path:
+        """Temporary path of the file for `record` (or the single document)."""
+        suffix = f"_{record}" if record else ""
+        return self.folder / f".{self.stem}{suffix}.{self.extension}.part"
+
+
+WRITERS: dict[str, type[Writer]] = {}
+
+
+def register(cls: type[Writer]) -> type[Writer]:
+    """Class decorator: make a writer available under its format name."""
+    WRITERS[cls.format] = cls
+    return cls
+
+
+def writer_for(fmt: str) -> type[Writer]:
+    """The writer class for `fmt`, or a usage error naming the known formats."""
+    _load_all()
+    try:
+        return WRITERS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(sorted(WRITERS))}") from None
+
+
+def _load_all() -> None:
+    from etl.load import csv_writer, json_writer, txt_writer, xml_writer  # noqa: F401

@@ -1,0 +1,32 @@
+"""CSV import files in the mapping's dialect (GS-Office: cp1252, `;`, CRLF, decimal comma)."""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from etl.load.base import register
+from etl.load.tabular import TabularWriter
+
+_QUOTING = {"needed": "needed", "all": "all_valid", "none": "none"}
+
+
+@register
+class CsvWriter(TabularWriter):
+    """One delimited file per record type, quoted with doubled inner quotes where needed."""
+
+    format = "csv"
+    extension = "csv"
+    description = "delimited text, one file per record type (dialect from the mapping)"
+
+    def encode(self, text: pa.Table, header: bool) -> bytes:
+        buffer = io.BytesIO()
+        options = pacsv.WriteOptions(
+            include_header=header, delimiter=self.dialect.delimiter, eol=self.dialect.line_ending,
+            quoting_style=_QUOTING[self.dialect.quoting],
+            quoting_header="none" if self.dialect.quoting != "all" else "needed",
+        )
+        pacsv.write_csv(text, buffer, options)
+        return buffer.getvalue()

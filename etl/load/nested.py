@@ -1,0 +1,67 @@
+"""Records nested under their root record, with canonical values, for the XML and JSON writers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from etl.load.text import format_column
+from etl.transform.apply import KEY, Mapped
+from etl.transform.layout import Dialect, TargetLayout
+
+CANONICAL = Dialect(encoding="utf-8", decimal=".", date_format="%Y-%m-%d",
+                    datetime_format="%Y-%m-%dT%H:%M:%S", true="true", false="false")
+
+
+@dataclass
+class Entry:
+    """One root record with its children, ready for a template or json.dumps."""
+
+    key: str
+    file: str
+    line: int | None
+    fields: dict[str, Any]
+    children: dict[str, list[dict[str, Any]]]
+
+
+def nest(layout: TargetLayout, mapped: Mapped, native: bool) -> list[Entry]:
+    """Entries in root order; `native` keeps booleans and integers as such (for JSON)."""
+    tables = {name: _canonical(layout, name, mapped.records[name], native) for name in layout.records}
+    children: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for name in list(layout.records)[1:]:
+        rows = tables[name]
+        for row in rows:
+            key = row.pop(KEY)
+            children.setdefault(key, {}).setdefault(name, []).append(row)
+    entries = []
+    for row in tables[layout.root]:
+        key = row.pop(KEY)
+        file, line = row.pop("_file"), row.pop("_line")
+        kids = children.get(key, {})
+        entries.append(Entry(key, file, line, row, {n: kids.get(n, []) for n in list(layout.records)[1:]}))
+    return entries
+
+
+def _canonical(layout: TargetLayout, name: str, table: pa.Table, native: bool) -> list[dict[str, Any]]:
+    spec = layout.records[name]
+    columns = {}
+    for field in spec.fields:
+        values = table.column(field.name).combine_chunks()
+        keep = native and (pa.types.is_boolean(values.type) or pa.types.is_integer(values.type))
+        columns[field.name] = values if keep else format_column(values, field, CANONICAL)
+    extra = {KEY: table.column(KEY)}
+    if name == layout.root:
+        extra |= {"_file": table.column("_file"), "_line": table.column("_line")}
+    rows = pa.table({**columns, **extra}).to_pylist()
+    if name != layout.root:
+        for row in rows:
+            for drop in [k for k, v in row.items() if v is None]:
+                del row[drop]
+    else:
+        for row in rows:
+            for drop in [k for k, v in row.items() if v is None and not k.startswith("_")]:
+                del row[drop]
+    return rows
+

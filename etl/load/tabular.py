@@ -1,0 +1,78 @@
+"""What the csv and txt writers share: one file per record type, text columns in the dialect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.load.base import Writer
+from etl.load.text import fit_encoding, format_column
+from etl.transform.apply import KEY, Mapped
+from etl.transform.layout import Dialect
+from etl.transform.rejects import Reject
+
+
+class TabularWriter(Writer):
+    """Base for line-oriented formats: subclasses turn a text table into bytes."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.dialect: Dialect = self.layout.dialect(self.format)
+        self.handles: dict[str, BinaryIO] = {}
+        self.paths: list[Path] = []
+
+    def write(self, mapped: Mapped) -> list[Reject]:
+        texts: dict[str, pa.Table] = {}
+        rejects: list[Reject] = []
+        for name, spec in self.layout.records.items():
+            table = mapped.records[name]
+            columns = {f.name: self._text(format_column(table.column(f.name).combine_chunks(), f, self.dialect))
+                       for f in spec.fields}
+            text = pa.table({**columns, KEY: table.column(KEY), "_file": table.column("_file"),
+                             "_line": table.column("_line")})
+            text, problems = fit_encoding(text, list(columns), self.dialect)
+            rejects += problems
+            texts[name] = text
+        refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
+        for name, text in texts.items():
+            if len(refused):
+                text = text.filter(pc.invert(pc.is_in(text.column(KEY), value_set=refused)))
+            rejects += self.check(name, text)
+            self._append(name, text.drop_columns([KEY, "_file", "_line"]))
+        return rejects
+
+    def _text(self, values: pa.Array) -> pa.Array:
+        if self.dialect.line_breaks is None:
+            return values
+        return pc.replace_substring_regex(values, r"\r\n|\r|\n", self.dialect.line_breaks)
+
+    def check(self, record: str, text: pa.Table) -> list[Reject]:
+        """Refusals particular to the format (none by default)."""
+        return []
+
+    def _append(self, record: str, text: pa.Table) -> None:
+        handle = self.handles.get(record)
+        first = handle is None
+        if handle is None:
+            path = self.path(record)
+            handle = path.open("wb")
+            self.handles[record] = handle
+            self.paths.append(path)
+        data = self.encode(text, header=first and self.dialect.header)
+        handle.write(data.decode("utf-8").encode(self.dialect.encoding) if data else b"")
+
+    def encode(self, text: pa.Table, header: bool) -> bytes:
+        """UTF-8 bytes of the text table in the format (transcoded by the caller)."""
+        raise NotImplementedError
+
+    def close(self) -> list[Path]:
+        for name in self.layout.records:
+            if name not in self.handles:  # an empty run still gets files with their header
+                spec = self.layout.records[name]
+                self._append(name, pa.table({f.name: pa.array([], pa.string()) for f in spec.fields}))
+        for handle in self.handles.values():
+            handle.close()
+        return self.paths

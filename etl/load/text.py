@@ -1,0 +1,130 @@
+"""Shaping values as text for a dialect, and making text fit the target encoding."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from functools import cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from anyascii import anyascii
+
+from etl.transform.apply import KEY
+from etl.transform.layout import Dialect, TargetField
+from etl.transform.rejects import Reject, rejects_where
+
+DEFAULT_PLACES = 2
+
+
+def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.Array:
+    """Values as text in the dialect: decimal separator, date format, yes/no spelling."""
+    kind = values.type
+    if pa.types.is_decimal(kind):
+        places = DEFAULT_PLACES if spec.places is None else spec.places
+        rounded = pc.cast(pc.round(values, places, round_mode="half_up"), pa.decimal128(18, places))
+        text = pc.cast(rounded, pa.string())
+        return pc.replace_substring(text, ".", dialect.decimal) if dialect.decimal != "." else text
+    if pa.types.is_timestamp(kind):
+        return pc.strftime(values, format=dialect.datetime_format)
+    if pa.types.is_date(kind):
+        return pc.strftime(pc.cast(values, pa.timestamp("s")), format=dialect.date_format)
+    if pa.types.is_boolean(kind):
+        return pc.if_else(values, dialect.true, dialect.false)
+    if pa.types.is_null(kind):
+        return pa.nulls(len(values), pa.string())
+    return pc.cast(values, pa.string())
+
+
+@cache
+def _unencodable_pattern(encoding: str) -> str | None:
+    """A regex class of the characters `encoding` cannot hold (None for Unicode encodings)."""
+    if codecs.lookup(encoding).name.startswith("utf"):
+        return None
+    allowed = []
+    for code in range(0x10000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        try:
+            char.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        allowed.append(char)
+    ranges, start, prev = [], None, None
+    for char in allowed:
+        code = ord(char)
+        if start is None:
+            start = prev = code
+        elif code == prev + 1:
+            prev = code
+        else:
+            ranges.append((start, prev))
+            start = prev = code
+    ranges.append((start, prev))
+    parts = "".join(_range(a, b) for a, b in ranges)
+    return f"[^{parts}]"
+
+
+def _range(a: int, b: int) -> str:
+    return f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}"
+
+
+def transliterate(text: str, encoding: str) -> str | None:
+    """`text` with characters `encoding` lacks spelled in Latin letters; None if that is impossible.
+
+    The rule: a character the encoding holds stays; any other is first decomposed (NFKC, so that
+    e.g. a ligature becomes its letters), then spelled by anyascii (Ł -> L, ř -> r, „ -> "); a
+    character with no spelling (an emoji, a CJK ideograph without a reading) refuses the record.
+    """
+    out = []
+    for char in text:
+        try:
+            char.encode(encoding)
+            out.append(char)
+            continue
+        except UnicodeEncodeError:
+            pass
+        composed = unicodedata.normalize("NFKC", char)
+        try:
+            composed.encode(encoding)
+            out.append(composed)
+            continue
+        except UnicodeEncodeError:
+            pass
+        spelled = anyascii(char)
+        if not spelled or not spelled.isprintable() or (unicodedata.category(char).startswith("S")
+                                                        and unicodedata.category(char) != "Sc"):
+            return None
+        out.append(spelled)
+    return "".join(out)
+
+
+def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple[pa.Table, list[Reject]]:
+    """Transliterate (or refuse, per dialect) text that the dialect's encoding cannot hold."""
+    pattern = _unencodable_pattern(dialect.encoding)
+    if pattern is None:
+        return table, []
+    rejects: list[Reject] = []
+    for name in columns:
+        column = table.column(name)
+        if not pa.types.is_string(column.type):
+            continue
+        bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)
+        if not pc.any(bad).as_py():
+            continue
+        values = column.to_pylist()
+        flags = bad.to_pylist()
+        refused = [False] * len(values)
+        for i, flag in enumerate(flags):
+            if not flag:
+                continue
+            fixed = transliterate(values[i], dialect.encoding) if dialect.unencodable == "transliterate" else None
+            if fixed is None:
+                refused[i] = True
+            else:
+                values[i] = fixed
+        table = table.set_column(table.column_names.index(name), name, pa.array(values, pa.string()))
+        rejects += rejects_where(table, pa.array(refused), name, column, (
+            f"contains characters that {dialect.encoding} cannot hold and that have no Latin spelling"), KEY)
+    return table, rejects

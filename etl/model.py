@@ -1,0 +1,126 @@
+"""The neutral, system-independent tables every flow passes through.
+
+Each entity is a flat Arrow table. Money and quantities are exact decimals. Every record carries
+lineage: the source file, its line and the run that read it. Shop and ERP layouts are mapped onto
+these names by the YAML files in `mappings/`; nothing else in the code knows a system's column names.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+DECIMAL = pa.decimal128(18, 4)
+TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "decimal": DECIMAL,
+    "date": pa.date32(),
+    "datetime": pa.timestamp("s"),
+    "bool": pa.bool_(),
+}
+LINEAGE = {"_file": "string", "_line": "int", "_run": "string"}
+
+_ADDRESS = ("company", "firstname", "lastname", "street", "suburb", "postcode", "city", "state", "country")
+
+
+def _address(prefix: str) -> dict[str, str]:
+    return {f"{prefix}_{part}": "string" for part in _ADDRESS}
+
+
+# Item kinds of an order; discounts and coupons are negative amounts.
+ITEM_KINDS = ("product", "shipping", "discount", "coupon", "surcharge", "fee")
+
+# Neutral payment types (after JTL's PaymentType), targets of the shop's payment-code map.
+PAYMENT_TYPES = (
+    "prepayment", "direct_debit", "cash_on_delivery", "invoice", "cash", "paypal", "klarna",
+    "sofort", "ogone", "credit_card", "amazon_pay", "other",
+)
+
+ENTITIES: dict[str, dict[str, str]] = {
+    "orders": {
+        "order_id": "string", "store_id": "string", "order_date": "datetime", "status": "string",
+        "currency": "string", "currency_rate": "decimal", "language": "string",
+        "customer_id": "string", "customer_number": "string", "erp_customer_number": "string",
+        "customer_group": "string", "is_guest": "bool", "vat_id": "string", "email": "string",
+        "phone": "string", "payment_code": "string", "payment_type": "string",
+        "shipping_code": "string", "shipping_method": "string", "prices_gross": "bool",
+        "total": "decimal", "tax_total": "decimal", "comment": "string",
+        **_address("billing"), **_address("delivery"),
+    },
+    "order_items": {
+        "order_id": "string", "position": "int", "kind": "string", "product_id": "string",
+        "sku": "string", "name": "string", "attributes": "string", "quantity": "decimal",
+        "unit_price": "decimal", "line_total": "decimal", "tax_rate": "decimal",
+        "prices_gross": "bool",
+    },
+    "order_taxes": {"order_id": "string", "tax_rate": "decimal", "tax_amount": "decimal"},
+    "order_status": {
+        "order_id": "string", "status": "string", "changed_at": "datetime",
+        "customer_notified": "bool", "comment": "string",
+    },
+    "customers": {
+        "customer_id": "string", "customer_number": "string", "erp_customer_number": "string",
+        "salutation": "string", "firstname": "string", "lastname": "string", "company": "string",
+        "email": "string", "phone": "string", "fax": "string", "vat_id": "string",
+        "customer_group": "string", "price_group": "string", "is_b2b": "bool", "is_guest": "bool",
+        "payment_type": "string", "store_id": "string", "created_at": "datetime",
+        **_address("address"),
+    },
+    "customer_addresses": {
+        "customer_id": "string", "address_id": "string", "is_default": "bool", **_address("address"),
+    },
+    "categories": {
+        "category_id": "string", "parent_id": "string", "level": "int", "sort": "int",
+        "status": "bool", "image": "string",
+    },
+    "category_texts": {
+        "category_id": "string", "language": "string", "name": "string", "long_name": "string",
+        "description": "string", "meta_title": "string", "meta_description": "string",
+        "meta_keywords": "string",
+    },
+    "articles": {
+        "sku": "string", "parent_sku": "string", "ean": "string", "article_type": "string",
+        "status": "bool", "unit": "string", "weight": "decimal", "manufacturer": "string",
+        "supplier": "string", "tax_rate": "decimal", "price": "decimal", "category_id": "string",
+        "stock": "decimal",
+    },
+    "article_texts": {
+        "sku": "string", "language": "string", "name": "string", "short_text": "string",
+        "long_text": "string", "meta_title": "string", "meta_description": "string",
+        "meta_keywords": "string",
+    },
+    "article_media": {"sku": "string", "kind": "string", "position": "int", "file": "string", "title": "string"},
+    "prices": {
+        "sku": "string", "price_group": "string", "customer_number": "string",
+        "min_quantity": "decimal", "price": "decimal", "valid_from": "date", "valid_to": "date",
+        "kind": "string",
+    },
+    "variants": {
+        "sku": "string", "parent_sku": "string", "option": "string", "value": "string",
+        "ean": "string", "stock": "decimal", "surcharge": "decimal",
+    },
+    "bom_lines": {"sku": "string", "component_sku": "string", "quantity": "decimal"},
+    "relations": {"sku": "string", "related_sku": "string", "kind": "string", "sort": "int"},
+    "stock": {"sku": "string", "warehouse": "string", "quantity": "decimal"},
+    "shipments": {
+        "order_id": "string", "delivery_note": "string", "shipped_at": "date", "carrier": "string",
+        "tracking_number": "string", "shipping_method": "string", "weight": "decimal",
+        **_address("delivery"),
+    },
+    "documents": {
+        "document_type": "string", "document_number": "string", "document_date": "date",
+        "erp_customer_number": "string", "order_id": "string", "net": "decimal", "tax": "decimal",
+        "gross": "decimal", "currency": "string", "pdf_file": "string",
+    },
+}
+
+
+def schema(entity: str) -> pa.Schema:
+    """Arrow schema of a neutral entity, lineage columns included."""
+    fields = {**ENTITIES[entity], **LINEAGE}
+    return pa.schema([pa.field(name, TYPES[kind]) for name, kind in fields.items()])
+
+
+def field_type(entity: str, name: str) -> str | None:
+    """Neutral type name of `entity.name`, or None when the entity has no such field."""
+    return {**ENTITIES[entity], **LINEAGE}.get(name)

@@ -1,0 +1,93 @@
+"""The run report: counts, files, outputs and rejects, for people (summary) and programs (JSON)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from etl.transform.rejects import FIELDS, Reject
+
+FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import"]
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    name: str
+    status: FileStatus
+    tables: list[str] = field(default_factory=list)
+    moved_to: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class RunReport:
+    """Everything a run did. `records_in == written + rejected` always holds."""
+
+    run_id: str
+    flow: str
+    format: str
+    started: str
+    finished: str = ""
+    dry_run: bool = False
+    records_in: int = 0
+    written: int = 0
+    rejected: int = 0
+    unit: str = "records"
+    files: list[FileResult] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    rejects_file: str | None = None
+    report_file: str | None = None
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def failed_files(self) -> list[FileResult]:
+        """Inputs refused as a whole."""
+        return [f for f in self.files if f.status == "error"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 all written, 1 written with rejects or refused files, 3 nothing could be done."""
+        if self.failed_files and not self.written and not self.rejected:
+            return EXIT_FAILED
+        if self.rejected or self.failed_files:
+            return EXIT_PARTIAL
+        return EXIT_OK
+
+    @property
+    def status(self) -> str:
+        """ok, partial or failed (the exit code in words)."""
+        return {EXIT_OK: "ok", EXIT_PARTIAL: "partial", EXIT_FAILED: "failed"}[self.exit_code]
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (rejects listed in the reject file, counted here)."""
+        data = asdict(self)
+        data["rejects"] = len(self.rejects)
+        data["status"] = self.status
+        data["exit_code"] = self.exit_code
+        data["counts"] = {"in": self.records_in, "written": self.written, "rejected": self.rejected}
+        return data
+
+    def to_json(self) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+
+def write_rejects(rejects: list[Reject], path: Path) -> None:
+    """Write the reject file: UTF-8 with BOM and `;`, so that Excel opens it with umlauts intact."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        writer.writerow(FIELDS)
+        for reject in rejects:
+            writer.writerow([reject.as_dict()[name] for name in FIELDS])
+
+
+def read_rejects(path: Path) -> list[dict[str, str]]:
+    """Rows of a reject file (for tests and tools)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))

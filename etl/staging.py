@@ -1,0 +1,69 @@
+"""The staging area: each run's neutral tables as Parquet, one row group per chunk of records.
+
+The mapping reads from here, never from the inputs, so a run can be inspected or replayed later.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.model import schema
+
+
+class StagingWriter:
+    """Appends chunks of neutral tables to `<run>/<group>/<entity>.parquet`, aligned by row group."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.chunks = 0
+
+    def append(self, tables: dict[str, pa.Table]) -> None:
+        """Write one chunk; every entity gets a row group, empty if the chunk has none."""
+        names = set(self.writers) | set(tables)
+        for name in sorted(names):
+            table = tables.get(name)
+            if table is None:
+                table = schema(name).empty_table()
+            writer = self.writers.get(name)
+            if writer is None:
+                writer = pq.ParquetWriter(self.folder / f"{name}.parquet", schema(name))
+                for _ in range(self.chunks):  # entities that appear late stay aligned
+                    writer.write_table(schema(name).empty_table(), row_group_size=1)
+                self.writers[name] = writer
+            writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.chunks += 1
+
+    def close(self) -> None:
+        """Finish the Parquet files."""
+        for writer in self.writers.values():
+            writer.close()
+
+    def discard(self) -> None:
+        """Throw away what this writer staged (its input file was refused)."""
+        self.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def read_chunks(folder: Path) -> Iterator[dict[str, pa.Table]]:
+    """The staged chunks of a group, one dict of neutral tables per row group."""
+    files = {p.stem: pq.ParquetFile(p) for p in sorted(folder.glob("*.parquet"))}
+    if not files:
+        return
+    count = max(f.num_row_groups for f in files.values())
+    for index in range(count):
+        yield {name: f.read_row_group(index) if index < f.num_row_groups else schema(name).empty_table()
+               for name, f in files.items()}
+
+
+def prune(staging: Path, keep: int) -> None:
+    """Keep the staging folders of the latest `keep` runs (they hold data, not inputs)."""
+    runs = sorted((p for p in staging.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-keep] if keep else runs:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,151 @@
+"""Apply a target layout to neutral tables: one Arrow table per record type, plus rejects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.model import TYPES
+from etl.transform.compute import COMPUTED
+from etl.transform.layout import RecordSpec, TargetField, TargetLayout
+from etl.transform.rejects import Reject, rejects_where
+
+KEY = "_key"
+LINEAGE = ("_file", "_line")
+
+
+@dataclass
+class Mapped:
+    """The target records of one chunk, keyed by record type, and what was refused."""
+
+    records: dict[str, pa.Table]
+    rejects: list[Reject] = field(default_factory=list)
+
+    def drop(self, keys: set[str]) -> None:
+        """Remove every record (of every type) whose key is in `keys`."""
+        if not keys:
+            return
+        value_set = pa.array(sorted(keys), pa.string())
+        for name, table in self.records.items():
+            keep = pc.invert(pc.is_in(table.column(KEY), value_set=value_set))
+            self.records[name] = table.filter(keep)
+
+    @property
+    def rejected_keys(self) -> set[str]:
+        """Keys of records refused so far."""
+        return {r.record for r in self.rejects if r.record is not None}
+
+
+def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
+    """Map one chunk of neutral tables onto every record type of `layout`."""
+    result = Mapped(records={})
+    for name, spec in layout.records.items():
+        table, rejects = map_record(layout, spec, neutral)
+        result.records[name] = table
+        result.rejects.extend(rejects)
+    result.drop(result.rejected_keys)
+    return result
+
+
+def map_record(layout: TargetLayout, spec: RecordSpec, neutral: dict[str, pa.Table]
+               ) -> tuple[pa.Table, list[Reject]]:
+    """Build the records of one type from its neutral entity."""
+    source = neutral[spec.entity]
+    for column, allowed in spec.where.items():
+        source = source.filter(pc.is_in(source.column(column), value_set=pa.array(allowed)))
+    rejects: list[Reject] = []
+    columns: dict[str, pa.Array] = {}
+    for target in spec.fields:
+        values, problems = _field(layout, spec, target, source, neutral)
+        columns[target.name] = values
+        rejects.extend(problems)
+    columns[KEY] = pc.cast(source.column(spec.key), pa.string())
+    for name in LINEAGE:
+        columns[name] = source.column(name)
+    return pa.table(columns), rejects
+
+
+def _field(layout: TargetLayout, spec: RecordSpec, target: TargetField, source: pa.Table,
+           neutral: dict[str, pa.Table]) -> tuple[pa.Array, list[Reject]]:
+    size = source.num_rows
+    rejects: list[Reject] = []
+    label = f"{target.name}"
+    if target.compute:
+        args = {**target.args, "_maps": layout.value_maps}
+        if target.source:
+            args.setdefault("from", target.source)
+        values = COMPUTED[target.compute](source, args, neutral)
+    elif target.source:
+        values = source.column(target.source)
+    elif target.value is not None:
+        values = pa.array([target.value] * size)
+    else:
+        values = pa.nulls(size, _arrow_type(target.type or "string"))
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if target.map:
+        values, unknown = _lookup(values, layout.value_maps[target.map], target)
+        rejects += rejects_where(source, unknown, label, _as_text(source, target), (
+            f"has no entry in value map '{target.map}' of the {layout.system} {layout.flow} mapping; "
+            "add it there"), spec.key)
+    if target.default is not None:
+        values = pc.fill_null(values, pa.scalar(target.default).cast(values.type)
+                              if values.type != pa.null() else pa.scalar(target.default))
+    if target.type:
+        values = pc.cast(values, _arrow_type(target.type))
+    if target.required:
+        rejects += rejects_where(source, pc.is_null(values), label, values, "is required but empty", spec.key)
+    if target.max_length and pa.types.is_string(values.type):
+        too_long = pc.greater(pc.utf8_length(values), target.max_length)
+        if target.overflow == "reject":
+            rejects += rejects_where(source, too_long, label, values,
+                                     f"is longer than {target.max_length} characters", spec.key)
+        else:
+            values = pc.utf8_slice_codeunits(values, 0, target.max_length)
+    return values, rejects
+
+
+def _as_text(source: pa.Table, target: TargetField) -> pa.Array:
+    column = source.column(target.source) if target.source else pa.nulls(source.num_rows)
+    return map_key(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+
+
+def map_key(values: pa.Array) -> pa.Array:
+    """Values as value-map keys: text, decimals without trailing zeros (19.0000 -> '19')."""
+    if pa.types.is_decimal(values.type):
+        text = pc.cast(values, pa.string())
+        text = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
+        return pc.replace_substring_regex(text, r"\.$", "")
+    if pa.types.is_boolean(values.type):
+        return pc.if_else(values, "1", "0")
+    return pc.cast(values, pa.string())
+
+
+def _lookup(values: pa.Array, table: dict[Any, Any], target: TargetField) -> tuple[pa.Array, pa.Array]:
+    keys = [_key_text(k) for k in table]
+    mapped = list(table.values())
+    index = pc.index_in(map_key(values), value_set=pa.array(keys, pa.string()))
+    out = pc.take(pa.array(mapped), index)
+    unknown = pc.and_(pc.is_valid(values), pc.is_null(index))
+    if target.on_unknown == "keep":
+        out = pc.if_else(unknown, pc.cast(values, out.type), out) if pa.types.is_string(out.type) else out
+        unknown = pc.and_(unknown, False)
+    elif target.on_unknown == "default":
+        unknown = pc.and_(unknown, False)
+    return out, unknown
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "1" if key else "0"
+    if isinstance(key, float | Decimal):
+        return format(Decimal(str(key)).normalize(), "f")
+    return str(key)
+
+
+def _arrow_type(kind: str) -> pa.DataType:
+    return TYPES[kind]

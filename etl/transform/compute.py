@@ -1,0 +1,112 @@
+"""Computed fields a target layout can name with `compute:`; each works on whole Arrow columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.model import DECIMAL
+
+# "Königstraße 12a", "Str. des 17. Juni 5-7", "Am Markt 3 / 2": the number is the last token group.
+STREET_PATTERN = (
+    r"^(?P<street>.*?[^\d\s].*?)[\s,]*(?P<number>\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d*\s*[a-zA-Z]?)?)\s*$"
+)
+
+Computed = Callable[[pa.Table, dict[str, Any], dict[str, pa.Table]], pa.Array]
+COMPUTED: dict[str, Computed] = {}
+
+
+def computed(name: str) -> Callable[[Computed], Computed]:
+    """Register a computed field function under `name`."""
+
+    def register(fn: Computed) -> Computed:
+        COMPUTED[name] = fn
+        return fn
+
+    return register
+
+
+def split_street(street: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Split one street line into street name and house number (null when there is none)."""
+    parts = pc.extract_regex(street, STREET_PATTERN)
+    name = pc.struct_field(parts, "street")
+    number = pc.struct_field(parts, "number")
+    matched = pc.is_valid(parts)
+    return pc.if_else(matched, pc.utf8_trim_whitespace(name), street), pc.if_else(matched, number, None)
+
+
+@computed("street_name")
+def _street_name(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    return split_street(table.column(args["from"]).combine_chunks())[0]
+
+
+@computed("house_number")
+def _house_number(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    return split_street(table.column(args["from"]).combine_chunks())[1]
+
+
+@computed("concat")
+def _concat(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    parts = [table.column(name) for name in args["fields"]]
+    joined = pc.binary_join_element_wise(*parts, args.get("sep", " "), null_handling="skip")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+
+
+@computed("first_of")
+def _first_of(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    """The first non-empty of `fields`; then, optionally, `map_from` looked up in value map `map`."""
+    columns = [table.column(name) for name in args["fields"]]
+    if "map_from" in args:
+        lookup: dict[str, Any] = args["_maps"][args["map"]]
+        keys = pa.array([str(k) for k in lookup], pa.string())
+        index = pc.index_in(pc.cast(table.column(args["map_from"]), pa.string()), value_set=keys)
+        columns.append(pc.take(pa.array([str(v) for v in lookup.values()], pa.string()), index))
+    return pc.coalesce(*columns)
+
+
+def _rate_factor(table: pa.Table, args: dict[str, Any]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    # Narrow types keep Arrow's decimal arithmetic within 38 digits; 10^11 covers any amount.
+    value = pc.cast(table.column(args["from"]), pa.decimal128(15, 4))
+    rate = pc.cast(pc.fill_null(table.column(args.get("rate", "tax_rate")), pa.scalar(0, DECIMAL)),
+                   pa.decimal128(7, 4))
+    gross = pc.fill_null(table.column(args.get("gross_flag", "prices_gross")), True)
+    return value, pc.add(rate, pa.scalar(100, pa.decimal128(3, 0))), gross
+
+
+def _exact(value: pa.Array) -> pa.Array:
+    return pc.cast(pc.round(value, 4, round_mode="half_up"), DECIMAL)
+
+
+@computed("net")
+def _net(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    value, factor, gross = _rate_factor(table, args)
+    net = pc.divide(pc.multiply(value, pa.scalar(100, pa.decimal128(3, 0))), factor)
+    return pc.if_else(gross, _exact(net), pc.cast(value, DECIMAL))
+
+
+@computed("gross")
+def _gross(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    value, factor, gross = _rate_factor(table, args)
+    grossed = pc.divide(pc.multiply(value, factor), pa.scalar(100, pa.decimal128(3, 0)))
+    return pc.if_else(gross, pc.cast(value, DECIMAL), _exact(grossed))
+
+
+@computed("nth_related")
+def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    """Field `field` of the n-th related record (e.g. the 2nd tax rate of an order), ordered by `order_by`."""
+    other = related[args["entity"]]
+    key = args.get("key", "order_id")
+    order_by = args.get("order_by")
+    descending = bool(args.get("descending", True))
+    found: dict[Any, list[Any]] = {}
+    rows = other.select([key, args["field"]] + ([order_by] if order_by else [])).to_pylist()
+    if order_by:
+        rows.sort(key=lambda row: (row[order_by] is None, row[order_by]), reverse=descending)
+    for row in rows:
+        found.setdefault(row[key], []).append(row[args["field"]])
+    n = int(args["n"]) - 1
+    values = [found.get(k, [])[n] if len(found.get(k, [])) > n else None for k in table.column(key).to_pylist()]
+    return pa.array(values, other.schema.field(args["field"]).type)

@@ -1,0 +1,247 @@
+"""YAML layouts: how a system's files look (source) and what an import file holds (target).
+
+A layout is validated completely when it is loaded; every problem is reported with its file and key
+before any data is read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from etl.errors import ConfigError
+from etl.model import ENTITIES, TYPES, field_type
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SourceField(_Strict):
+    """Where a neutral field comes from in a source table."""
+
+    column: list[str]
+    type: str | None = None
+    map: str | None = None
+    on_unknown: Literal["reject", "keep"] = "reject"
+    default: str | None = None
+    required: bool = False
+
+    @field_validator("column", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class SourceTable(_Strict):
+    """One table of a source export, recognised by the columns it must have."""
+
+    recognize: list[str]
+    names: list[str] = []
+    entity: str | None = None
+    fields: dict[str, SourceField]
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: {"column": v} if isinstance(v, str | list) else v for k, v in value.items()}
+        return value
+
+
+class FlatSpec(_Strict):
+    """A flat export: one row per line, the fields of several tables side by side, repeated."""
+
+    recognize: list[str]
+    tables: list[str]
+    totals: dict[str, str] = {}
+    tax_columns: str | None = None
+    attributes: str | None = None
+
+
+class SourceLayout(_Strict):
+    """How one system's export files for one flow look."""
+
+    system: str
+    flow: str
+    description: str = ""
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    decimal: Literal["auto", ".", ","] = "auto"
+    date_formats: list[str] | None = None
+    tables: dict[str, SourceTable]
+    flat: FlatSpec | None = None
+    options: dict[str, Any] = {}
+    value_maps: dict[str, dict[str, Any]] = {}
+
+    @field_validator("value_maps")
+    @classmethod
+    def _builtins(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from etl.transform.builtin_maps import BUILTIN, expand
+
+        for name, table in value.items():
+            if table.get("_builtin", None) not in (None, *BUILTIN):
+                raise ValueError(f"value map {name}: unknown _builtin '{table['_builtin']}'")
+        return expand(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> SourceLayout:
+        problems = []
+        for name in self.flat.tables if self.flat else []:
+            if name not in self.tables:
+                problems.append(f"flat.tables: no table '{name}' in tables")
+        for tname, table in self.tables.items():
+            if table.entity and table.entity not in ENTITIES:
+                problems.append(f"tables.{tname}.entity: unknown entity '{table.entity}'")
+            for fname, spec in table.fields.items():
+                kind = spec.type or (field_type(table.entity, fname) if table.entity else None) or "string"
+                if kind not in TYPES:
+                    problems.append(f"tables.{tname}.fields.{fname}.type: unknown type '{kind}'")
+                if spec.map and spec.map not in self.value_maps:
+                    problems.append(f"tables.{tname}.fields.{fname}.map: no value map '{spec.map}'")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def field_kind(self, table: SourceTable, name: str) -> str:
+        """The type a source field is parsed as."""
+        spec = table.fields[name]
+        return spec.type or (field_type(table.entity, name) if table.entity else None) or "string"
+
+
+class TargetField(_Strict):
+    """One field of an output record: where its value comes from and how it is shaped."""
+
+    name: str
+    source: str | None = Field(default=None, alias="from")
+    value: Any = None
+    compute: str | None = None
+    args: dict[str, Any] = {}
+    map: str | None = None
+    on_unknown: Literal["reject", "keep", "default"] = "reject"
+    default: Any = None
+    type: str | None = None
+    required: bool = False
+    max_length: int | None = None
+    overflow: Literal["truncate", "reject"] = "truncate"
+    places: int | None = None
+    width: int | None = None
+    align: Literal["left", "right"] = "left"
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> TargetField:
+        origins = [x for x in (self.source, self.value, self.compute) if x is not None]
+        if len(origins) > 1 and not self.compute:
+            raise ValueError(f"field {self.name}: give either 'from' or 'value', not both")
+        if not origins and self.default is None:
+            raise ValueError(f"field {self.name}: needs 'from', 'value', 'compute' or 'default'")
+        return self
+
+
+class RecordSpec(_Strict):
+    """A record type of an import file (e.g. order header, order position)."""
+
+    entity: str
+    key: str
+    where: dict[str, list[Any]] = {}
+    fields: list[TargetField]
+
+
+class Dialect(_Strict):
+    """How a text file is spelled: encoding, separators, number and date forms."""
+
+    encoding: str = "cp1252"
+    delimiter: str = ";"
+    quoting: Literal["needed", "all", "none"] = "needed"
+    line_ending: str = "\r\n"
+    decimal: str = ","
+    date_format: str = "%d.%m.%Y"
+    datetime_format: str = "%d.%m.%Y %H:%M:%S"
+    true: str = "1"
+    false: str = "0"
+    header: bool = True
+    fixed_width: bool = False
+    unencodable: Literal["transliterate", "reject"] = "transliterate"
+    line_breaks: str | None = " "  # what a line break inside a value becomes; null keeps it (quoted)
+
+
+class TargetLayout(_Strict):
+    """What the import files of one flow for one system contain."""
+
+    system: str
+    flow: str
+    description: str = ""
+    records: dict[str, RecordSpec]
+    dialects: dict[str, Dialect] = {}
+    xml: dict[str, str] = {}
+    json_schema: str | None = None
+    value_maps: dict[str, dict[str, Any]] = {}
+    options: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _check(self) -> TargetLayout:
+        from etl.transform.compute import COMPUTED
+
+        problems = []
+        for rname, rec in self.records.items():
+            if rec.entity not in ENTITIES:
+                problems.append(f"records.{rname}.entity: unknown entity '{rec.entity}'")
+                continue
+            if field_type(rec.entity, rec.key) is None:
+                problems.append(f"records.{rname}.key: '{rec.key}' is not a field of {rec.entity}")
+            seen = set()
+            for i, spec in enumerate(rec.fields):
+                where = f"records.{rname}.fields[{i}] ({spec.name})"
+                if spec.name in seen:
+                    problems.append(f"{where}: the name is used twice")
+                seen.add(spec.name)
+                if not _XML_NAME.match(spec.name):
+                    problems.append(f"{where}: not usable as an XML element name")
+                if spec.source and field_type(rec.entity, spec.source) is None:
+                    problems.append(f"{where}.from: '{spec.source}' is not a field of {rec.entity}")
+                if spec.compute and spec.compute not in COMPUTED:
+                    known = ", ".join(sorted(COMPUTED))
+                    problems.append(f"{where}.compute: unknown function '{spec.compute}' (known: {known})")
+                if spec.map and spec.map not in self.value_maps:
+                    problems.append(f"{where}.map: no value map '{spec.map}'")
+                if spec.type and spec.type not in TYPES:
+                    problems.append(f"{where}.type: unknown type '{spec.type}'")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def root(self) -> str:
+        """The first record type: one per document entry; the others are its children."""
+        return next(iter(self.records))
+
+    def dialect(self, fmt: str) -> Dialect:
+        """The text dialect for `fmt` (csv or txt)."""
+        return self.dialects.get(fmt, Dialect())
+
+
+def load_layout(path: Path, kind: type[SourceLayout] | type[TargetLayout]) -> Any:
+    """Read and validate a layout file; raise ConfigError listing every problem by key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: mapping file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: not valid YAML: {exc}"]) from None
+    try:
+        return kind.model_validate(data or {})
+    except ValidationError as exc:
+        raise ConfigError([_problem(path, err) for err in exc.errors()]) from None
+
+
+def _problem(path: Path, err: Any) -> str:
+    key = ".".join(str(part) for part in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{path}: {key + ': ' if key else ''}{message}"

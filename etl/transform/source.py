@@ -1,0 +1,99 @@
+"""Read source fields out of raw text batches: pick the column, parse its type, map its value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.extract.rawtable import LINE, RawTable
+from etl.model import TYPES
+from etl.transform.apply import map_key
+from etl.transform.layout import SourceLayout, SourceTable
+from etl.transform.parse import REASONS, parse
+from etl.transform.rejects import Reject, rejects_where
+
+
+def recognize(layout: SourceLayout, raw: RawTable) -> str | None:
+    """Name of the layout table (or 'flat') that `raw` is, judged by its columns; None if none."""
+    present = set(raw.columns)
+    candidates: list[tuple[int, int, str]] = []
+    if layout.flat and set(layout.flat.recognize) <= present:
+        candidates.append((len(layout.flat.recognize) + 100, 1, "flat"))
+    for name, table in layout.tables.items():
+        if set(table.recognize) <= present:
+            named = int(raw.name in table.names) if raw.name else 0
+            candidates.append((len(table.recognize), named, name))
+    if not candidates:
+        return None
+    return max(candidates)[2]
+
+
+def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch | pa.Table, file: str,
+                run_id: str, key: str | None) -> tuple[pa.Table, list[Reject]]:
+    """Typed neutral columns of `table`'s fields from one raw batch, with lineage, plus rejects."""
+    size = batch.num_rows
+    lines = batch.column(LINE)
+    lineage = {"_file": pa.array([file] * size, pa.string()), "_line": lines, "_run": pa.array([run_id] * size)}
+    columns: dict[str, pa.Array] = {}
+    raw_text: dict[str, tuple[str, pa.Array]] = {}
+    for name, spec in table.fields.items():
+        column = next((c for c in spec.column if c in batch.schema.names), None)
+        text = batch.column(column) if column else pa.nulls(size, pa.string())
+        raw_text[name] = (column or spec.column[0], text)
+    base = pa.table({**{k: v for k, (_, v) in raw_text.items()}, **lineage})
+    rejects: list[Reject] = []
+    for name, spec in table.fields.items():
+        column, text = raw_text[name]
+        kind = layout.field_kind(table, name)
+        if spec.default is not None:
+            text = pc.coalesce(pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text),
+                               pa.scalar(spec.default))
+        values, bad = parse(text, kind if not spec.map else "string", layout.decimal, layout.date_formats)
+        rejects += rejects_where(base, bad, column, text, REASONS.get(kind, "cannot be read"), key)
+        if spec.map:
+            values, unknown = _map(values, layout.value_maps[spec.map], kind, spec.on_unknown)
+            rejects += rejects_where(base, unknown, column, text, (
+                f"is not a known value (value map '{spec.map}' of the {layout.system} {layout.flow} "
+                "mapping); add it there"), key)
+        if spec.required:
+            rejects += rejects_where(base, pc.and_(pc.is_null(values), pc.invert(bad)), column, text,
+                                     "is required but empty", key)
+        columns[name] = values
+    return pa.table({**columns, **lineage}), rejects
+
+
+def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.Array, pa.Array]:
+    keys = pa.array([str(k) for k in table], pa.string())
+    lowered = pc.utf8_lower(keys)
+    index = pc.index_in(pc.utf8_lower(map_key(values)), value_set=lowered)
+    mapped = pc.take(pa.array([None if v is None else str(v) for v in table.values()], pa.string()), index)
+    unknown = pc.and_(pc.is_valid(values), pc.is_null(index))
+    if on_unknown == "keep":
+        mapped = pc.coalesce(mapped, values)
+        unknown = pc.and_(unknown, False)
+    typed, _ = parse(mapped, kind)
+    return typed, unknown
+
+
+def concat_tables(tables: Sequence[pa.Table], schema: pa.Schema | None = None) -> pa.Table:
+    """Concatenate tables that may differ in column order or miss optional columns."""
+    tables = [t for t in tables if t is not None]
+    if not tables:
+        return pa.table({}) if schema is None else schema.empty_table()
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Shape `table` to `schema`: missing columns as nulls, extra columns dropped, types cast."""
+    arrays = []
+    for field in schema:
+        if field.name in table.column_names:
+            arrays.append(pc.cast(table.column(field.name), field.type))
+        else:
+            arrays.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+__all__ = ["TYPES", "concat_tables", "conform", "read_fields", "recognize"]

@@ -1,0 +1,50 @@
+"""`etl init`: a working folder with its own config and editable copies of the mappings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from etl.config import CONFIG_NAME
+from etl.resources import bundled
+
+CONFIG_TEXT = """\
+# Working folder of the hhg-multistore <-> Sage GS-Office bridge.
+# Paths are relative to this file. Mappings, templates and schemas are looked up here first,
+# then in the bundled defaults: copy a file here and edit it to adapt a layout.
+folders:
+  inbox: inbox        # drop exports here
+  outbox: outbox      # import files appear in outbox/sage/ and outbox/shop/
+  archive: archive    # processed inputs
+  error: error        # refused inputs, each with a .reason.txt
+  rejects: rejects    # records refused inside good files
+  reports: reports    # one JSON report per run
+  staging: staging    # neutral tables of recent runs (Parquet)
+  state: state        # the ledger: what was imported, id links
+mappings: [mappings]
+templates: [templates]
+schemas: [schemas]
+"""
+
+
+def create_workspace(folder: Path, samples: bool = False) -> Path:
+    """Create (or complete) a working folder; existing files are kept, never overwritten."""
+    folder = folder.resolve()
+    for name in ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    config = folder / CONFIG_NAME
+    if not config.exists():
+        config.write_text(CONFIG_TEXT, encoding="utf-8")
+    for kind in ("mappings", "templates", "schemas"):
+        shutil.copytree(bundled(kind), folder / kind, dirs_exist_ok=True, copy_function=_copy_new)
+    if samples:
+        for sample in sorted(bundled("samples").glob("*/*")):
+            if sample.suffix.lower() in (".csv", ".xml", ".json", ".xlsx", ".txt") and \
+                    not sample.name.lower().startswith("readme"):
+                _copy_new(sample, folder / "inbox" / sample.name)
+    return folder
+
+
+def _copy_new(source: str | Path, target: str | Path) -> None:
+    if not Path(target).exists():
+        shutil.copy2(source, target)
