@@ -209,17 +209,17 @@ def _stage_chunks(chunks, folder: Path, items, report: RunReport) -> bool:  # ty
 
 def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Input], dry_run: bool) -> None:
     stamp = f"{report.flow}_{report.run_id}"
+    results: list[tuple[_Input, FileResult]] = []
     for item in inputs:
         tables = [name for name, _ in item.tables]
         if item.failed:
             result = FileResult(item.path.name, "error", tables, reason=item.failed)
             if not dry_run:
                 result.moved_to = str(refuse(item.path, config.folder("error"), item.failed))
-        elif dry_run:
-            result = FileResult(item.path.name, "would-import", tables)
         else:
-            result = FileResult(item.path.name, "archived", tables)
-        report.files.append(result)
+            result = FileResult(item.path.name, "would-import" if dry_run else "archived", tables)
+        results.append((item, result))
+    report.files += [result for _, result in results]
     report.finished = datetime.now().isoformat(timespec="seconds")
     if dry_run:
         return
@@ -232,7 +232,7 @@ def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Inp
     # Outputs are published before the ledger commit, and inputs archived after it: a crash in
     # between leaves the inputs in the inbox, already known to the ledger, never imported twice.
     ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done)
-    for item, result in zip([i for i in inputs], report.files[-len(inputs):], strict=True):
+    for item, result in results:
         if not item.failed:
             result.moved_to = str(move_aside(item.path, config.folder("archive")))
     Path(report.report_file).write_text(report.to_json(), encoding="utf-8")

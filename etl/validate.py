@@ -13,6 +13,8 @@ from etl.config import Config
 
 def validate_file(config: Config, path: Path) -> list[str]:
     """Problems of `path` against its schema (empty when valid); the schema is found by namespace or id."""
+    if not path.is_file():
+        return ["no such file"]
     if path.suffix.lower() == ".xml":
         return _xml(config, path)
     if path.suffix.lower() == ".json":

@@ -59,13 +59,16 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, str | None], int]]:
             yield table, _fields(elem, "field"), elem.sourceline or 0
             elem.clear()
         elif tag == "table" and elem.getparent() is not None and _is_pma_row(elem):
-            yield elem.get("name", ""), _fields(elem, "column"), elem.sourceline or 0
+            row = _fields(elem, "column")
+            # phpMyAdmin writes NULL as the text NULL; a real 'NULL' string cannot be told apart.
+            yield elem.get("name", ""), {k: None if v == "NULL" else v for k, v in row.items()}, elem.sourceline or 0
             elem.clear()
 
 
 def _is_pma_row(elem: etree._Element) -> bool:
+    """A data row of phpMyAdmin (`<database><table>`), not its `pma:` structure section."""
     parent = elem.getparent()
-    return parent is not None and etree.QName(parent).localname == "database"
+    return elem.tag == "table" and parent is not None and parent.tag == "database"
 
 
 def _fields(elem: etree._Element, child: str) -> dict[str, str | None]:

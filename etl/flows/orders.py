@@ -180,17 +180,20 @@ class _Assembler:
     @property
     def rejected_ids(self) -> set[str]:
         known = set(self.ids.to_pylist())
-        return {r.record for r in self.rejects if r.record in known}
+        return {r.record for r in self.rejects if r.record is not None and r.record in known}
 
     def _unique(self, orders: pa.Table) -> tuple[pa.Table, int]:
+        """Orders with an id, each id once; the rest is counted as rejected (read_fields said why)."""
+        with_id = orders.filter(pc.is_valid(orders.column("order_id")))
+        missing, orders = orders.num_rows - with_id.num_rows, with_id
         first = _first_rows(orders.column("order_id"))
         if len(first) == orders.num_rows:
-            return orders, 0
+            return orders, missing
         dupes = pc.invert(pc.is_in(pa.array(range(orders.num_rows)), value_set=first))
         self.rejects += [Reject(r.file, r.line, None, r.field, r.value, r.reason) for r in rejects_where(
             orders, dupes, "orders_id", orders.column("order_id"),
             "the same order id appears twice in the export; the first one is used", None)]
-        return orders.take(first), orders.num_rows - len(first)
+        return orders.take(first), orders.num_rows - len(first) + missing
 
     def own(self, table: pa.Table | None, what: str) -> pa.Table | None:
         """Rows of `table` whose order exists; the others are rejected, each on its own."""
