@@ -1,0 +1,38 @@
+"""Shared fixtures: a fresh working folder per test, and the paths of the test exports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl.config import Config, load_config
+from etl.report import RunReport
+from etl.runner import run_flow
+from etl.workspace import create_workspace
+
+DATA = Path(__file__).parent / "data"
+ORDERS = DATA / "orders"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Config:
+    """A working folder made by `etl init`, as a user gets it."""
+    return load_config(create_workspace(tmp_path / "work"))
+
+
+def drop(config: Config, *sources: Path) -> list[Path]:
+    """Copy export files (or every file of a folder) into the inbox."""
+    dropped = []
+    for source in sources:
+        for path in sorted(source.iterdir()) if source.is_dir() else [source]:
+            dropped.append(Path(shutil.copy2(path, config.folder("inbox") / path.name)))
+    return dropped
+
+
+def run_orders(config: Config, *sources: Path, fmt: str = "csv", **options: object) -> RunReport:
+    """Drop `sources` into the inbox and run the orders flow."""
+    drop(config, *sources)
+    return run_flow(config, "orders", fmt, **options)  # type: ignore[arg-type]

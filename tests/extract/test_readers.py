@@ -1,0 +1,81 @@
+"""Readers turn any export form into text batches with the right line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from etl.errors import InputFileError
+from etl.extract import read_file
+from etl.extract.csv_source import detect_delimiter, detect_encoding
+from tests.conftest import ORDERS
+
+
+def _rows(path: Path) -> dict[str, list[dict]]:
+    return {raw.name or raw.path.name: pa.Table.from_batches(list(raw.batches())).to_pylist()
+            for raw in read_file(path)}
+
+
+@pytest.mark.parametrize(("name", "encoding"), [
+    pytest.param("xtc_csv_cp1252/orders.csv", "cp1252", id="cp1252"),
+    pytest.param("xtc_csv_utf8bom/export_2026-11-20_b.csv", "utf-8", id="utf8-bom"),
+    pytest.param("cases/flat_not_cp1252.csv", "utf-8", id="utf8"),
+])
+def test_detect_encoding(name: str, encoding: str) -> None:
+    assert detect_encoding(ORDERS / name) == encoding
+
+
+@pytest.mark.parametrize(("sample", "sep"), [
+    pytest.param('a;b;c\n1;"x;y";3\n', ";", id="semicolon-quoted"),
+    pytest.param('"a","b"\n"1,5","2"\n', ",", id="comma-all-quoted"),
+    pytest.param("a\tb\n1\t2\n", "\t", id="tab"),
+])
+def test_detect_delimiter(sample: str, sep: str) -> None:
+    assert detect_delimiter(sample) == sep
+
+
+def test_csv_keeps_umlauts_nulls_and_embedded_newlines_with_true_line_numbers() -> None:
+    rows = _rows(ORDERS / "xtc_csv_cp1252/orders.csv")["orders.csv"]
+    first = rows[0]
+    assert first["customers_lastname"] == "Müller-Lüdenscheidt"
+    assert first["comments"] == 'Bitte beim Nachbarn "Schmidt" abgeben; falls niemand da ist,\nbitte in die Garage stellen.'
+    assert first["_line"] == 2
+    assert rows[1]["_line"] == 4  # the comment above spans two lines
+    guest = next(r for r in rows if r["orders_id"] == "10002")
+    assert guest["customers_cid"] is None  # the literal NULL
+
+
+def test_utf8_bom_header_is_clean() -> None:
+    raw = read_file(ORDERS / "xtc_csv_utf8bom/export_2026-11-20_b.csv")[0]
+    assert raw.columns[0] == "orders_id"
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param("mysql_xml/orders.xml", id="mysql-xml"),
+    pytest.param("mysqldump_xml/mysqldump_all.xml", id="mysqldump-xml"),
+    pytest.param("phpmyadmin_xml/shop.xml", id="phpmyadmin-xml"),
+    pytest.param("phpmyadmin_json/shop.json", id="phpmyadmin-json"),
+])
+def test_structured_exports_name_their_tables_and_nulls(path: str) -> None:
+    tables = _rows(ORDERS / path)
+    orders = tables["orders"]
+    assert [r["orders_id"] for r in orders][:2] == ["10001", "10002"]
+    guest = next(r for r in orders if r["orders_id"] == "10002")
+    assert guest["customers_cid"] is None
+    assert orders[0]["_line"] > 0
+
+
+def test_broken_xml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "orders.xml"
+    path.write_text('<resultset statement="SELECT * FROM orders">\n<row><field name="a">1</row>\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"orders.xml, line 2"):
+        read_file(path)
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputFileError, match="empty"):
+        read_file(path)
