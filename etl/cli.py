@@ -134,7 +134,8 @@ def init(folder: Annotated[Path, typer.Argument(help="The working folder to crea
 def main() -> None:
     """Entry point: one error handler; a traceback only with --debug."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
+        sys.exit(code if isinstance(code, int) else 0)
     except ConfigError as exc:
         err.print("[red]The configuration is wrong:[/]")
         for problem in exc.problems:

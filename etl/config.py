@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from etl.errors import ConfigError
 from etl.resources import bundled
@@ -35,6 +35,32 @@ class FlowConfig(BaseModel):
     target: str | None = None
 
 
+class ScheduleEntry(BaseModel):
+    """Run a flow's waiting files together every `every_seconds` instead of as they arrive."""
+
+    model_config = ConfigDict(extra="forbid")
+    flow: str
+    every_seconds: float = Field(gt=0)
+    format: str | None = None
+
+
+class WatchConfig(BaseModel):
+    """Settings of the automatic mode (`etl watch`); every key has a default."""
+
+    model_config = ConfigDict(extra="forbid")
+    quiet_seconds: float = Field(default=5.0, ge=0)  # size and mtime unchanged this long = complete
+    poll: bool = False  # watchdog's polling observer, for network shares
+    poll_interval: float = Field(default=2.0, gt=0)
+    rescan_seconds: float = Field(default=30.0, gt=0)  # full inbox scan even without events
+    done_marker: bool = False  # take `name` only once `name.done` exists
+    set_timeout_seconds: float = Field(default=600.0, gt=0)  # incomplete set moved aside after this
+    batch_max: int = Field(default=200, ge=1)  # self-contained files of one flow processed in one run
+    formats: dict[str, str] = {}  # flow -> output format (default csv)
+    set_tables: dict[str, list[str]] = {"orders": ["orders", "orders_products", "orders_total"]}
+    schedule: list[ScheduleEntry] = []
+    log_file: Path = Path("state/watch.log")
+
+
 class Config(BaseModel):
     """A validated `etl.yaml`."""
 
@@ -46,6 +72,7 @@ class Config(BaseModel):
     schemas: list[Path] = [Path("schemas")]
     flows: dict[str, FlowConfig] = {}
     keep_staging_runs: int = 20
+    watch: WatchConfig = WatchConfig()
 
     def folder(self, name: str) -> Path:
         """Absolute path of a working folder (inbox, outbox, archive, ...)."""

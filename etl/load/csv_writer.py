@@ -21,7 +21,7 @@ class CsvWriter(TabularWriter):
     extension = "csv"
     description = "delimited text, one file per record type (dialect from the mapping)"
 
-    def encode(self, text: pa.Table, header: bool) -> bytes:
+    def encode(self, record: str, text: pa.Table, header: bool) -> bytes:
         buffer = io.BytesIO()
         options = pacsv.WriteOptions(
             include_header=header, delimiter=self.dialect.delimiter, eol=self.dialect.line_ending,

@@ -36,11 +36,12 @@ class TabularWriter(Writer):
             text, problems = fit_encoding(text, list(columns), self.dialect)
             rejects += problems
             texts[name] = text
+        for name, text in texts.items():
+            rejects += self.check(name, text)
         refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
         for name, text in texts.items():
             if len(refused):
                 text = text.filter(pc.invert(pc.is_in(text.column(KEY), value_set=refused)))
-            rejects += self.check(name, text)
             self._append(name, text.drop_columns([KEY, "_file", "_line"]))
         return rejects
 
@@ -61,10 +62,10 @@ class TabularWriter(Writer):
             handle = path.open("wb")
             self.handles[record] = handle
             self.paths.append(path)
-        data = self.encode(text, header=first and self.dialect.header)
+        data = self.encode(record, text, header=first and self.dialect.header)
         handle.write(data.decode("utf-8").encode(self.dialect.encoding) if data else b"")
 
-    def encode(self, text: pa.Table, header: bool) -> bytes:
+    def encode(self, record: str, text: pa.Table, header: bool) -> bytes:
         """UTF-8 bytes of the text table in the format (transcoded by the caller)."""
         raise NotImplementedError
 

@@ -31,8 +31,8 @@ class TxtWriter(TabularWriter):
                                      f"does not fit the fixed width of {width} characters", KEY)
         return rejects
 
-    def encode(self, text: pa.Table, header: bool) -> bytes:
-        fields = {f.name: f for spec in self.layout.records.values() for f in spec.fields}
+    def encode(self, record: str, text: pa.Table, header: bool) -> bytes:
+        fields = {f.name: f for f in self.layout.records[record].fields}
         names = text.column_names
         if self.dialect.fixed_width:
             columns = [self._pad(text.column(n), fields[n].width or 0, fields[n].align) for n in names]

@@ -1,0 +1,76 @@
+"""Files move through inbox -> archive | error; outputs are published whole; nothing is lost or doubled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.config import Config
+from etl.ledger import Ledger
+from etl.runner import run_flow
+from tests.conftest import ORDERS, drop, run_orders
+
+
+def test_inputs_are_archived_and_outputs_have_unique_names(workspace: Config) -> None:
+    first = run_orders(workspace, ORDERS / "flat_cp1252.csv")
+    second = run_orders(workspace, ORDERS / "cases/flat_not_numeric.csv")
+    assert not list(workspace.folder("inbox").iterdir())
+    assert len(list(workspace.folder("archive").rglob("*.csv"))) == 2
+    names = [Path(p).name for p in first.outputs + second.outputs]
+    assert len(set(names)) == 4
+    assert not list(workspace.folder("outbox").rglob("*.part"))
+
+
+def test_same_content_is_never_imported_twice_unless_forced(workspace: Config) -> None:
+    run_orders(workspace, ORDERS / "flat_cp1252.csv")
+    copy = workspace.folder("inbox") / "renamed_export.csv"
+    copy.write_bytes((ORDERS / "flat_cp1252.csv").read_bytes())
+    skipped = run_flow(workspace, "orders", "csv")
+    assert skipped.outputs == [] and skipped.files[0].status == "skipped"
+    assert "already imported" in (skipped.files[0].reason or "")
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    forced = run_flow(workspace, "orders", "csv", force=True)
+    assert forced.written == 7
+
+
+def test_dry_run_writes_and_moves_nothing(workspace: Config) -> None:
+    report = run_orders(workspace, ORDERS / "xtc_csv_cp1252", dry_run=True)
+    assert report.written == 7 and report.outputs == []
+    assert len(list(workspace.folder("inbox").iterdir())) == 5
+    assert not list(workspace.folder("outbox").rglob("*.*"))
+    assert Ledger(workspace.folder("state")).last_runs() == []
+
+
+def test_staging_keeps_the_neutral_tables_as_parquet(workspace: Config) -> None:
+    import pyarrow.parquet as pq
+
+    report = run_orders(workspace, ORDERS / "xtc_csv_cp1252")
+    staged = workspace.folder("staging") / report.run_id / "tables"
+    orders = pq.read_table(staged / "orders.parquet")
+    assert orders.num_rows == 7
+    assert str(orders.schema.field("total").type) == "decimal128(18, 4)"
+    assert set(orders.column("_file").to_pylist()) == {"orders.csv"}
+    items = pq.read_table(staged / "order_items.parquet")
+    assert set(items.column("kind").to_pylist()) >= {"product", "shipping", "fee", "discount", "coupon"}
+
+
+def test_fixed_width_txt_refuses_values_that_do_not_fit(workspace: Config) -> None:
+    layout = workspace.base / "mappings/sage/orders.yaml"
+    text = layout.read_text(encoding="utf-8").replace("fixed_width: false", "fixed_width: true")
+    text = text.replace("{name: Belegart, value: AB,", "{name: Belegart, value: AB, width: 2,")
+    header = text.index("  positions:")
+    head = text[:header].replace("- {name: Shopbestellnummer, from: order_id, required: true}",
+                                 "- {name: Shopbestellnummer, from: order_id, required: true, width: 8}")
+    fields = [line for line in head.splitlines() if line.strip().startswith("- {name:")]
+    for line in fields:
+        if "width:" not in line:
+            head = head.replace(line, line.replace("{name:", "{width: 30, name:", 1))
+    layout.write_text(head + text[header:].replace("{name:", "{width: 30, name:"), encoding="utf-8")
+    report = run_orders(workspace, ORDERS / "flat_cp1252.csv", fmt="txt")
+    header_file = Path(next(o for o in report.outputs if o.endswith("_header.txt")))
+    lines = header_file.read_bytes().decode("cp1252").split("\r\n")
+    assert lines[1].startswith("AB10002   Hauptshop")
+    assert {len(line) for line in lines[1:-1]} == {len(lines[1])}
+    (comment,) = [r for r in report.rejects if r.record == "10001"]  # its comment is longer than 30
+    assert comment.field == "Bemerkung" and "fixed width of 30" in comment.reason
+    positions = Path(next(o for o in report.outputs if o.endswith("_positions.txt"))).read_bytes()
+    assert b"10001" not in positions  # a refused order loses its positions too
