@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS links (
     kind TEXT NOT NULL, shop_id TEXT NOT NULL, erp_id TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (kind, shop_id));
+CREATE TABLE IF NOT EXISTS pending_outputs (
+    run_id TEXT NOT NULL, temp TEXT NOT NULL, final TEXT NOT NULL, PRIMARY KEY (run_id, temp));
 """
 
 
@@ -45,8 +48,8 @@ class Ledger:
         return (row[0], row[1]) if row else None
 
     def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
-                   inputs: list[tuple[str, str]]) -> None:
-        """Record a finished run and its inputs in one transaction."""
+                   inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = ()) -> None:
+        """Record a run, its inputs and its planned outputs (temp -> final) in one transaction."""
         now = datetime.now().isoformat(timespec="seconds")
         with self.db:
             self.db.execute("BEGIN")
@@ -55,6 +58,24 @@ class Ledger:
                 [(sha, flow, name, run_id, now) for sha, name in inputs])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
+            self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
+                                [(run_id, str(temp), str(final)) for temp, final in outputs])
+
+    def pending_outputs(self) -> dict[str, list[tuple[Path, Path]]]:
+        """Outputs committed to but maybe not yet published, by run id: (temp, final)."""
+        pending: dict[str, list[tuple[Path, Path]]] = {}
+        for run_id, temp, final in self.db.execute("SELECT run_id, temp, final FROM pending_outputs"):
+            pending.setdefault(run_id, []).append((Path(temp), Path(final)))
+        return pending
+
+    def outputs_published(self, run_id: str) -> None:
+        """Every planned output of `run_id` is published: forget the plan."""
+        self.db.execute("DELETE FROM pending_outputs WHERE run_id=?", (run_id,))
+
+    def run_report(self, run_id: str) -> str | None:
+        """The JSON report stored with a run."""
+        row = self.db.execute("SELECT report FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        return row[0] if row else None
 
     def last_runs(self, limit: int = 10) -> list[tuple[str, str, str, str]]:
         """The latest runs: (run id, flow, finished, status)."""

@@ -66,3 +66,29 @@ def publish(temp: Path, final_name: str) -> Path:
     except OSError:  # file systems without hard links (some network shares)
         os.replace(temp, target)
     return target
+
+
+def publish_planned(temp: Path, target: Path) -> Path:
+    """Publish `temp` as exactly `target`; idempotent, so a recovery may repeat it after a crash.
+
+    If `temp` is gone it was published already; if `target` already is `temp` (hard link made,
+    temp not yet removed) only the temp name is dropped. Never creates a second copy.
+    """
+    if not temp.exists():
+        return target
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        if not os.path.samefile(temp, target):
+            raise
+    except OSError:  # file systems without hard links: one atomic rename instead
+        os.replace(temp, target)
+        return target
+    temp.unlink(missing_ok=True)
+    return target
+
+
+def fsync_file(path: Path) -> None:
+    """Force a file's content to disk (before the ledger records it as ready to publish)."""
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())

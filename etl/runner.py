@@ -15,15 +15,17 @@ from etl.errors import InputFileError, UsageError
 from etl.extract.rawtable import RawTable, read_file
 from etl.flows import FLOWS, Flow
 from etl.ledger import Ledger, file_hash
-from etl.lifecycle import inbox_files, move_aside, publish, refuse
+from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
 from etl.load.base import Resources, writer_for
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
 from etl.transform.apply import KEY, map_chunk
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.source import recognize
+from etl.watch.lock import FileLock
 
 Progress = Callable[[str, int], None]
+RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish
 
 
 @dataclass
@@ -82,15 +84,51 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
                        dry_run=dry_run, unit=flow.unit)
     for name in ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state"):
         config.folder(name).mkdir(parents=True, exist_ok=True)
-    ledger = Ledger(config.folder("state"))
-    try:
-        inputs = _gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
-        if inputs:
-            _process(config, flow, layouts, writer_cls, fmt, inputs, report, dry_run, progress)
-        _finish(config, report, ledger, inputs, dry_run)
-    finally:
-        ledger.close()
+    # One run at a time per working folder (watcher or manual): two runs could otherwise both find
+    # the same input not yet in the ledger, and recovery below must not touch a live run's files.
+    with FileLock(config.folder("state") / "run.lock", timeout=RUN_LOCK_WAIT, what="another run"):
+        ledger = Ledger(config.folder("state"))
+        try:
+            if not dry_run:
+                recover(config, ledger)
+            inputs = _gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
+            temps: list[Path] = []
+            if inputs:
+                temps = _process(config, flow, layouts, writer_cls, fmt, inputs, report, dry_run, progress)
+            _finish(config, report, ledger, inputs, temps, dry_run)
+        finally:
+            ledger.close()
     return report
+
+
+def recover(config: Config, ledger: Ledger) -> list[str]:
+    """Finish what a crashed run committed to, and drop what it had not; call under the run lock.
+
+    Planned outputs recorded in the ledger are published (idempotently), so a crash between the
+    ledger commit and the last publish is rolled forward. Hidden `.part` temps of no planned output
+    belong to a run that died before its commit: nobody will publish them, so they are removed.
+    Returns the run ids that were finished.
+    """
+    pending = ledger.pending_outputs()
+    for run_id, outputs in pending.items():
+        for temp, final in outputs:
+            publish_planned(temp, final)
+        _write_missing_report(ledger, run_id)
+        ledger.outputs_published(run_id)
+    outbox = config.folder("outbox")
+    if outbox.is_dir():
+        for temp in outbox.glob("*/.*.part"):
+            temp.unlink(missing_ok=True)
+    return list(pending)
+
+
+def _write_missing_report(ledger: Ledger, run_id: str) -> None:
+    import json
+
+    text = ledger.run_report(run_id)
+    target = json.loads(text).get("report_file") if text else None
+    if target and not Path(target).exists():
+        Path(target).write_text(text or "", encoding="utf-8")
 
 
 def _gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, ledger: Ledger,
@@ -123,7 +161,8 @@ def _gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport,
 
 
 def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt: str,
-             inputs: list[_Input], report: RunReport, dry_run: bool, progress: Progress | None) -> None:
+             inputs: list[_Input], report: RunReport, dry_run: bool, progress: Progress | None) -> list[Path]:
+    """Write the outputs as hidden temps in the outbox and return them (published in `_finish`)."""
     staging = config.folder("staging") / report.run_id
     groups = _stage(flow, layouts.source, inputs, staging, report)
     outbox = config.folder("outbox") / flow.outbox
@@ -150,13 +189,12 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt
         for temp in outbox.glob(f".{stem}*.part"):
             temp.unlink(missing_ok=True)
         raise
-    for temp in temps:
-        if dry_run:
-            temp.unlink()
-            continue
-        final = temp.name.removeprefix(".").removesuffix(".part")
-        report.outputs.append(str(publish(temp, final)))
     prune(config.folder("staging"), config.keep_staging_runs)
+    if dry_run:
+        for temp in temps:
+            temp.unlink()
+        return []
+    return list(temps)
 
 
 def chunk_keys(mapped: object, root: str):  # type: ignore[no-untyped-def]
@@ -207,7 +245,8 @@ def _stage_chunks(chunks, folder: Path, items, report: RunReport) -> bool:  # ty
     return True
 
 
-def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Input], dry_run: bool) -> None:
+def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Input], temps: list[Path],
+            dry_run: bool) -> None:
     stamp = f"{report.flow}_{report.run_id}"
     results: list[tuple[_Input, FileResult]] = []
     for item in inputs:
@@ -229,9 +268,21 @@ def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Inp
         report.rejects_file = str(path)
     report.report_file = str(config.folder("reports") / f"{stamp}.json")
     done = [(i.sha256, i.path.name) for i in inputs if not i.failed]
-    # Outputs are published before the ledger commit, and inputs archived after it: a crash in
-    # between leaves the inputs in the inbox, already known to the ledger, never imported twice.
-    ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done)
+    # Exactly once: the outputs are complete, durable, hidden temps; their final names are fixed now
+    # and committed to the ledger in the same transaction as the inputs. Before that commit a crash
+    # leaves nothing visible and nothing recorded (the run is redone, its temps dropped by `recover`);
+    # after it the inputs count as imported and `recover` publishes whatever temp is left. Inputs
+    # are archived last: a crash before that leaves them in place, known to the ledger, skipped.
+    planned = []
+    for temp in temps:
+        fsync_file(temp)
+        planned.append((temp, free_name(temp.parent, temp.name.removeprefix(".").removesuffix(".part"))))
+    report.outputs = [str(final) for _, final in planned]
+    ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done,
+                      planned)
+    for temp, final in planned:
+        publish_planned(temp, final)
+    ledger.outputs_published(report.run_id)
     for item, result in results:
         if not item.failed:
             result.moved_to = str(move_aside(item.path, config.folder("archive")))
