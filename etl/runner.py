@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,8 +124,6 @@ def recover(config: Config, ledger: Ledger) -> list[str]:
 
 
 def _write_missing_report(ledger: Ledger, run_id: str) -> None:
-    import json
-
     text = ledger.run_report(run_id)
     target = json.loads(text).get("report_file") if text else None
     if target and not Path(target).exists():
