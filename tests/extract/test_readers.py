@@ -40,7 +40,8 @@ def test_csv_keeps_umlauts_nulls_and_embedded_newlines_with_true_line_numbers() 
     rows = _rows(ORDERS / "xtc_csv_cp1252/orders.csv")["orders.csv"]
     first = rows[0]
     assert first["customers_lastname"] == "Müller-Lüdenscheidt"
-    assert first["comments"] == 'Bitte beim Nachbarn "Schmidt" abgeben; falls niemand da ist,\nbitte in die Garage stellen.'
+    assert first["comments"] == ('Bitte beim Nachbarn "Schmidt" abgeben; falls niemand da ist,\n'
+                                 "bitte in die Garage stellen.")
     assert first["_line"] == 2
     assert rows[1]["_line"] == 4  # the comment above spans two lines
     guest = next(r for r in rows if r["orders_id"] == "10002")
