@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl.config import CONFIG_NAME, load_config
@@ -53,12 +54,15 @@ def run(
     from etl.runner import run_flow
 
     settings = _config(config, inbox, outbox)
-    with out.status(f"{flow}: reading the inbox …", spinner="dots") as status:
-        def progress(what: str, count: int) -> None:
-            status.update(f"{flow}: {count} {what}")
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task(f"{flow}: reading the inbox", total=None)
 
-        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force,
-                          progress=None if as_json else progress)
+        def progress(what: str, count: int) -> None:
+            bar.update(task, description=f"{flow}: {what}", completed=count)
+
+        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:
