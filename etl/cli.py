@@ -165,3 +165,46 @@ def main() -> None:
         sys.exit(3)
 
 
+
+
+@app.command()
+def watch(
+    config: ConfigOpt = None,
+    inbox: Annotated[Path | None, typer.Option(help="Watch this folder.")] = None,
+    outbox: Annotated[Path | None, typer.Option(help="Write import files below this folder.")] = None,
+    poll: Annotated[bool | None, typer.Option("--poll/--events", help="Poll (network shares) or use OS events.")]
+    = None,
+    once: Annotated[bool, typer.Option("--once", help="Process what is complete now, then exit.")] = False,
+) -> None:
+    """Automatic mode: turn every complete export arriving in the inbox into import files, exactly once."""
+    from etl.watch.service import watch as run_watch
+
+    settings = _config(config, inbox, outbox)
+    if poll is not None:
+        settings.watch.poll = poll
+    raise typer.Exit(run_watch(settings, once=once))
+
+
+@app.command()
+def status(config: ConfigOpt = None,
+           as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False) -> None:
+    """Show what is waiting, in progress, done and failed, and the last runs."""
+    from etl.status import collect
+
+    snapshot = collect(_config(config))
+    if as_json:
+        sys.stdout.write(snapshot.to_json() + "\n")
+        return
+    out.print(f"watcher: {snapshot.watcher}")
+    out.print(f"waiting ({len(snapshot.waiting)}): " + escape(", ".join(snapshot.waiting[:20]) or "-"))
+    out.print(f"in progress ({len(snapshot.in_progress)}): " + escape("; ".join(snapshot.in_progress) or "-"))
+    out.print(f"done (archived inputs): {snapshot.done}")
+    out.print(f"failed (latest {len(snapshot.failed)}):")
+    for item in snapshot.failed:
+        out.print(escape(f"  {Path(item['file']).name}: {item['reason']}"))
+    table = Table("run", "flow", "finished", "status", "in", "written", "rejected", "files")
+    for run_ in snapshot.runs:
+        counts = run_["counts"]
+        table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), str(run_["status"]),
+                      *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
+    out.print(table)

@@ -147,9 +147,11 @@ def _gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport,
             continue  # another flow's file: left where it is
         sha = file_hash(path)
         earlier = None if force else ledger.seen(sha, flow.name)
-        if earlier:
-            reason = (f"already imported in run {earlier[0]} at {earlier[1]}; skipped "
-                      "(use --force to import it again)")
+        # The same content twice in one run is imported once, like content imported by an earlier run.
+        twin = None if force else next((i.path.name for i in inputs if i.sha256 == sha), None)
+        if earlier or twin:
+            reason = (f"already imported in run {earlier[0]} at {earlier[1]}; skipped " if earlier else
+                      f"same content as {twin} in this run; skipped ") + "(use --force to import it again)"
             result = FileResult(path.name, "skipped", [t for t, _ in tables], reason=reason)
             if not dry_run:
                 result.moved_to = str(move_aside(path, config.folder("archive")))

@@ -1,0 +1,70 @@
+"""Which flow reads a file: decided by its content (columns, root element), never by its name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.config import Config
+from etl.errors import EtlError, InputFileError
+from etl.extract.rawtable import read_file
+from etl.flows import FLOWS
+from etl.transform.layout import SourceLayout
+from etl.transform.source import recognize
+
+
+@dataclass(frozen=True)
+class Route:
+    """The flow of one file and the tables found in it, or why it has none."""
+
+    flow: str | None
+    tables: tuple[str, ...] = ()
+    reason: str | None = None  # set when the file goes to the error folder
+
+    @property
+    def is_set_member(self) -> bool:
+        """A table file of a multi-file export (only useful together with its siblings)."""
+        return any(name != "flat" for name in self.tables)
+
+
+@dataclass
+class Router:
+    """The source layouts of every built flow, loaded once."""
+
+    config: Config
+    layouts: dict[str, SourceLayout] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from etl.runner import load_layouts
+
+        for flow in FLOWS.values():
+            if flow.built:
+                self.layouts[flow.name] = load_layouts(self.config, flow).source
+
+    def route(self, path: Path) -> Route:
+        """The route of `path`; unreadable files and files no built flow reads get a reason instead."""
+        problem = None
+        for name, layout in self.layouts.items():
+            try:
+                raws = read_file(path, layout.encoding, layout.delimiter)
+            except InputFileError as exc:
+                problem = str(exc)
+                continue
+            except (OSError, EtlError, ValueError) as exc:  # a poisonous file must not stop the watcher
+                problem = f"{path.name}: cannot be read: {exc}"
+                continue
+            tables = tuple(t for raw in raws if (t := recognize(layout, raw)))
+            if tables:
+                return Route(name, tables)
+        if problem:
+            return Route(None, reason=problem)
+        built = ", ".join(self.layouts) or "none"
+        return Route(None, reason=f"no flow for this file: its columns match no built flow (built: {built}); "
+                                  "flows that are not built yet cannot read it")
+
+    def required_tables(self, flow: str) -> list[str]:
+        """Tables a multi-file export of `flow` must have before it is taken."""
+        own = self.config.watch.set_tables.get(flow)
+        if own is not None:
+            return own
+        return list(self.layouts[flow].tables)[:1]

@@ -1,0 +1,235 @@
+"""The watch loop: observer events wake it, scans decide, one job at a time, until told to stop.
+
+Events are only hints. Every cycle scans the inbox top level; while something is still arriving the
+loop looks again every fraction of the quiet period, otherwise it sleeps until an event, the next
+periodic rescan, or the next scheduled run. A dead observer is replaced and the error logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from etl.config import Config
+from etl.lifecycle import refuse
+from etl.watch import claim
+from etl.watch.lock import FileLock
+from etl.watch.process import Outcome, process
+from etl.watch.route import Route, Router
+from etl.watch.sets import Plan, plan
+from etl.watch.stability import Signature, Stability, marker_for, scan
+
+log = logging.getLogger("etl.watch")
+_IGNORED_EVENTS = {"opened", "closed_no_write"}  # our own reads must not wake the loop
+
+
+class _QuietStop(logging.Filter):
+    """Drop watchdog's harmless complaint about an event arriving while its emitter shuts down."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_QuietStop())
+
+
+class _Wake(FileSystemEventHandler):
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _IGNORED_EVENTS:
+            self.event.set()
+
+
+class Watcher:
+    """One watcher over one inbox (guarded by `inbox/.etl-watch.lock`)."""
+
+    def __init__(self, config: Config, *, once: bool = False) -> None:
+        self.config = config
+        self.settings = config.watch
+        self.inbox = config.folder("inbox")
+        self.once = once  # process what is there and complete, then exit (Task Scheduler, tests)
+        self.stability = Stability(self.settings.quiet_seconds)
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.observer: BaseObserver | None = None
+        self.observer_restarts = 0
+        self.outcomes: list[Outcome] = []
+        self._routes: dict[Path, tuple[Signature, Route]] = {}
+        # In `once` mode everything complete is processed now; schedules only pace a long-running watcher.
+        self._due = {} if once else {entry.flow: time.monotonic() + entry.every_seconds
+                                     for entry in self.settings.schedule}
+        self.router: Router | None = None
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the current job (safe from signal handlers and other threads)."""
+        self.stopping.set()
+        self.wake.set()
+
+    def run(self) -> int:
+        """Watch until stopped (or, with `once`, until the inbox holds nothing complete); exit code."""
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.inbox / ".etl-watch.lock", timeout=1.0, what="a watcher for this inbox"):
+            self.router = Router(self.config)
+            log.info("watching %s (%s, quiet %gs%s)", self.inbox, "polling" if self.settings.poll else "events",
+                     self.settings.quiet_seconds, ", done-markers" if self.settings.done_marker else "")
+            self._start_observer()
+            try:
+                for job in claim.resume(self.inbox):
+                    log.info("resuming interrupted job %s (%s)", job.folder.name, ", ".join(job.names))
+                    self.outcomes.append(process(self.config, self.router, job))
+                while not self.stopping.is_set():
+                    busy = self.cycle()
+                    if self.once and not busy:
+                        break
+                    self._sleep(busy)
+            finally:
+                self._stop_observer()
+        log.info("stopped")
+        return 0
+
+    def cycle(self) -> bool:
+        """Look at the inbox once and process what is complete; True while something is still arriving."""
+        self._check_observer()
+        drops, markers = scan(self.inbox)
+        self.stability.observe(drops)
+        decided = self._plan(drops, markers)
+        for path, reason in decided.refusals:
+            if self.stopping.is_set():
+                break
+            if path.exists():
+                refuse(path, self.config.folder("error"), reason)
+                log.info("%-8s %s  %s", "error", path.name, reason)
+            self._forget(path, markers)
+        now = time.monotonic()
+        for job in decided.jobs:
+            if self.stopping.is_set():
+                return True
+            due = self._due.get(job.flow or "")
+            if due is not None and now < due:
+                continue  # a scheduled flow: its files wait for its next run
+            claimed = claim.claim(job, self.inbox)
+            for path in job.paths:
+                self._forget(path, markers)
+            if claimed:
+                assert self.router is not None
+                self.outcomes.append(process(self.config, self.router, claimed))
+        for entry in self.settings.schedule if self._due else []:
+            if now >= self._due[entry.flow]:
+                self._due[entry.flow] = now + entry.every_seconds
+        return bool(decided.waiting)
+
+    def _plan(self, drops: dict[Path, Signature], markers: set[str]) -> Plan:
+        ready: dict[Path, Route | None] = {}
+        unsettled: list[Path] = []
+        for path, sig in drops.items():
+            complete = (marker_for(path, markers) is not None if self.settings.done_marker
+                        else self.stability.is_quiet(path))
+            if not complete:
+                unsettled.append(path)
+            elif path.is_dir() or path.suffix.lower() == ".zip":
+                ready[path] = None
+            else:
+                ready[path] = self._route(path, sig)
+        assert self.router is not None
+        required = {flow: self.router.required_tables(flow) for flow in self.router.layouts}
+        quiet_for = {path: self.stability.quiet_for(path) for path in ready}
+        return plan(ready, unsettled, required=required, quiet_for=quiet_for,
+                    set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max)
+
+    def _route(self, path: Path, sig: Signature) -> Route:
+        cached = self._routes.get(path)
+        if cached and cached[0] == sig:
+            return cached[1]
+        assert self.router is not None
+        route = self.router.route(path)
+        self._routes[path] = (sig, route)
+        return route
+
+    def _forget(self, path: Path, markers: set[str]) -> None:
+        self.stability.forget(path)
+        self._routes.pop(path, None)
+        name = marker_for(path, markers)
+        if name is not None:  # the marker has done its job; it is not an input
+            (self.inbox / f"{name}.done").unlink(missing_ok=True)
+
+    def _sleep(self, busy: bool) -> None:
+        # While something is arriving, look again within a fraction of the quiet period.
+        timeout = min(max(self.settings.quiet_seconds / 4, 0.05), 0.5) if busy else self.settings.rescan_seconds
+        if self._due:
+            timeout = min(timeout, max(0.0, min(self._due.values()) - time.monotonic()))
+        self.wake.wait(timeout)
+        self.wake.clear()
+
+    def _start_observer(self) -> None:
+        if self.settings.poll:
+            observer: BaseObserver = PollingObserver(timeout=self.settings.poll_interval)
+        else:
+            observer = Observer()
+        observer.schedule(_Wake(self.wake), str(self.inbox), recursive=False)
+        observer.daemon = True
+        observer.start()
+        self.observer = observer
+
+    def _check_observer(self) -> None:
+        observer = self.observer
+        alive = observer is not None and observer.is_alive() and all(e.is_alive() for e in observer.emitters)
+        if alive:
+            return
+        log.error("the file system observer stopped; starting a new one (the inbox is scanned meanwhile)")
+        self._stop_observer()
+        self.observer_restarts += 1
+        try:
+            self._start_observer()
+        except OSError as exc:  # e.g. the share is gone for a moment: scans go on, retry next cycle
+            log.error("cannot start the observer: %s", exc)
+
+    def _stop_observer(self) -> None:
+        if self.observer is not None:
+            try:
+                self.observer.stop()
+                self.observer.join(timeout=5)
+            except RuntimeError:
+                pass
+            self.observer = None
+
+
+def setup_logging(config: Config) -> None:
+    """One line per file and outcome, to the console and to a rotating log file."""
+    logger = logging.getLogger("etl.watch")
+    logger.setLevel(logging.INFO)
+    if logger.handlers:
+        return
+    form = logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S")
+    path = (config.base / config.watch.log_file).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for handler in (logging.StreamHandler(), RotatingFileHandler(path, maxBytes=1 << 20, backupCount=5,
+                                                                  encoding="utf-8")):
+        handler.setFormatter(form)
+        logger.addHandler(handler)
+
+
+def watch(config: Config, *, once: bool = False) -> int:
+    """Run a watcher in this process; SIGINT (Ctrl-C) and SIGTERM stop it after the current file."""
+    setup_logging(config)
+    watcher = Watcher(config, once=once)
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, n)]
+    previous = {}
+    for name in names:
+        number = getattr(signal, name)
+        previous[number] = signal.signal(number, lambda *_: watcher.stop())
+    try:
+        return watcher.run()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -1,0 +1,72 @@
+"""Turn the complete drops in the inbox into jobs: batches of single files, table sets, folders, zips.
+
+A multi-file export is taken only as a whole: when every loose file in the inbox is quiet (a missing
+member may still be on its way) and the set has the tables its flow needs. A set that stays
+incomplete longer than `set_timeout_seconds` is refused with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.watch.route import Route
+
+Kind = str  # "files" (self-contained files of one flow), "set", "folder", "zip"
+
+
+@dataclass
+class Job:
+    """Inbox entries to be claimed and processed together."""
+
+    kind: Kind
+    flow: str | None
+    paths: list[Path]
+
+
+@dataclass
+class Plan:
+    """What one look at the inbox decided."""
+
+    jobs: list[Job] = field(default_factory=list)
+    refusals: list[tuple[Path, str]] = field(default_factory=list)
+    waiting: list[Path] = field(default_factory=list)  # not complete yet
+
+
+def missing_tables(routes: list[Route], required: list[str]) -> list[str]:
+    """Required tables none of `routes` provides."""
+    present = {t for r in routes for t in r.tables}
+    return [t for t in required if t not in present]
+
+
+def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: dict[str, list[str]],
+         quiet_for: dict[Path, float], set_timeout: float, batch_max: int) -> Plan:
+    """Group ready drops (route None for folders and zips) into jobs; `unsettled` drops are not complete yet."""
+    result = Plan(waiting=list(unsettled))
+    batches: dict[str, list[Path]] = {}
+    members: dict[str, list[tuple[Path, Route]]] = {}
+    for path, route in sorted(ready.items()):
+        if route is None:
+            result.jobs.append(Job("zip" if path.suffix.lower() == ".zip" else "folder", None, [path]))
+        elif route.reason:
+            result.refusals.append((path, route.reason))
+        elif route.is_set_member:
+            members.setdefault(route.flow or "", []).append((path, route))
+        else:
+            batches.setdefault(route.flow or "", []).append(path)
+    for flow, paths in batches.items():
+        for start in range(0, len(paths), batch_max):
+            result.jobs.append(Job("files", flow, paths[start:start + batch_max]))
+    loose_unsettled = [p for p in unsettled if not p.is_dir() and p.suffix.lower() != ".zip"]
+    for flow, group in members.items():
+        paths = [p for p, _ in group]
+        lacking = missing_tables([r for _, r in group], required.get(flow, []))
+        if not lacking and not loose_unsettled:
+            result.jobs.append(Job("set", flow, paths))
+        elif lacking and not loose_unsettled and min(quiet_for.get(p, 0.0) for p in paths) >= set_timeout:
+            reason = (f"incomplete export: the {flow} tables {', '.join(lacking)} did not arrive within "
+                      f"{set_timeout:g} s of the others ({', '.join(p.name for p in paths)})")
+            result.refusals += [(p, reason) for p in paths]
+        else:
+            result.waiting += paths
+    return result
