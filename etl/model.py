@@ -64,7 +64,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "email": "string", "phone": "string", "fax": "string", "vat_id": "string",
         "customer_group": "string", "price_group": "string", "is_b2b": "bool", "is_guest": "bool",
         "payment_type": "string", "store_id": "string", "created_at": "datetime",
-        **_address("address"),
+        "merged_into": "string", **_address("address"),
     },
     "customer_addresses": {
         "customer_id": "string", "address_id": "string", "is_default": "bool", **_address("address"),

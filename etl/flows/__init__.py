@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from etl.extract.rawtable import RawTable
-from etl.flows.orders import OrderChunk, extract_flat, extract_tables
+from etl.flows import customers, orders
+from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
 
-Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[OrderChunk]]
-FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[OrderChunk]]
+Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
+FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Flow:
     unit: str  # what one record is, for the report
     extract_tables: Extractor | None = None
     extract_flat: FlatExtractor | None = None
+    links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
 
     @property
     def built(self) -> bool:
@@ -41,9 +43,9 @@ FLOWS: dict[str, Flow] = {
     flow.name: flow
     for flow in [
         Flow("orders", "Bestellimport", "shop -> ERP", "shop/orders.yaml", "sage/orders.yaml", "sage",
-             "orders", extract_tables, extract_flat),
+             "orders", orders.extract_tables, orders.extract_flat, links="orders"),
         Flow("customers", "Kundenexport / Kundenimport", "shop -> ERP", "shop/customers.yaml",
-             "sage/customers.yaml", "sage", "customers"),
+             "sage/customers.yaml", "sage", "customers", customers.extract_tables, links="customers"),
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
              "shop/catalog.yaml", "shop", "articles"),
         Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles"),

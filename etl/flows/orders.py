@@ -16,11 +16,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.extract.rawtable import LINE, RawTable
+from etl.flows.chunk import Chunk
 from etl.model import DECIMAL, schema
 from etl.transform.layout import SourceLayout
 from etl.transform.parse import parse
 from etl.transform.rejects import Reject, rejects_where
-from etl.transform.source import concat_tables, conform, read_fields
+from etl.transform.source import concat_tables, conform, put_column, read_fields, read_tables
 
 SERVICE_KINDS = ("shipping", "fee", "surcharge", "discount", "coupon")
 _RATE_IN_TITLE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
@@ -30,34 +31,15 @@ CHUNK_ORDERS = 20_000
 Neutral = dict[str, pa.Table]
 
 
-class OrderChunk:
-    """Neutral tables of a run of complete orders, with what was refused and how many came in."""
-
-    def __init__(self, neutral: Neutral, rejects: list[Reject], records_in: int, rejected: int) -> None:
-        self.neutral = neutral
-        self.rejects = rejects
-        self.records_in = records_in
-        self.rejected = rejected
-
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str
-                   ) -> Iterator[OrderChunk]:
+                   ) -> Iterator[Chunk]:
     """Join the table files of one export (orders, orders_products, ...) and yield order chunks."""
-    parts: dict[str, pa.Table] = {}
-    rejects: list[Reject] = []
-    for name in layout.tables:
-        loaded = []
-        for raw in tables.get(name, []):
-            for batch in raw.batches():
-                table, problems = read_fields(layout, layout.tables[name], batch, raw.path.name, run_id,
-                                              key="order_id")
-                loaded.append(table)
-                rejects += problems
-        parts[name] = concat_tables(loaded) if loaded else None
+    parts, rejects = read_tables(layout, tables, run_id, key="order_id")
     yield from _chunks(layout, parts, rejects)
 
 
-def extract_flat(layout: SourceLayout, raw: RawTable, run_id: str) -> Iterator[OrderChunk]:
+def extract_flat(layout: SourceLayout, raw: RawTable, run_id: str) -> Iterator[Chunk]:
     """Stream a flat export (one row per line, order fields repeated) as chunks of whole orders."""
     assert layout.flat is not None
     carry: pa.RecordBatch | None = None
@@ -80,7 +62,7 @@ def _order_column(layout: SourceLayout, batch: pa.RecordBatch) -> str:
     return next(c for c in columns if c in batch.schema.names)
 
 
-def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.RecordBatch, run_id: str) -> OrderChunk:
+def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.RecordBatch, run_id: str) -> Chunk:
     assert layout.flat is not None
     orders_spec, items_spec = (layout.tables[name] for name in layout.flat.tables)
     orders, rejects = read_fields(layout, orders_spec, batch, raw.path.name, run_id, key="order_id")
@@ -127,7 +109,7 @@ def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) 
 
 
 def _chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: list[Reject],
-            chunk_size: int | None = CHUNK_ORDERS) -> Iterator[OrderChunk]:
+            chunk_size: int | None = CHUNK_ORDERS) -> Iterator[Chunk]:
     orders = parts.get("orders")
     if orders is None:
         orders = schema("orders").empty_table()
@@ -142,7 +124,7 @@ def _chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: li
     history = assembler.own(history, "order_status history")
     neutral = assembler.finish(all_items, taxes, history)
     if chunk_size is None or neutral["orders"].num_rows <= chunk_size:
-        yield OrderChunk(neutral, assembler.rejects, assembler.records_in, assembler.rejected)
+        yield Chunk(neutral, assembler.rejects, assembler.records_in, assembler.rejected)
         return
     first = True
     for start in range(0, neutral["orders"].num_rows, chunk_size):
@@ -151,7 +133,7 @@ def _chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: li
         sub = {name: t.filter(pc.is_in(t.column("order_id"), value_set=ids.combine_chunks()))
                for name, t in neutral.items()}
         sub["orders"] = part
-        yield OrderChunk(sub, assembler.rejects if first else [],
+        yield Chunk(sub, assembler.rejects if first else [],
                          assembler.records_in if first else 0, assembler.rejected if first else 0)
         first = False
 
@@ -276,7 +258,7 @@ class _Assembler:
             grand = grand.take(first)
             index = pc.index_in(self.orders.column("order_id"), value_set=grand.column("order_id"))
             total = pc.take(grand.column("value"), index)
-        self.orders = _put(self.orders, "total", total)
+        self.orders = put_column(self.orders, "total", total)
         self.rejects += rejects_where(self.orders, pc.is_null(total), "ot_total", total,
                                       "the order has no grand total (orders_total class ot_total)",
                                       "order_id")
@@ -292,7 +274,7 @@ class _Assembler:
             services = services.append_column("prices_gross", pc.take(gross, index))
             items = concat_tables([items.append_column("sort", pa.nulls(items.num_rows, pa.int64())),
                                    services])
-        self.orders = _put(self.orders, "prices_gross", pc.fill_null(gross, True))
+        self.orders = put_column(self.orders, "prices_gross", pc.fill_null(gross, True))
         order_index = pc.index_in(items.column("order_id"), value_set=self.ids)
         group = pc.if_else(pc.equal(items.column("kind"), "product"), 0, 1)
         items = items.append_column("_order", order_index).append_column("_group", group)
@@ -303,7 +285,7 @@ class _Assembler:
             count = count + 1 if order == previous else 1
             previous = order
             positions.append(count)
-        return _put(items, "position", pa.array(positions, pa.int64()))
+        return put_column(items, "position", pa.array(positions, pa.int64()))
 
     def _order_value(self, items: pa.Table, column: str, how: str) -> pa.Array:
         """Per order (aligned to self.orders) an aggregate of an item column; null if no items."""
@@ -322,7 +304,7 @@ class _Assembler:
         taxes = taxes if taxes is not None else schema("order_taxes").empty_table()
         tax_total = pc.fill_null(pc.cast(self._order_value(taxes, "tax_amount", "sum"), DECIMAL),
                                  pa.scalar(0, DECIMAL))
-        self.orders = _put(self.orders, "tax_total", tax_total)
+        self.orders = put_column(self.orders, "tax_total", tax_total)
         lines = pc.cast(self._order_value(items, "line_total", "sum"), DECIMAL)
         has_lines = self._order_value(items.filter(pc.equal(items.column("kind"), "product")),
                                       "line_total", "count")
@@ -356,11 +338,6 @@ class _Assembler:
             neutral["order_status"] = conform(keep(history), schema("order_status"))
         return neutral
 
-
-def _put(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
-    if name in table.column_names:
-        return table.set_column(table.column_names.index(name), name, column)
-    return table.append_column(name, column)
 
 
 def _money(value: Decimal | None) -> str:

@@ -56,7 +56,11 @@ def map_record(layout: TargetLayout, spec: RecordSpec, neutral: dict[str, pa.Tab
     """Build the records of one type from its neutral entity."""
     source = neutral[spec.entity]
     for column, allowed in spec.where.items():
-        source = source.filter(pc.is_in(source.column(column), value_set=pa.array(allowed)))
+        values = [v for v in allowed if v is not None]
+        keep = pc.is_in(source.column(column), value_set=pa.array(values, source.schema.field(column).type))
+        if None in allowed:
+            keep = pc.or_(keep, pc.is_null(source.column(column)))
+        source = source.filter(keep)
     rejects: list[Reject] = []
     columns: dict[str, pa.Array] = {}
     for target in spec.fields:

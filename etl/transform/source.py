@@ -42,6 +42,9 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
         column = next((c for c in spec.column if c in batch.schema.names), None)
         text = batch.column(column) if column else pa.nulls(size, pa.string())
         raw_text[name] = (column or spec.column[0], text)
+    if key and key not in table.fields:
+        # Rows without an id of their own (a filled template) are named by their place.
+        raw_text[key] = (key, pc.binary_join_element_wise(lineage["_file"], pc.cast(lines, pa.string()), ":"))
     base = pa.table({**{k: v for k, (_, v) in raw_text.items()}, **lineage})
     rejects: list[Reject] = []
     for name, spec in table.fields.items():
@@ -61,6 +64,8 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
             rejects += rejects_where(base, pc.and_(pc.is_null(values), pc.invert(bad)), column, text,
                                      "is required but empty", key)
         columns[name] = values
+    if key and key not in table.fields:
+        columns[key] = raw_text[key][1]
     return pa.table({**columns, **lineage}), rejects
 
 
@@ -75,6 +80,38 @@ def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.
         unknown = pc.and_(unknown, False)
     typed, _ = parse(mapped, kind)
     return typed, unknown
+
+
+def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str, key: str | None
+                ) -> tuple[dict[str, pa.Table | None], list[Reject]]:
+    """Every recognised table of a set, read into typed columns (None for tables not present)."""
+    parts: dict[str, pa.Table | None] = {}
+    rejects: list[Reject] = []
+    for name, spec in layout.tables.items():
+        loaded = []
+        for raw in tables.get(name, []):
+            for batch in raw.batches():
+                batch = drop_comment_rows(batch)
+                table, problems = read_fields(layout, spec, batch, raw.path.name, run_id, key)
+                loaded.append(table)
+                rejects += problems
+        parts[name] = concat_tables(loaded) if loaded else None
+    return parts, rejects
+
+
+def drop_comment_rows(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Rows whose first cell starts with '#' are notes (a template's help row), not records."""
+    first = batch.column(0)
+    if batch.num_rows == 0 or not pa.types.is_string(first.type):
+        return batch
+    return batch.filter(pc.invert(pc.fill_null(pc.starts_with(first, "#"), False)))
+
+
+def put_column(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
+    """`table` with column `name` replaced, or appended when it is new."""
+    if name in table.column_names:
+        return table.set_column(table.column_names.index(name), name, column)
+    return table.append_column(name, column)
 
 
 def concat_tables(tables: Sequence[pa.Table], schema: pa.Schema | None = None) -> pa.Table:
@@ -96,4 +133,4 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-__all__ = ["TYPES", "concat_tables", "conform", "read_fields", "recognize"]
+__all__ = ["TYPES", "concat_tables", "conform", "put_column", "read_fields", "read_tables", "recognize"]

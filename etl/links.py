@@ -1,0 +1,110 @@
+"""Links between shop and ERP ids, and the ERP customer number range.
+
+A shop customer (by shop customer id, or by e-mail for guests and template rows) gets one ERP
+customer number, kept in `state/links.sqlite` and reused by every later run of every flow. Numbers
+come from a configurable range and are never given twice. New links are committed before the
+import files that carry them are published, so a crash can waste a number but never give one
+customer two.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS links (
+    kind TEXT NOT NULL, shop_key TEXT NOT NULL, erp_id TEXT NOT NULL, created TEXT NOT NULL,
+    PRIMARY KEY (kind, shop_key));
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
+"""
+
+
+class NumberRange(BaseModel):
+    """ERP customer numbers: prefix + zero-padded counter, e.g. K010000."""
+
+    model_config = ConfigDict(extra="forbid")
+    prefix: str = ""
+    start: int = 10000
+    width: int = 0
+    guests: str = "by_email"  # by_email: one number per guest e-mail; or a fixed number for all guests
+    use_shop_numbers: bool = True  # a shop customer number (customers_cid) is taken as the ERP number
+
+
+class CustomerLinks:
+    """Assigns and remembers ERP customer numbers."""
+
+    def __init__(self, state: Path, numbers: NumberRange) -> None:
+        state.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(state / "links.sqlite", timeout=30, isolation_level=None)
+        self.db.executescript(_SCHEMA)
+        self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
+        self.numbers = numbers
+        self.created = 0
+
+    def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
+                   given: str | None = None) -> str:
+        """The ERP number of this customer, linking it (and its e-mail) on first sight."""
+        keys = []
+        if customer_id and customer_id != "0" and not is_guest:
+            keys.append(("customer", customer_id))
+        if email:
+            keys.append(("email", email.strip().lower()))
+        found = next((n for kind, key in keys if (n := self._get(kind, key))), None) or given
+        if found is None and is_guest and self.numbers.guests != "by_email":
+            found = self.numbers.guests
+        if found is None:
+            found = self._next()
+        for kind, key in keys:
+            if self._get(kind, key) is None:
+                self.db.execute("INSERT INTO links VALUES (?, ?, ?, ?)",
+                                (kind, key, found, datetime.now().isoformat(timespec="seconds")))
+                self.created += 1
+        return found
+
+    def assign(self, table: pa.Table) -> pa.Table:
+        """`table` (orders or customers) with `erp_customer_number` filled for every row."""
+        columns = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+                   for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number")}
+        if self.numbers.use_shop_numbers:
+            columns["erp_customer_number"] = [
+                given or shop for given, shop in zip(columns["erp_customer_number"], columns["customer_number"],
+                                                     strict=True)]
+        numbers = [
+            self.erp_number(cid, mail, bool(guest), given)
+            for cid, mail, guest, given in zip(columns["customer_id"], columns["email"], columns["is_guest"],
+                                               columns["erp_customer_number"], strict=True)
+        ]
+        index = table.column_names.index("erp_customer_number")
+        return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
+
+    def _get(self, kind: str, key: str) -> str | None:
+        row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_key=?", (kind, key)).fetchone()
+        return row[0] if row else None
+
+    def _next(self) -> str:
+        row = self.db.execute("SELECT next FROM counters WHERE name='customer'").fetchone()
+        value = row[0] if row else self.numbers.start
+        while True:
+            number = f"{self.numbers.prefix}{value:0{self.numbers.width}d}"
+            value += 1
+            taken = self.db.execute("SELECT 1 FROM links WHERE erp_id=?", (number,)).fetchone()
+            if not taken:
+                break
+        self.db.execute("INSERT OR REPLACE INTO counters VALUES ('customer', ?)", (value,))
+        return number
+
+    def commit(self) -> None:
+        """Keep the links and numbers handed out in this run."""
+        self.db.execute("COMMIT")
+        self.db.close()
+
+    def rollback(self) -> None:
+        """Forget them (dry run, or a run that failed before anything was published)."""
+        self.db.execute("ROLLBACK")
+        self.db.close()
+
