@@ -72,6 +72,8 @@ class Config(BaseModel):
     schemas: list[Path] = [Path("schemas")]
     flows: dict[str, FlowConfig] = {}
     keep_staging_runs: int = 20
+    # ERP customer number range (etl/links.py NumberRange): prefix, start, width, guests.
+    customer_numbers: dict[str, object] = {}
     watch: WatchConfig = WatchConfig()
 
     def folder(self, name: str) -> Path:

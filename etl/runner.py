@@ -17,6 +17,7 @@ from etl.extract.rawtable import RawTable, read_file
 from etl.flows import FLOWS, Flow
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
+from etl.links import CustomerLinks, NumberRange
 from etl.load.base import Resources, writer_for
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
@@ -171,9 +172,12 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt
     resources = Resources(config.search("templates"), config.search("schemas"))
     stem = f"{flow.name}_{report.run_id}"
     writer = writer_cls(layouts.target, outbox, stem, resources)
+    links = CustomerLinks(config.folder("state"), NumberRange(**config.customer_numbers)) if flow.links else None
     try:
         for group in groups:
             for chunk in read_chunks(group):
+                if links and flow.links in chunk:
+                    chunk[flow.links] = links.assign(chunk[flow.links])
                 mapped = map_chunk(layouts.target, chunk)
                 before = mapped.records[layouts.target.root].num_rows
                 problems = mapped.rejects + writer.write(mapped)
@@ -186,10 +190,14 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt
                     progress("written", report.written)
         temps = writer.close()
     except BaseException:
+        if links:
+            links.rollback()
         writer.close()
         for temp in outbox.glob(f".{stem}*.part"):
             temp.unlink(missing_ok=True)
         raise
+    if links:  # committed before publishing: a crash may waste a number, never give a customer two
+        links.rollback() if dry_run else links.commit()
     prune(config.folder("staging"), config.keep_staging_runs)
     if dry_run:
         for temp in temps:
