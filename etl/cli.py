@@ -135,6 +135,23 @@ def init(folder: Annotated[Path, typer.Argument(help="The working folder to crea
               f"`etl run orders --config {created / CONFIG_NAME}`")
 
 
+@app.command()
+def template(
+    flow: Annotated[str, typer.Argument(help="The flow whose import template to write (customers).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "xlsx",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write the import template of FLOW (German headers, a help row, an example) to fill and drop in the inbox."""
+    from etl.runner import get_flow, load_layouts
+    from etl.template import write_template
+
+    settings = _config(config)
+    layouts = load_layouts(settings, get_flow(flow))
+    path = write_template(layouts.source, fmt, output or Path(f"{flow}_vorlage.{fmt}"))
+    out.print(f"wrote {path}")
+
+
 def main() -> None:
     """Entry point: one error handler; a traceback only with --debug."""
     try:

@@ -242,6 +242,7 @@ def _stage_chunks(chunks, folder: Path, items, report: RunReport) -> bool:  # ty
             writer.append(chunk.neutral)
             report.records_in += chunk.records_in
             report.rejected += chunk.rejected
+            report.written += chunk.merged  # folded into a record that is written with them
             report.rejects += chunk.rejects
     except InputFileError as exc:
         writer.discard()

@@ -90,6 +90,9 @@ def _from_shop(layout: SourceLayout, parts: dict[str, pa.Table | None]
     for part in _ADDRESS:
         name = f"address_{part}"
         customers = put_column(customers, name, pa.array([row.get(name) for row in main], pa.string()))
+    own = customers.column("company") if "company" in customers.column_names else None
+    company = customers.column("address_company")
+    customers = put_column(customers, "company", company if own is None else pc.coalesce(own, company))
     chosen = {row["address_id"] for row in firsts.values()}
     extra = book.filter(pc.invert(pc.is_in(book.column("address_id"), value_set=pa.array(sorted(chosen)))))
     return customers, conform(extra, schema("customer_addresses")), rejects, orphans

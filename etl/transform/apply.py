@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.model import TYPES
+from etl.model import TYPES, schema
 from etl.transform.compute import COMPUTED
 from etl.transform.layout import RecordSpec, TargetField, TargetLayout
 from etl.transform.rejects import Reject, rejects_where
@@ -54,7 +54,7 @@ def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
 def map_record(layout: TargetLayout, spec: RecordSpec, neutral: dict[str, pa.Table]
                ) -> tuple[pa.Table, list[Reject]]:
     """Build the records of one type from its neutral entity."""
-    source = neutral[spec.entity]
+    source = neutral[spec.entity] if spec.entity in neutral else schema(spec.entity).empty_table()
     for column, allowed in spec.where.items():
         values = [v for v in allowed if v is not None]
         keep = pc.is_in(source.column(column), value_set=pa.array(values, source.schema.field(column).type))

@@ -1,0 +1,88 @@
+"""The customers flow: shop customers and the filled template become GS-Office customers, linked by number."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from etl.config import Config
+from etl.runner import get_flow, load_layouts, run_flow
+from etl.template import write_template
+from tests.conftest import DATA, ORDERS, drop
+
+CUSTOMERS = DATA / "customers"
+
+
+def _records(report) -> list[dict]:  # type: ignore[no-untyped-def]
+    (output,) = report.outputs
+    return json.loads(Path(output).read_text(encoding="utf-8"))["records"]
+
+
+@pytest.mark.parametrize("form", ["xtc_cp1252", "xtc_utf8"])
+def test_shop_customers_are_checked_merged_and_numbered(workspace: Config, form: str) -> None:
+    drop(workspace, CUSTOMERS / form)
+    report = run_flow(workspace, "customers", "json")
+    records = _records(report)
+    assert report.records_in == report.written + report.rejected == 12
+    refused = {(r.record, r.field) for r in report.rejects}
+    assert {("509", "email"), ("510", "postcode")} <= refused
+    assert any(record == "512" for record, _ in refused)  # unknown country id
+    by_shop_id = {r["Shopkundennummer"]: r for r in records}
+    assert "511" not in by_shop_id  # the same e-mail as 507: one ERP customer
+    assert by_shop_id["501"]["Name"] == "Weiß" and by_shop_id["501"]["Strasse"] == "Königsallee"
+    dealers = [r for r in records if r.get("UStIdNr")]
+    assert dealers and all(r["B2B"] for r in dealers)
+    assert len(by_shop_id["502"]["addresses"]) == 1  # a second delivery address
+    assert len({r["Kundennummer"] for r in records}) == len(records)
+
+
+def test_links_survive_a_restart_and_orders_use_them(workspace: Config) -> None:
+    drop(workspace, CUSTOMERS / "xtc_cp1252")
+    customers = _records(run_flow(workspace, "customers", "json"))
+    guest_number = next(r["Kundennummer"] for r in customers if r["Shopkundennummer"] == "508")
+    links = sqlite3.connect(workspace.folder("state") / "links.sqlite")
+    # 508 is a guest: linked by its e-mail address, not by its shop id
+    assert links.execute("SELECT erp_id FROM links WHERE kind='email' AND shop_key='lukas.hoffmann@example.com'"
+                         ).fetchone() == (guest_number,)
+    assert links.execute("SELECT count(*) FROM links WHERE kind='customer' AND shop_key='508'").fetchone() == (0,)
+    links.close()
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    orders = _records(run_flow(workspace, "orders", "json"))
+    first = {r["Shopbestellnummer"]: r["Kundennummer"] for r in orders}
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    again = _records(run_flow(workspace, "orders", "json", force=True))
+    assert {r["Shopbestellnummer"]: r["Kundennummer"] for r in again} == first  # same numbers after restart
+    assert len(set(first.values())) == len(first)
+
+
+def test_dry_run_hands_out_no_numbers(workspace: Config) -> None:
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    run_flow(workspace, "orders", "csv", dry_run=True)
+    links = sqlite3.connect(workspace.folder("state") / "links.sqlite")
+    assert links.execute("SELECT count(*) FROM links").fetchone() == (0,)
+    links.close()
+
+
+def test_filled_xlsx_template_is_imported(workspace: Config) -> None:
+    drop(workspace, CUSTOMERS / "template_filled.xlsx")
+    report = run_flow(workspace, "customers", "json")
+    records = _records(report)
+    assert report.written >= 5
+    dresden = next(r for r in records if r["Ort"] == "Dresden")
+    assert dresden["PLZ"] == "01067"  # a text cell keeps its leading zero
+    assert any(r["PLZ"] == "80331" for r in records)  # a number cell becomes the same text
+    assert all(r["Land"] in {"DE", "AT", "CH"} for r in records)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_template_round_trip(workspace: Config, fmt: str) -> None:
+    layout = load_layouts(workspace, get_flow("customers")).source
+    path = write_template(layout, fmt, workspace.folder("inbox") / f"kunden_vorlage.{fmt}")
+    report = run_flow(workspace, "customers", "csv")
+    assert (report.records_in, report.written, report.rejected) == (1, 1, 0), report.rejects
+    header = Path(next(o for o in report.outputs if o.endswith("_customers.csv"))).read_bytes().decode("cp1252")
+    assert "Mustermann" in header and "Köln" in header
+    assert not path.exists()  # archived
