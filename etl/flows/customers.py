@@ -115,6 +115,9 @@ def _b2b(layout: SourceLayout, customers: pa.Table) -> pa.Table:
 def check(layout: SourceLayout, customers: pa.Table) -> list[Reject]:
     """E-mail syntax, known country, postcode and VAT id format per country."""
     rejects: list[Reject] = []
+    nameless = pc.and_(pc.is_null(customers.column("lastname")), pc.is_null(customers.column("company")))
+    rejects += rejects_where(customers, nameless, "lastname", customers.column("lastname"),
+                             "is empty, and there is no company either", "customer_id")
     email = pc.utf8_trim_whitespace(customers.column("email"))
     rejects += rejects_where(customers, pc.invert(pc.match_substring_regex(email, EMAIL)), "email",
                              email, "is not a valid e-mail address", "customer_id")
