@@ -145,7 +145,8 @@ class Watcher:
         required = {flow: self.router.required_tables(flow) for flow in self.router.layouts}
         quiet_for = {path: self.stability.quiet_for(path) for path in ready}
         return plan(ready, unsettled, required=required, quiet_for=quiet_for,
-                    set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max)
+                    set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
+                    hold=2 * self.settings.quiet_seconds + 1.0)
 
     def _route(self, path: Path, sig: Signature) -> Route:
         cached = self._routes.get(path)

@@ -40,8 +40,12 @@ def missing_tables(routes: list[Route], required: list[str]) -> list[str]:
 
 
 def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: dict[str, list[str]],
-         quiet_for: dict[Path, float], set_timeout: float, batch_max: int) -> Plan:
-    """Group ready drops (route None for folders and zips) into jobs; `unsettled` drops are not complete yet."""
+         quiet_for: dict[Path, float], set_timeout: float, batch_max: int, hold: float = 0.0) -> Plan:
+    """Group ready drops (route None for folders and zips) into jobs; `unsettled` drops are not complete yet.
+
+    `quiet_for` is how long each ready drop has been unchanged; a batch of single files waits until its
+    oldest file has been quiet for `hold` seconds while other files are still arriving.
+    """
     result = Plan(waiting=list(unsettled))
     batches: dict[str, list[Path]] = {}
     members: dict[str, list[tuple[Path, Route]]] = {}
@@ -54,10 +58,16 @@ def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: di
             members.setdefault(route.flow or "", []).append((path, route))
         else:
             batches.setdefault(route.flow or "", []).append(path)
+    loose_unsettled = [p for p in unsettled if not p.is_dir() and p.suffix.lower() != ".zip"]
     for flow, paths in batches.items():
         for start in range(0, len(paths), batch_max):
-            result.jobs.append(Job("files", flow, paths[start:start + batch_max]))
-    loose_unsettled = [p for p in unsettled if not p.is_dir() and p.suffix.lower() != ".zip"]
+            chunk = paths[start:start + batch_max]
+            # While more files are arriving, wait up to `hold` more seconds to fill the batch: one run
+            # over many files costs far less than many runs over few.
+            if loose_unsettled and len(chunk) < batch_max and max(quiet_for.get(p, 0.0) for p in chunk) < hold:
+                result.waiting += chunk
+                continue
+            result.jobs.append(Job("files", flow, chunk))
     for flow, group in members.items():
         paths = [p for p, _ in group]
         lacking = missing_tables([r for _, r in group], required.get(flow, []))

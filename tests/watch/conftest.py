@@ -14,7 +14,8 @@ from etl.config import Config, WatchConfig
 ORDERS = Path(__file__).parent.parent / "data" / "orders"
 FLAT = ORDERS / "flat_cp1252.csv"
 SET = ORDERS / "xtc_csv_cp1252"
-OTHER = ORDERS / "cases" / "other_flow_customers.csv"
+# A stock list: no built flow reads it (stock is not built yet).
+NO_FLOW = "Artikelnummer;Lagerort;Bestand\r\nKM-2000;1;12\r\n".encode("cp1252")
 
 
 def make_config(base: Path, **watch: object) -> Config:

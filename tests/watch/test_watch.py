@@ -15,7 +15,7 @@ import pytest
 from etl.status import collect
 from etl.watch.lock import LockBusy
 from etl.watch.service import Watcher
-from tests.watch.conftest import FLAT, OTHER, SET, files, one_order, wait_for
+from tests.watch.conftest import FLAT, NO_FLOW, SET, files, one_order, wait_for
 
 
 def order_ids(outbox: Path) -> list[str]:
@@ -154,12 +154,12 @@ def test_poisonous_files_go_to_error_and_the_rest_goes_on(start) -> None:  # typ
     (inbox / "empty.csv").write_bytes(b"")
     (inbox / "garbage.xml").write_bytes(b"<orders><order>\x00\xff broken")
     (inbox / "binary.csv").write_bytes(os.urandom(2048))
-    shutil.copy(OTHER, inbox / "customers.csv")
+    (inbox / "stock.csv").write_bytes(NO_FLOW)
     for number in range(5):
         (inbox / f"good{number}.csv").write_bytes(one_order(24000 + number))
     wait_for(lambda: len(archived(w.config)) == 5 and len(files(w.config.folder("error"))) == 4)
     reasons = {p.name: p.read_text(encoding="utf-8") for p in w.config.folder("error").rglob("*.reason.txt")}
-    assert "no flow for this file" in reasons["customers.csv.reason.txt"]
+    assert "no flow for this file" in reasons["stock.csv.reason.txt"]
     assert "empty" in reasons["empty.csv.reason.txt"]
     assert sorted(order_ids(w.config.folder("outbox"))) == [str(24000 + n) for n in range(5)]
     (inbox / "later.csv").write_bytes(one_order(24010))  # the watcher lives on
@@ -171,7 +171,7 @@ def test_500_files_at_once(start) -> None:  # type: ignore[no-untyped-def]
     inbox = w.config.folder("inbox")
     for number in range(500):
         (inbox / f"order_{number:03}.csv").write_bytes(one_order(30000 + number))
-    wait_for(lambda: len(archived(w.config)) == 500, timeout=60)
+    wait_for(lambda: len(archived(w.config)) == 500, timeout=120)
     assert sorted(order_ids(w.config.folder("outbox"))) == [str(30000 + n) for n in range(500)]
     db = sqlite3.connect(w.config.folder("state") / "ledger.sqlite")
     assert db.execute("SELECT count(*) FROM inputs").fetchone()[0] == 500
@@ -214,7 +214,7 @@ def test_scheduled_flow_waits_for_its_turn(start) -> None:  # type: ignore[no-un
 def test_status_shows_waiting_failed_and_runs(start) -> None:  # type: ignore[no-untyped-def]
     w = start()
     inbox = w.config.folder("inbox")
-    shutil.copy(OTHER, inbox / "customers.csv")
+    (inbox / "stock.csv").write_bytes(NO_FLOW)
     (inbox / "ok.csv").write_bytes(one_order(28001))
     wait_for(lambda: "ok.csv" in archived(w.config) and files(w.config.folder("error")))
     snapshot = collect(w.config)

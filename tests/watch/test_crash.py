@@ -1,0 +1,78 @@
+"""kill -9 a watcher subprocess at random moments, many times: every input exactly once, no partial output."""
+
+from __future__ import annotations
+
+import collections
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.watch.conftest import SET, files, one_order
+from tests.watch.test_watch import order_ids
+
+ROUNDS = int(os.environ.get("ETL_CRASH_ROUNDS", "8"))
+CONFIG = """\
+watch:
+  quiet_seconds: 0.05
+  rescan_seconds: 0.2
+  batch_max: 2
+"""
+
+
+def _watch(config: Path, capture: bool = False) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "from etl.cli import main; main()", "watch", "--once",
+                             "--config", str(config)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE if capture else subprocess.DEVNULL)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_at_random_moments_keeps_exactly_once(tmp_path: Path) -> None:
+    config = tmp_path / "etl.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rng = random.Random(int(os.environ.get("ETL_CRASH_SEED", "0")) or None)
+    expected: list[str] = []
+    (inbox / "set").mkdir()
+    for path in SET.iterdir():
+        (inbox / "set" / path.name).write_bytes(path.read_bytes())
+    expected += ["10001", "10002", "10003", "10004", "10005", "10006", "10008"]
+    number = 40000
+    kills = 0
+    for _ in range(ROUNDS):
+        for _ in range(3):
+            number += 1
+            (inbox / f"order_{number}.csv").write_bytes(one_order(number))
+            expected.append(str(number))
+        watcher = _watch(config)
+        time.sleep(rng.uniform(0.5, 2.0))  # imports take most of a second: kills land before, in and after work
+        if watcher.poll() is None:
+            watcher.send_signal(signal.SIGKILL)
+            kills += 1
+        watcher.wait()
+    final = _watch(config, capture=True)
+    _, err = final.communicate(timeout=60)
+    assert final.returncode == 0, err.decode()
+
+    counts = collections.Counter(order_ids(tmp_path / "outbox"))
+    assert sorted(counts) == sorted(expected), "an order was lost"
+    assert [order for order, seen in counts.items() if seen > 1] == [], "an order was published twice"
+    outbox = tmp_path / "outbox"
+    assert [p for p in outbox.rglob("*") if p.name.startswith(".") or p.suffix == ".part"] == []
+    left = [p for p in inbox.rglob("*") if p.is_file() and p.name != ".etl-watch.lock"]
+    assert left == []
+    assert files(tmp_path / "error") == []
+    names = collections.Counter(p.name for p in files(tmp_path / "archive"))
+    assert len(names) == ROUNDS * 3 + 5 and max(names.values()) == 1, names
+    db = sqlite3.connect(tmp_path / "state" / "ledger.sqlite")
+    assert db.execute("SELECT count(*) FROM inputs").fetchone()[0] == ROUNDS * 3 + 5
+    assert db.execute("SELECT count(*) FROM pending_outputs").fetchone()[0] == 0
+    db.close()
+    assert kills > 0
