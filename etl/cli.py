@@ -77,7 +77,10 @@ def _summary(report: RunReport) -> None:
         title += "  [italic](dry run: nothing written or moved)[/]"
     out.print(title)
     out.print(f"  {report.unit}: {report.records_in} in, [green]{report.written} written[/], "
-              f"[{'red' if report.rejected else 'green'}]{report.rejected} rejected[/]")
+              f"[{'red' if report.rejected else 'green'}]{report.rejected} rejected[/]"
+              + (f", {report.skipped} skipped" if report.skipped else ""))
+    for note in report.notes:
+        out.print(f"  {escape(note)}")
     for item in report.files:
         note = f" – {item.reason}" if item.reason else ""
         out.print(escape(f"  file {item.name}: {item.status} {','.join(item.tables)}{note}"))

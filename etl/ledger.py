@@ -1,4 +1,4 @@
-"""The persistent state (SQLite): inputs already imported, runs, and links between the systems' ids."""
+"""The persistent state (SQLite): inputs and records already imported, runs, planned outputs."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ CREATE TABLE IF NOT EXISTS inputs (
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, flow TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
     status TEXT, report TEXT);
-CREATE TABLE IF NOT EXISTS links (
-    kind TEXT NOT NULL, shop_id TEXT NOT NULL, erp_id TEXT NOT NULL, created TEXT NOT NULL,
-    PRIMARY KEY (kind, shop_id));
+CREATE TABLE IF NOT EXISTS records (
+    flow TEXT NOT NULL, record TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (flow, record));
 CREATE TABLE IF NOT EXISTS pending_outputs (
     run_id TEXT NOT NULL, temp TEXT NOT NULL, final TEXT NOT NULL, PRIMARY KEY (run_id, temp));
 """
@@ -48,8 +47,9 @@ class Ledger:
         return (row[0], row[1]) if row else None
 
     def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
-                   inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = ()) -> None:
-        """Record a run, its inputs and its planned outputs (temp -> final) in one transaction."""
+                   inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = (),
+                   records: Sequence[str] = ()) -> None:
+        """Record a run, its inputs, the records it wrote and its planned outputs in one transaction."""
         now = datetime.now().isoformat(timespec="seconds")
         with self.db:
             self.db.execute("BEGIN")
@@ -58,6 +58,8 @@ class Ledger:
                 [(sha, flow, name, run_id, now) for sha, name in inputs])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                                [(flow, record, run_id) for record in records])
             self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
                                 [(run_id, str(temp), str(final)) for temp, final in outputs])
 
@@ -82,10 +84,16 @@ class Ledger:
         return self.db.execute("SELECT run_id, flow, finished, status FROM runs ORDER BY finished DESC "
                                "LIMIT ?", (limit,)).fetchall()
 
-    def link(self, kind: str, shop_id: str) -> str | None:
-        """The ERP id linked to a shop id (customer, order, article), if any."""
-        row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_id=?", (kind, shop_id)).fetchone()
-        return row[0] if row else None
+    def records_seen(self, flow: str, keys: Sequence[str]) -> dict[str, str]:
+        """Of `keys`, those an earlier run of `flow` wrote, with that run's id."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            part = list(keys[start:start + 500])
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(f"SELECT record, run_id FROM records WHERE flow=? AND record IN ({marks})",
+                                   (flow, *part))
+            found.update(dict(rows.fetchall()))
+        return found
 
     def close(self) -> None:
         """Close the database."""

@@ -27,7 +27,10 @@ class FileResult:
 
 @dataclass
 class RunReport:
-    """Everything a run did. `records_in == written + rejected` always holds."""
+    """Everything a run did. `records_in == written + rejected + skipped` always holds.
+
+    `skipped` counts records an earlier run (or an earlier file of this run) already imported.
+    """
 
     run_id: str
     flow: str
@@ -38,12 +41,14 @@ class RunReport:
     records_in: int = 0
     written: int = 0
     rejected: int = 0
+    skipped: int = 0
     unit: str = "records"
     files: list[FileResult] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     report_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list[FileResult]:
@@ -70,7 +75,8 @@ class RunReport:
         data["rejects"] = len(self.rejects)
         data["status"] = self.status
         data["exit_code"] = self.exit_code
-        data["counts"] = {"in": self.records_in, "written": self.written, "rejected": self.rejected}
+        data["counts"] = {"in": self.records_in, "written": self.written, "rejected": self.rejected,
+                          "skipped": self.skipped}
         return data
 
     def to_json(self) -> str:

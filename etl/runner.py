@@ -21,7 +21,7 @@ from etl.links import CustomerLinks, NumberRange
 from etl.load.base import Resources, writer_for
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
-from etl.transform.apply import KEY, map_chunk
+from etl.transform.apply import KEY, Mapped, map_chunk
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.source import recognize
 from etl.watch.lock import FileLock
@@ -95,9 +95,11 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
                 recover(config, ledger)
             inputs = _gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
+            written: list[str] = []
             if inputs:
-                temps = _process(config, flow, layouts, writer_cls, fmt, inputs, report, dry_run, progress)
-            _finish(config, report, ledger, inputs, temps, dry_run)
+                temps, written = _process(config, flow, layouts, writer_cls, inputs, report, ledger,
+                                          dry_run, force, progress)
+            _finish(config, report, ledger, inputs, temps, dry_run, written)
         finally:
             ledger.close()
     return report
@@ -162,9 +164,10 @@ def _gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport,
     return inputs
 
 
-def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt: str,
-             inputs: list[_Input], report: RunReport, dry_run: bool, progress: Progress | None) -> list[Path]:
-    """Write the outputs as hidden temps in the outbox and return them (published in `_finish`)."""
+def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inputs: list[_Input],
+             report: RunReport, ledger: Ledger, dry_run: bool, force: bool, progress: Progress | None
+             ) -> tuple[list[Path], list[str]]:
+    """Write the outputs as hidden temps in the outbox; return them (published in `_finish`) and the keys written."""
     staging = config.folder("staging") / report.run_id
     groups = _stage(flow, layouts.source, inputs, staging, report)
     outbox = config.folder("outbox") / flow.outbox
@@ -173,12 +176,15 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt
     stem = f"{flow.name}_{report.run_id}"
     writer = writer_cls(layouts.target, outbox, stem, resources)
     links = CustomerLinks(config.folder("state"), NumberRange(**config.customer_numbers)) if flow.links else None
+    written: list[str] = []
     try:
         for group in groups:
             for chunk in read_chunks(group):
                 if links and flow.links in chunk:
                     chunk[flow.links] = links.assign(chunk[flow.links])
                 mapped = map_chunk(layouts.target, chunk)
+                if flow.once_per_record:
+                    _skip_imported(mapped, layouts.target.root, flow, ledger, report, written, force)
                 before = mapped.records[layouts.target.root].num_rows
                 problems = mapped.rejects + writer.write(mapped)
                 refused = {r.record for r in problems if r.record}
@@ -186,6 +192,7 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt
                 report.rejects += problems
                 report.rejected += len(refused)
                 report.written += before - len(refused & root_keys)
+                written += sorted(root_keys - refused)
                 if progress:
                     progress("written", report.written)
         temps = writer.close()
@@ -202,8 +209,22 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, fmt
     if dry_run:
         for temp in temps:
             temp.unlink()
-        return []
-    return list(temps)
+        return [], written
+    return list(temps), written
+
+
+def _skip_imported(mapped: Mapped, root: str, flow: Flow, ledger: Ledger, report: RunReport,
+                   written: list[str], force: bool) -> None:
+    """Leave out records an earlier run, or an earlier file of this run, already wrote."""
+    keys = set(chunk_keys(mapped, root).to_pylist())
+    done = {} if force else ledger.records_seen(flow.name, sorted(keys))
+    again = (keys & set(written)) | set(done)
+    if not again:
+        return
+    mapped.drop(again)
+    report.skipped += len(again)
+    report.notes.append(f"{len(again)} {report.unit} skipped: already imported "
+                        f"({', '.join(sorted(again)[:5])}{', …' if len(again) > 5 else ''})")
 
 
 def chunk_keys(mapped: object, root: str):  # type: ignore[no-untyped-def]
@@ -256,7 +277,7 @@ def _stage_chunks(chunks, folder: Path, items, report: RunReport) -> bool:  # ty
 
 
 def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Input], temps: list[Path],
-            dry_run: bool) -> None:
+            dry_run: bool, written: list[str]) -> None:
     stamp = f"{report.flow}_{report.run_id}"
     results: list[tuple[_Input, FileResult]] = []
     for item in inputs:
@@ -289,7 +310,7 @@ def _finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[_Inp
         planned.append((temp, free_name(temp.parent, temp.name.removeprefix(".").removesuffix(".part"))))
     report.outputs = [str(final) for _, final in planned]
     ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done,
-                      planned)
+                      planned, written)
     for temp, final in planned:
         publish_planned(temp, final)
     ledger.outputs_published(report.run_id)

@@ -32,7 +32,7 @@ def test_json_report_matches_files_and_exit_code(workspace: Config) -> None:
     result = etl("run", "orders", "--json", "--config", workspace.base / "etl.yaml")
     report = json.loads(result.stdout)
     assert result.returncode == report["exit_code"] == 1
-    assert report["counts"] == {"in": 8, "written": 7, "rejected": 1}
+    assert report["counts"] == {"in": 8, "written": 7, "rejected": 1, "skipped": 0}
     saved = json.loads(Path(report["report_file"]).read_text(encoding="utf-8"))
     assert saved["counts"] == report["counts"]
 

@@ -74,3 +74,20 @@ def test_fixed_width_txt_refuses_values_that_do_not_fit(workspace: Config) -> No
     assert comment.field == "Bemerkung" and "fixed width of 30" in comment.reason
     positions = Path(next(o for o in report.outputs if o.endswith("_positions.txt"))).read_bytes()
     assert b"10001" not in positions  # a refused order loses its positions too
+
+
+def test_an_order_is_imported_once_whatever_file_it_comes_in(workspace: Config) -> None:
+    first = run_orders(workspace, ORDERS / "xtc_csv_cp1252")
+    assert first.written == 7
+    overlap = run_orders(workspace, ORDERS / "flat_cp1252.csv")  # the same orders, another export form
+    assert (overlap.records_in, overlap.written, overlap.rejected, overlap.skipped) == (8, 0, 1, 7)
+    assert overlap.outputs and all("10001" not in Path(p).read_bytes().decode("cp1252") for p in overlap.outputs)
+    assert "already imported" in overlap.notes[0]
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    assert run_flow(workspace, "orders", "csv", force=True).written == 7
+
+
+def test_two_files_with_the_same_order_in_one_run_write_it_once(workspace: Config) -> None:
+    report = run_orders(workspace, ORDERS / "flat_cp1252.csv", ORDERS / "mysqldump_xml")
+    assert report.written == 7 and report.skipped == 7
+    assert report.records_in == report.written + report.rejected + report.skipped

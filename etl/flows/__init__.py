@@ -32,6 +32,7 @@ class Flow:
     extract_tables: Extractor | None = None
     extract_flat: FlatExtractor | None = None
     links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
+    once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
 
     @property
     def built(self) -> bool:
@@ -43,7 +44,7 @@ FLOWS: dict[str, Flow] = {
     flow.name: flow
     for flow in [
         Flow("orders", "Bestellimport", "shop -> ERP", "shop/orders.yaml", "sage/orders.yaml", "sage",
-             "orders", orders.extract_tables, orders.extract_flat, links="orders"),
+             "orders", orders.extract_tables, orders.extract_flat, links="orders", once_per_record=True),
         Flow("customers", "Kundenexport / Kundenimport", "shop -> ERP", "shop/customers.yaml",
              "sage/customers.yaml", "sage", "customers", customers.extract_tables, links="customers"),
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
