@@ -1,4 +1,8 @@
-"""Records nested under their root record, with canonical values, for the XML and JSON writers."""
+"""Records nested under their root record, with canonical values, for the XML and JSON writers.
+
+A layout has one root record type (orders: header with positions) or several independent ones (the
+catalog's tables); each root becomes a document of its own.
+"""
 
 from __future__ import annotations
 
@@ -20,42 +24,46 @@ class Entry:
     """One root record with its children, ready for a template or json.dumps."""
 
     key: str
+    type: str  # the root record type
     file: str
     line: int | None
     fields: dict[str, Any]
     children: dict[str, list[dict[str, Any]]]
 
 
-def nest(layout: TargetLayout, mapped: Mapped, native: bool) -> list[Entry]:
-    """Entries in root order; `native` keeps booleans and integers as such (for JSON)."""
-    tables = {name: _canonical(layout, name, mapped.records[name], native) for name in layout.records}
+def nest(layout: TargetLayout, mapped: Mapped, native: bool, root: str | None = None) -> list[Entry]:
+    """Entries of `root` (default: the first) in order; `native` keeps booleans and integers (for JSON)."""
+    root = root or layout.root
+    kinds = layout.children(root)
+    tables = {name: _canonical(layout, name, mapped.records[name], native) for name in [root, *kinds]}
     children: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for name in list(layout.records)[1:]:
+    for name in kinds:
         rows = tables[name]
         for row in rows:
             key = row.pop(KEY)
             children.setdefault(key, {}).setdefault(name, []).append(row)
     entries = []
-    for row in tables[layout.root]:
+    for row in tables[root]:
         key = row.pop(KEY)
         file, line = row.pop("_file"), row.pop("_line")
         kids = children.get(key, {})
-        entries.append(Entry(key, file, line, row, {n: kids.get(n, []) for n in list(layout.records)[1:]}))
+        entries.append(Entry(key, root, file, line, row, {n: kids.get(n, []) for n in kinds}))
     return entries
 
 
 def _canonical(layout: TargetLayout, name: str, table: pa.Table, native: bool) -> list[dict[str, Any]]:
     spec = layout.records[name]
+    is_root = spec.parent is None
     columns = {}
     for field in spec.fields:
         values = table.column(field.name).combine_chunks()
         keep = native and (pa.types.is_boolean(values.type) or pa.types.is_integer(values.type))
         columns[field.name] = values if keep else format_column(values, field, CANONICAL)
     extra = {KEY: table.column(KEY)}
-    if name == layout.root:
+    if is_root:
         extra |= {"_file": table.column("_file"), "_line": table.column("_line")}
     rows = pa.table({**columns, **extra}).to_pylist()
-    if name != layout.root:
+    if not is_root:
         for row in rows:
             for drop in [k for k, v in row.items() if v is None]:
                 del row[drop]

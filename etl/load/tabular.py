@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,14 +35,18 @@ class TabularWriter(Writer):
             text = pa.table({**columns, KEY: table.column(KEY), "_file": table.column("_file"),
                              "_line": table.column("_line")})
             text, problems = fit_encoding(text, list(columns), self.dialect)
-            rejects += problems
+            rejects += [replace(r, kind=name) for r in problems]
             texts[name] = text
         for name, text in texts.items():
-            rejects += self.check(name, text)
-        refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
+            rejects += [replace(r, kind=r.kind or name) for r in self.check(name, text)]
+        refused: dict[str, set[str]] = {}  # a refused record takes its family along, nothing else
+        for r in rejects:
+            if r.record:
+                refused.setdefault(self.layout.family(r.kind) if r.kind else "", set()).add(r.record)
         for name, text in texts.items():
-            if len(refused):
-                text = text.filter(pc.invert(pc.is_in(text.column(KEY), value_set=refused)))
+            keys = refused.get(self.layout.family(name), set()) | refused.get("", set())
+            if keys:
+                text = text.filter(pc.invert(pc.is_in(text.column(KEY), value_set=pa.array(sorted(keys)))))
             self._append(name, text.drop_columns([KEY, "_file", "_line"]))
         return rejects
 

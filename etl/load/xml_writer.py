@@ -35,7 +35,7 @@ def load_schema(path: Path) -> etree.XMLSchema:
 
 @register
 class XmlWriter(Writer):
-    """One XML document per run, from the layout's template, valid against the layout's XSD."""
+    """One XML document per run and root record type, from the layout's template, valid against its XSD."""
 
     format = "xml"
     extension = "xml"
@@ -49,31 +49,44 @@ class XmlWriter(Writer):
         self.module = template_env(self.resources).get_template(template_name).module
         self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
                      "created": datetime.now().replace(microsecond=0).isoformat()}
-        self.head = str(self.module.start(self.meta))
-        self.tail = str(self.module.end(self.meta))
-        self.file = self.path().open("wb")
-        self.file.write(self.head.encode("utf-8"))
+        self.documents: dict[str, _Document] = {}
+
+    def _document(self, root: str) -> _Document:
+        """The open document of root record type `root` (one per root when a layout has several)."""
+        if root not in self.documents:
+            meta = {**self.meta, "root": root}
+            several = len(self.layout.roots) > 1
+            self.documents[root] = _Document(self.path(root if several else None),
+                                             str(self.module.start(meta)), str(self.module.end(meta)))
+        return self.documents[root]
 
     def write(self, mapped: Mapped) -> list[Reject]:
-        entries = nest(self.layout, mapped, native=False)
+        rejects: list[Reject] = []
+        for root in self.layout.roots:
+            entries = nest(self.layout, mapped, native=False, root=root)
+            if entries or root not in self.documents:
+                rejects += self._write(self._document(root), entries)
+        return rejects
+
+    def _write(self, doc: _Document, entries: list[Entry]) -> list[Reject]:
         rendered = [str(self.module.record(entry)) for entry in entries]
-        if self._valid("".join(rendered)) is None:
-            self.file.write("".join(rendered).encode("utf-8"))
+        if self._valid(doc, "".join(rendered)) is None:
+            doc.file.write("".join(rendered).encode("utf-8"))
             return []
         rejects, good = [], []
         for entry, text in zip(entries, rendered, strict=True):
-            problem = self._valid(text)
+            problem = self._valid(doc, text)
             if problem is None:
                 good.append(text)
             else:
                 rejects.append(_reject(entry, problem))
-        self.file.write("".join(good).encode("utf-8"))
+        doc.file.write("".join(good).encode("utf-8"))
         return rejects
 
-    def _valid(self, body: str) -> str | None:
+    def _valid(self, document: _Document, body: str) -> str | None:
         """None when head + body + tail is valid, else the first problem in words."""
         try:
-            doc = etree.fromstring((self.head + body + self.tail).encode("utf-8"))
+            doc = etree.fromstring((document.head + body + document.tail).encode("utf-8"))
         except etree.XMLSyntaxError as exc:
             return f"the rendered XML is not well-formed: {exc.msg}"
         if self.schema.validate(doc):
@@ -82,10 +95,22 @@ class XmlWriter(Writer):
         return f"the XML schema refuses it: {error.message}" if error else "the XML schema refuses it"
 
     def close(self) -> list[Path]:
-        self.file.write(self.tail.encode("utf-8"))
-        self.file.close()
-        return [self.path()]
+        for root in self.layout.roots:  # an empty run still gets its (empty) documents
+            self._document(root)
+        for doc in self.documents.values():
+            doc.file.write(doc.tail.encode("utf-8"))
+            doc.file.close()
+        return [doc.path for doc in self.documents.values()]
+
+
+class _Document:
+    """One XML file being written: its path, head and tail."""
+
+    def __init__(self, path: Path, head: str, tail: str) -> None:
+        self.path, self.head, self.tail = path, head, tail
+        self.file = path.open("wb")
+        self.file.write(head.encode("utf-8"))
 
 
 def _reject(entry: Entry, problem: str) -> Reject:
-    return Reject(entry.file, entry.line, entry.key, None, None, problem)
+    return Reject(entry.file, entry.line, entry.key, None, None, problem, entry.type)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -25,12 +25,14 @@ class Mapped:
     records: dict[str, pa.Table]
     rejects: list[Reject] = field(default_factory=list)
 
-    def drop(self, keys: set[str]) -> None:
-        """Remove every record (of every type) whose key is in `keys`."""
+    def drop(self, keys: set[str], types: list[str] | None = None) -> None:
+        """Remove every record (of every type, or of `types`) whose key is in `keys`."""
         if not keys:
             return
         value_set = pa.array(sorted(keys), pa.string())
         for name, table in self.records.items():
+            if types is not None and name not in types:
+                continue
             keep = pc.invert(pc.is_in(table.column(KEY), value_set=value_set))
             self.records[name] = table.filter(keep)
 
@@ -39,6 +41,16 @@ class Mapped:
         """Keys of records refused so far."""
         return {r.record for r in self.rejects if r.record is not None}
 
+    def drop_refused(self, layout: TargetLayout, rejects: list[Reject]) -> None:
+        """Drop what `rejects` refuse: a record with its family (root and children), nothing else."""
+        families: dict[str | None, set[str]] = {}
+        for r in rejects:
+            if r.record is not None:
+                families.setdefault(layout.family(r.kind) if r.kind in layout.records else None,
+                                    set()).add(r.record)
+        for root, keys in families.items():
+            self.drop(keys, None if root is None else [root, *layout.children(root)])
+
 
 def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
     """Map one chunk of neutral tables onto every record type of `layout`."""
@@ -46,8 +58,8 @@ def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
     for name, spec in layout.records.items():
         table, rejects = map_record(layout, spec, neutral)
         result.records[name] = table
-        result.rejects.extend(rejects)
-    result.drop(result.rejected_keys)
+        result.rejects.extend(replace(r, kind=name) for r in rejects)
+    result.drop_refused(layout, result.rejects)
     return result
 
 

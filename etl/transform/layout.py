@@ -146,10 +146,15 @@ class TargetField(_Strict):
 
 
 class RecordSpec(_Strict):
-    """A record type of an import file (e.g. order header, order position)."""
+    """A record type of an import file (e.g. order header, order position).
+
+    A record type is the child of `parent` (linked by `key`) or, with `parent: null`, a root of its
+    own. When no record type names a parent, the first is the root and the others its children.
+    """
 
     entity: str
     key: str
+    parent: str | None = None
     where: dict[str, list[Any]] = {}
     fields: list[TargetField]
 
@@ -190,6 +195,14 @@ class TargetLayout(_Strict):
         from etl.transform.compute import COMPUTED
 
         problems = []
+        first = next(iter(self.records), None)
+        for rname, rec in list(self.records.items())[1:]:
+            if "parent" not in rec.model_fields_set:
+                rec.parent = first
+            elif rec.parent is not None and rec.parent not in self.records:
+                problems.append(f"records.{rname}.parent: no record type '{rec.parent}'")
+            elif rec.parent is not None and self.records[rec.parent].parent is not None:
+                problems.append(f"records.{rname}.parent: '{rec.parent}' is itself a child (one level only)")
         for rname, rec in self.records.items():
             if rec.entity not in ENTITIES:
                 problems.append(f"records.{rname}.entity: unknown entity '{rec.entity}'")
@@ -219,8 +232,21 @@ class TargetLayout(_Strict):
 
     @property
     def root(self) -> str:
-        """The first record type: one per document entry; the others are its children."""
+        """The first record type: the one the run report counts."""
         return next(iter(self.records))
+
+    @property
+    def roots(self) -> list[str]:
+        """Record types that are documents of their own (one file each when there are several)."""
+        return [name for name, rec in self.records.items() if rec.parent is None]
+
+    def family(self, record: str) -> str:
+        """The root a record type belongs to (itself for a root)."""
+        return self.records[record].parent or record
+
+    def children(self, root: str) -> list[str]:
+        """The child record types of `root`, in layout order."""
+        return [name for name, rec in self.records.items() if rec.parent == root]
 
     def dialect(self, fmt: str) -> Dialect:
         """The text dialect for `fmt` (csv or txt)."""

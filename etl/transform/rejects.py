@@ -20,6 +20,7 @@ class Reject:
     field: str | None
     value: str | None
     reason: str
+    kind: str | None = None  # the target record type refused, when known (not in the reject file)
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict for reports and the reject file."""

@@ -60,3 +60,15 @@ def test_a_user_layout_overrides_the_bundled_one(workspace: Config) -> None:
     report = run_flow(workspace, "orders", "csv")
     header = Path(next(o for o in report.outputs if o.endswith("_header.csv"))).read_bytes().decode("cp1252")
     assert "Laden Stuttgart" in header
+
+
+def test_record_types_are_children_of_the_first_unless_they_name_a_parent() -> None:
+    fields = [{"name": "Nr", "from": "sku"}]
+    nested = TargetLayout.model_validate({"system": "s", "flow": "f", "records": {
+        "a": {"entity": "articles", "key": "sku", "fields": fields},
+        "b": {"entity": "prices", "key": "sku", "fields": fields}}})
+    assert nested.roots == ["a"] and nested.children("a") == ["b"] and nested.family("b") == "a"
+    tables = TargetLayout.model_validate({"system": "s", "flow": "f", "records": {
+        "a": {"entity": "articles", "key": "sku", "fields": fields},
+        "b": {"entity": "prices", "key": "sku", "parent": None, "fields": fields}}})
+    assert tables.roots == ["a", "b"] and tables.children("a") == [] and tables.family("b") == "b"
