@@ -20,6 +20,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
     kind TEXT NOT NULL, shop_key TEXT NOT NULL, erp_id TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (kind, shop_key));
+CREATE INDEX IF NOT EXISTS links_by_erp_id ON links (erp_id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
 """
 
@@ -108,3 +109,18 @@ class CustomerLinks:
         self.db.execute("ROLLBACK")
         self.db.close()
 
+
+
+def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
+    """Shop customer ids linked to these ERP customer numbers (read-only; unknown numbers are left out)."""
+    path = state / "links.sqlite"
+    if not path.is_file() or not erp_numbers:
+        return {}
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        marks = ",".join("?" * len(erp_numbers))
+        rows = db.execute(f"SELECT erp_id, shop_key FROM links WHERE kind='customer' AND erp_id IN ({marks})",
+                          erp_numbers).fetchall()
+    finally:
+        db.close()
+    return dict(rows)

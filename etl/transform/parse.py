@@ -54,7 +54,7 @@ def parse(column: pa.Array, kind: str, decimal: str = "auto", date_formats: list
 
 
 def _false(size: int) -> pa.Array:
-    return pa.array([False] * size, pa.bool_())
+    return pc.is_valid(pa.nulls(size))
 
 
 def _keep(text: pa.Array, ok: pa.Array) -> pa.Array:
