@@ -102,10 +102,19 @@ ENTITIES: dict[str, dict[str, str]] = {
     "bom_lines": {"sku": "string", "component_sku": "string", "quantity": "decimal"},
     "relations": {"sku": "string", "related_sku": "string", "kind": "string", "sort": "int"},
     "stock": {"sku": "string", "warehouse": "string", "quantity": "decimal"},
+    # One delivery note (Lieferschein); `tracked` once the carrier's parcel numbers are known.
     "shipments": {
         "order_id": "string", "delivery_note": "string", "shipped_at": "date", "carrier": "string",
         "tracking_number": "string", "shipping_method": "string", "weight": "decimal",
+        "erp_customer_number": "string", "customer_id": "string", "email": "string", "phone": "string",
+        "language": "string", "cod_amount": "decimal", "currency": "string", "parcel_count": "int",
+        "tracked": "bool", "tracking_urls": "string", "shop_order_id": "string", "carrier_name": "string",
         **_address("delivery"),
+    },
+    # One parcel of a delivery note: carrier and parcel number (modified eCommerce's orders_tracking).
+    "parcels": {
+        "delivery_note": "string", "order_id": "string", "position": "int", "carrier": "string",
+        "carrier_name": "string", "tracking_number": "string", "tracking_url": "string", "shipped_at": "date",
     },
     "documents": {
         "document_type": "string", "document_number": "string", "document_date": "date",

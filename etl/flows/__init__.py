@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
-from etl.flows import customers, orders
+from etl.flows import customers, orders, shipments
 from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
+from etl.transform.rejects import Reject
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
 FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
+# Per chunk, before mapping: checks and additions that need the working folder (settings, state).
+Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[dict[str, pa.Table], list[Reject]]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class Flow:
     extract_flat: FlatExtractor | None = None
     links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
     once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
+    prepare: Prepare | None = None
+    extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/targets.py)
+    mails: str | None = None  # notification mails sent for the written records (etl/mail/)
 
     @property
     def built(self) -> bool:
@@ -50,8 +59,9 @@ FLOWS: dict[str, Flow] = {
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
              "shop/catalog.yaml", "shop", "articles"),
         Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles"),
-        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop", "sage/shipments.yaml",
-             "shop/shipments.yaml", "shop", "shipments"),
+        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop, carrier, customer",
+             "sage/shipments.yaml", "shop/shipments.yaml", "shop", "shipments", shipments.extract_tables,
+             prepare=shipments.prepare, extra_targets=("carrier/dhl.yaml", "carrier/dpd.yaml"), mails="tracking"),
         Flow("documents", "Dokumentenmanagement", "ERP -> shop", "sage/documents.yaml",
              "shop/documents.yaml", "shop", "documents"),
         Flow("erp-orders", "Bestellexport B2B", "ERP -> shop", "sage/erp_orders.yaml",

@@ -110,3 +110,30 @@ def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Ta
     n = int(args["n"]) - 1
     values = [found.get(k, [])[n] if len(found.get(k, [])) > n else None for k in table.column(key).to_pylist()]
     return pa.array(values, other.schema.field(args["field"]).type)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value is not False and value != "" and value != 0
+
+
+@computed("format")
+def _format(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    """Text from `template` with `{field}` placeholders; `else` instead where field `when` is empty."""
+    rows = table.to_pylist()
+    out = []
+    for row in rows:
+        template = args["template"] if "when" not in args or _present(row.get(args["when"])) else args.get("else")
+        filled = {k: "" if v is None else v for k, v in row.items()}
+        out.append(template.format_map(filled).strip() or None if template is not None else None)
+    return pa.array(out, pa.string())
+
+
+@computed("setting")
+def _setting(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    """A value of etl.yaml (`key`, dotted, e.g. carriers.dhl.billing_number); only where `when` is set."""
+    settings: dict[str, Any] = args["_maps"].get("_settings", {})
+    value = settings.get(args["key"])
+    value = None if value in (None, "") else str(value)
+    if "when" not in args:
+        return pa.array([value] * table.num_rows, pa.string())
+    return pa.array([value if _present(v) else None for v in table.column(args["when"]).to_pylist()], pa.string())

@@ -1,0 +1,82 @@
+"""Carriers: how their parcel numbers look, where they are tracked, and the sender of labels.
+
+The settings live in `etl.yaml` (`carriers:` and `sender:`); the defaults below are DHL Paket and DPD
+as documented publicly, plus GLS, UPS and Hermes URLs after modified eCommerce's `carriers` table.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class Carrier(BaseModel):
+    """One carrier: display name, parcel-number patterns, tracking URL, label settings."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    patterns: list[str] = []  # a parcel number must match one (whole number); none = anything goes
+    number_form: str = ""  # the patterns in words, for the reject reason
+    tracking_url: str = ""  # {number} and {lang} are replaced (modified's $1 and $2 are accepted too)
+    billing_number: str = ""  # DHL Abrechnungsnummer: EKP (10) + Verfahren (2) + Teilnahme (2)
+    product: str = ""  # label product code for national parcels, e.g. V01PAK
+    product_international: str = ""
+    default_weight: float = 1.0  # kg, when the source has no weight (shop orders)
+    cod_iban: str = ""  # account for cash on delivery amounts
+    shop_codes: list[str] = []  # shop shipping modules (shipping_class prefix) this carrier ships
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            re.compile(pattern)
+        return value
+
+    def accepts(self, number: str) -> bool:
+        """Whether `number` has one of this carrier's parcel-number forms."""
+        return not self.patterns or any(re.fullmatch(p, number) for p in self.patterns)
+
+    def url(self, number: str, language: str = "de") -> str | None:
+        """The tracking link of `number`, or None when the carrier has no URL template."""
+        if not self.tracking_url:
+            return None
+        template = self.tracking_url.replace("$1", "{number}").replace("$2", "{lang}")
+        return template.replace("{number}", quote(number)).replace("{lang}", quote(language))
+
+
+def default_carriers() -> dict[str, Carrier]:
+    """DHL (20 digits from 00340434, or the legacy 12 digits), DPD (14 digits), GLS, UPS, Hermes."""
+    return {
+        "dhl": Carrier(name="DHL", patterns=[r"00340434\d{12}", r"\d{12}"], product="V01PAK",
+                       number_form="20 digits starting 00340434, or 12 digits",
+                       product_international="V53WPAK", shop_codes=["dhl"],
+                       tracking_url="https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html"
+                                    "?piececode={number}"),
+        "dpd": Carrier(name="DPD", patterns=[r"\d{14}"], shop_codes=["dpd"], number_form="14 digits",
+                       tracking_url="https://my.dpd.de/redirect.aspx?action=2&parcelno={number}&locale={lang}"),
+        "gls": Carrier(name="GLS", shop_codes=["gls"],
+                       tracking_url="https://gls-group.eu/DE/de/paketverfolgung?match={number}"),
+        "ups": Carrier(name="UPS", patterns=[r"1Z[0-9A-Z]{16}"], shop_codes=["ups", "upse"],
+                       number_form="1Z and 16 letters or digits",
+                       tracking_url="https://www.ups.com/track?loc=de_DE&tracknum={number}"),
+        "hermes": Carrier(name="Hermes", shop_codes=["hermes"],
+                          tracking_url="https://www.myhermes.de/empfangen/sendungsverfolgung/"
+                                       "sendungsinformation/#{number}"),
+    }
+
+
+class Sender(BaseModel):
+    """The merchant's address, printed as sender on labels."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    name2: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = "DE"
+    email: str = ""
+    phone: str = ""

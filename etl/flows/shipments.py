@@ -1,0 +1,141 @@
+"""Shipments (DHL / Deli Sprint, Trackingcode): ERP delivery notes -> neutral shipments and parcels.
+
+A delivery note may come as several rows (one per parcel) or list its parcel numbers in one cell;
+here it becomes one shipment with its parcels. Checks that need the working folder's settings (the
+carriers' parcel-number forms, tracking URLs, which orders the shop knows) run in `prepare`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from etl.config import Config
+from etl.extract.rawtable import RawTable
+from etl.flows.chunk import Chunk
+from etl.ledger import Ledger
+from etl.links import shop_customer_ids
+from etl.model import schema
+from etl.transform.layout import SourceLayout
+from etl.transform.rejects import Reject
+from etl.transform.source import read_tables
+
+Neutral = dict[str, pa.Table]
+_NOTE = ("_file", "_line", "_run")
+
+
+def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
+    """Group the delivery-note rows into shipments with their parcels, as one chunk."""
+    parts, rejects = read_tables(layout, tables, run_id, key="delivery_note")
+    rows = parts.get("delivery_notes")
+    rows_list = rows.to_pylist() if rows is not None else []
+    refused = {r.record for r in rejects if r.record}
+    split = re.compile(layout.options.get("tracking_separator", r"[,;|\s]+"))
+    notes: dict[str, dict[str, Any]] = {}
+    numbers: dict[str, list[str]] = {}
+    for row in rows_list:
+        key = row["delivery_note"]
+        if key is None:
+            continue  # read_fields refused it: the delivery note number is required
+        note = notes.setdefault(key, {**row, "weight": None})
+        if row["weight"] is not None:
+            note["weight"] = (note["weight"] or Decimal(0)) + row["weight"]
+        found = numbers.setdefault(key, [])
+        found += [n for n in split.split(row["tracking_number"] or "") if n and n not in found]
+    kept = [note for key, note in notes.items() if key not in refused]
+    shipments = [_shipment(note, numbers[note["delivery_note"]]) for note in kept]
+    parcels = [{"delivery_note": note["delivery_note"], "order_id": note["order_id"], "position": i,
+                "carrier": note["carrier"], "tracking_number": number, "shipped_at": note["shipped_at"],
+                **{k: note[k] for k in _NOTE}}
+               for note in kept for i, number in enumerate(numbers[note["delivery_note"]], start=1)]
+    neutral = {"shipments": pa.Table.from_pylist(shipments, schema("shipments")),
+               "parcels": pa.Table.from_pylist(parcels, schema("parcels"))}
+    unnamed = sum(1 for row in rows_list if row["delivery_note"] is None)
+    yield Chunk(neutral, rejects, len(notes) + unnamed, len(notes) - len(kept) + unnamed)
+
+
+def _shipment(note: dict[str, Any], numbers: list[str]) -> dict[str, Any]:
+    street = " ".join(p for p in (note["delivery_street"], note.get("house_number")) if p)
+    return {**note, "delivery_street": street or None, "tracking_number": ", ".join(numbers) or None,
+            "parcel_count": len(numbers) or None, "tracked": bool(numbers)}
+
+
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> tuple[Neutral, list[Reject]]:
+    """Check parcel numbers per carrier, add tracking links, the shop's order and customer ids."""
+    shipments, parcels = neutral["shipments"].to_pylist(), neutral["parcels"].to_pylist()
+    rejects: list[Reject] = []
+    by_note = {s["delivery_note"]: s for s in shipments}
+    for parcel in parcels:
+        note = by_note[parcel["delivery_note"]]
+        problem = _parcel(config, note, parcel)
+        if problem:
+            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem))
+    known = _known_orders(ledger, layout, [s["order_id"] for s in shipments if s["order_id"]])
+    customers = shop_customer_ids(config.folder("state"),
+                                  sorted({s["erp_customer_number"] for s in shipments if s["erp_customer_number"]}))
+    for note in shipments:
+        carrier = config.carriers.get(note["carrier"] or "")
+        note["carrier_name"] = carrier.name if carrier else note["carrier"]
+        note["shop_order_id"] = note["order_id"] if known is None or note["order_id"] in known else None
+        note["customer_id"] = customers.get(note["erp_customer_number"] or "")
+        note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
+                                         if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
+        if note["shop_order_id"] is None:
+            what = f"order {note['order_id']}" if note["order_id"] else "a delivery note without shop order number"
+            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], "Shopbestellnummer",
+                                  note["order_id"], f"the shop does not know {what} (no shop order of this "
+                                  "number was imported by the orders flow): no shop update, mail or label"))
+    refused = {r.record for r in rejects}
+    return {"shipments": pa.Table.from_pylist([s for s in shipments if s["delivery_note"] not in refused],
+                                              schema("shipments")),
+            "parcels": pa.Table.from_pylist([p for p in parcels if p["delivery_note"] not in refused],
+                                            schema("parcels"))}, rejects
+
+
+def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> tuple[str, str, str] | None:
+    """Fill the parcel's carrier and link; the problem (field, value, reason) if its number is wrong."""
+    number = parcel["tracking_number"]
+    key = note["carrier"] or next((k for k, c in config.carriers.items() if c.patterns and c.accepts(number)), None)
+    carrier = config.carriers.get(key or "")
+    if carrier is None:
+        return ("Versanddienstleister", note["carrier"],
+                "names no carrier of etl.yaml (carriers:), and the parcel number fits none")
+    note["carrier"] = parcel["carrier"] = key
+    parcel["carrier_name"] = carrier.name
+    if not carrier.accepts(number):
+        form = f" ({carrier.number_form})" if carrier.number_form else ""
+        return "Paketnummer", number, f"is not a {carrier.name} parcel number{form}"
+    parcel["tracking_url"] = carrier.url(number, note["language"] or config.mail.default_language)
+    return None
+
+
+def _known_orders(ledger: Ledger, layout: SourceLayout, order_ids: list[str]) -> set[str] | None:
+    """Order ids the shop knows (imported by the orders flow); None when every id is taken as known."""
+    if not layout.options.get("known_orders_only", True):
+        return None
+    return set(ledger.records_seen("orders", sorted(set(order_ids))))
+
+
+def from_orders(config: Config, neutral: Neutral) -> pa.Table:
+    """Shop orders as shipments to label: carrier by shipping module, the order total as COD amount."""
+    orders = neutral.get("orders")
+    if orders is None:
+        return schema("shipments").empty_table()
+    carriers = {code: key for key, c in config.carriers.items() for code in c.shop_codes}
+    rows = []
+    for order in orders.to_pylist():
+        module = (order["shipping_code"] or "").split("_")[0]
+        key = carriers.get(module)
+        if key is None:
+            continue
+        cod = order["total"] if order["payment_type"] == "cash_on_delivery" else None
+        rows.append({**order, "delivery_note": order["order_id"], "shop_order_id": order["order_id"],
+                     "carrier": key, "carrier_name": config.carriers[key].name, "tracked": False,
+                     "weight": Decimal(str(config.carriers[key].default_weight)), "cod_amount": cod,
+                     "shipped_at": None})
+    return pa.Table.from_pylist(rows, schema("shipments")) if rows else schema("shipments").empty_table()
+

@@ -1,0 +1,60 @@
+"""Render a notification mail from Jinja templates in the sandbox: subject, plain text and HTML."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+
+from etl.errors import UsageError
+from etl.mail.settings import MailSettings
+
+
+def mail_env(templates: tuple[Path, ...]) -> tuple[SandboxedEnvironment, SandboxedEnvironment]:
+    """Sandboxed environments for text (no escaping) and HTML (autoescaped) mail templates."""
+    loader = FileSystemLoader([str(p / "mail") for p in templates])
+    text = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False)
+    html = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
+    return text, html
+
+
+def render(templates: tuple[Path, ...], kind: str, language: str, settings: MailSettings,
+           to: str, context: dict[str, Any], message_id: str) -> EmailMessage:
+    """An RFC 5322 message in `language` (else the default language) for template set `kind`."""
+    text_env, html_env = mail_env(templates)
+    context = {**context, "shop_name": settings.shop_name}
+    for lang in dict.fromkeys([language, settings.default_language]):
+        try:
+            subject = text_env.get_template(f"{lang}/{kind}.subject.j2").render(context).strip()
+            body = text_env.get_template(f"{lang}/{kind}.txt.j2").render(context)
+            html = html_env.get_template(f"{lang}/{kind}.html.j2").render(context)
+            break
+        except TemplateNotFound:
+            continue
+    else:
+        raise UsageError(f"no mail templates '{kind}' for language {language} or {settings.default_language} "
+                         f"(looked in the mail/ folder of {', '.join(str(p) for p in templates)})")
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender
+    message["To"] = to
+    if settings.reply_to:
+        message["Reply-To"] = settings.reply_to
+    message["Date"] = format_datetime(datetime.now().astimezone())
+    message["Message-ID"] = message_id
+    message["Content-Language"] = lang
+    message.set_content(body)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def message_id(key: str, sender: str) -> str:
+    """A Message-ID that is the same for the same mail key, so that a duplicate can be recognised."""
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    safe = "".join(c if c.isalnum() or c in "-." else "." for c in key)
+    return f"<{safe}@{domain}>"

@@ -1,0 +1,53 @@
+"""The `mail:` section of etl.yaml: sender, languages, and the SMTP server (optional)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from etl.errors import ConfigError
+
+
+class SmtpSettings(BaseModel):
+    """How to reach the mail server; the password never sits in etl.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    host: str
+    port: int = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str = ""
+    password_env: str = "ETL_SMTP_PASSWORD"  # environment variable holding the password
+    password_file: Path | None = None  # or a file holding it (first line), relative to etl.yaml
+    timeout: float = Field(default=30.0, gt=0)
+
+    def password(self, base: Path) -> str | None:
+        """The password from the environment or the file; None when no user is set."""
+        if not self.user:
+            return None
+        if self.password_file is not None:
+            path = self.password_file if self.password_file.is_absolute() else base / self.password_file
+            try:
+                return path.read_text(encoding="utf-8").splitlines()[0].strip()
+            except (OSError, IndexError):
+                raise ConfigError([f"mail.smtp.password_file: cannot read a password from {path}"]) from None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError([f"mail.smtp: user {self.user} is set but the environment variable "
+                               f"{self.password_env} is not; set it or name a password_file"])
+        return value
+
+
+class MailSettings(BaseModel):
+    """Tracking mails: who sends them, in which languages, and over which server."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    sender: str = "Shop <shop@example.de>"
+    reply_to: str = ""
+    default_language: str = "de"
+    shop_name: str = "Unser Shop"
+    smtp: SmtpSettings | None = None  # None: mails are only saved as .eml in outbox/mail/
+    max_attempts: int = Field(default=10, ge=1)  # then the mail stays failed until `etl mail --retry`

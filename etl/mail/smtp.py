@@ -1,0 +1,87 @@
+"""Send queued mails over SMTP (STARTTLS, TLS or plain), one connection per round."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from etl.errors import ConfigError
+from etl.mail.queue import MailQueue
+from etl.mail.settings import MailSettings, SmtpSettings
+
+
+@dataclass
+class SendResult:
+    """What one sending round did."""
+
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)  # "key: error", for the report
+    skipped: str | None = None  # why nothing was tried (no server configured)
+
+
+def _connect(smtp: SmtpSettings, base: Path) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    if smtp.security == "tls":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    try:
+        if smtp.security == "starttls":
+            client.starttls(context=context)
+        if smtp.user:
+            client.login(smtp.user, smtp.password(base) or "")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def send_due(queue: MailQueue, settings: MailSettings, base: Path) -> SendResult:
+    """Send every due mail; failures stay queued with their error (the password never appears)."""
+    result = SendResult()
+    due = queue.due(settings.max_attempts)
+    if not due:
+        return result
+    if settings.smtp is None:
+        result.skipped = f"{len(due)} mails saved in outbox/mail/, not sent: etl.yaml names no SMTP server"
+        return result
+    client: smtplib.SMTP | None = None
+    for mail in due:
+        try:
+            if client is None:
+                client = _connect(settings.smtp, base)
+            message = message_from_bytes(mail.message, policy=policy.SMTP)
+            client.send_message(message)
+        except (OSError, smtplib.SMTPException, ConfigError) as exc:  # kept queued, tried again later
+            error = _describe(exc)
+            queue.attempt_failed(mail.key, error, settings.max_attempts)
+            result.failed.append(f"{mail.key} to {mail.recipient}: {error}")
+            if client is not None and not isinstance(exc, smtplib.SMTPRecipientsRefused):
+                _quit(client)
+                client = None
+            continue
+        queue.sent(mail.key)
+        result.sent += 1
+    if client is not None:
+        _quit(client)
+    return result
+
+
+def _describe(exc: Exception) -> str:
+    """The error in words, without anything from the credentials."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"the server answered {exc.smtp_code} {text}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "the server refused the recipient"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()

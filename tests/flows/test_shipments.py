@@ -1,0 +1,160 @@
+"""Shipments: ERP delivery notes -> shop import, carrier label files, tracking mails (saved as .eml)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from etl.config import Config, load_config
+from etl.runner import run_flow
+from tests.conftest import DATA, ORDERS, drop, run_orders
+
+SHIPMENTS = DATA / "shipments"
+SETTINGS = {
+    "sender": {"name": "Kaffee & Co. GmbH", "street": "Industriestraße", "house_number": "5",
+               "postcode": "70565", "city": "Stuttgart", "country": "DE", "email": "versand@kaffee-co.example.de"},
+    "carriers": {"dhl": {"billing_number": "12345678900101", "cod_iban": "DE02120300000000202051"}},
+    "mail": {"sender": "Kaffee & Co. <shop@kaffee-co.example.de>", "shop_name": "Kaffee & Co."},
+}
+
+
+def configure(workspace: Config, **extra: object) -> Config:
+    """The workspace with sender, DHL billing number and mail sender in etl.yaml (plus `extra`)."""
+    path = workspace.base / "etl.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(SETTINGS)
+    data.update(extra)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_config(path)
+
+
+@pytest.fixture
+def shipped(workspace: Config) -> Config:
+    """A workspace whose shop orders were imported (so the shop knows them), configured for labels."""
+    config = configure(workspace)
+    run_orders(config, ORDERS / "xtc_csv_cp1252")
+    return config
+
+
+def outputs(report, suffix: str) -> Path:  # type: ignore[no-untyped-def]
+    return Path(next(o for o in report.outputs if o.endswith(suffix)))
+
+
+def rows(path: Path, encoding: str = "utf-8", delimiter: str = ";") -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode(encoding)), delimiter=delimiter))
+
+
+def test_delivery_notes_become_shop_import_labels_and_mails(shipped: Config) -> None:
+    drop(shipped, SHIPMENTS)
+    report = run_flow(shipped, "shipments", "csv")
+    assert (report.records_in, report.written, report.rejected) == (8, 6, 2)
+    reasons = {(r.record, r.field): r.reason for r in report.rejects}
+    assert "not a DHL parcel number (20 digits starting 00340434" in reasons["LS-50004", "Paketnummer"]
+    assert "the shop does not know order 10099" in reasons["LS-50009", "Shopbestellnummer"]
+    assert "no house number" in reasons["LS-50005", "Empfaenger_Hausnummer"]
+    status = {r["delivery_note"]: r for r in rows(outputs(report, "_status.csv"))}
+    assert set(status) == {"LS-50001", "LS-50002", "LS-50003", "LS-50005", "LS-50006", "LS-50008"}
+    assert status["LS-50001"]["orders_status_id"] == "3" and status["LS-50006"]["orders_status_id"] == "2"
+    assert "piececode=00340434161094042564" in status["LS-50001"]["comments"]
+    tracking = rows(outputs(report, "_tracking.csv"))
+    assert [(t["orders_id"], t["carrier_id"], t["parcel_id"]) for t in tracking] == [
+        ("10001", "1", "00340434161094042557"), ("10001", "1", "00340434161094042564"),
+        ("10002", "2", "01234567890123"), ("10003", "1", "340434161094"), ("10003", "1", "00340434161094042588")]
+    assert tracking[2]["tracking_link"] == "https://my.dpd.de/redirect.aspx?action=2&parcelno=01234567890123&locale=en"
+    customer = {r["customers_cid"]: r for r in rows(outputs(report, "_customer_shipping.csv"))}
+    assert customer["01042"]["customers_id"] == "1042"
+    assert customer["01042"]["entry_street_address"] == "Königstraße 12a"
+    assert customer["01042"]["shipping_method"] == "DHL Paket"
+    assert len(list((shipped.folder("outbox") / "mail").glob("*.eml"))) == 3
+
+
+def test_dhl_portal_csv_column_by_column(shipped: Config) -> None:
+    drop(shipped, SHIPMENTS)
+    report = run_flow(shipped, "shipments", "xml")  # carrier files keep their own format
+    path = outputs(report, "_dhl.csv")
+    raw = path.read_bytes()
+    assert raw.count(b"\r\n") == 2 and "Zürich".encode("cp1252") in raw
+    (label,) = rows(path, "cp1252")
+    assert label == {
+        "Sendungsreferenz": "LS-50006", "Sendungsdatum": "21.11.2026", "Absender_Name_1": "Kaffee & Co. GmbH",
+        "Absender_Name_2": "", "Absender_Strasse": "Industriestraße", "Absender_Hausnummer": "5",
+        "Absender_PLZ": "70565", "Absender_Ort": "Stuttgart", "Absender_Land": "DE",
+        "Absender_E_Mail_Adresse": "versand@kaffee-co.example.de", "Absender_Telefonnummer": "",
+        "Empfaenger_Name_1": "Heinz Krämer", "Empfaenger_Name_2_Postnummer": "",
+        "Empfaenger_Strasse": "Bahnhofstrasse", "Empfaenger_Hausnummer": "15", "Empfaenger_Adresszusatz_1": "",
+        "Empfaenger_PLZ": "8001", "Empfaenger_Ort": "Zürich", "Empfaenger_Land": "CH",
+        "Empfaenger_E_Mail_Adresse": "heinz.kraemer@example.de", "Empfaenger_Telefonnummer": "+41 44 1234567",
+        "Gewicht": "4,50", "Produkt_und_Servicekennzeichnung": "V53WPAK", "Abrechnungsnummer": "12345678900101",
+        "Service_Nachnahme_Betrag": "96,20", "Service_Nachnahme_IBAN": "DE02120300000000202051",
+        "Service_Nachnahme_Verwendungszweck": "Bestellung 10006",
+        "Service_Versandbestaetigung_E_Mail": "heinz.kraemer@example.de",
+    }
+    assert raw.splitlines()[1].startswith(b'"LS-50006";"21.11.2026";"Kaffee & Co. GmbH";')
+
+
+def test_dpd_delisprint_line_column_by_column(shipped: Config) -> None:
+    drop(shipped, SHIPMENTS)
+    report = run_flow(shipped, "shipments", "json")
+    raw = outputs(report, "_dpd.txt").read_bytes()
+    assert raw.endswith(b"\r\n") and raw.count(b"\r\n") == 1  # no header, one label
+    columns = raw.decode("cp1252").rstrip("\r\n").split(";")
+    assert columns == ["NP", "1,30", "", "", "", "", "LS-50008", "10008", "", "", "02230", "Atelier Lumière GmbH",
+                       "", "", "Ségolène d'Aubigné", "Wilhelmstraße 12", "", "DE", "65185", "Wiesbaden", "", "",
+                       "", "s.daubigne@example.fr", ""]
+    document = json.loads(outputs(report, ".json").read_text(encoding="utf-8"))
+    assert [r["delivery_note"] for r in document["records"]][:3] == ["LS-50001", "LS-50002", "LS-50003"]
+
+
+def test_every_format_writes_the_shop_import(shipped: Config) -> None:
+    for fmt in ("xml", "csv", "txt", "json"):
+        drop(shipped, SHIPMENTS)
+        report = run_flow(shipped, "shipments", fmt, force=True)
+        assert report.written == 6, fmt
+        assert any("/shop/" in o and o.endswith(f".{fmt}") for o in report.outputs), fmt
+
+
+def test_labels_from_shop_orders_with_cod_and_refused_addresses(workspace: Config) -> None:
+    config = configure(workspace, flows={"orders": {"extra_targets": ["carrier/dhl.yaml", "carrier/dpd.yaml"]}})
+    report = run_orders(config, ORDERS / "xtc_csv_cp1252")
+    assert report.written == 7  # the ERP import is unchanged
+    labels = {r["Sendungsreferenz"]: r for r in rows(outputs(report, "_dhl.csv"), "cp1252")}
+    assert set(labels) == {"10002", "10003", "10006"}  # shipping module dhl_dhl
+    assert labels["10006"]["Service_Nachnahme_Betrag"] == "96,20" and labels["10002"]["Service_Nachnahme_Betrag"] == ""
+    assert labels["10003"]["Empfaenger_Name_1"] == "Bäckerei Özdemir GmbH"
+    assert labels["10003"]["Produkt_und_Servicekennzeichnung"] == "V53WPAK"
+    assert labels["10002"]["Produkt_und_Servicekennzeichnung"] == "V01PAK"
+    assert labels["10002"]["Gewicht"] == "1,00"
+
+
+def test_a_postcode_that_does_not_fit_the_country_is_refused(shipped: Config, tmp_path: Path) -> None:
+    text = (SHIPMENTS / "lieferscheine_2026-11-21.csv").read_bytes().decode("cp1252").splitlines()
+    bad = [text[0], text[8].replace(";65185;", ";6518;")]  # LS-50008, DPD label
+    source = tmp_path / "ls.csv"
+    source.write_bytes("\r\n".join(bad).encode("cp1252"))
+    drop(shipped, source)
+    report = run_flow(shipped, "shipments", "csv")
+    (reject,) = report.rejects
+    assert reject.field == "PLZ" and reject.value == "6518" and "not a postcode of DE" in reject.reason
+    assert not any(o.endswith("_dpd.txt") for o in report.outputs)  # no empty label file
+
+
+def test_a_tracking_mail_is_rendered_per_language(shipped: Config) -> None:
+    drop(shipped, SHIPMENTS)
+    run_flow(shipped, "shipments", "csv")
+    mails = {p.name.rsplit("_", 1)[1]: message_from_bytes(p.read_bytes(), policy=policy.default)
+             for p in (shipped.folder("outbox") / "mail").glob("*.eml")}
+    german, english = mails["LS-50001.eml"], mails["LS-50002.eml"]
+    assert german["Subject"] == "Ihre Bestellung 10001 ist unterwegs"
+    assert german["To"] == "j.mueller-luedenscheidt@example.de"
+    text = german.get_body(("plain",)).get_content()
+    assert "Guten Tag Jürgen Müller-Lüdenscheidt" in text and "piececode=00340434161094042564" in text
+    html = german.get_body(("html",)).get_content()
+    assert '<a href="https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=' in html
+    assert english["Subject"] == "Your order 10002 is on its way"
+    assert english["Message-ID"] == "<tracking.LS-50002.01234567890123@kaffee-co.example.de>"

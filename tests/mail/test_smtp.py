@@ -1,0 +1,101 @@
+"""Tracking mails delivered to a real SMTP server on 127.0.0.1: exactly once, retried when refused."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from etl.config import Config
+from etl.mail.queue import MailQueue
+from etl.runner import run_flow
+from tests.conftest import ORDERS, drop, run_orders
+from tests.flows.test_shipments import SHIPMENTS, configure
+
+
+class Inbox:
+    """aiosmtpd handler that keeps what it receives, and refuses the first `refuse` messages."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.messages: list[bytes] = []
+        self.refuse = refuse
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.refuse:
+            self.refuse -= 1
+            return "451 4.3.0 Temporary failure, try again later"
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A plain SMTP server on 127.0.0.1, stopped after the test."""
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def _mailing(workspace: Config, port: int) -> Config:
+    config = configure(workspace, mail={"sender": "Kaffee & Co. <shop@kaffee-co.example.de>",
+                                        "smtp": {"host": "127.0.0.1", "port": port, "security": "none"}})
+    run_orders(config, ORDERS / "xtc_csv_cp1252")
+    return config
+
+
+def test_mails_are_sent_once_across_reruns(workspace: Config, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    config = _mailing(workspace, port)
+    drop(config, SHIPMENTS)
+    report = run_flow(config, "shipments", "csv")
+    assert len(inbox.messages) == 3
+    assert any("3 sent now" in note for note in report.notes)
+    received = message_from_bytes(inbox.messages[0], policy=policy.default)
+    assert received["Subject"] == "Ihre Bestellung 10001 ist unterwegs"
+    drop(config, SHIPMENTS)
+    again = run_flow(config, "shipments", "csv", force=True)  # the same delivery notes imported again
+    assert again.written == 6 and len(inbox.messages) == 3
+    assert MailQueue(config.folder("state")).counts() == {"queued": 0, "sent": 3, "failed": 0}
+
+
+def test_a_refused_send_is_retried_by_the_next_run(workspace: Config, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    inbox.refuse = 1
+    config = _mailing(workspace, port)
+    drop(config, SHIPMENTS)
+    report = run_flow(config, "shipments", "csv")
+    failures = [n for n in report.notes if n.startswith("mail not sent")]
+    assert len(failures) == 1 and "451" in failures[0]
+    assert len(inbox.messages) == 2  # the others went through
+    later = run_flow(config, "shipments", "csv")  # nothing new in the inbox: only the retry
+    assert len(inbox.messages) == 3 and any("1 sent now" in n for n in later.notes)
+    subjects = sorted(message_from_bytes(m, policy=policy.default)["Subject"] for m in inbox.messages)
+    assert subjects == ["Ihre Bestellung 10001 ist unterwegs", "Ihre Bestellung 10003 ist unterwegs",
+                        "Your order 10002 is on its way"]
+
+
+def test_the_password_comes_from_the_environment_and_is_never_reported(
+        workspace: Config, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, port = smtp
+    monkeypatch.setenv("ETL_SMTP_PASSWORD", "s3cret-Passw0rd")
+    config = _mailing(workspace, port)
+    config.mail.smtp.user = "shop"  # type: ignore[union-attr]  # aiosmtpd offers no AUTH without TLS
+    drop(config, SHIPMENTS)
+    report = run_flow(config, "shipments", "csv")
+    assert any(n.startswith("mail not sent") for n in report.notes)
+    assert "s3cret" not in report.to_json()
+    assert "s3cret" not in (config.folder("state") / "mails.sqlite").read_bytes().decode("latin-1")
