@@ -206,6 +206,19 @@ def watch(
 
 
 @app.command()
+def mail(config: ConfigOpt = None,
+         retry: Annotated[bool, typer.Option("--retry", help="Give failed mails a new round of attempts.")] = False
+         ) -> None:
+    """Send the waiting notification mails now and show what is queued, sent and failed."""
+    from etl.mail.tracking import mail_status
+
+    lines, failing = mail_status(_config(config), retry=retry)
+    for line in lines:
+        out.print(escape(line))
+    raise typer.Exit(1 if failing else 0)
+
+
+@app.command()
 def status(config: ConfigOpt = None,
            as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False) -> None:
     """Show what is waiting, in progress, done and failed, and the last runs."""

@@ -24,6 +24,15 @@ folders:
 mappings: [mappings]
 templates: [templates]
 schemas: [schemas]
+# Shipping (etl run shipments): the sender printed on labels, carrier settings, tracking mails.
+# sender: {name: Muster GmbH, street: Industriestraße, house_number: "5", postcode: "70565",
+#          city: Stuttgart, country: DE, email: versand@example.de}
+# carriers:
+#   dhl: {billing_number: "12345678900101", cod_iban: DE02120300000000202051}
+# mail:
+#   sender: "Muster GmbH <shop@example.de>"
+#   smtp: {host: smtp.example.de, port: 587, security: starttls, user: shop@example.de}
+#   # the password: environment variable ETL_SMTP_PASSWORD, or password_file: secrets/smtp.txt
 """
 
 

@@ -93,3 +93,20 @@ def send_queued(config: Config) -> list[str]:
         lines.append(result.skipped)
     lines += [f"mail not sent, will be retried: {failure}" for failure in result.failed]
     return lines
+
+
+def mail_status(config: Config, retry: bool = False) -> tuple[list[str], bool]:
+    """Send what is due (after `retry`, failed mails too); report lines and whether some are failing."""
+    queue = MailQueue(config.folder("state"))
+    try:
+        again = queue.retry_failed() if retry else 0
+    finally:
+        queue.close()
+    lines = ([f"{again} failed mails queued again"] if retry else []) + send_queued(config)
+    queue = MailQueue(config.folder("state"))
+    try:
+        problems = queue.problems()
+    finally:
+        queue.close()
+    lines += [f"{key} to {to}: {attempts} attempts, last error: {error}" for key, to, attempts, error in problems]
+    return lines, bool(problems)

@@ -99,3 +99,20 @@ def test_the_password_comes_from_the_environment_and_is_never_reported(
     assert any(n.startswith("mail not sent") for n in report.notes)
     assert "s3cret" not in report.to_json()
     assert "s3cret" not in (config.folder("state") / "mails.sqlite").read_bytes().decode("latin-1")
+
+
+def test_etl_mail_retries_failed_mails(workspace: Config, smtp: tuple[Inbox, int]) -> None:
+    from etl.mail.tracking import mail_status
+
+    inbox, port = smtp
+    config = configure(workspace, mail={"sender": "shop@kaffee-co.example.de", "max_attempts": 1,
+                                        "smtp": {"host": "127.0.0.1", "port": port, "security": "none"}})
+    run_orders(config, ORDERS / "xtc_csv_cp1252")
+    inbox.refuse = 3
+    drop(config, SHIPMENTS)
+    run_flow(config, "shipments", "csv")
+    assert MailQueue(config.folder("state")).counts() == {"queued": 0, "sent": 0, "failed": 3}
+    lines, failing = mail_status(config)
+    assert failing and not inbox.messages and any("451" in line for line in lines)
+    lines, failing = mail_status(config, retry=True)
+    assert not failing and len(inbox.messages) == 3
