@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from etl.carriers import Carrier, Sender, default_carriers
 from etl.errors import ConfigError
-from etl.mail.settings import MailSettings
 from etl.resources import bundled
 
 CONFIG_NAME = "etl.yaml"
@@ -27,6 +25,7 @@ class Folders(BaseModel):
     reports: Path = Path("reports")
     staging: Path = Path("staging")
     state: Path = Path("state")
+    media: Path = Path("media")  # image and PDF files the ERP's catalog export names (etl/media.py)
 
 
 class FlowConfig(BaseModel):
@@ -35,7 +34,6 @@ class FlowConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: str | None = None
     target: str | None = None
-    extra_targets: list[str] | None = None  # more layouts written by the same run (e.g. carrier labels)
 
 
 class ScheduleEntry(BaseModel):
@@ -78,21 +76,6 @@ class Config(BaseModel):
     # ERP customer number range (etl/links.py NumberRange): prefix, start, width, guests.
     customer_numbers: dict[str, object] = {}
     watch: WatchConfig = WatchConfig()
-    carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
-    sender: Sender = Sender()  # the sender printed on carrier labels
-    mail: MailSettings = MailSettings()
-
-    @field_validator("carriers", mode="before")
-    @classmethod
-    def _over_defaults(cls, value: object) -> object:
-        """Keys given in etl.yaml change the default carriers; new names add carriers."""
-        if not isinstance(value, dict):
-            return value
-        merged = {k: c.model_dump() for k, c in default_carriers().items()}
-        for name, given in value.items():
-            merged[name] = {**merged.get(name, {}), **(given or {})}
-        return merged
-
 
     def folder(self, name: str) -> Path:
         """Absolute path of a working folder (inbox, outbox, archive, ...)."""

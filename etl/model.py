@@ -89,38 +89,56 @@ ENTITIES: dict[str, dict[str, str]] = {
         "long_text": "string", "meta_title": "string", "meta_description": "string",
         "meta_keywords": "string",
     },
-    "article_media": {"sku": "string", "kind": "string", "position": "int", "file": "string", "title": "string"},
+    "article_media": {
+        "sku": "string", "kind": "string", "position": "int", "file": "string", "title": "string",
+        "source_file": "string",
+    },
+    # kind: group (price group, quantity breaks), customer (one customer), special (date range).
     "prices": {
         "sku": "string", "price_group": "string", "customer_number": "string",
         "min_quantity": "decimal", "price": "decimal", "valid_from": "date", "valid_to": "date",
-        "kind": "string",
+        "kind": "string", "active": "bool",
     },
+    # One row per variant and option (a T-shirt in blue & M has two rows).
     "variants": {
         "sku": "string", "parent_sku": "string", "option": "string", "value": "string",
-        "ean": "string", "stock": "decimal", "surcharge": "decimal",
+        "ean": "string", "stock": "decimal", "surcharge": "decimal", "position": "int",
     },
     "bom_lines": {"sku": "string", "component_sku": "string", "quantity": "decimal"},
-    "relations": {"sku": "string", "related_sku": "string", "kind": "string", "sort": "int"},
+    # kind: accessory, upselling, crossselling; origin: erp or history (support = co-purchases).
+    "relations": {
+        "sku": "string", "related_sku": "string", "kind": "string", "sort": "int", "origin": "string",
+        "support": "int",
+    },
     "stock": {"sku": "string", "warehouse": "string", "quantity": "decimal"},
-    # One delivery note (Lieferschein); `tracked` once the carrier's parcel numbers are known.
+    # Summed stock of an article, a variant or a BOM (derived from its components).
+    "stock_levels": {"sku": "string", "parent_sku": "string", "kind": "string", "quantity": "decimal"},
     "shipments": {
         "order_id": "string", "delivery_note": "string", "shipped_at": "date", "carrier": "string",
         "tracking_number": "string", "shipping_method": "string", "weight": "decimal",
-        "erp_customer_number": "string", "customer_id": "string", "email": "string", "phone": "string",
-        "language": "string", "cod_amount": "decimal", "currency": "string", "parcel_count": "int",
-        "tracked": "bool", "tracking_urls": "string", "shop_order_id": "string", "carrier_name": "string",
         **_address("delivery"),
-    },
-    # One parcel of a delivery note: carrier and parcel number (modified eCommerce's orders_tracking).
-    "parcels": {
-        "delivery_note": "string", "order_id": "string", "position": "int", "carrier": "string",
-        "carrier_name": "string", "tracking_number": "string", "tracking_url": "string", "shipped_at": "date",
     },
     "documents": {
         "document_type": "string", "document_number": "string", "document_date": "date",
         "erp_customer_number": "string", "order_id": "string", "net": "decimal", "tax": "decimal",
         "gross": "decimal", "currency": "string", "pdf_file": "string",
     },
+}
+
+
+# The natural key of a record of each entity: what "the same record" means across runs (etl/delta.py).
+KEYS: dict[str, tuple[str, ...]] = {
+    "categories": ("category_id",),
+    "category_texts": ("category_id", "language"),
+    "articles": ("sku",),
+    "article_texts": ("sku", "language"),
+    "article_media": ("sku", "kind", "position"),
+    "prices": ("sku", "kind", "price_group", "customer_number", "min_quantity", "valid_from"),
+    "variants": ("sku", "option"),
+    "bom_lines": ("sku", "component_sku"),
+    "relations": ("sku", "related_sku", "kind"),
+    "stock": ("sku", "warehouse"),
+    "stock_levels": ("sku",),
 }
 
 

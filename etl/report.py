@@ -60,7 +60,7 @@ class RunReport:
         """0 all written, 1 written with rejects or refused files, 3 nothing could be done."""
         if self.failed_files and not self.written and not self.rejected:
             return EXIT_FAILED
-        if self.rejected or self.failed_files:
+        if self.rejected or self.failed_files or self.rejects:  # a refused price or file counts too
             return EXIT_PARTIAL
         return EXIT_OK
 

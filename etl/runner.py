@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 
 from etl.config import Config
+from etl.delta import DeltaState
 from etl.errors import InputFileError, UsageError
 from etl.extract.rawtable import RawTable, read_file
 from etl.flows import FLOWS, Flow
@@ -19,10 +20,9 @@ from etl.ledger import Ledger, file_hash
 from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
 from etl.links import CustomerLinks, NumberRange
 from etl.load.base import Resources, writer_for
-from etl.mail.tracking import TrackingMails, send_queued
+from etl.media import copy_media
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
-from etl.targets import close_extras, notes, open_extras, write_extras
 from etl.transform.apply import KEY, Mapped, map_chunk
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.source import recognize
@@ -38,7 +38,6 @@ class Layouts:
 
     source: SourceLayout
     target: TargetLayout
-    extra: list[TargetLayout] = field(default_factory=list)  # more files the run writes (etl/targets.py)
 
 
 @dataclass
@@ -54,19 +53,17 @@ def load_layouts(config: Config, flow: Flow) -> Layouts:
     from etl.errors import ConfigError
 
     own = config.flows.get(flow.name)
-    extra = own.extra_targets if own and own.extra_targets is not None else list(flow.extra_targets)
     problems: list[str] = []
     loaded = []
     for name, kind in (((own and own.source) or flow.source, SourceLayout),
-                       ((own and own.target) or flow.target, TargetLayout),
-                       *((name, TargetLayout) for name in extra)):
+                       ((own and own.target) or flow.target, TargetLayout)):
         try:
             loaded.append(load_layout(config.find_mapping(name), kind))
         except ConfigError as exc:
             problems += exc.problems
     if problems:
         raise ConfigError(problems)
-    return Layouts(loaded[0], loaded[1], loaded[2:])
+    return Layouts(*loaded)
 
 
 def get_flow(name: str) -> Flow:
@@ -80,8 +77,11 @@ def get_flow(name: str) -> Flow:
 
 
 def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False, force: bool = False,
-             files: list[Path] | None = None, progress: Progress | None = None) -> RunReport:
-    """Process the inbox (or `files`) for one flow and return the report."""
+             files: list[Path] | None = None, progress: Progress | None = None, full: bool = False) -> RunReport:
+    """Process the inbox (or `files`) for one flow and return the report.
+
+    Flows that send deltas send only records changed since the last successful run, unless `full`.
+    """
     flow = get_flow(flow_name)
     writer_cls = writer_for(fmt)
     layouts = load_layouts(config, flow)
@@ -95,20 +95,23 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
     # the same input not yet in the ledger, and recovery below must not touch a live run's files.
     with FileLock(config.folder("state") / "run.lock", timeout=RUN_LOCK_WAIT, what="another run"):
         ledger = Ledger(config.folder("state"))
+        delta = DeltaState(config.folder("state"), flow.name, full) if flow.delta else None
         try:
             if not dry_run:
                 recover(config, ledger)
             inputs = _gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
             written: list[str] = []
-            if inputs:
+            if inputs or flow.extract_staged:
                 temps, written = _process(config, flow, layouts, writer_cls, inputs, report, ledger,
-                                          dry_run, force, progress)
+                                          dry_run, force, progress, delta)
             _finish(config, report, ledger, inputs, temps, dry_run, written)
-            if flow.mails and not dry_run:  # every run also retries what could not be sent before
-                report.notes += send_queued(config)
+            if delta and not dry_run:  # after the outputs are committed: a failed run is sent again
+                delta.commit()
         finally:
             ledger.close()
+            if delta:
+                delta.close()
     return report
 
 
@@ -128,7 +131,7 @@ def recover(config: Config, ledger: Ledger) -> list[str]:
         ledger.outputs_published(run_id)
     outbox = config.folder("outbox")
     if outbox.is_dir():
-        for temp in outbox.glob("*/.*.part"):
+        for temp in outbox.glob("**/.*.part"):
             temp.unlink(missing_ok=True)
     return list(pending)
 
@@ -156,7 +159,8 @@ def _gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport,
         if not tables:
             continue  # another flow's file: left where it is
         sha = file_hash(path)
-        earlier = None if force else ledger.seen(sha, flow.name)
+        # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
+        earlier = None if force or flow.delta else ledger.seen(sha, flow.name)
         # The same content twice in one run is imported once, like content imported by an earlier run.
         twin = None if force else next((i.path.name for i in inputs if i.sha256 == sha), None)
         if earlier or twin:
@@ -172,8 +176,8 @@ def _gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport,
 
 
 def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inputs: list[_Input],
-             report: RunReport, ledger: Ledger, dry_run: bool, force: bool, progress: Progress | None
-             ) -> tuple[list[Path], list[str]]:
+             report: RunReport, ledger: Ledger, dry_run: bool, force: bool, progress: Progress | None,
+             delta: DeltaState | None = None) -> tuple[list[Path], list[str]]:
     """Write the outputs as hidden temps in the outbox; return them (published in `_finish`) and the keys written."""
     staging = config.folder("staging") / report.run_id
     groups = _stage(flow, layouts.source, inputs, staging, report)
@@ -183,18 +187,20 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
     stem = f"{flow.name}_{report.run_id}"
     writer = writer_cls(layouts.target, outbox, stem, resources)
     links = CustomerLinks(config.folder("state"), NumberRange(**config.customer_numbers)) if flow.links else None
-    extras = open_extras(config, layouts.extra, writer_cls.format, stem, resources)
-    mails = TrackingMails(config, stem) if flow.mails else None
     written: list[str] = []
     try:
         for group in groups:
             for chunk in read_chunks(group):
                 if links and flow.links in chunk:
                     chunk[flow.links] = links.assign(chunk[flow.links])
-                if flow.prepare:
-                    chunk, refusals = flow.prepare(config, layouts.source, ledger, chunk)
-                    report.rejects += refusals
-                    report.rejected += len({r.record for r in refusals if r.record})
+                for entity, (column, drop) in flow.media.items():
+                    if entity in chunk:
+                        chunk[entity], refusals = copy_media(chunk[entity], column, config.folder("media"),
+                                                             outbox / "media", dry_run, drop)
+                        report.rejects += refusals
+                if delta:
+                    chunk, unchanged = delta.changed(chunk, flow.delta or "")
+                    report.skipped += unchanged
                 mapped = map_chunk(layouts.target, chunk)
                 if flow.once_per_record:
                     _skip_imported(mapped, layouts.target.root, flow, ledger, report, written, force)
@@ -206,29 +212,20 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
                 report.rejected += len(refused)
                 report.written += before - len(refused & root_keys)
                 written += sorted(root_keys - refused)
-                report.rejects += write_extras(config, extras, chunk)
-                if mails:
-                    mails.take(chunk, root_keys - refused)
+                if delta:
+                    delta.forget(refused)
                 if progress:
                     progress("written", report.written)
-        temps = writer.close() + close_extras(extras)
+        temps = writer.close()
     except BaseException:
         if links:
             links.rollback()
         writer.close()
-        for folder in {outbox, *(e.writer.folder for e in extras)}:
-            for temp in folder.glob(f".{stem}*.part"):
-                temp.unlink(missing_ok=True)
-        if mails:
-            mails.discard()
+        for temp in outbox.glob(f".{stem}*.part"):
+            temp.unlink(missing_ok=True)
         raise
     if links:  # committed before publishing: a crash may waste a number, never give a customer two
         links.rollback() if dry_run else links.commit()
-    report.notes += notes(extras)
-    if mails:  # queued before publishing: a crash cannot lose a mail, a rerun cannot queue it twice
-        mails.discard() if dry_run else mails.commit()
-        temps += [] if dry_run else mails.temps
-        report.notes.append(f"{flow.mails} mails: {len(mails.pending)} new")
     prune(config.folder("staging"), config.keep_staging_runs)
     if dry_run:
         for temp in temps:
@@ -261,6 +258,10 @@ def _stage(flow: Flow, layout: SourceLayout, inputs: list[_Input], staging: Path
     """Extract every input into the staging area; return the staged groups."""
     groups: list[Path] = []
     tables: dict[str, list[RawTable]] = {}
+    if flow.extract_staged:  # a flow that reads what other flows staged, not the inbox
+        folder = staging / "computed"
+        if _stage_chunks(flow.extract_staged(staging.parent, layout, report.run_id), folder, [], report):
+            groups.append(folder)
     for item in inputs:
         for name, raw in item.tables:
             if name == "flat":

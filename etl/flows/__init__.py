@@ -7,21 +7,18 @@ extractor turns recognised raw tables into chunks of neutral tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
-
-import pyarrow as pa
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from etl.extract.rawtable import RawTable
-from etl.flows import customers, orders, shipments
+from etl.flows import catalog, cross_selling, customers, orders, stock
 from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
 FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
-# Per chunk, before mapping: checks and additions that need the working folder (settings, state).
-Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[dict[str, pa.Table], list[Reject]]]
+# Reads what other flows staged (the staging folder), not the inbox: staging, layout, run id.
+StagedExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
 
 
 @dataclass(frozen=True)
@@ -39,14 +36,17 @@ class Flow:
     extract_flat: FlatExtractor | None = None
     links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
     once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
-    prepare: Prepare | None = None
-    extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/targets.py)
-    mails: str | None = None  # notification mails sent for the written records (etl/mail/)
+    extract_staged: StagedExtractor | None = None
+    # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
+    delta: str | None = None
+    # Files the records name, copied into the outbox (etl/media.py): entity -> (column, drop the
+    # record when its file is refused, else keep it without the file).
+    media: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
     @property
     def built(self) -> bool:
         """Whether the flow can run yet."""
-        return self.extract_tables is not None
+        return self.extract_tables is not None or self.extract_staged is not None
 
 
 FLOWS: dict[str, Flow] = {
@@ -57,17 +57,18 @@ FLOWS: dict[str, Flow] = {
         Flow("customers", "Kundenexport / Kundenimport", "shop -> ERP", "shop/customers.yaml",
              "sage/customers.yaml", "sage", "customers", customers.extract_tables, links="customers"),
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
-             "shop/catalog.yaml", "shop", "articles"),
-        Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles"),
-        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop, carrier, customer",
-             "sage/shipments.yaml", "shop/shipments.yaml", "shop", "shipments", shipments.extract_tables,
-             prepare=shipments.prepare, extra_targets=("carrier/dhl.yaml", "carrier/dpd.yaml"), mails="tracking"),
+             "shop/catalog.yaml", "shop", "articles", catalog.extract_tables, delta="articles",
+             media={"article_media": ("file", True), "categories": ("image", False)}),
+        Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles",
+             stock.extract_tables, delta="stock_levels"),
+        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop", "sage/shipments.yaml",
+             "shop/shipments.yaml", "shop", "shipments"),
         Flow("documents", "Dokumentenmanagement", "ERP -> shop", "sage/documents.yaml",
              "shop/documents.yaml", "shop", "documents"),
         Flow("erp-orders", "Bestellexport B2B", "ERP -> shop", "sage/erp_orders.yaml",
              "shop/erp_orders.yaml", "shop", "orders"),
-        Flow("cross-selling", "Cross-Selling", "shop -> shop", "shop/orders.yaml",
-             "shop/cross_selling.yaml", "shop", "relations"),
+        Flow("cross-selling", "Cross-Selling", "shop -> shop", "shop/order_history.yaml",
+             "shop/cross_selling.yaml", "shop", "relations", extract_staged=cross_selling.extract_staged),
         Flow("payment-requests", "Zahlungsaufforderung", "shop -> customer", "shop/orders.yaml",
              "mail/payment_requests.yaml", "mail", "mails"),
     ]

@@ -99,6 +99,21 @@ def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id:
     return parts, rejects
 
 
+def read_clean(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str
+               ) -> tuple[dict[str, pa.Table | None], list[Reject]]:
+    """Like `read_tables`, but rows with an unreadable value are left out (by file and line).
+
+    For sets whose tables have different keys (a catalog): a bad price must not drop its article.
+    """
+    parts, rejects = read_tables(layout, tables, run_id, key=None)
+    bad = pa.array(sorted({f"{r.file}:{r.line}" for r in rejects}), pa.string())
+    for name, table in parts.items():
+        if table is not None and len(bad):
+            where = pc.binary_join_element_wise(table.column("_file"), pc.cast(table.column("_line"), pa.string()), ":")
+            parts[name] = table.filter(pc.invert(pc.is_in(where, value_set=bad)))
+    return parts, rejects
+
+
 def drop_comment_rows(batch: pa.RecordBatch) -> pa.RecordBatch:
     """Rows whose first cell starts with '#' are notes (a template's help row), not records."""
     first = batch.column(0)
@@ -133,4 +148,4 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-__all__ = ["TYPES", "concat_tables", "conform", "put_column", "read_fields", "read_tables", "recognize"]
+__all__ = ["TYPES", "concat_tables", "conform", "put_column", "read_clean", "read_fields", "read_tables", "recognize"]

@@ -1,0 +1,82 @@
+"""Send only what changed: a hash per neutral record (by its natural key) in `state/delta.sqlite`.
+
+A run filters each chunk against the hashes of the last successful run and remembers the new ones;
+they are committed only after the run's outputs are committed, so a failed run is sent again in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+
+from etl.model import KEYS, LINEAGE
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS hashes (
+    flow TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL,
+    PRIMARY KEY (flow, entity, key))"""
+
+
+class DeltaState:
+    """The record hashes of one flow; `full` sends everything but still records the hashes."""
+
+    def __init__(self, folder: Path, flow: str, full: bool = False) -> None:
+        self.db = sqlite3.connect(folder / "delta.sqlite")
+        self.db.execute(_SCHEMA)
+        self.flow, self.full = flow, full
+        self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (entity, key) -> (hash, first key field)
+
+    def changed(self, neutral: dict[str, pa.Table], counted: str) -> tuple[dict[str, pa.Table], int]:
+        """The records of each entity that are new or changed; and how many of `counted` were not."""
+        out: dict[str, pa.Table] = {}
+        unchanged = 0
+        for entity, table in neutral.items():
+            if entity not in KEYS or table.num_rows == 0:
+                out[entity] = table
+                continue
+            keys, hashes = _hashes(entity, table)
+            known = self._known(entity, keys)
+            keep = [self.full or known.get(k) != h for k, h in zip(keys, hashes, strict=True)]
+            for key, digest, row_key in zip(keys, hashes, table.column(KEYS[entity][0]).to_pylist(), strict=True):
+                self.pending[(entity, key)] = (digest, str(row_key))
+            out[entity] = table.filter(pa.array(keep, pa.bool_()))
+            if entity == counted:
+                unchanged += keep.count(False)
+        return out, unchanged
+
+    def forget(self, records: set[str]) -> None:
+        """Do not remember the records refused later (by their first key field): they are sent again."""
+        self.pending = {k: v for k, v in self.pending.items() if v[1] not in records}
+
+    def commit(self) -> None:
+        """Remember the hashes of this run (call after its outputs are committed)."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)",
+                                [(self.flow, entity, key, digest)
+                                 for (entity, key), (digest, _) in self.pending.items()])
+        self.pending = {}
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def _known(self, entity: str, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT key, hash FROM hashes WHERE flow=? AND entity=? AND key IN ({','.join('?' * len(part))})",
+                (self.flow, entity, *part))
+            found.update(dict(rows.fetchall()))
+        return found
+
+
+def _hashes(entity: str, table: pa.Table) -> tuple[list[str], list[str]]:
+    """Natural key and content hash of every row (lineage left out: a moved line is no change)."""
+    columns = [name for name in table.column_names if name not in LINEAGE]
+    rows = table.select(columns).to_pylist()
+    keys = ["\x1f".join(str(row.get(k)) for k in KEYS[entity]) for row in rows]
+    hashes = [hashlib.sha256(repr([row[c] for c in columns]).encode("utf-8")).hexdigest()[:32] for row in rows]
+    return keys, hashes

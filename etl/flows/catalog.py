@@ -1,0 +1,180 @@
+"""Catalog (Produktexport inkl. Warengruppen): GS-Office export tables -> neutral catalog tables.
+
+Every table is read with its layout, then checked against the others: the category tree must be a
+tree, every price, text, variant, relation, BOM line, stock row and file must belong to an article
+that is in the export (and not refused), and stock is summed over warehouses, variants and BOMs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from etl.extract.rawtable import RawTable
+from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
+from etl.flows.chunk import Chunk
+from etl.model import schema
+from etl.transform.layout import SourceLayout
+from etl.transform.rejects import Reject
+from etl.transform.source import read_clean
+
+Row = dict[str, Any]
+TEXTS = ("name", "short_text", "long_text", "meta_title", "meta_description", "meta_keywords")
+CATEGORY_TEXTS = ("name", "long_name", "description", "meta_title", "meta_description", "meta_keywords")
+
+
+class _Refusals:
+    """Collects rejects while rows are checked, one reason per refused row."""
+
+    def __init__(self) -> None:
+        self.rejects: list[Reject] = []
+
+    def keep(self, rows: list[Row], ok: Any, field: str, reason: Any, key: str = "sku",
+             value: str | None = None) -> list[Row]:
+        """The rows for which `ok(row)` holds; the others are rejected with `reason(row)`."""
+        kept = []
+        for row in rows:
+            if ok(row):
+                kept.append(row)
+            else:
+                value_of = row.get(value or field)
+                self.rejects.append(Reject(row["_file"], row["_line"], _text(row.get(key)), field,
+                                           _text(value_of), reason(row)))
+        return kept
+
+
+def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
+    """The catalog of one export set, checked, as one chunk."""
+    parts, rejects = read_clean(layout, tables, run_id)
+    rows = {name: (table.to_pylist() if table is not None else []) for name, table in parts.items()}
+    neutral, refusals, counts = assemble(layout, rows)
+    yield Chunk(neutral, rejects + refusals.rejects, counts[0] + counts[1], counts[1])
+
+
+def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[dict[str, pa.Table], _Refusals, tuple]:
+    """Neutral tables from the rows of each source table; (tables, refusals, (articles, refused))."""
+    out = _Refusals()
+    language = layout.options.get("language", "de")
+    categories, category_texts = _categories(rows.get("categories", []), rows.get("category_texts", []),
+                                             language, out)
+    known_categories = {c["category_id"] for c in categories}
+    articles = rows.get("articles", [])
+    read = len(articles)
+    articles = out.keep(articles, lambda a: a["category_id"] is None or a["category_id"] in known_categories,
+                        "Warengruppe", value="category_id", reason=lambda a: (
+                            f"is in category {a['category_id']}, which is not in the Warengruppen export "
+                            "(or was refused)"))
+    skus = {a["sku"] for a in articles}
+    variants = _variants(rows.get("variants", []), skus, out)
+    known = skus | {v["sku"] for v in variants}
+    texts = [{**{k: a.get(k) for k in TEXTS}, "sku": a["sku"], "language": language, **_lineage(a)}
+             for a in articles] + _known(rows.get("article_texts", []), skus, out)
+    prices = _prices(layout, rows, known, out)
+    bom = _bom(rows.get("bom_lines", []), skus, known, out)
+    relations = _known(rows.get("relations", []), skus, out)
+    relations = out.keep(relations, lambda r: r["related_sku"] in skus and r["related_sku"] != r["sku"],
+                         "related_sku", lambda r: f"{r['related_sku']} is the article itself or not in the "
+                         "article export", key="sku")
+    relations = [{**r, "origin": "erp"} for r in relations]
+    stock = _known(rows.get("stock", []), known, out)
+    media = [{**m, "file": m["source_file"]} for m in _known(rows.get("media", []), skus, out)]
+    levels = stock_levels(articles, variants, bom, stock)
+    total = {s["sku"]: s["quantity"] for s in levels}
+    articles = [{**a, "stock": total.get(a["sku"], Decimal(0))} for a in articles]
+    variants = [{**v, "stock": total.get(v["sku"], v.get("stock") or Decimal(0))} for v in variants]
+    neutral = {name: table_of(name, data) for name, data in (
+        ("categories", categories), ("category_texts", category_texts), ("articles", articles),
+        ("article_texts", texts), ("variants", variants), ("prices", prices), ("bom_lines", bom),
+        ("relations", relations), ("stock", stock), ("stock_levels", levels), ("article_media", media))}
+    return neutral, out, (len(articles), read - len(articles))
+
+
+def stock_levels(articles: list[Row], variants: list[Row], bom: list[Row], stock: list[Row]) -> list[Row]:
+    """Summed stock of every article and variant: warehouses summed, parents = sum of variants, BOMs derived."""
+    per_sku: dict[str, Decimal] = {}
+    for row in stock:
+        per_sku[row["sku"]] = per_sku.get(row["sku"], Decimal(0)) + row["quantity"]
+    levels: dict[str, Row] = {}
+    for v in variants:
+        if v["sku"] not in levels:
+            quantity = per_sku.get(v["sku"], v.get("stock") or Decimal(0))
+            levels[v["sku"]] = {"sku": v["sku"], "parent_sku": v["parent_sku"], "kind": "variant",
+                                "quantity": quantity, **_lineage(v)}
+    children: dict[str, Decimal] = {}
+    for level in levels.values():
+        children[level["parent_sku"]] = children.get(level["parent_sku"], Decimal(0)) + level["quantity"]
+    plain = {**per_sku, **{sku: level["quantity"] for sku, level in levels.items()}, **children}
+    sets = bom_stock(((b["sku"], b["component_sku"], b["quantity"]) for b in bom), plain)
+    for a in articles:
+        kind = "bom" if a["sku"] in sets else "variant_parent" if a["sku"] in children else "article"
+        quantity = sets.get(a["sku"], plain.get(a["sku"], Decimal(0)))
+        levels[a["sku"]] = {"sku": a["sku"], "parent_sku": None, "kind": kind, "quantity": quantity, **_lineage(a)}
+    return list(levels.values())
+
+
+def _categories(rows: list[Row], extra: list[Row], language: str, out: _Refusals) -> tuple[list[Row], list[Row]]:
+    levels, problems = category_tree({r["category_id"]: r["parent_id"] for r in rows})
+    rows = out.keep(rows, lambda r: r["category_id"] in levels, "Übergeordnete Warengruppe", value="parent_id",
+                    reason=lambda r: f"category {r['category_id']} {problems.get(r['category_id'], 'is given twice')}",
+                    key="category_id")
+    categories = [{**r, "level": levels[r["category_id"]]} for r in rows]
+    texts = [{**{k: r.get(k) for k in CATEGORY_TEXTS}, "category_id": r["category_id"], "language": language,
+              **_lineage(r)} for r in rows]
+    texts += out.keep(extra, lambda t: t["category_id"] in levels, "Warengruppe", value="category_id",
+                      reason=lambda t: f"these texts belong to category {t['category_id']}, which is not in the "
+                      "Warengruppen export (or was refused)", key="category_id")
+    return categories, texts
+
+
+def _variants(rows: list[Row], skus: set[str], out: _Refusals) -> list[Row]:
+    rows = _known(rows, skus, out, field="parent_sku")
+    variants = []
+    for row in rows:
+        for n in (1, 2, 3):
+            if row.get(f"option_{n}") and row.get(f"value_{n}"):
+                variants.append({**row, "option": row[f"option_{n}"], "value": row[f"value_{n}"], "position": n})
+    return variants
+
+
+def _prices(layout: SourceLayout, rows: dict[str, list[Row]], known: set[str], out: _Refusals) -> list[Row]:
+    today = layout.options.get("today") or date.today()
+    today = date.fromisoformat(today) if isinstance(today, str) else today
+    prices = [{**p, "kind": "group", "active": True} for p in rows.get("prices", [])]
+    prices += [{**p, "kind": "customer", "active": True} for p in rows.get("customer_prices", [])]
+    prices += [{**p, "kind": "special", "min_quantity": Decimal(1),
+                "active": promotion_active(p.get("valid_from"), p.get("valid_to"), today)}
+               for p in rows.get("specials", [])]
+    prices = _known(prices, known, out)
+    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") or 1) > 0, "price",
+                    lambda p: "a price must not be negative, a quantity break must be at least 1")
+
+
+def _bom(rows: list[Row], skus: set[str], known: set[str], out: _Refusals) -> list[Row]:
+    broken = {r["sku"] for r in rows if r["sku"] not in skus or r["component_sku"] not in known
+              or r["quantity"] <= 0}
+    return out.keep(rows, lambda r: r["sku"] not in broken, "component_sku", lambda r: (
+        f"the bill of material {r['sku']} is refused as a whole: it is not in the article export, or a "
+        "component is not, or a quantity is not positive"))
+
+
+def _known(rows: list[Row], known: set[str], out: _Refusals, field: str = "sku") -> list[Row]:
+    return out.keep(rows, lambda r: r[field] in known, field,
+                    lambda r: f"article {r[field]} is not in the article export (or was refused)")
+
+
+def _lineage(row: Row) -> Row:
+    return {"_file": row["_file"], "_line": row["_line"], "_run": row["_run"]}
+
+
+def table_of(entity: str, rows: list[Row]) -> pa.Table:
+    """A neutral table of `entity` from row dicts (missing fields null)."""
+    target = schema(entity)
+    return pa.Table.from_pylist([{name: row.get(name) for name in target.names} for row in rows], schema=target)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,96 @@
+"""Cross-selling from order history: "customers who bought X also bought Y", from the staging area.
+
+The orders flow stages every order export it imports (staging/<run>/*/order_items.parquet). Here
+those orders are read back (the latest copy of an order wins), grouped into baskets (per customer,
+or per order), and every pair of different articles in a basket counts once. An article's partners
+need at least `min_support` baskets; the `top_n` strongest are kept, inactive articles never. The
+ERP-defined relations of the latest catalog run come first and are kept as they are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import permutations
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from etl.flows.catalog import Row, table_of
+from etl.flows.chunk import Chunk
+from etl.transform.layout import SourceLayout
+
+
+def extract_staged(staging: Path, layout: SourceLayout, run_id: str) -> Iterator[Chunk]:
+    """Co-purchase relations merged with the ERP's, as one chunk."""
+    options = layout.options
+    catalog = _latest_catalog(staging)
+    parents = {r["sku"]: r["parent_sku"] for r in catalog.get("variants", [])}
+    inactive = {r["sku"] for r in catalog.get("articles", []) if r["status"] is False}
+    baskets = _baskets(staging, options.get("basket", "customer"), parents)
+    computed = also_bought(baskets, int(options.get("min_support", 2)), int(options.get("top_n", 5)), inactive)
+    erp = [r for r in catalog.get("relations", []) if r["sku"] not in inactive and r["related_sku"] not in inactive]
+    relations = merge(erp, computed, run_id)
+    yield Chunk({"relations": table_of("relations", relations)}, [], len(relations), 0)
+
+
+def also_bought(baskets: Iterable[set[str]], min_support: int, top_n: int, inactive: set[str]
+                ) -> dict[str, list[tuple[str, int]]]:
+    """Per article, its partners (article, baskets with both), strongest first, ties by number."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for basket in baskets:
+        pairs.update(permutations(sorted(basket), 2))  # ordered pairs of different articles
+    partners: dict[str, list[tuple[str, int]]] = {}
+    for (sku, other), count in pairs.items():
+        if count >= min_support and sku not in inactive and other not in inactive:
+            partners.setdefault(sku, []).append((other, count))
+    return {sku: sorted(found, key=lambda p: (-p[1], p[0]))[:top_n] for sku, found in sorted(partners.items())}
+
+
+def merge(erp: list[Row], computed: dict[str, list[tuple[str, int]]], run_id: str) -> list[Row]:
+    """ERP relations first; computed cross-selling appended where the ERP does not name it yet."""
+    out = [{**r, "origin": "erp"} for r in erp]
+    taken = {(r["sku"], r["related_sku"], r["kind"]) for r in erp}
+    last = Counter[str]()
+    for r in erp:
+        if r["kind"] == "crossselling":
+            last[r["sku"]] = max(last[r["sku"]], r["sort"] or 0)
+    for sku, partners in computed.items():
+        for other, count in partners:
+            if (sku, other, "crossselling") in taken:
+                continue
+            last[sku] += 1
+            out.append({"sku": sku, "related_sku": other, "kind": "crossselling", "sort": last[sku],
+                        "origin": "history", "support": count, "_file": "order history", "_line": None,
+                        "_run": run_id})
+    return out
+
+
+def _baskets(staging: Path, by: str, parents: dict[str, str]) -> list[set[str]]:
+    orders: dict[str, tuple[str, list[str]]] = {}
+    for items_file in sorted(staging.glob("*/*/order_items.parquet")):  # run ids sort by time
+        heads = items_file.with_name("orders.parquet")
+        who = {}
+        if heads.exists():
+            for o in pq.read_table(heads, columns=["order_id", "customer_id", "email"]).to_pylist():
+                who[o["order_id"]] = o["customer_id"] or (o["email"] or "").lower() or None
+        lines: dict[str, list[str]] = {}
+        for item in pq.read_table(items_file, columns=["order_id", "kind", "sku"]).to_pylist():
+            if item["kind"] == "product" and item["sku"]:
+                lines.setdefault(item["order_id"], []).append(parents.get(item["sku"], item["sku"]))
+        for order_id, skus in lines.items():
+            owner = who.get(order_id) if by == "customer" else None
+            orders[order_id] = (owner or f"order {order_id}", skus)
+    baskets: dict[str, set[str]] = {}
+    for owner, skus in orders.values():
+        baskets.setdefault(owner, set()).update(skus)
+    return list(baskets.values())
+
+
+def _latest_catalog(staging: Path) -> dict[str, list[Row]]:
+    found = sorted(staging.glob("*/*/articles.parquet"))
+    if not found:
+        return {}
+    folder = found[-1].parent
+    return {name: pq.read_table(folder / f"{name}.parquet").to_pylist()
+            for name in ("articles", "variants", "relations") if (folder / f"{name}.parquet").exists()}
