@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from etl.carriers import Carrier, Sender, default_carriers
 from etl.errors import ConfigError
+from etl.mail.settings import MailSettings
 from etl.resources import bundled
 
 CONFIG_NAME = "etl.yaml"
@@ -34,6 +36,7 @@ class FlowConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: str | None = None
     target: str | None = None
+    extra_targets: list[str] | None = None  # more layouts written by the same run (e.g. carrier labels)
 
 
 class ScheduleEntry(BaseModel):
@@ -76,6 +79,21 @@ class Config(BaseModel):
     # ERP customer number range (etl/links.py NumberRange): prefix, start, width, guests.
     customer_numbers: dict[str, object] = {}
     watch: WatchConfig = WatchConfig()
+    carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
+    sender: Sender = Sender()  # the sender printed on carrier labels
+    mail: MailSettings = MailSettings()
+
+    @field_validator("carriers", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: object) -> object:
+        """Keys given in etl.yaml change the default carriers; new names add carriers."""
+        if not isinstance(value, dict):
+            return value
+        merged = {k: c.model_dump() for k, c in default_carriers().items()}
+        for name, given in value.items():
+            merged[name] = {**merged.get(name, {}), **(given or {})}
+        return merged
+
 
     def folder(self, name: str) -> Path:
         """Absolute path of a working folder (inbox, outbox, archive, ...)."""

@@ -89,6 +89,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "long_text": "string", "meta_title": "string", "meta_description": "string",
         "meta_keywords": "string",
     },
+    # `file` is the name in the outbox once copied; `source_file` the name the ERP export gave.
     "article_media": {
         "sku": "string", "kind": "string", "position": "int", "file": "string", "title": "string",
         "source_file": "string",
@@ -113,10 +114,19 @@ ENTITIES: dict[str, dict[str, str]] = {
     "stock": {"sku": "string", "warehouse": "string", "quantity": "decimal"},
     # Summed stock of an article, a variant or a BOM (derived from its components).
     "stock_levels": {"sku": "string", "parent_sku": "string", "kind": "string", "quantity": "decimal"},
+    # One delivery note (Lieferschein); `tracked` once the carrier's parcel numbers are known.
     "shipments": {
         "order_id": "string", "delivery_note": "string", "shipped_at": "date", "carrier": "string",
         "tracking_number": "string", "shipping_method": "string", "weight": "decimal",
+        "erp_customer_number": "string", "customer_id": "string", "email": "string", "phone": "string",
+        "language": "string", "cod_amount": "decimal", "currency": "string", "parcel_count": "int",
+        "tracked": "bool", "tracking_urls": "string", "shop_order_id": "string", "carrier_name": "string",
         **_address("delivery"),
+    },
+    # One parcel of a delivery note: carrier and parcel number (modified eCommerce's orders_tracking).
+    "parcels": {
+        "delivery_note": "string", "order_id": "string", "position": "int", "carrier": "string",
+        "carrier_name": "string", "tracking_number": "string", "tracking_url": "string", "shipped_at": "date",
     },
     "documents": {
         "document_type": "string", "document_number": "string", "document_date": "date",

@@ -20,9 +20,11 @@ from etl.ledger import Ledger, file_hash
 from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
 from etl.links import CustomerLinks, NumberRange
 from etl.load.base import Resources, writer_for
+from etl.mail.tracking import TrackingMails, send_queued
 from etl.media import copy_media
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
+from etl.targets import close_extras, notes, open_extras, write_extras
 from etl.transform.apply import KEY, Mapped, map_chunk
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.source import recognize
@@ -38,6 +40,7 @@ class Layouts:
 
     source: SourceLayout
     target: TargetLayout
+    extra: list[TargetLayout] = field(default_factory=list)  # more files the run writes (etl/targets.py)
 
 
 @dataclass
@@ -53,17 +56,19 @@ def load_layouts(config: Config, flow: Flow) -> Layouts:
     from etl.errors import ConfigError
 
     own = config.flows.get(flow.name)
+    extra = own.extra_targets if own and own.extra_targets is not None else list(flow.extra_targets)
     problems: list[str] = []
     loaded = []
     for name, kind in (((own and own.source) or flow.source, SourceLayout),
-                       ((own and own.target) or flow.target, TargetLayout)):
+                       ((own and own.target) or flow.target, TargetLayout),
+                       *((name, TargetLayout) for name in extra)):
         try:
             loaded.append(load_layout(config.find_mapping(name), kind))
         except ConfigError as exc:
             problems += exc.problems
     if problems:
         raise ConfigError(problems)
-    return Layouts(*loaded)
+    return Layouts(loaded[0], loaded[1], loaded[2:])
 
 
 def get_flow(name: str) -> Flow:
@@ -108,6 +113,8 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
             _finish(config, report, ledger, inputs, temps, dry_run, written)
             if delta and not dry_run:  # after the outputs are committed: a failed run is sent again
                 delta.commit()
+            if flow.mails and not dry_run:  # every run also retries what could not be sent before
+                report.notes += send_queued(config)
         finally:
             ledger.close()
             if delta:
@@ -187,12 +194,18 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
     stem = f"{flow.name}_{report.run_id}"
     writer = writer_cls(layouts.target, outbox, stem, resources)
     links = CustomerLinks(config.folder("state"), NumberRange(**config.customer_numbers)) if flow.links else None
+    extras = open_extras(config, layouts.extra, writer_cls.format, stem, resources)
+    mails = TrackingMails(config, stem) if flow.mails else None
     written: list[str] = []
     try:
         for group in groups:
             for chunk in read_chunks(group):
                 if links and flow.links in chunk:
                     chunk[flow.links] = links.assign(chunk[flow.links])
+                if flow.prepare:
+                    chunk, refusals = flow.prepare(config, layouts.source, ledger, chunk)
+                    report.rejects += refusals
+                    report.rejected += len({r.record for r in refusals if r.record})
                 for entity, (column, drop) in flow.media.items():
                     if entity in chunk:
                         chunk[entity], refusals = copy_media(chunk[entity], column, config.folder("media"),
@@ -214,18 +227,29 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
                 written += sorted(root_keys - refused)
                 if delta:
                     delta.forget(refused)
+                report.rejects += write_extras(config, extras, chunk)
+                if mails:
+                    mails.take(chunk, root_keys - refused)
                 if progress:
                     progress("written", report.written)
-        temps = writer.close()
+        temps = writer.close() + close_extras(extras)
     except BaseException:
         if links:
             links.rollback()
         writer.close()
-        for temp in outbox.glob(f".{stem}*.part"):
-            temp.unlink(missing_ok=True)
+        for folder in {outbox, *(e.writer.folder for e in extras)}:
+            for temp in folder.glob(f".{stem}*.part"):
+                temp.unlink(missing_ok=True)
+        if mails:
+            mails.discard()
         raise
     if links:  # committed before publishing: a crash may waste a number, never give a customer two
         links.rollback() if dry_run else links.commit()
+    report.notes += notes(extras)
+    if mails:  # queued before publishing: a crash cannot lose a mail, a rerun cannot queue it twice
+        mails.discard() if dry_run else mails.commit()
+        temps += [] if dry_run else mails.temps
+        report.notes.append(f"{flow.mails} mails: {len(mails.pending)} new")
     prune(config.folder("staging"), config.keep_staging_runs)
     if dry_run:
         for temp in temps:

@@ -9,16 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
-from etl.flows import catalog, cross_selling, customers, orders, stock
+from etl.flows import catalog, cross_selling, customers, orders, shipments, stock
 from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
+from etl.transform.rejects import Reject
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
 FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
 # Reads what other flows staged (the staging folder), not the inbox: staging, layout, run id.
 StagedExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
+# Per chunk, before mapping: checks and additions that need the working folder (settings, state).
+Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[dict[str, pa.Table], list[Reject]]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,9 @@ class Flow:
     extract_flat: FlatExtractor | None = None
     links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
     once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
+    prepare: Prepare | None = None
+    extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/targets.py)
+    mails: str | None = None  # notification mails sent for the written records (etl/mail/)
     extract_staged: StagedExtractor | None = None
     # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
     delta: str | None = None
@@ -61,8 +70,9 @@ FLOWS: dict[str, Flow] = {
              media={"article_media": ("file", True), "categories": ("image", False)}),
         Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles",
              stock.extract_tables, delta="stock_levels"),
-        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop", "sage/shipments.yaml",
-             "shop/shipments.yaml", "shop", "shipments"),
+        Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop, carrier, customer",
+             "sage/shipments.yaml", "shop/shipments.yaml", "shop", "shipments", shipments.extract_tables,
+             prepare=shipments.prepare, extra_targets=("carrier/dhl.yaml", "carrier/dpd.yaml"), mails="tracking"),
         Flow("documents", "Dokumentenmanagement", "ERP -> shop", "sage/documents.yaml",
              "shop/documents.yaml", "shop", "documents"),
         Flow("erp-orders", "Bestellexport B2B", "ERP -> shop", "sage/erp_orders.yaml",
