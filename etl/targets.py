@@ -45,9 +45,9 @@ class ExtraTarget:
 
 def derived_entities() -> dict[str, Derive]:
     """Entities an extra target may read although the flow does not extract them (derived instead)."""
-    from etl.flows.shipments import from_orders
+    from etl.flows import customers, shipments
 
-    return {"shipments": from_orders}
+    return {"shipments": shipments.from_orders, "customers": customers.from_orders}
 
 
 def open_extras(config: Config, layouts: list[TargetLayout], fmt: str, stem: str,

@@ -18,7 +18,7 @@ from etl.model import schema
 from etl.transform.builtin_maps import countries
 from etl.transform.layout import SourceLayout
 from etl.transform.rejects import Reject, rejects_where
-from etl.transform.source import concat_tables, conform, put_column, read_tables
+from etl.transform.source import concat_tables, conform, first_rows, put_column, read_tables
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 ANY_VAT = r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$"
@@ -157,4 +157,27 @@ def merge_by_email(customers: pa.Table) -> pa.Table:
         if key:
             seen.setdefault(key, cid)
     return put_column(customers, "merged_into", pa.array(merged, pa.string()))
+
+
+
+def from_orders(config: object, neutral: dict[str, pa.Table]) -> pa.Table:
+    """The customers of a chunk of orders (guests included), one per ERP customer number, billing address.
+
+    This is how the orders flow exports a customer with the order: GS-Office gets the customer
+    import beside the order import, so the order always finds its customer.
+    """
+    orders = neutral.get("orders")
+    if orders is None or orders.num_rows == 0:
+        return schema("customers").empty_table()
+    orders = orders.take(first_rows(orders.column("erp_customer_number")))
+    columns = {name: orders.column(name) for name in (
+        "erp_customer_number", "customer_number", "email", "phone", "vat_id", "customer_group", "is_guest",
+        "store_id", "payment_type", "_file", "_line", "_run")}
+    columns["customer_id"] = pc.coalesce(orders.column("customer_id"), orders.column("erp_customer_number"))
+    for part in _ADDRESS:
+        columns["company" if part == "company" else f"address_{part}"] = orders.column(f"billing_{part}")
+    columns["firstname"] = orders.column("billing_firstname")
+    columns["lastname"] = orders.column("billing_lastname")
+    columns["is_b2b"] = pc.is_valid(orders.column("vat_id"))
+    return conform(pa.table(columns), schema("customers"))
 

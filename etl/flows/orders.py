@@ -21,7 +21,7 @@ from etl.model import DECIMAL, schema
 from etl.transform.layout import SourceLayout
 from etl.transform.parse import parse
 from etl.transform.rejects import Reject, rejects_where
-from etl.transform.source import concat_tables, conform, put_column, read_fields, read_tables
+from etl.transform.source import concat_tables, conform, first_rows, put_column, read_fields, read_tables
 
 SERVICE_KINDS = ("shipping", "fee", "surcharge", "discount", "coupon")
 _RATE_IN_TITLE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
@@ -68,20 +68,13 @@ def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.RecordBatch, run_
     orders, rejects = read_fields(layout, orders_spec, batch, raw.path.name, run_id, key="order_id")
     items, item_rejects = read_fields(layout, items_spec, batch, raw.path.name, run_id, key="order_id")
     rejects += item_rejects
-    first = _first_rows(orders.column("order_id"))
+    first = first_rows(orders.column("order_id"))
     orders = orders.take(first)
     if layout.flat.attributes and layout.flat.attributes in batch.schema.names:
         items = items.append_column("attributes", parse(batch.column(layout.flat.attributes), "string")[0])
     totals, total_rejects = _flat_totals(layout, batch.take(first), orders)
     parts = {"orders": orders, "orders_products": items, "orders_total": totals}
     return next(_chunks(layout, parts, rejects + total_rejects, chunk_size=None))
-
-
-def _first_rows(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
-    seen: dict[object, int] = {}
-    for index, value in enumerate(ids.to_pylist()):
-        seen.setdefault(value, index)
-    return pa.array(list(seen.values()), pa.int64())
 
 
 def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) -> tuple[pa.Table, list]:
@@ -168,7 +161,7 @@ class _Assembler:
         """Orders with an id, each id once; the rest is counted as rejected (read_fields said why)."""
         with_id = orders.filter(pc.is_valid(orders.column("order_id")))
         missing, orders = orders.num_rows - with_id.num_rows, with_id
-        first = _first_rows(orders.column("order_id"))
+        first = first_rows(orders.column("order_id"))
         if len(first) == orders.num_rows:
             return orders, missing
         dupes = pc.invert(pc.is_in(pa.array(range(orders.num_rows)), value_set=first))
@@ -254,7 +247,7 @@ class _Assembler:
         if grand is None or grand.num_rows == 0:
             total = pa.nulls(self.orders.num_rows, DECIMAL)
         else:
-            first = _first_rows(grand.column("order_id"))
+            first = first_rows(grand.column("order_id"))
             grand = grand.take(first)
             index = pc.index_in(self.orders.column("order_id"), value_set=grand.column("order_id"))
             total = pc.take(grand.column("value"), index)

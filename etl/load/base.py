@@ -52,7 +52,10 @@ class Writer(ABC):
 
     def path(self, record: str | None = None) -> Path:
         """Temporary path of the file for `record` (or the single document)."""
-        suffix = f"_{record}" if record else ""
+        if record:
+            suffix = f"_{record}"
+        else:  # a second layout written by the same run (an extra target) must not take the main name
+            suffix = "" if self.stem.startswith(f"{self.layout.flow}_") else f"_{self.layout.flow}"
         return self.folder / f".{self.stem}{suffix}.{self.extension}.part"
 
 

@@ -122,6 +122,14 @@ def drop_comment_rows(batch: pa.RecordBatch) -> pa.RecordBatch:
     return batch.filter(pc.invert(pc.fill_null(pc.starts_with(first, "#"), False)))
 
 
+def first_rows(keys: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Row indices of the first occurrence of each key, in order."""
+    seen: dict[object, int] = {}
+    for index, value in enumerate(keys.to_pylist()):
+        seen.setdefault(value, index)
+    return pa.array(list(seen.values()), pa.int64())
+
+
 def put_column(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
     """`table` with column `name` replaced, or appended when it is new."""
     if name in table.column_names:
