@@ -244,7 +244,14 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
             mails.discard()
         raise
     if links:  # committed before publishing: a crash may waste a number, never give a customer two
+        new = links.new_customers
         links.rollback() if dry_run else links.commit()
+        exported = any(x.layout.flow == "customers" for x in extras)
+        if new and flow.name != "customers" and not exported:
+            report.notes.append(
+                f"{new} customer(s) not yet in the ERP got a new customer number; export them with "
+                "`etl run customers`, or let the orders flow write them (flows.orders.extra_targets: "
+                "[sage/customers.yaml] in etl.yaml)")
     report.notes += notes(extras)
     if mails:  # queued before publishing: a crash cannot lose a mail, a rerun cannot queue it twice
         mails.discard() if dry_run else mails.commit()
