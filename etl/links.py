@@ -46,6 +46,7 @@ class CustomerLinks:
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
         self.created = 0
+        self.new_customers = 0  # numbers handed out from the range in this run
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
                    given: str | None = None) -> str:
@@ -60,6 +61,7 @@ class CustomerLinks:
             found = self.numbers.guests
         if found is None:
             found = self._next()
+            self.new_customers += 1
         for kind, key in keys:
             if self._get(kind, key) is None:
                 self.db.execute("INSERT INTO links VALUES (?, ?, ?, ?)",

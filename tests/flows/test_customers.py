@@ -86,3 +86,27 @@ def test_template_round_trip(workspace: Config, fmt: str) -> None:
     header = Path(next(o for o in report.outputs if o.endswith("_customers.csv"))).read_bytes().decode("cp1252")
     assert "Mustermann" in header and "Köln" in header
     assert not path.exists()  # archived
+
+
+def test_orders_say_when_customers_are_new(workspace: Config) -> None:
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    report = run_flow(workspace, "orders", "csv")
+    assert any("not yet in the ERP" in note for note in report.notes)
+
+
+def test_orders_can_export_their_customers_with_them(workspace: Config) -> None:
+    config_file = workspace.base / "etl.yaml"
+    config_file.write_text(config_file.read_text(encoding="utf-8")
+                           + "flows:\n  orders:\n    extra_targets: [sage/customers.yaml]\n", encoding="utf-8")
+    from etl.config import load_config
+
+    config = load_config(config_file)
+    drop(config, ORDERS / "xtc_csv_cp1252")
+    report = run_flow(config, "orders", "json")
+    (customers_file,) = [p for p in report.outputs if p.endswith("_customers.json")]
+    customers = json.loads(Path(customers_file).read_text(encoding="utf-8"))["records"]
+    orders = json.loads(Path(next(p for p in report.outputs if p != customers_file)).read_text(encoding="utf-8"))
+    assert {c["Kundennummer"] for c in customers} == {o["Kundennummer"] for o in orders["records"]}
+    guest = next(c for c in customers if c["Name"] == "Schulze")  # the guest order 10002
+    assert guest["Ort"] == "Berlin" and guest["Strasse"] == "Großbeerenstraße"
+    assert not any("not yet in the ERP" in note for note in report.notes)
