@@ -48,6 +48,8 @@ def run(
     config: ConfigOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write and move nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Import files even if imported before.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Send every record, not only what changed (catalog, stock).")
+                    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Convert every export of FLOW in the inbox into import files in the outbox."""
@@ -62,7 +64,7 @@ def run(
         def progress(what: str, count: int) -> None:
             bar.update(task, description=f"{flow}: {what}", completed=count)
 
-        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress)
+        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress, full=full)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:
