@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from etl.carriers import Carrier, Sender, default_carriers
 from etl.errors import ConfigError
-from etl.mail.settings import MailSettings
+from etl.mail.settings import MailSettings, PaymentRequestSettings
 from etl.resources import bundled
 
 CONFIG_NAME = "etl.yaml"
@@ -82,6 +82,7 @@ class Config(BaseModel):
     carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
     sender: Sender = Sender()  # the sender printed on carrier labels
     mail: MailSettings = MailSettings()
+    payment_requests: PaymentRequestSettings = PaymentRequestSettings()
 
     @field_validator("carriers", mode="before")
     @classmethod

@@ -45,6 +45,8 @@ ENTITIES: dict[str, dict[str, str]] = {
         "phone": "string", "payment_code": "string", "payment_type": "string",
         "shipping_code": "string", "shipping_method": "string", "prices_gross": "bool",
         "total": "decimal", "tax_total": "decimal", "comment": "string",
+        # ERP orders (erp-orders flow): the ERP's number, the shop order it came from, the channel.
+        "erp_order_number": "string", "shop_order_id": "string", "channel": "string", "net_total": "decimal",
         **_address("billing"), **_address("delivery"),
     },
     "order_items": {
@@ -128,10 +130,19 @@ ENTITIES: dict[str, dict[str, str]] = {
         "delivery_note": "string", "order_id": "string", "position": "int", "carrier": "string",
         "carrier_name": "string", "tracking_number": "string", "tracking_url": "string", "shipped_at": "date",
     },
+    # A GS-Office document (Beleg) for the customer's account; `pdf_file` is the safe name once copied.
     "documents": {
-        "document_type": "string", "document_number": "string", "document_date": "date",
-        "erp_customer_number": "string", "order_id": "string", "net": "decimal", "tax": "decimal",
+        "document_id": "string", "document_type": "string", "document_number": "string",
+        "document_date": "date", "erp_customer_number": "string", "customer_id": "string",
+        "order_id": "string", "erp_order_number": "string", "net": "decimal", "tax": "decimal",
         "gross": "decimal", "currency": "string", "pdf_file": "string",
+    },
+    # An open order considered for a payment request (one per order and reminder level).
+    "payment_requests": {
+        "request_id": "string", "order_id": "string", "store_id": "string", "order_date": "datetime",
+        "customer_name": "string", "email": "string", "language": "string", "payment_code": "string",
+        "payment_type": "string", "payment_status": "string", "status": "string", "currency": "string",
+        "amount": "decimal", "level": "int", "payment_url": "string",
     },
 }
 

@@ -15,13 +15,15 @@ from etl.config import Config
 from etl.delta import DeltaState
 from etl.errors import InputFileError, UsageError
 from etl.extract.rawtable import RawTable, read_file
-from etl.flows import FLOWS, Flow
+from etl.flows import FLOWS, Flow, Media
+from etl.flows.chunk import Prepared
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
 from etl.links import CustomerLinks, NumberRange
 from etl.load.base import Resources, writer_for
-from etl.mail.tracking import TrackingMails, send_queued
-from etl.media import copy_media
+from etl.mail.kinds import mailer_for
+from etl.mail.tracking import send_queued
+from etl.media import copy_media, private_namer, safe_name
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
 from etl.targets import close_extras, notes, open_extras, write_extras
@@ -195,7 +197,7 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
     writer = writer_cls(layouts.target, outbox, stem, resources)
     links = CustomerLinks(config.folder("state"), NumberRange(**config.customer_numbers)) if flow.links else None
     extras = open_extras(config, layouts.extra, writer_cls.format, stem, resources)
-    mails = TrackingMails(config, stem) if flow.mails else None
+    mails = mailer_for(flow.mails)(config, stem) if flow.mails else None
     written: list[str] = []
     try:
         for group in groups:
@@ -203,13 +205,18 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
                 if links and flow.links in chunk:
                     chunk[flow.links] = links.assign(chunk[flow.links])
                 if flow.prepare:
-                    chunk, refusals = flow.prepare(config, layouts.source, ledger, chunk)
-                    report.rejects += refusals
-                    report.rejected += len({r.record for r in refusals if r.record})
-                for entity, (column, drop) in flow.media.items():
+                    prepared = Prepared(*flow.prepare(config, layouts.source, ledger, chunk))
+                    chunk = prepared.neutral
+                    report.rejects += prepared.rejects
+                    report.rejected += len({r.record for r in prepared.rejects if r.record})
+                    report.skipped += prepared.skipped
+                    report.notes += prepared.notes
+                for entity, given in flow.media.items():
                     if entity in chunk:
-                        chunk[entity], refusals = copy_media(chunk[entity], column, config.folder("media"),
-                                                             outbox / "media", dry_run, drop)
+                        media = Media(*given)
+                        namer = private_namer(config.folder("state")) if media.private else safe_name
+                        chunk[entity], refusals = copy_media(chunk[entity], media.column, config.folder("media"),
+                                                             outbox / media.folder, dry_run, media.drop, namer)
                         report.rejects += refusals
                 if delta:
                     chunk, unchanged = delta.changed(chunk, flow.delta or "")

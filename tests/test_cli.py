@@ -50,7 +50,7 @@ def test_all_good_exits_0_and_again_skips(workspace: Config) -> None:
 def test_usage_errors_exit_2_without_traceback(workspace: Config) -> None:
     config = workspace.base / "etl.yaml"
     for args in (["run", "nonsense", "-c", config], ["run", "orders", "--format", "pdf", "-c", config],
-                 ["run", "documents", "-c", config]):
+                 ["run", "orders", "-c", workspace.base / "missing.yaml"]):
         result = etl(*args)
         assert result.returncode == 2, result.stdout + result.stderr
         assert "Traceback" not in result.stderr

@@ -9,22 +9,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
-from etl.flows import catalog, cross_selling, customers, orders, shipments, stock
+from etl.flows import catalog, cross_selling, customers, documents, orders, shipments, stock
 from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
 FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
 # Reads what other flows staged (the staging folder), not the inbox: staging, layout, run id.
 StagedExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
 # Per chunk, before mapping: checks and additions that need the working folder (settings, state).
-Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[dict[str, pa.Table], list[Reject]]]
+# Returns (neutral, rejects) or a `Prepared` (chunk.py) that also counts records skipped on purpose.
+Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[Any, ...]]
+
+
+class Media(NamedTuple):
+    """Files an entity's records name, copied into the outbox (etl/media.py)."""
+
+    column: str
+    drop: bool  # drop the record when its file is refused, else keep it without the file
+    folder: str = "media"  # subfolder of the flow's outbox
+    private: bool = False  # unguessable names (HMAC with the working folder's secret), e.g. invoices
 
 
 @dataclass(frozen=True)
@@ -48,9 +57,8 @@ class Flow:
     extract_staged: StagedExtractor | None = None
     # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
     delta: str | None = None
-    # Files the records name, copied into the outbox (etl/media.py): entity -> (column, drop the
-    # record when its file is refused, else keep it without the file).
-    media: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    # Files the records name, copied into the outbox: entity -> Media (or its leading fields as a tuple).
+    media: dict[str, Media | tuple[str, bool]] = field(default_factory=dict)
 
     @property
     def built(self) -> bool:
@@ -74,7 +82,8 @@ FLOWS: dict[str, Flow] = {
              "sage/shipments.yaml", "shop/shipments.yaml", "shop", "shipments", shipments.extract_tables,
              prepare=shipments.prepare, extra_targets=("carrier/dhl.yaml", "carrier/dpd.yaml"), mails="tracking"),
         Flow("documents", "Dokumentenmanagement", "ERP -> shop", "sage/documents.yaml",
-             "shop/documents.yaml", "shop", "documents"),
+             "shop/documents.yaml", "shop", "documents", documents.extract_tables, prepare=documents.prepare,
+             media={"documents": Media("pdf_file", True, folder="documents", private=True)}),
         Flow("erp-orders", "Bestellexport B2B", "ERP -> shop", "sage/erp_orders.yaml",
              "shop/erp_orders.yaml", "shop", "orders"),
         Flow("cross-selling", "Cross-Selling", "shop -> shop", "shop/order_history.yaml",

@@ -51,3 +51,24 @@ class MailSettings(BaseModel):
     shop_name: str = "Unser Shop"
     smtp: SmtpSettings | None = None  # None: mails are only saved as .eml in outbox/mail/
     max_attempts: int = Field(default=10, ge=1)  # then the mail stays failed until `etl mail --retry`
+
+
+class PaymentMethod(BaseModel):
+    """An online payment method a payment request may link to."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""  # shown in the mail (default: the method's key)
+    # The payment link; placeholders {order_id} {amount} {currency} {email} {level} {token} {language}
+    # are filled URL-encoded; {token} is an HMAC of order and amount the pay page can check.
+    url: str
+
+
+class PaymentRequestSettings(BaseModel):
+    """`payment_requests:` in etl.yaml: whether, for which methods and stores, and how often."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = False  # the merchant must allow payment requests explicitly
+    methods: dict[str, PaymentMethod] = {}  # neutral payment type (paypal, klarna, ogone, sofort) -> link
+    stores: list[str] = []  # storefront ids allowed; empty: every store
+    # Days after the order date at which reminder levels 1, 2, ... fall due (level 1 at once).
+    reminder_days: list[int] = Field(default_factory=lambda: [0, 7, 14])

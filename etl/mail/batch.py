@@ -1,0 +1,67 @@
+"""The mails one run sends: rendered, saved as `.eml` temps, queued exactly once by key, then sent.
+
+A flow names a mail kind (`Flow.mails`); its `MailBatch` subclass decides, per written record, whether
+a mail is due and with which context. Everything else is shared: the key is the primary key of
+`state/mails.sqlite`, so a rerun, a restart or the same export dropped again never queues it twice;
+the `.eml` is published with the run's other outputs in outbox/mail/; `commit` queues before the run
+commits, so a crash cannot lose a mail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from etl.config import Config
+from etl.mail.queue import MailQueue
+from etl.mail.render import message_id, render
+
+
+class MailBatch:
+    """Collects, queues and discards the mails of one kind for one run."""
+
+    kind = "mail"
+
+    def __init__(self, config: Config, stem: str) -> None:
+        self.config = config
+        self.stem = stem
+        self.folder = config.folder("outbox") / "mail"
+        self.templates = config.search("templates")
+        self.queue = MailQueue(config.folder("state"))
+        self.pending: list[tuple[str, str, str, str, bytes, str]] = []
+        self.temps: list[Path] = []
+
+    def take(self, neutral: dict[str, pa.Table], written: set[str]) -> None:
+        """Render the mails due for the records among `written` (keys of the target's root records)."""
+        raise NotImplementedError
+
+    def is_new(self, key: str) -> bool:
+        """Whether no earlier run and no earlier chunk of this run queued a mail with this key."""
+        return not self.queue.known(key) and all(p[0] != key for p in self.pending)
+
+    def add(self, key: str, language: str | None, to: str, context: dict[str, Any], name: str) -> None:
+        """Render the mail `key` to `to` and keep it as an `.eml` temp named after `name`."""
+        settings = self.config.mail
+        message = render(self.templates, self.kind, language or settings.default_language, settings, to,
+                         context, message_id(key, settings.sender))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        temp = self.folder / f".{self.stem}_{safe}.eml.part"
+        data = message.as_bytes()
+        temp.write_bytes(data)
+        self.temps.append(temp)
+        self.pending.append((key, self.kind, to, self.stem, data, str(self.folder / temp.name[1:-5])))
+
+    def commit(self) -> None:
+        """Queue the new mails durably (before the run commits, so a crash cannot lose them)."""
+        if self.pending:
+            self.queue.add(self.pending)
+        self.queue.close()
+
+    def discard(self) -> None:
+        """Drop what this run rendered (dry run or a failed run)."""
+        for temp in self.temps:
+            temp.unlink(missing_ok=True)
+        self.queue.close()
