@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
-from etl.flows import catalog, cross_selling, customers, documents, orders, shipments, stock
+from etl.flows import catalog, cross_selling, customers, documents, erp_orders, orders, shipments, stock
 from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
 
@@ -85,7 +85,8 @@ FLOWS: dict[str, Flow] = {
              "shop/documents.yaml", "shop", "documents", documents.extract_tables, prepare=documents.prepare,
              media={"documents": Media("pdf_file", True, folder="documents", private=True)}),
         Flow("erp-orders", "Bestellexport B2B", "ERP -> shop", "sage/erp_orders.yaml",
-             "shop/erp_orders.yaml", "shop", "orders"),
+             "shop/erp_orders.yaml", "shop", "orders", erp_orders.extract_tables, prepare=erp_orders.prepare,
+             once_per_record=True),
         Flow("cross-selling", "Cross-Selling", "shop -> shop", "shop/order_history.yaml",
              "shop/cross_selling.yaml", "shop", "relations", extract_staged=cross_selling.extract_staged),
         Flow("payment-requests", "Zahlungsaufforderung", "shop -> customer", "shop/orders.yaml",
