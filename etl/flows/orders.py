@@ -65,14 +65,15 @@ def _order_column(layout: SourceLayout, batch: pa.RecordBatch) -> str:
 def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.RecordBatch, run_id: str) -> Chunk:
     assert layout.flat is not None
     orders_spec, items_spec = (layout.tables[name] for name in layout.flat.tables)
-    orders, rejects = read_fields(layout, orders_spec, batch, raw.path.name, run_id, key="order_id")
+    # An order's own fields are read from its first line only: the later lines repeat them.
+    first = first_rows(pc.utf8_trim_whitespace(batch.column(_order_column(layout, batch))))
+    heads = batch.take(first)
+    orders, rejects = read_fields(layout, orders_spec, heads, raw.path.name, run_id, key="order_id")
     items, item_rejects = read_fields(layout, items_spec, batch, raw.path.name, run_id, key="order_id")
     rejects += item_rejects
-    first = first_rows(orders.column("order_id"))
-    orders = orders.take(first)
     if layout.flat.attributes and layout.flat.attributes in batch.schema.names:
         items = items.append_column("attributes", parse(batch.column(layout.flat.attributes), "string")[0])
-    totals, total_rejects = _flat_totals(layout, batch.take(first), orders)
+    totals, total_rejects = _flat_totals(layout, heads, orders)
     parts = {"orders": orders, "orders_products": items, "orders_total": totals}
     return next(_chunks(layout, parts, rejects + total_rejects, chunk_size=None))
 
