@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.model import DECIMAL
+from etl.model import DECIMAL, schema
 
 # "Königstraße 12a", "Str. des 17. Juni 5-7", "Am Markt 3 / 2": the number is the last token group.
 STREET_PATTERN = (
@@ -96,11 +97,18 @@ def _gross(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) 
 
 @computed("nth_related")
 def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
-    """Field `field` of the n-th related record (e.g. the 2nd tax rate of an order), ordered by `order_by`."""
-    other = related[args["entity"]]
+    """Field `field` of the n-th related record (e.g. the 2nd tax rate of an order), ordered by `order_by`.
+
+    `where` ({field: value or [values]}) considers only some related records (e.g. one language's texts).
+    """
+    other = related[args["entity"]] if args["entity"] in related else schema(args["entity"]).empty_table()
     key = args.get("key", "order_id")
     order_by = args.get("order_by")
     descending = bool(args.get("descending", True))
+    for column, allowed in args.get("where", {}).items():
+        values = allowed if isinstance(allowed, list) else [allowed]
+        other = other.filter(pc.is_in(pc.cast(other.column(column), pa.string()),
+                                      value_set=pa.array([str(v) for v in values], pa.string())))
     found: dict[Any, list[Any]] = {}
     rows = other.select([key, args["field"]] + ([order_by] if order_by else [])).to_pylist()
     if order_by:
@@ -110,6 +118,53 @@ def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Ta
     n = int(args["n"]) - 1
     values = [found.get(k, [])[n] if len(found.get(k, [])) > n else None for k in table.column(key).to_pylist()]
     return pa.array(values, other.schema.field(args["field"]).type)
+
+
+@computed("plain_text")
+def _plain_text(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+    """HTML as plain text (tags dropped, entities resolved, paragraphs and list items on lines of their own).
+
+    Of field `from`, or, given `entity`, of the related record `nth_related` finds (e.g. a language's long text).
+    """
+    values = _nth_related(table, args, related) if "entity" in args else table.column(args["from"])
+    return pa.array([None if v is None else html_to_text(v) for v in values.to_pylist()], pa.string())
+
+
+def html_to_text(html: str) -> str | None:
+    """The text a browser would show of `html`, with line breaks where blocks end; None when empty."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    text = "\n".join(line for line in lines if line)
+    return text or None
+
+
+class _TextParser(HTMLParser):
+    _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.hidden += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data.replace("\xa0", " "))
 
 
 def _present(value: Any) -> bool:
