@@ -14,7 +14,17 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
-from etl.flows import articles, catalog, cross_selling, customers, documents, erp_orders, orders, shipments, stock
+from etl.flows import (
+    catalog,
+    cross_selling,
+    customers,
+    documents,
+    erp_orders,
+    orders,
+    payment_requests,
+    shipments,
+    stock,
+)
 from etl.flows.chunk import Chunk
 from etl.transform.layout import SourceLayout
 
@@ -76,8 +86,6 @@ FLOWS: dict[str, Flow] = {
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
              "shop/catalog.yaml", "shop", "articles", catalog.extract_tables, delta="articles",
              media={"article_media": ("file", True), "categories": ("image", False)}),
-        Flow("articles", "Produktexport inkl. Warengruppe (Erstbefüllung)", "shop -> ERP", "shop/articles.yaml",
-             "sage/articles.yaml", "sage", "articles", articles.extract_tables),
         Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles",
              stock.extract_tables, delta="stock_levels"),
         Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop, carrier, customer",
@@ -91,7 +99,8 @@ FLOWS: dict[str, Flow] = {
              once_per_record=True),
         Flow("cross-selling", "Cross-Selling", "shop -> shop", "shop/order_history.yaml",
              "shop/cross_selling.yaml", "shop", "relations", extract_staged=cross_selling.extract_staged),
-        Flow("payment-requests", "Zahlungsaufforderung", "shop -> customer", "shop/orders.yaml",
-             "mail/payment_requests.yaml", "mail", "mails"),
+        Flow("payment-requests", "Zahlungsaufforderung", "shop -> customer", "shop/payment_requests.yaml",
+             "mail/payment_requests.yaml", "mail", "payment requests", payment_requests.extract_tables,
+             prepare=payment_requests.prepare, once_per_record=True, mails="payment_request"),
     ]
 }

@@ -1,0 +1,94 @@
+"""Payment requests (Zahlungsaufforderung): open shop orders -> a mail with the payment link.
+
+Where "open" comes from: the shop's export of open orders (mappings/shop/payment_requests.yaml:
+order, customer, payment method, payment status, order status, amount), read fresh each time, since
+a payment status changes after the order was imported. Due are orders whose payment status and order
+status the layout calls open, paid with a method `payment_requests.methods` of etl.yaml names (an online
+one, with its URL template), in an allowed store, and only when `payment_requests.enabled` is set.
+Everything else is skipped with the reason. Each order gets one request per reminder level
+(`reminder_days`); the ledger and the mail queue keep that exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+import pyarrow as pa
+
+from etl.config import Config
+from etl.extract.rawtable import RawTable
+from etl.flows.chunk import Chunk, Prepared
+from etl.flows.documents import read_entity
+from etl.ledger import Ledger
+from etl.media import secret_key
+from etl.model import schema
+from etl.transform.layout import SourceLayout
+from etl.transform.rejects import Reject
+
+
+def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
+    """The open-orders export as one chunk of candidate requests."""
+    yield read_entity(layout, tables, run_id, "payment_requests", "order_id")
+
+
+def level(order_date: datetime | None, reminder_days: list[int], today: date) -> int:
+    """The reminder level due on `today`: how many of the `reminder_days` have passed since the order."""
+    if order_date is None:
+        return 1 if reminder_days and min(reminder_days) <= 0 else 0
+    age = (today - order_date.date()).days
+    return sum(1 for days in sorted(reminder_days) if age >= days)
+
+
+def _why_not(config: Config, layout: SourceLayout, row: dict[str, Any]) -> str | None:
+    settings = config.payment_requests
+    if not settings.enabled:
+        return "payment requests are off (payment_requests.enabled in etl.yaml)"
+    if row["payment_status"] not in layout.options.get("open_payment", ["open"]):
+        return f"payment {row['payment_status'] or 'status unknown'}"
+    if row["status"] in layout.options.get("closed_orders", ["cancelled"]):
+        return f"order {row['status']}"
+    if row["payment_type"] not in settings.methods:
+        return f"{row['payment_type'] or row['payment_code']}: no online payment method of etl.yaml"
+    if settings.stores and row["store_id"] not in settings.stores:
+        return f"store {row['store_id']} not allowed"
+    return None
+
+
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+    """Due requests with level and payment link; the rest skipped (with why) or refused (no e-mail)."""
+    settings = config.payment_requests
+    key = secret_key(config.folder("state"))
+    today = date.today()
+    due, rejects, skipped = [], [], {}
+    for row in neutral["payment_requests"].to_pylist():
+        reason = _why_not(config, layout, row)
+        row["level"] = level(row["order_date"], settings.reminder_days, today)
+        if reason is None and row["level"] == 0:
+            reason = "not due yet"
+        if reason:
+            skipped.setdefault(reason, []).append(row["order_id"])
+        elif not row["email"]:
+            rejects.append(Reject(row["_file"], row["_line"], row["order_id"], "customers_email_address", None,
+                                  "no e-mail address: the customer cannot be asked to pay"))
+        else:
+            row["request_id"] = f"{row['order_id']}-{row['level']}"
+            row["payment_url"] = payment_url(settings.methods[row["payment_type"]].url, row, key)
+            due.append(row)
+    notes = [f"{len(ids)} orders without payment request: {why} ({', '.join(ids[:5])}{', …' if len(ids) > 5 else ''})"
+             for why, ids in skipped.items()]
+    return Prepared({"payment_requests": pa.Table.from_pylist(due, schema("payment_requests"))}, rejects,
+                    sum(len(ids) for ids in skipped.values()), notes)
+
+
+def payment_url(template: str, row: dict[str, Any], key: bytes) -> str:
+    """The method's URL template filled with URL-encoded values and a token the pay page can check."""
+    amount = f"{row['amount']:.2f}"
+    token = hmac.new(key, f"{row['order_id']}|{amount}|{row['currency']}".encode(), hashlib.sha256).hexdigest()[:32]
+    values = {"order_id": row["order_id"], "amount": amount, "currency": row["currency"] or "", "email": row["email"],
+              "level": str(row["level"]), "language": row["language"] or "", "token": token}
+    return template.format_map({k: quote(v or "", safe="") for k, v in values.items()})
