@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
 from etl.flows import (
+    articles,
     catalog,
     cross_selling,
     customers,
@@ -86,6 +87,8 @@ FLOWS: dict[str, Flow] = {
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",
              "shop/catalog.yaml", "shop", "articles", catalog.extract_tables, delta="articles",
              media={"article_media": ("file", True), "categories": ("image", False)}),
+        Flow("articles", "Produktexport inkl. Warengruppe (Erstbefüllung)", "shop -> ERP", "shop/articles.yaml",
+             "sage/articles.yaml", "sage", "articles", articles.extract_tables),
         Flow("stock", "Lagerbestand", "ERP -> shop", "sage/stock.yaml", "shop/stock.yaml", "shop", "articles",
              stock.extract_tables, delta="stock_levels"),
         Flow("shipments", "DHL / Deli Sprint, Trackingcode", "ERP -> shop, carrier, customer",
