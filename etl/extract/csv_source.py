@@ -67,19 +67,38 @@ def read(path: Path, encoding: str = "auto", delimiter: str = "auto") -> list[Ra
 
 
 def _stream(path: Path, columns: list[str], encoding: str, delimiter: str) -> Iterator[pa.RecordBatch]:
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            encoding=encoding, block_size=BLOCK_SIZE, column_names=columns, skip_rows=1
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in columns},
-            null_values=NULL_LITERALS,
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    broken: list[pacsv.InvalidRow] = []
+
+    def refuse_row(row: pacsv.InvalidRow) -> str:
+        broken.append(row)
+        return "error"
+
+    def failure(exc: Exception, after: int) -> InputFileError:
+        if broken:
+            row = broken[0]
+            return InputFileError(path, (
+                f"a row has {row.actual_columns} fields where the header has {row.expected_columns} "
+                f"(a '{delimiter}' inside a field that is not in quotes?): {row.text[:80]!r}"),
+                line=_line_of(path, encoding, row.text, after))
+        return InputFileError(path, f"not a well-formed CSV file after line {after}: {exc}")
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding=encoding, block_size=BLOCK_SIZE, column_names=columns, skip_rows=1
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             invalid_row_handler=refuse_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in columns},
+                null_values=NULL_LITERALS,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise failure(exc, 1) from None
     next_line = 2
     while True:
         try:
@@ -87,7 +106,7 @@ def _stream(path: Path, columns: list[str], encoding: str, delimiter: str) -> It
         except StopIteration:
             return
         except pa.ArrowInvalid as exc:
-            raise InputFileError(path, f"not a well-formed CSV file after line {next_line}: {exc}") from None
+            raise failure(exc, next_line) from None
         # A row starts on the line after the previous row ends; embedded newlines push it down.
         extra = pa.array([0] * batch.num_rows, pa.int64())
         for column in batch.columns:
@@ -98,3 +117,13 @@ def _stream(path: Path, columns: list[str], encoding: str, delimiter: str) -> It
         if batch.num_rows:
             next_line += ends[-1].as_py()
         yield batch.append_column(LINE, starts)
+
+
+def _line_of(path: Path, encoding: str, text: str, after: int) -> int | None:
+    """The line (from `after` on) where a broken row's text starts; only called on failure."""
+    first = text.splitlines()[0] if text else ""
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number >= after and line.rstrip("\r\n") == first:
+                return number
+    return None

@@ -80,3 +80,11 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(InputFileError, match="empty"):
         read_file(path)
+
+
+def test_a_row_with_an_extra_separator_refuses_the_file_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text('orders_id;name;city\n1;"Müller";Köln\n2;Meier; Sohn;Bonn\n3;Ott;Ulm\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"orders.csv, line 3: a row has 4 fields where the header has 3"):
+        for raw in read_file(path):
+            list(raw.batches())
