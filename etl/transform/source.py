@@ -82,9 +82,13 @@ def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.
     return typed, unknown
 
 
-def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str, key: str | None
-                ) -> tuple[dict[str, pa.Table | None], list[Reject]]:
-    """Every recognised table of a set, read into typed columns (None for tables not present)."""
+def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str, key: str | None,
+                drop_bad: bool = False) -> tuple[dict[str, pa.Table | None], list[Reject]]:
+    """Every recognised table of a set, read into typed columns (None for tables not present).
+
+    With `drop_bad`, a row with an unreadable value is left out of its own table (for sets whose
+    tables have different keys, a catalog: a bad price must not drop its article).
+    """
     parts: dict[str, pa.Table | None] = {}
     rejects: list[Reject] = []
     for name, spec in layout.tables.items():
@@ -93,6 +97,9 @@ def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id:
             for batch in raw.batches():
                 batch = drop_comment_rows(batch)
                 table, problems = read_fields(layout, spec, batch, raw.path.name, run_id, key)
+                if drop_bad and problems:
+                    bad = pa.array(sorted({r.line for r in problems if r.line is not None}), pa.int64())
+                    table = table.filter(pc.invert(pc.is_in(table.column("_line"), value_set=bad)))
                 loaded.append(table)
                 rejects += problems
         parts[name] = concat_tables(loaded) if loaded else None
@@ -101,17 +108,8 @@ def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id:
 
 def read_clean(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str
                ) -> tuple[dict[str, pa.Table | None], list[Reject]]:
-    """Like `read_tables`, but rows with an unreadable value are left out (by file and line).
-
-    For sets whose tables have different keys (a catalog): a bad price must not drop its article.
-    """
-    parts, rejects = read_tables(layout, tables, run_id, key=None)
-    bad = pa.array(sorted({f"{r.file}:{r.line}" for r in rejects}), pa.string())
-    for name, table in parts.items():
-        if table is not None and len(bad):
-            where = pc.binary_join_element_wise(table.column("_file"), pc.cast(table.column("_line"), pa.string()), ":")
-            parts[name] = table.filter(pc.invert(pc.is_in(where, value_set=bad)))
-    return parts, rejects
+    """`read_tables` leaving out unreadable rows, each from its own table only."""
+    return read_tables(layout, tables, run_id, key=None, drop_bad=True)
 
 
 def drop_comment_rows(batch: pa.RecordBatch) -> pa.RecordBatch:
