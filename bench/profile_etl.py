@@ -1,0 +1,65 @@
+"""Profile one `etl run orders` with cProfile and print where the time goes.
+
+`python bench/profile_etl.py [--size 100000] [--format csv] [--top 25]` runs the etl in this process
+under cProfile on the cached generated export (bench/out/, generated on first use), in a fresh working
+folder, and prints the top functions by own time and by cumulative time. The raw statistics are saved
+as bench/out/profile-<format>-<size>.pstats (open with `python -m pstats` or snakeviz).
+cProfile slows Python-heavy code more than native code: use it for shares, not for absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from run import OUT, etl_command, input_file
+
+
+def profile(size: int, fmt: str, top: int, seed: int) -> Path:
+    """Run the etl once under cProfile; return the saved statistics file."""
+    from etl.cli import main as etl_main
+
+    src = input_file(size, seed)
+    target = OUT / f"profile-{fmt}-{size}.pstats"
+    with tempfile.TemporaryDirectory(dir=OUT) as temp:
+        folder = Path(temp) / "work"
+        subprocess.run([etl_command(), "init", str(folder)], check=True, capture_output=True)
+        shutil.copyfile(src, folder / "inbox" / src.name)
+        argv = sys.argv
+        sys.argv = ["etl", "run", "orders", "--format", fmt, "--config", str(folder / "etl.yaml")]
+        profiler = cProfile.Profile()
+        try:
+            profiler.runcall(etl_main)
+        except SystemExit as exc:
+            print(f"etl exited with {exc.code}")
+        finally:
+            sys.argv = argv
+        profiler.dump_stats(target)
+    stats = pstats.Stats(str(target))
+    for order in ("tottime", "cumulative"):
+        print(f"\n=== etl {fmt}, {size:,} lines: top {top} by {order} ===")
+        stats.sort_stats(order).print_stats(top)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: profile the chosen formats."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="order lines (default 100000)")
+    parser.add_argument("--format", nargs="+", default=["csv", "xml"], choices=["csv", "xml", "txt", "json"])
+    parser.add_argument("--top", type=int, default=25, help="functions to list")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    for fmt in args.format:
+        print(f"statistics: {profile(args.size, fmt, args.top, args.seed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
