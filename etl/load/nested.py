@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.load.text import format_column
 from etl.transform.apply import KEY, Mapped
@@ -31,11 +32,16 @@ class Entry:
     children: dict[str, list[dict[str, Any]]]
 
 
-def nest(layout: TargetLayout, mapped: Mapped, native: bool, root: str | None = None) -> list[Entry]:
-    """Entries of `root` (default: the first) in order; `native` keeps booleans and integers (for JSON)."""
+def nest(layout: TargetLayout, mapped: Mapped, native: bool, root: str | None = None,
+         escape: bool = False) -> list[Entry]:
+    """Entries of `root` (default: the first) in order.
+
+    `native` keeps booleans and integers (for JSON); `escape` gives text XML-escaped (for XML
+    templates, which then need no per-value autoescaping).
+    """
     root = root or layout.root
     kinds = layout.children(root)
-    tables = {name: _canonical(layout, name, mapped.records[name], native) for name in [root, *kinds]}
+    tables = {name: _canonical(layout, name, mapped.records[name], native, escape) for name in [root, *kinds]}
     children: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for name in kinds:
         rows = tables[name]
@@ -51,14 +57,23 @@ def nest(layout: TargetLayout, mapped: Mapped, native: bool, root: str | None = 
     return entries
 
 
-def _canonical(layout: TargetLayout, name: str, table: pa.Table, native: bool) -> list[dict[str, Any]]:
+def xml_escape(text: pa.Array) -> pa.Array:
+    """Text with & < > " ' as XML entities (the same spelling as Jinja's autoescape), column-wise."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")):
+        text = pc.replace_substring(text, char, entity)
+    return text
+
+
+def _canonical(layout: TargetLayout, name: str, table: pa.Table, native: bool, escape: bool
+               ) -> list[dict[str, Any]]:
     spec = layout.records[name]
     is_root = spec.parent is None
     columns = {}
     for field in spec.fields:
         values = table.column(field.name).combine_chunks()
         keep = native and (pa.types.is_boolean(values.type) or pa.types.is_integer(values.type))
-        columns[field.name] = values if keep else format_column(values, field, CANONICAL)
+        text = values if keep else format_column(values, field, CANONICAL)
+        columns[field.name] = xml_escape(text) if escape and pa.types.is_string(values.type) else text
     extra = {KEY: table.column(KEY)}
     if is_root:
         extra |= {"_file": table.column("_file"), "_line": table.column("_line")}

@@ -23,9 +23,13 @@ from etl.transform.rejects import Reject
 
 
 def template_env(resources: Resources) -> SandboxedEnvironment:
-    """The sandboxed Jinja environment for import-file templates (autoescaped XML)."""
+    """The sandboxed Jinja environment for import-file templates.
+
+    Record values arrive XML-escaped (escaped column-wise in `nest`, much faster than Jinja's
+    per-value autoescaping); a template that prints anything else must escape it with `|e`.
+    """
     return SandboxedEnvironment(loader=FileSystemLoader([str(p) for p in resources.templates]),
-                                autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+                                autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
 
 
 def load_schema(path: Path) -> etree.XMLSchema:
@@ -63,7 +67,7 @@ class XmlWriter(Writer):
     def write(self, mapped: Mapped) -> list[Reject]:
         rejects: list[Reject] = []
         for root in self.layout.roots:
-            entries = nest(self.layout, mapped, native=False, root=root)
+            entries = nest(self.layout, mapped, native=False, root=root, escape=True)
             if entries or root not in self.documents:
                 rejects += self._write(self._document(root), entries)
         return rejects
