@@ -30,11 +30,18 @@ class TabularWriter(Writer):
         rejects: list[Reject] = []
         for name, spec in self.layout.records.items():
             table = mapped.records[name]
-            columns = {f.name: self._text(format_column(table.column(f.name).combine_chunks(), f, self.dialect))
-                       for f in spec.fields}
+            columns: dict[str, pa.Array] = {}
+            texts_in = []  # only text can hold line breaks or characters the encoding lacks
+            for f in spec.fields:
+                values = table.column(f.name).combine_chunks()
+                is_text = pa.types.is_string(values.type)
+                formatted = format_column(values, f, self.dialect)
+                columns[f.name] = self._text(formatted) if is_text else formatted
+                if is_text:
+                    texts_in.append(f.name)
             text = pa.table({**columns, KEY: table.column(KEY), "_file": table.column("_file"),
                              "_line": table.column("_line")})
-            text, problems = fit_encoding(text, list(columns), self.dialect)
+            text, problems = fit_encoding(text, texts_in, self.dialect)
             rejects += [replace(r, kind=name) for r in problems]
             texts[name] = text
         for name, text in texts.items():
