@@ -46,6 +46,7 @@ class CustomerLinks:
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
         self.created = 0
+        self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this run
         self.new_customers = 0  # numbers handed out from the range in this run
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
@@ -66,6 +67,7 @@ class CustomerLinks:
             if self._get(kind, key) is None:
                 self.db.execute("INSERT INTO links VALUES (?, ?, ?, ?)",
                                 (kind, key, found, datetime.now().isoformat(timespec="seconds")))
+                self._cache[(kind, key)] = found
                 self.created += 1
         return found
 
@@ -77,6 +79,8 @@ class CustomerLinks:
             columns["erp_customer_number"] = [
                 given or shop for given, shop in zip(columns["erp_customer_number"], columns["customer_number"],
                                                      strict=True)]
+        self._prefetch([("customer", c) for c in columns["customer_id"] if c]
+                       + [("email", m.strip().lower()) for m in columns["email"] if m])
         numbers = [
             self.erp_number(cid, mail, bool(guest), given)
             for cid, mail, guest, given in zip(columns["customer_id"], columns["email"], columns["is_guest"],
@@ -85,7 +89,22 @@ class CustomerLinks:
         index = table.column_names.index("erp_customer_number")
         return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
 
+    def _prefetch(self, keys: list[tuple[str, str]]) -> None:
+        """Look up a chunk's links in a few queries instead of one per record."""
+        wanted = sorted({k for k in keys if k not in self._cache})
+        for start in range(0, len(wanted), 400):
+            part = wanted[start:start + 400]
+            for item in part:
+                self._cache[item] = None
+            marks = ",".join("(?, ?)" for _ in part)
+            rows = self.db.execute(f"SELECT kind, shop_key, erp_id FROM links WHERE (kind, shop_key) IN "
+                                   f"(VALUES {marks})", [v for item in part for v in item])
+            for kind, key, erp in rows:
+                self._cache[(kind, key)] = erp
+
     def _get(self, kind: str, key: str) -> str | None:
+        if (kind, key) in self._cache:
+            return self._cache[(kind, key)]
         row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_key=?", (kind, key)).fetchone()
         return row[0] if row else None
 
