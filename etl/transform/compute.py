@@ -109,15 +109,24 @@ def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Ta
         values = allowed if isinstance(allowed, list) else [allowed]
         other = other.filter(pc.is_in(pc.cast(other.column(column), pa.string()),
                                       value_set=pa.array([str(v) for v in values], pa.string())))
-    found: dict[Any, list[Any]] = {}
-    rows = other.select([key, args["field"]] + ([order_by] if order_by else [])).to_pylist()
+    field = other.schema.field(args["field"])
+    other = other.select(list(dict.fromkeys([key, args["field"]] + ([order_by] if order_by else []))))
+    if other.num_rows == 0:
+        return pa.nulls(table.num_rows, field.type)
+    order = [(key, "ascending", "at_end")]
     if order_by:
-        rows.sort(key=lambda row: (row[order_by] is None, row[order_by]), reverse=descending)
-    for row in rows:
-        found.setdefault(row[key], []).append(row[args["field"]])
-    n = int(args["n"]) - 1
-    values = [found.get(k, [])[n] if len(found.get(k, [])) > n else None for k in table.column(key).to_pylist()]
-    return pa.array(values, other.schema.field(args["field"]).type)
+        order.append((order_by, "descending" if descending else "ascending", "at_end"))
+    other = other.take(pc.sort_indices(other, sort_keys=order))
+    keys = other.column(key).combine_chunks()
+    # Rank within each key: the row's position minus the position where its key's run starts.
+    starts = pc.fill_null(pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1)), True)
+    starts = pa.concat_arrays([pa.array([True]), starts])
+    positions = pa.array(range(len(keys)), pa.int64())
+    run = pc.subtract(pc.cumulative_sum(pc.cast(starts, pa.int64())), 1)
+    rank = pc.subtract(positions, pc.take(pc.indices_nonzero(starts), run))
+    pick = other.filter(pc.equal(rank, int(args["n"]) - 1))
+    index = pc.index_in(table.column(key), value_set=pick.column(key).combine_chunks())
+    return pc.take(pick.column(args["field"]).combine_chunks(), index)
 
 
 @computed("plain_text")
