@@ -20,6 +20,8 @@ class Route:
     flow: str | None
     tables: tuple[str, ...] = ()
     reason: str | None = None  # set when the file goes to the error folder
+    # Later flows that read the file too (a stock list: `catalog` beside its articles, `stock` alone).
+    alternatives: tuple[Route, ...] = ()
 
     @property
     def is_set_member(self) -> bool:
@@ -44,6 +46,7 @@ class Router:
     def route(self, path: Path) -> Route:
         """The route of `path`; unreadable files and files no built flow reads get a reason instead."""
         problem = None
+        found: list[Route] = []
         for name, layout in self.layouts.items():
             try:
                 raws = read_file(path, layout.encoding, layout.delimiter)
@@ -55,7 +58,9 @@ class Router:
                 continue
             tables = tuple(t for raw in raws if (t := recognize(layout, raw)))
             if tables:
-                return Route(name, tables)
+                found.append(Route(name, tables))
+        if found:
+            return Route(found[0].flow, found[0].tables, alternatives=tuple(found[1:]))
         if problem:
             return Route(None, reason=problem)
         built = ", ".join(self.layouts) or "none"

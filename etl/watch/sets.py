@@ -39,6 +39,18 @@ def missing_tables(routes: list[Route], required: list[str]) -> list[str]:
     return [t for t in required if t not in present]
 
 
+def _complete_elsewhere(group: list[tuple[Path, Route]], required: dict[str, list[str]]) -> list[Job]:
+    """Jobs for an incomplete set whose every file is complete for another flow (a stock list alone)."""
+    jobs: dict[str, list[Path]] = {}
+    for path, route in group:
+        alternative = next((a for a in route.alternatives
+                            if not missing_tables([a], required.get(a.flow or "", []))), None)
+        if alternative is None:
+            return []
+        jobs.setdefault(alternative.flow or "", []).append(path)
+    return [Job("set", flow, paths) for flow, paths in jobs.items()]
+
+
 def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: dict[str, list[str]],
          quiet_for: dict[Path, float], set_timeout: float, batch_max: int, hold: float = 0.0) -> Plan:
     """Group ready drops (route None for folders and zips) into jobs; `unsettled` drops are not complete yet.
@@ -73,6 +85,8 @@ def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: di
         lacking = missing_tables([r for _, r in group], required.get(flow, []))
         if not lacking and not loose_unsettled:
             result.jobs.append(Job("set", flow, paths))
+        elif lacking and not loose_unsettled and (moved := _complete_elsewhere(group, required)):
+            result.jobs += moved
         elif lacking and not loose_unsettled and min(quiet_for.get(p, 0.0) for p in paths) >= set_timeout:
             reason = (f"incomplete export: the {flow} tables {', '.join(lacking)} did not arrive within "
                       f"{set_timeout:g} s of the others ({', '.join(p.name for p in paths)})")

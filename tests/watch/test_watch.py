@@ -15,7 +15,7 @@ import pytest
 from etl.status import collect
 from etl.watch.lock import LockBusy
 from etl.watch.service import Watcher
-from tests.watch.conftest import FLAT, NO_FLOW, SET, files, one_order, wait_for
+from tests.watch.conftest import FLAT, NO_FLOW, ORDERS, SET, files, one_order, wait_for
 
 
 def order_ids(outbox: Path) -> list[str]:
@@ -224,3 +224,15 @@ def test_status_shows_waiting_failed_and_runs(start) -> None:  # type: ignore[no
     assert snapshot.done == 1 and snapshot.waiting == []
     assert "no flow for this file" in snapshot.failed[0]["reason"]
     assert snapshot.runs[0]["counts"] == {"in": 1, "written": 1, "rejected": 0, "skipped": 0}
+
+
+def test_a_stock_list_alone_goes_to_the_stock_flow(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.watch.conftest import make_config
+
+    config = make_config(tmp_path / "work", quiet_seconds=0.1)
+    inbox = config.folder("inbox")
+    inbox.mkdir(parents=True)
+    shutil.copy(ORDERS.parent / "catalog" / "lagerbestand.csv", inbox / "bestand.csv")
+    assert Watcher(config, once=True).run() == 0
+    assert "bestand.csv" in archived(config)  # the catalog reads it too, but only beside its articles
+    assert [p.name.split("_", 1)[0] for p in files(config.folder("outbox") / "shop")] == ["stock", "stock"]
