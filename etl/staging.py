@@ -62,8 +62,33 @@ def read_chunks(folder: Path) -> Iterator[dict[str, pa.Table]]:
                for name, f in files.items()}
 
 
+# What an old run keeps for the flows that learn from history (cross-selling): who bought what.
+# Names, addresses and e-mail addresses are not kept; a customer is only a stable pseudonym.
+HISTORY = {"order_items": ["order_id", "kind", "sku", "quantity"], "orders": ["order_id", "customer_id", "email"],
+           "articles": None, "variants": None, "relations": None}  # None: kept whole (no personal data)
+
+
 def prune(staging: Path, keep: int) -> None:
-    """Keep the staging folders of the latest `keep` runs (they hold data, not inputs)."""
-    runs = sorted((p for p in staging.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    """Keep the latest `keep` runs whole; older runs keep only their order history, pseudonymised."""
+    runs = sorted(p for p in staging.iterdir() if p.is_dir())  # run ids begin with their start time
     for old in runs[:-keep] if keep else runs:
-        shutil.rmtree(old, ignore_errors=True)
+        if (old / ".history").exists():
+            continue
+        for path in sorted(old.rglob("*.parquet")):
+            columns = HISTORY.get(path.stem, [])
+            if columns == []:
+                path.unlink()
+            elif columns is not None:
+                table = pq.read_table(path, columns=[c for c in columns if c in pq.read_schema(path).names])
+                if "email" in table.column_names:
+                    table = table.set_column(table.column_names.index("email"), "email", _pseudonyms(table))
+                pq.write_table(table, path)
+        (old / ".history").touch()
+
+
+def _pseudonyms(table: pa.Table) -> pa.Array:
+    """A stable stand-in for each e-mail address (same person, same value; the address is gone)."""
+    import hashlib
+
+    return pa.array([None if mail is None else hashlib.sha256(mail.strip().lower().encode()).hexdigest()[:20]
+                     for mail in table.column("email").to_pylist()], pa.string())

@@ -91,3 +91,22 @@ def test_two_files_with_the_same_order_in_one_run_write_it_once(workspace: Confi
     report = run_orders(workspace, ORDERS / "flat_cp1252.csv", ORDERS / "mysqldump_xml")
     assert report.written == 7 and report.skipped == 7
     assert report.records_in == report.written + report.rejected + report.skipped
+
+
+def test_old_runs_keep_only_a_pseudonymised_order_history(workspace: Config) -> None:
+    import pyarrow.parquet as pq
+
+    from etl.staging import prune
+
+    run_orders(workspace, ORDERS / "xtc_csv_cp1252")
+    staging = workspace.folder("staging")
+    prune(staging, keep=0)
+    (run,) = [p for p in staging.iterdir() if p.is_dir()]
+    kept = sorted(p.name for p in run.rglob("*.parquet"))
+    assert kept == ["order_items.parquet", "orders.parquet"]
+    orders = pq.read_table(next(run.rglob("orders.parquet")))
+    assert orders.column_names == ["order_id", "customer_id", "email"]
+    assert "katrin.schulze@example.com" not in orders.column("email").to_pylist()
+    assert len(set(orders.column("email").to_pylist())) == orders.num_rows  # still one value per person
+    prune(staging, keep=0)  # a second prune leaves the history alone
+    assert sorted(p.name for p in run.rglob("*.parquet")) == kept
