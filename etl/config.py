@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from etl.carriers import Carrier, Sender, default_carriers
 from etl.errors import ConfigError
+from etl.links import NumberRange
 from etl.mail.settings import MailSettings, PaymentRequestSettings
 from etl.resources import bundled
 
@@ -77,7 +78,7 @@ class Config(BaseModel):
     flows: dict[str, FlowConfig] = {}
     keep_staging_runs: int = 20
     # ERP customer number range (etl/links.py NumberRange): prefix, start, width, guests.
-    customer_numbers: dict[str, object] = {}
+    customer_numbers: NumberRange = NumberRange()
     watch: WatchConfig = WatchConfig()
     carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
     sender: Sender = Sender()  # the sender printed on carrier labels

@@ -19,7 +19,7 @@ from etl.flows import FLOWS, Flow, Media
 from etl.flows.chunk import Prepared
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
-from etl.links import CustomerLinks, NumberRange
+from etl.links import CustomerLinks
 from etl.load.base import Resources, writer_for
 from etl.mail.kinds import mailer_for
 from etl.mail.tracking import send_queued
@@ -195,7 +195,7 @@ def _process(config: Config, flow: Flow, layouts: Layouts, writer_cls: type, inp
     resources = Resources(config.search("templates"), config.search("schemas"))
     stem = f"{flow.name}_{report.run_id}"
     writer = writer_cls(layouts.target, outbox, stem, resources)
-    links = CustomerLinks(config.folder("state"), NumberRange(**config.customer_numbers)) if flow.links else None
+    links = CustomerLinks(config.folder("state"), config.customer_numbers) if flow.links else None
     extras = open_extras(config, layouts.extra, writer_cls.format, stem, resources)
     mails = mailer_for(flow.mails)(config, stem) if flow.mails else None
     written: list[str] = []

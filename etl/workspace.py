@@ -33,6 +33,14 @@ schemas: [schemas]
 #   sender: "Muster GmbH <shop@example.de>"
 #   smtp: {host: smtp.example.de, port: 587, security: starttls, user: shop@example.de}
 #   # the password: environment variable ETL_SMTP_PASSWORD, or password_file: secrets/smtp.txt
+# ERP customer numbers for customers new to GS-Office (orders, customers):
+# customer_numbers: {prefix: "", start: 10000, width: 0, guests: by_email, use_shop_numbers: true}
+# Let the orders flow write the customers of its orders as a GS-Office customer import too:
+# flows:
+#   orders: {extra_targets: [sage/customers.yaml]}
+# Payment-request mails (etl run payment-requests) are off until enabled, see docs/account.md.
+# Automatic mode (etl watch), see docs/operations.md:
+# watch: {quiet_seconds: 5, poll: false}
 """
 
 
