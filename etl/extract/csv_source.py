@@ -20,7 +20,10 @@ _CANDIDATES = ";,\t|"
 
 
 def detect_encoding(path: Path) -> str:
-    """UTF-8 when the whole file decodes as UTF-8, else cp1252 (the Windows default in Germany)."""
+    """UTF-16 by its BOM (Excel's "Unicode text"); UTF-8 when the whole file decodes as UTF-8; else cp1252."""
+    with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
         try:

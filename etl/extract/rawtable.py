@@ -33,6 +33,8 @@ def read_file(path: Path, encoding: str = "auto", delimiter: str = "auto") -> li
     from etl.extract import csv_source, json_source, xlsx_source, xml_source
 
     head = _head(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel "Unicode text"): delimited
+        return csv_source.read(path, encoding=encoding, delimiter=delimiter)
     stripped = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if stripped.startswith(b"<"):
         return xml_source.read(path)

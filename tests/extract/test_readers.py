@@ -88,3 +88,11 @@ def test_a_row_with_an_extra_separator_refuses_the_file_naming_the_line(tmp_path
     with pytest.raises(InputFileError, match=r"orders.csv, line 3: a row has 4 fields where the header has 3"):
         for raw in read_file(path):
             list(raw.batches())
+
+
+def test_excel_unicode_text_utf16_tab_separated(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_bytes("orders_id\tname\r\n1\tJürgen Weiß\r\n".encode("utf-16"))
+    (raw,) = read_file(path)
+    rows = pa.Table.from_batches(list(raw.batches())).to_pylist()
+    assert rows == [{"orders_id": "1", "name": "Jürgen Weiß", "_line": 2}]
