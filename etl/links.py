@@ -46,7 +46,7 @@ class CustomerLinks:
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
         self.created = 0
-        self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this run
+        self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this chunk
         self.new_customers = 0  # numbers handed out from the range in this run
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
@@ -79,6 +79,7 @@ class CustomerLinks:
             columns["erp_customer_number"] = [
                 given or shop for given, shop in zip(columns["erp_customer_number"], columns["customer_number"],
                                                      strict=True)]
+        self._cache.clear()  # per chunk: memory stays flat however many customers a run meets
         self._prefetch([("customer", c) for c in columns["customer_id"] if c]
                        + [("email", m.strip().lower()) for m in columns["email"] if m])
         numbers = [
