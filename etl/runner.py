@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.config import Config
@@ -286,9 +287,9 @@ def _skip_imported(mapped: Mapped, root: str, flow: Flow, ledger: Ledger, report
                         f"({', '.join(sorted(again)[:5])}{', …' if len(again) > 5 else ''})")
 
 
-def chunk_keys(mapped: object, root: str):  # type: ignore[no-untyped-def]
+def chunk_keys(mapped: Mapped, root: str) -> pa.ChunkedArray:
     """Keys of the root records of a mapped chunk (before writer refusals)."""
-    return mapped.records[root].column(KEY)  # type: ignore[attr-defined]
+    return mapped.records[root].column(KEY)
 
 
 def _stage(flow: Flow, layout: SourceLayout, inputs: list[_Input], staging: Path,
