@@ -45,7 +45,6 @@ class CustomerLinks:
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
-        self.created = 0
         self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this chunk
         self.new_customers = 0  # numbers handed out from the range in this run
 
@@ -68,7 +67,6 @@ class CustomerLinks:
                 self.db.execute("INSERT INTO links VALUES (?, ?, ?, ?)",
                                 (kind, key, found, datetime.now().isoformat(timespec="seconds")))
                 self._cache[(kind, key)] = found
-                self.created += 1
         return found
 
     def assign(self, table: pa.Table) -> pa.Table:

@@ -15,6 +15,7 @@ from etl.workspace import create_workspace
 DATA = Path(__file__).parent / "data"
 ORDERS = DATA / "orders"
 GOLDEN = Path(__file__).parent / "golden"
+pytest_plugins = ["tests.smtp_server"]  # the `smtp` fixture: a real SMTP server on 127.0.0.1
 
 
 @pytest.fixture

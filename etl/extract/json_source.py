@@ -45,7 +45,7 @@ def _raw(path: Path, name: str | None, rows: list) -> RawTable:
             chunk = texts[start : start + BATCH_ROWS]
             yield text_batch(chunk, columns, list(range(start + 1, start + len(chunk) + 1)))
 
-    return RawTable(path=path, columns=columns, batches=batches, name=name, unit="record")
+    return RawTable(path=path, columns=columns, batches=batches, name=name)
 
 
 def _text(value: object) -> str | None:

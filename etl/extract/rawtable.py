@@ -25,7 +25,6 @@ class RawTable:
     columns: list[str]
     batches: Callable[[], Iterator[pa.RecordBatch]]
     name: str | None = None  # table name the file itself states (XML/JSON), if any
-    unit: str = "line"  # what `_line` counts: "line" or "record"
 
 
 def read_file(path: Path, encoding: str = "auto", delimiter: str = "auto") -> list[RawTable]:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 
 from etl.config import Config, load_config
 from etl.flows.payment_requests import level
 from etl.runner import run_flow
 from etl.validate import validate_file
 from tests.conftest import DATA, drop
-from tests.mail.test_smtp import Inbox, _free_port
+from tests.smtp_server import Inbox
 
 OPEN = DATA / "payment_requests" / "offene_zahlungen.csv"
 METHODS = {
@@ -27,18 +25,6 @@ METHODS = {
     "ogone": {"url": "https://shop.kaffee-co.example.de/pay/ogone?order={order_id}&token={token}"},
     "sofort": {"name": "Sofort", "url": "https://shop.kaffee-co.example.de/pay/sofort?order={order_id}&amount={amount}"},
 }
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A plain SMTP server on 127.0.0.1."""
-    handler, port = Inbox(), _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def configure(workspace: Config, port: int | None = None, **requests: object) -> Config:
