@@ -22,7 +22,7 @@ from pathlib import Path, PureWindowsPath
 
 import pyarrow as pa
 
-from etl.transform.rejects import Reject
+from etl.rejects import Reject
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from etl.transform.rejects import FIELDS, Reject
+from etl.rejects import FIELDS, Reject
 
 FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import"]
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3

@@ -17,21 +17,21 @@ from etl.delta import DeltaState
 from etl.errors import InputFileError, UsageError
 from etl.extract.rawtable import RawTable, read_file
 from etl.flows import FLOWS, Flow, Media
-from etl.flows.chunk import Prepared
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import free_name, fsync_file, inbox_files, move_aside, publish_planned, refuse
 from etl.links import CustomerLinks
 from etl.load.base import Resources, writer_for
+from etl.lock import FileLock
 from etl.mail.kinds import mailer_for
 from etl.mail.tracking import send_queued
 from etl.media import copy_media, private_namer, safe_name
+from etl.records import KEY, Mapped, Prepared
 from etl.report import FileResult, RunReport, write_rejects
 from etl.staging import StagingWriter, prune, read_chunks
 from etl.targets import close_extras, notes, open_extras, write_extras
-from etl.transform.apply import KEY, Mapped, map_chunk
+from etl.transform.apply import map_chunk
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.source import recognize
-from etl.watch.lock import FileLock
 
 Progress = Callable[[str, int], None]
 RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish

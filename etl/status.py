@@ -9,8 +9,8 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.lifecycle import is_candidate
+from etl.lock import FileLock, LockBusy
 from etl.watch.claim import work_folder
-from etl.watch.lock import FileLock, LockBusy
 from etl.watch.stability import is_drop
 
 

@@ -19,10 +19,11 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.load.base import Resources, Writer, writer_for
-from etl.transform.apply import KEY, Mapped, map_chunk
+from etl.records import KEY, Mapped
+from etl.rejects import Reject, rejects_where
+from etl.transform.apply import map_chunk
 from etl.transform.compute import split_street
 from etl.transform.layout import TargetLayout
-from etl.transform.rejects import Reject, rejects_where
 
 Neutral = dict[str, pa.Table]
 Derive = Callable[[Config, Neutral], pa.Table]

@@ -26,7 +26,7 @@ from etl.flows import (
     shipments,
     stock,
 )
-from etl.flows.chunk import Chunk
+from etl.records import Chunk
 from etl.transform.layout import SourceLayout
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]

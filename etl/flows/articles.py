@@ -21,9 +21,9 @@ import pyarrow as pa
 from etl.extract.rawtable import RawTable
 from etl.flows.catalog import Row, _Refusals, table_of
 from etl.flows.catalog_rules import category_tree, promotion_active
-from etl.flows.chunk import Chunk
+from etl.records import Chunk
+from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject
 from etl.transform.source import drop_comment_rows, read_fields
 
 _GROUP = re.compile(r"personal_offers_by_customers_status_(\d+)", re.IGNORECASE)

@@ -16,10 +16,10 @@ import pyarrow as pa
 
 from etl.extract.rawtable import RawTable
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
-from etl.flows.chunk import Chunk
 from etl.model import schema
+from etl.records import Chunk
+from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject
 from etl.transform.source import read_clean
 
 Row = dict[str, Any]

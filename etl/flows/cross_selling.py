@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from etl.flows.catalog import Row, table_of
-from etl.flows.chunk import Chunk
+from etl.records import Chunk
 from etl.transform.layout import SourceLayout
 
 

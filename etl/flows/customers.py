@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.extract.rawtable import RawTable
-from etl.flows.chunk import Chunk
 from etl.model import schema
+from etl.records import Chunk
+from etl.rejects import Reject, rejects_where
 from etl.transform.builtin_maps import countries
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject, rejects_where
 from etl.transform.source import concat_tables, conform, first_rows, put_column, read_tables
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"

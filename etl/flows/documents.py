@@ -14,13 +14,13 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.extract.rawtable import RawTable
-from etl.flows.chunk import Chunk, Prepared
 from etl.ledger import Ledger
 from etl.links import shop_customer_ids
 from etl.media import find_media
 from etl.model import schema
+from etl.records import Chunk, Prepared
+from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject
 from etl.transform.source import read_tables
 
 

@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.extract.rawtable import LINE, RawTable
-from etl.flows.chunk import Chunk
 from etl.model import DECIMAL, schema
+from etl.records import Chunk
+from etl.rejects import Reject, rejects_where
 from etl.transform.layout import SourceLayout
 from etl.transform.parse import parse
-from etl.transform.rejects import Reject, rejects_where
 from etl.transform.source import concat_tables, conform, first_rows, put_column, read_fields, read_tables
 
 SERVICE_KINDS = ("shipping", "fee", "surcharge", "discount", "coupon")

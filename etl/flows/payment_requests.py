@@ -22,13 +22,13 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.extract.rawtable import RawTable
-from etl.flows.chunk import Chunk, Prepared
 from etl.flows.documents import read_entity
 from etl.ledger import Ledger
 from etl.media import secret_key
 from etl.model import schema
+from etl.records import Chunk, Prepared
+from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.rejects import Reject
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:

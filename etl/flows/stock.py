@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from etl.extract.rawtable import RawTable
 from etl.flows.catalog import Row, stock_levels, table_of
-from etl.flows.chunk import Chunk
+from etl.records import Chunk
 from etl.transform.layout import SourceLayout
 from etl.transform.source import read_clean
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from etl.errors import UsageError
-from etl.transform.apply import Mapped
+from etl.records import Mapped
+from etl.rejects import Reject
 from etl.transform.layout import TargetLayout
-from etl.transform.rejects import Reject
 
 
 @dataclass(frozen=True)

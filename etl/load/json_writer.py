@@ -12,8 +12,8 @@ from referencing import Registry, Resource
 
 from etl.load.base import Writer, register
 from etl.load.nested import nest
-from etl.transform.apply import Mapped
-from etl.transform.rejects import Reject
+from etl.records import Mapped
+from etl.rejects import Reject
 
 
 @register

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.load.text import format_column
-from etl.transform.apply import KEY, Mapped
+from etl.records import KEY, Mapped
 from etl.transform.layout import Dialect, TargetLayout
 
 CANONICAL = Dialect(encoding="utf-8", decimal=".", date_format="%Y-%m-%d",

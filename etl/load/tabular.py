@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 
 from etl.load.base import Writer
 from etl.load.text import fit_encoding, format_column
-from etl.transform.apply import KEY, Mapped
+from etl.records import KEY, Mapped
+from etl.rejects import Reject
 from etl.transform.layout import Dialect
-from etl.transform.rejects import Reject
 
 
 class TabularWriter(Writer):

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
 
-from etl.transform.apply import KEY
+from etl.records import KEY
+from etl.rejects import Reject, rejects_where
 from etl.transform.layout import Dialect, TargetField
-from etl.transform.rejects import Reject, rejects_where
 
 DEFAULT_PLACES = 2
 

@@ -7,8 +7,8 @@ import pyarrow.compute as pc
 
 from etl.load.base import register
 from etl.load.tabular import TabularWriter
-from etl.transform.apply import KEY
-from etl.transform.rejects import Reject, rejects_where
+from etl.records import KEY
+from etl.rejects import Reject, rejects_where
 
 
 @register

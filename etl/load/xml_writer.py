@@ -18,8 +18,8 @@ from lxml import etree
 
 from etl.load.base import Resources, Writer, register
 from etl.load.nested import Entry, nest
-from etl.transform.apply import Mapped
-from etl.transform.rejects import Reject
+from etl.records import Mapped
+from etl.rejects import Reject
 
 
 def template_env(resources: Resources) -> SandboxedEnvironment:

@@ -11,8 +11,8 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
+from etl.config.mail import MailSettings
 from etl.errors import UsageError
-from etl.mail.settings import MailSettings
 
 
 def mail_env(templates: tuple[Path, ...]) -> tuple[SandboxedEnvironment, SandboxedEnvironment]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from etl.config.mail import MailSettings, SmtpSettings
 from etl.errors import ConfigError
 from etl.mail.queue import MailQueue
-from etl.mail.settings import MailSettings, SmtpSettings
 
 
 @dataclass

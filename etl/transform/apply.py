@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -10,46 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.model import TYPES, schema
+from etl.records import KEY, LINEAGE, Mapped
+from etl.rejects import Reject, rejects_where
 from etl.transform.compute import COMPUTED
 from etl.transform.layout import RecordSpec, TargetField, TargetLayout
-from etl.transform.rejects import Reject, rejects_where
-
-KEY = "_key"
-LINEAGE = ("_file", "_line")
-
-
-@dataclass
-class Mapped:
-    """The target records of one chunk, keyed by record type, and what was refused."""
-
-    records: dict[str, pa.Table]
-    rejects: list[Reject] = field(default_factory=list)
-
-    def drop(self, keys: set[str], types: list[str] | None = None) -> None:
-        """Remove every record (of every type, or of `types`) whose key is in `keys`."""
-        if not keys:
-            return
-        value_set = pa.array(sorted(keys), pa.string())
-        for name, table in self.records.items():
-            if types is not None and name not in types:
-                continue
-            keep = pc.invert(pc.is_in(table.column(KEY), value_set=value_set))
-            self.records[name] = table.filter(keep)
-
-    @property
-    def rejected_keys(self) -> set[str]:
-        """Keys of records refused so far."""
-        return {r.record for r in self.rejects if r.record is not None}
-
-    def drop_refused(self, layout: TargetLayout, rejects: list[Reject]) -> None:
-        """Drop what `rejects` refuse: a record with its family (root and children), nothing else."""
-        families: dict[str | None, set[str]] = {}
-        for r in rejects:
-            if r.record is not None:
-                families.setdefault(layout.family(r.kind) if r.kind in layout.records else None,
-                                    set()).add(r.record)
-        for root, keys in families.items():
-            self.drop(keys, None if root is None else [root, *layout.children(root)])
 
 
 def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
@@ -59,8 +23,19 @@ def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
         table, rejects = map_record(layout, spec, neutral)
         result.records[name] = table
         result.rejects.extend(replace(r, kind=name) for r in rejects)
-    result.drop_refused(layout, result.rejects)
+    drop_refused(result, layout, result.rejects)
     return result
+
+
+def drop_refused(mapped: Mapped, layout: TargetLayout, rejects: list[Reject]) -> None:
+    """Drop what `rejects` refuse: a record with its family (root and children), nothing else."""
+    families: dict[str | None, set[str]] = {}
+    for r in rejects:
+        if r.record is not None:
+            families.setdefault(layout.family(r.kind) if r.kind in layout.records else None,
+                                set()).add(r.record)
+    for root, keys in families.items():
+        mapped.drop(keys, None if root is None else [root, *layout.children(root)])
 
 
 def map_record(layout: TargetLayout, spec: RecordSpec, neutral: dict[str, pa.Table]

@@ -9,10 +9,10 @@ import pyarrow.compute as pc
 
 from etl.extract.rawtable import LINE, RawTable
 from etl.model import TYPES
+from etl.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
 from etl.transform.layout import SourceLayout, SourceTable
 from etl.transform.parse import REASONS, parse
-from etl.transform.rejects import Reject, rejects_where
 
 
 def recognize(layout: SourceLayout, raw: RawTable) -> str | None:

@@ -9,9 +9,9 @@ from pathlib import Path
 from etl.config import Config
 from etl.errors import ConfigError
 from etl.lifecycle import is_candidate, move_aside, refuse
+from etl.lock import LockBusy
 from etl.runner import run_flow
 from etl.watch.claim import Claimed, leftovers, release, unclaim, unpack
-from etl.watch.lock import LockBusy
 from etl.watch.route import Route, Router
 from etl.watch.sets import missing_tables
 

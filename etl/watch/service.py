@@ -21,8 +21,8 @@ from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
 from etl.lifecycle import refuse
+from etl.lock import FileLock
 from etl.watch import claim
-from etl.watch.lock import FileLock
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
 from etl.watch.sets import Plan, plan

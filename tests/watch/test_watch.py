@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from etl.lock import LockBusy
 from etl.status import collect
-from etl.watch.lock import LockBusy
 from etl.watch.service import Watcher
 from tests.watch.conftest import FLAT, NO_FLOW, ORDERS, SET, files, one_order, wait_for
 

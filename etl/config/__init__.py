@@ -8,9 +8,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from etl.carriers import Carrier, Sender, default_carriers
+from etl.config.mail import MailSettings, PaymentRequestSettings
 from etl.errors import ConfigError
 from etl.links import NumberRange
-from etl.mail.settings import MailSettings, PaymentRequestSettings
 from etl.resources import bundled
 
 CONFIG_NAME = "etl.yaml"
