@@ -53,7 +53,7 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Convert every export of FLOW in the inbox into import files in the outbox."""
-    from etl.runner import run_flow
+    from etl.pipeline import run_flow
 
     settings = _config(config, inbox, outbox)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
@@ -148,7 +148,7 @@ def template(
     config: ConfigOpt = None,
 ) -> None:
     """Write the import template of FLOW (German headers, a help row, an example) to fill and drop in the inbox."""
-    from etl.runner import get_flow, load_layouts
+    from etl.pipeline import get_flow, load_layouts
     from etl.template import write_template
 
     settings = _config(config)

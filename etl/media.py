@@ -90,7 +90,9 @@ def copy_media(table: pa.Table, column: str, source: Path, target: Path, dry_run
     file fails are dropped (`drop`) or keep an empty file name, each with a reject."""
     if column not in table.column_names or table.num_rows == 0:
         return table, []
-    names, keep, rejects = [], [], []
+    names: list[str | None] = []
+    keep: list[bool] = []
+    rejects: list[Reject] = []
     for row, value in zip(table.to_pylist(), table.column(column).to_pylist(), strict=True):
         if value is None:
             names.append(None)

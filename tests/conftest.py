@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config, load_config
+from etl.pipeline import run_flow
 from etl.report import RunReport
-from etl.runner import run_flow
 from etl.workspace import create_workspace
 
 DATA = Path(__file__).parent / "data"

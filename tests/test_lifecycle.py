@@ -6,7 +6,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.ledger import Ledger
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from tests.conftest import ORDERS, drop, run_orders
 
 

@@ -63,13 +63,15 @@ class Flow:
     links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
     once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
     prepare: Prepare | None = None
-    extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/targets.py)
+    extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/pipeline/steps/extras.py)
     mails: str | None = None  # notification mails sent for the written records (etl/mail/)
     extract_staged: StagedExtractor | None = None
     # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
     delta: str | None = None
     # Files the records name, copied into the outbox: entity -> Media (or its leading fields as a tuple).
     media: dict[str, Media | tuple[str, bool]] = field(default_factory=dict)
+    # Said when customers got a new ERP number and were not written along (`{count}`): the flow's own words.
+    new_customers_note: str | None = None
 
     @property
     def built(self) -> bool:
@@ -81,7 +83,10 @@ FLOWS: dict[str, Flow] = {
     flow.name: flow
     for flow in [
         Flow("orders", "Bestellimport", "shop -> ERP", "shop/orders.yaml", "sage/orders.yaml", "sage",
-             "orders", orders.extract_tables, orders.extract_flat, links="orders", once_per_record=True),
+             "orders", orders.extract_tables, orders.extract_flat, links="orders", once_per_record=True,
+             new_customers_note="{count} customer(s) not yet in the ERP got a new customer number; export them with "
+             "`etl run customers`, or let the orders flow write them (flows.orders.extra_targets: "
+             "[sage/customers.yaml] in etl.yaml)"),
         Flow("customers", "Kundenexport / Kundenimport", "shop -> ERP", "shop/customers.yaml",
              "sage/customers.yaml", "sage", "customers", customers.extract_tables, links="customers"),
         Flow("catalog", "Produktexport inkl. Warengruppe", "ERP -> shop", "sage/catalog.yaml",

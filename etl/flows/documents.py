@@ -2,7 +2,7 @@
 
 An offer, order confirmation, delivery note, invoice or credit note becomes a record of the customer's
 account ("Mein Konto") with its PDF. `prepare` translates the ERP customer number into the shop
-customer (id links) and checks that the PDF is there; the runner then copies it under an unguessable
+customer (id links) and checks that the PDF is there; the pipeline then copies it under an unguessable
 name (`Flow.media`, private). A document nobody can be shown, or without its PDF, is refused.
 """
 

@@ -10,7 +10,7 @@ from etl.config import Config
 from etl.errors import ConfigError
 from etl.lifecycle import is_candidate, move_aside, refuse
 from etl.lock import LockBusy
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from etl.watch.claim import Claimed, leftovers, release, unclaim, unpack
 from etl.watch.route import Route, Router
 from etl.watch.sets import missing_tables

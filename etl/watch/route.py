@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.errors import EtlError, InputFileError
-from etl.extract.rawtable import read_file
+from etl.errors import EtlError
 from etl.flows import FLOWS
+from etl.pipeline import load_layouts, recognize_file
 from etl.transform.layout import SourceLayout
-from etl.transform.source import recognize
 
 
 @dataclass(frozen=True)
@@ -37,30 +36,19 @@ class Router:
     layouts: dict[str, SourceLayout] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from etl.runner import load_layouts
-
         for flow in FLOWS.values():
             if flow.built:
                 self.layouts[flow.name] = load_layouts(self.config, flow).source
 
     def route(self, path: Path) -> Route:
         """The route of `path`; unreadable files and files no built flow reads get a reason instead."""
-        problem = None
-        found: list[Route] = []
-        for name, layout in self.layouts.items():
-            try:
-                raws = read_file(path, layout.encoding, layout.delimiter)
-            except InputFileError as exc:
-                problem = str(exc)
-                continue
-            except (OSError, EtlError, ValueError) as exc:  # a poisonous file must not stop the watcher
-                problem = f"{path.name}: cannot be read: {exc}"
-                continue
-            tables = tuple(t for raw in raws if (t := recognize(layout, raw)))
-            if tables:
-                found.append(Route(name, tables))
-        if found:
-            return Route(found[0].flow, found[0].tables, alternatives=tuple(found[1:]))
+        try:
+            found, problem = recognize_file(path, self.layouts)
+        except (OSError, EtlError, ValueError) as exc:  # a poisonous file must not stop the watcher
+            found, problem = [], f"{path.name}: cannot be read: {exc}"
+        routes = [Route(r.flow, r.names) for r in found]
+        if routes:
+            return Route(routes[0].flow, routes[0].tables, alternatives=tuple(routes[1:]))
         if problem:
             return Route(None, reason=problem)
         built = ", ".join(self.layouts) or "none"

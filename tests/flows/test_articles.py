@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
+from etl.pipeline import run_flow
 from etl.report import RunReport
-from etl.runner import run_flow
 from etl.transform.compute import html_to_text
 from etl.validate import validate_file
 from tests.conftest import DATA, GOLDEN, drop

@@ -13,8 +13,8 @@ import pytest
 
 from etl.config import Config
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
+from etl.pipeline import run_flow
 from etl.report import RunReport
-from etl.runner import run_flow
 from etl.validate import validate_file
 from tests.conftest import DATA, GOLDEN, drop
 

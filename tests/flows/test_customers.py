@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.runner import get_flow, load_layouts, run_flow
+from etl.pipeline import get_flow, load_layouts, run_flow
 from etl.template import write_template
 from tests.conftest import DATA, ORDERS, drop
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 from etl.config import Config
 from etl.media import secret_key
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from tests.conftest import DATA, ORDERS, drop, run_orders
 
 DOCUMENTS = DATA / "documents"

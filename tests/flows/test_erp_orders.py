@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from etl.validate import validate_file
 from tests.conftest import DATA, ORDERS, drop, run_orders
 

@@ -12,7 +12,7 @@ import yaml
 
 from etl.config import Config, load_config
 from etl.flows.payment_requests import level
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from etl.validate import validate_file
 from tests.conftest import DATA, drop
 from tests.smtp_server import Inbox

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from etl.config import Config, load_config
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from tests.conftest import DATA, ORDERS, drop, run_orders
 
 SHIPMENTS = DATA / "shipments"

@@ -8,7 +8,7 @@ import pytest
 
 from etl.config import Config
 from etl.mail.queue import MailQueue
-from etl.runner import run_flow
+from etl.pipeline import run_flow
 from tests.conftest import ORDERS, drop, run_orders
 from tests.flows.test_shipments import SHIPMENTS, configure
 from tests.smtp_server import Inbox

@@ -8,8 +8,8 @@ import pytest
 
 from etl.config import Config
 from etl.errors import ConfigError
+from etl.pipeline import run_flow
 from etl.resources import bundled
-from etl.runner import run_flow
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from tests.conftest import ORDERS, drop
 

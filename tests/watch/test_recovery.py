@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from etl.ledger import Ledger
-from etl.runner import recover
+from etl.pipeline import recover
 from tests.watch.conftest import make_config
 
 

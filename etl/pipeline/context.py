@@ -1,0 +1,47 @@
+"""What every stage and step of one run shares: settings, flow, layouts, report, ledger and options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from etl.config import Config
+from etl.flows import Flow
+from etl.ledger import Ledger
+from etl.load.base import Resources
+from etl.pipeline.layouts import Layouts
+from etl.report import RunReport
+
+Neutral = dict[str, pa.Table]
+
+
+@dataclass
+class RunContext:
+    """One run of one flow."""
+
+    config: Config
+    flow: Flow
+    layouts: Layouts
+    report: RunReport
+    ledger: Ledger
+    dry_run: bool = False
+    force: bool = False
+    full: bool = False
+    written: list[str] = field(default_factory=list)  # keys of the root records written so far
+
+    @property
+    def stem(self) -> str:
+        """The start of every output name of this run."""
+        return f"{self.flow.name}_{self.report.run_id}"
+
+    @property
+    def outbox(self) -> Path:
+        """The outbox folder of the flow's main target."""
+        return self.config.folder("outbox") / self.flow.outbox
+
+    @property
+    def resources(self) -> Resources:
+        """Where templates and schemas are looked up."""
+        return Resources(self.config.search("templates"), self.config.search("schemas"))

@@ -1,0 +1,50 @@
+"""A flow by name, and its validated layouts (the main target and the extra ones etl.yaml or the flow names)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl.config import Config
+from etl.errors import ConfigError, UsageError
+from etl.flows import FLOWS, Flow
+from etl.transform.layout import SourceLayout, TargetLayout, load_layout
+
+
+@dataclass
+class Layouts:
+    """The validated layouts of a flow."""
+
+    source: SourceLayout
+    target: TargetLayout
+    extra: list[TargetLayout] = field(default_factory=list)  # more files the run writes (steps/extras.py)
+
+
+def get_flow(name: str) -> Flow:
+    """The flow called `name`, if it is built."""
+    flow = FLOWS.get(name)
+    if flow is None:
+        raise UsageError(f"unknown flow '{name}'; known flows: {', '.join(FLOWS)}")
+    if not flow.built:
+        raise UsageError(f"the flow '{name}' ({flow.module}) is not built yet")
+    return flow
+
+
+def load_layouts(config: Config, flow: Flow) -> Layouts:
+    """Both layouts of `flow`, validated (a ConfigError lists every problem of both)."""
+    own = config.flows.get(flow.name)
+    extra = own.extra_targets if own and own.extra_targets is not None else list(flow.extra_targets)
+    problems: list[str] = []
+    source: SourceLayout | None = None
+    targets: list[TargetLayout] = []
+    try:
+        source = load_layout(config.find_mapping((own and own.source) or flow.source), SourceLayout)
+    except ConfigError as exc:
+        problems += exc.problems
+    for name in ((own and own.target) or flow.target, *extra):
+        try:
+            targets.append(load_layout(config.find_mapping(name), TargetLayout))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems or source is None:
+        raise ConfigError(problems)
+    return Layouts(source, targets[0], targets[1:])

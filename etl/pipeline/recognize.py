@@ -1,0 +1,54 @@
+"""Which flows read a file, and which of their tables it holds: decided by content, never by name.
+
+The one recognition both `etl run` (one flow) and `etl watch` (every built flow) use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import InputFileError
+from etl.extract.rawtable import RawTable, read_file
+from etl.transform.layout import SourceLayout
+from etl.transform.source import recognize
+
+
+@dataclass(frozen=True)
+class Recognized:
+    """One flow that reads the file, with the layout tables found in it."""
+
+    flow: str
+    tables: tuple[tuple[str, RawTable], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The layout table names found ('flat' for a flat export)."""
+        return tuple(name for name, _ in self.tables)
+
+
+def recognize_file(path: Path, layouts: Mapping[str, SourceLayout]) -> tuple[list[Recognized], str | None]:
+    """The flows (in the order of `layouts`) whose source layout finds a table in `path`.
+
+    Also returns why the file could not be read with some layout's dialect, if it could not: such a
+    file is refused only when no flow reads it. The file is read once per distinct dialect.
+    """
+    found: list[Recognized] = []
+    problem: str | None = None
+    read: dict[tuple[str, str], list[RawTable] | str] = {}
+    for flow, layout in layouts.items():
+        dialect = (layout.encoding, layout.delimiter)
+        if dialect not in read:
+            try:
+                read[dialect] = read_file(path, *dialect)
+            except InputFileError as exc:
+                read[dialect] = str(exc)
+        raws = read[dialect]
+        if isinstance(raws, str):
+            problem = raws
+            continue
+        tables = tuple((name, raw) for raw in raws if (name := recognize(layout, raw)))
+        if tables:
+            found.append(Recognized(flow, tables))
+    return found, problem

@@ -1,0 +1,63 @@
+"""Run one flow over the inbox: recognise, extract to staging, map, write, publish, archive, report."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from etl.config import Config
+from etl.ledger import Ledger
+from etl.load.base import writer_for
+from etl.lock import FileLock
+from etl.pipeline.context import RunContext
+from etl.pipeline.finish import finish, recover
+from etl.pipeline.gather import gather
+from etl.pipeline.layouts import get_flow, load_layouts
+from etl.pipeline.process import Progress, process
+from etl.pipeline.stage import stage
+from etl.pipeline.steps import steps_for
+from etl.report import RunReport
+
+RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish
+FOLDERS = ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state")
+
+
+def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False, force: bool = False,
+             files: list[Path] | None = None, progress: Progress | None = None, full: bool = False) -> RunReport:
+    """Process the inbox (or `files`) for one flow and return the report.
+
+    Flows that send deltas send only records changed since the last successful run, unless `full`.
+    """
+    flow = get_flow(flow_name)
+    writer_cls = writer_for(fmt)
+    layouts = load_layouts(config, flow)
+    started = datetime.now()
+    run_id = f"{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    report = RunReport(run_id=run_id, flow=flow.name, format=fmt, started=started.isoformat(timespec="seconds"),
+                       dry_run=dry_run, unit=flow.unit)
+    for name in FOLDERS:
+        config.folder(name).mkdir(parents=True, exist_ok=True)
+    # One run at a time per working folder (watcher or manual): two runs could otherwise both find
+    # the same input not yet in the ledger, and recovery below must not touch a live run's files.
+    with FileLock(config.folder("state") / "run.lock", timeout=RUN_LOCK_WAIT, what="another run"):
+        ledger = Ledger(config.folder("state"))
+        ctx = RunContext(config, flow, layouts, report, ledger, dry_run, force, full)
+        steps = steps_for(ctx)
+        try:
+            if not dry_run:
+                recover(config, ledger)
+            inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
+            temps: list[Path] = []
+            if inputs or flow.extract_staged:
+                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report)
+                temps = process(ctx, writer_cls, groups, steps, progress)
+            finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
+            if not dry_run:
+                for step in steps:
+                    step.committed()
+        finally:
+            for step in steps:
+                step.close()
+            ledger.close()
+    return report

@@ -1,0 +1,53 @@
+"""ERP customer numbers for the customers of an entity (`Flow.links`), kept in `state/links.sqlite`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.links import CustomerLinks
+from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.steps.base import Step
+
+
+class LinksStep(Step):
+    """Fills `erp_customer_number` per record: the existing link, the shop's number or the next of the range."""
+
+    def __init__(self, ctx: RunContext, entity: str) -> None:
+        super().__init__(ctx)
+        self.entity = entity
+        self.links: CustomerLinks | None = None
+
+    def start(self) -> None:
+        """Open the links."""
+        self.links = CustomerLinks(self.ctx.config.folder("state"), self.ctx.config.customer_numbers)
+
+    def before_map(self, chunk: Neutral) -> Neutral:
+        """Every record of the entity gets its customer number."""
+        assert self.links is not None
+        if self.entity in chunk:
+            chunk[self.entity] = self.links.assign(chunk[self.entity])
+        return chunk
+
+    def finish(self) -> list[Path]:
+        """Commit the new links before publishing: a crash may waste a number, never give a customer two."""
+        assert self.links is not None
+        new = self.links.new_customers
+        if self.ctx.dry_run:
+            self.links.rollback()
+        else:
+            self.links.commit()
+        exported = any(extra.flow == "customers" for extra in self.ctx.layouts.extra)
+        note = self.ctx.flow.new_customers_note
+        if new and note and not exported:
+            self.ctx.report.notes.append(note.format(count=new))
+        return []
+
+    def rollback(self) -> None:
+        """Forget the numbers given in this run."""
+        if self.links is not None:
+            self.links.rollback()
+
+
+def build(ctx: RunContext) -> Step | None:
+    """The step, when the flow links customers."""
+    return LinksStep(ctx, ctx.flow.links) if ctx.flow.links else None

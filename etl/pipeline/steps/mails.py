@@ -1,0 +1,60 @@
+"""Notification mails for the written records (`Flow.mails`, `etl/mail/`): queued once, sent after the commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.mail.batch import MailBatch
+from etl.mail.kinds import mailer_for
+from etl.mail.tracking import send_queued
+from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.steps.base import Step
+
+
+class MailsStep(Step):
+    """Renders a mail per written record, queues it before the commit, sends what is due after it."""
+
+    def __init__(self, ctx: RunContext, kind: str) -> None:
+        super().__init__(ctx)
+        self.kind = kind
+        self.batch: MailBatch | None = None
+
+    def start(self) -> None:
+        """Begin this run's batch of mails."""
+        self.batch = mailer_for(self.kind)(self.ctx.config, self.ctx.stem)
+
+    def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
+        """Render the mails due for the written records."""
+        assert self.batch is not None
+        self.batch.take(chunk, written)
+
+    def finish(self) -> list[Path]:
+        """Queue before publishing: a crash cannot lose a mail, a rerun cannot queue it twice."""
+        assert self.batch is not None
+        if self.ctx.dry_run:
+            self.batch.discard()
+            temps = []
+        else:
+            self.batch.commit()
+            temps = list(self.batch.temps)
+        self.ctx.report.notes.append(f"{self.kind} mails: {len(self.batch.pending)} new")
+        return temps
+
+    def rollback(self) -> None:
+        """Drop the mails rendered in this run."""
+        if self.batch is not None:
+            self.batch.discard()
+
+    def committed(self) -> None:
+        """Send what is due, this run's mails and those that could not be sent before."""
+        self.ctx.report.notes += send_queued(self.ctx.config)
+
+    def close(self) -> None:
+        """Close the mail queue."""
+        if self.batch is not None:
+            self.batch.queue.close()
+
+
+def build(ctx: RunContext) -> Step | None:
+    """The step, when the flow sends mails."""
+    return MailsStep(ctx, ctx.flow.mails) if ctx.flow.mails else None
