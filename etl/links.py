@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+
+from etl.config.numbers import NumberRange
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
@@ -23,17 +24,6 @@ CREATE TABLE IF NOT EXISTS links (
 CREATE INDEX IF NOT EXISTS links_by_erp_id ON links (erp_id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
 """
-
-
-class NumberRange(BaseModel):
-    """ERP customer numbers: prefix + zero-padded counter, e.g. K010000."""
-
-    model_config = ConfigDict(extra="forbid")
-    prefix: str = ""
-    start: int = 10000
-    width: int = 0
-    guests: str = "by_email"  # by_email: one number per guest e-mail; or a fixed number for all guests
-    use_shop_numbers: bool = True  # a shop customer number (customers_cid) is taken as the ERP number
 
 
 class CustomerLinks:

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from etl.carriers import Carrier, Sender, default_carriers
 from etl.config.mail import MailSettings, PaymentRequestSettings
+from etl.config.numbers import NumberRange
 from etl.errors import ConfigError
-from etl.links import NumberRange
 from etl.resources import bundled
 
 CONFIG_NAME = "etl.yaml"
@@ -77,7 +77,7 @@ class Config(BaseModel):
     schemas: list[Path] = [Path("schemas")]
     flows: dict[str, FlowConfig] = {}
     keep_staging_runs: int = 20
-    # ERP customer number range (etl/links.py NumberRange): prefix, start, width, guests.
+    # ERP customer number range (config/numbers.py): prefix, start, width, guests.
     customer_numbers: NumberRange = NumberRange()
     watch: WatchConfig = WatchConfig()
     carriers: dict[str, Carrier] = Field(default_factory=default_carriers)

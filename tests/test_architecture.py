@@ -1,0 +1,25 @@
+"""The structure stays as drawn in docs/architecture.md: arrows only go down, no cycles, small modules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 300
+
+
+def test_import_contracts_hold() -> None:
+    """The layers and acyclic-siblings contracts of pyproject.toml ([tool.importlinter])."""
+    result = subprocess.run([sys.executable, "-c", "from importlinter.cli import lint_imports_command; "
+                             "lint_imports_command()", "--no-cache"],
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_is_too_long() -> None:
+    """No module of the package over 300 lines: a long module is two modules."""
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "etl").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"split these modules: {long}"
