@@ -15,7 +15,8 @@ from etl.workspace import create_workspace
 DATA = Path(__file__).parent / "data"
 ORDERS = DATA / "orders"
 GOLDEN = Path(__file__).parent / "golden"
-pytest_plugins = ["tests.smtp_server"]  # the `smtp` fixture: a real SMTP server on 127.0.0.1
+# `smtp`: a real SMTP server on 127.0.0.1; `mariadb`, `shop_db`: a private MariaDB server with the shop tables
+pytest_plugins = ["tests.smtp_server", "tests.mariadb"]
 
 
 @pytest.fixture
