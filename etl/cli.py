@@ -14,6 +14,7 @@ from rich.table import Table
 
 from etl.config import CONFIG_NAME, load_config
 from etl.errors import ConfigError, EtlError
+from etl.load.registry import formats
 from etl.report import EXIT_USAGE, RunReport
 
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
@@ -23,6 +24,18 @@ err = Console(stderr=True)
 _state = {"debug": False}
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
+
+
+def _known_format(value: str) -> str:
+    if value not in formats():
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(formats())}")
+    return value
+
+
+# Built from the registry's names and descriptions only: no writer module is imported for the help.
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", callback=_known_format, metavar="[" + "|".join(formats()) + "]",
+    help="Output format: " + "; ".join(f"{name} = {text}" for name, text in formats().items()) + ".")]
 
 
 @app.callback()
@@ -42,7 +55,7 @@ def _config(path: Path | None, inbox: Path | None = None, outbox: Path | None = 
 @app.command()
 def run(
     flow: Annotated[str, typer.Argument(help="Flow to run, see `etl flows`.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xml, csv, txt or json.")] = "csv",
+    fmt: FormatOpt = "csv",
     inbox: Annotated[Path | None, typer.Option(help="Read exports from this folder.")] = None,
     outbox: Annotated[Path | None, typer.Option(help="Write import files below this folder.")] = None,
     config: ConfigOpt = None,
@@ -104,12 +117,10 @@ def _summary(report: RunReport) -> None:
 def flows() -> None:
     """List the flows with their direction and formats."""
     from etl.flows import FLOWS
-    from etl.load.base import WRITERS, _load_all
 
-    _load_all()
     table = Table("flow", "module", "direction", "formats", "status")
     for flow in FLOWS.values():
-        table.add_row(flow.name, flow.module, flow.direction, ", ".join(WRITERS),
+        table.add_row(flow.name, flow.module, flow.direction, ", ".join(formats()),
                       "ready" if flow.built else "planned")
     out.print(table)
 
@@ -239,7 +250,7 @@ def status(config: ConfigOpt = None,
         out.print(escape(f"  {Path(item['file']).name}: {item['reason']}"))
     table = Table("run", "flow", "finished", "status", "in", "written", "rejected", "files")
     for run_ in snapshot.runs:
-        counts = run_["counts"]
+        counts = run_["counts"] if isinstance(run_["counts"], dict) else {}
         table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), str(run_["status"]),
                       *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
     out.print(table)

@@ -12,26 +12,46 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl.errors import InputFileError
-from etl.extract.rawtable import LINE, RawTable
+from etl.extract.base import HEAD_SIZE, LINE, FileHead, RawTable
 
 NULL_LITERALS = ["NULL", "\\N"]
 BLOCK_SIZE = 4 << 20  # ~8k order lines per batch: memory stays flat, vectorised steps stay large
 _CANDIDATES = ";,\t|"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-16 by its BOM (Excel's "Unicode text"); UTF-8 when the whole file decodes as UTF-8; else cp1252."""
-    with path.open("rb") as handle:
-        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
+def sniff_utf16(head: bytes) -> bool:
+    """UTF-16 text (Excel's "Unicode text") shows itself by its byte order mark."""
+    return head.startswith(_UTF16_BOMS)
+
+
+def sniff(head: bytes) -> bool:
+    """Any other file is taken for delimited text: this reader is registered last, as the fallback."""
+    return True
+
+
+def detect_encoding(path: Path, head: bytes | None = None) -> str:
+    """UTF-16 by its BOM (Excel's "Unicode text"); UTF-8 when the whole file decodes as UTF-8; else cp1252.
+
+    `head`, the file's first bytes when the caller has them, spares opening the file for the BOM, and
+    for the UTF-8 check too when it is shorter than `HEAD_SIZE` (then it is the whole file).
+    """
+    if head is None:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_SIZE)
+    if sniff_utf16(head):
+        return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
+    try:
+        if len(head) < HEAD_SIZE:
+            decoder.decode(head, final=True)
+            return "utf-8"
+        with path.open("rb") as handle:
             while chunk := handle.read(1 << 20):
                 decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
     return "utf-8"
 
 
@@ -46,12 +66,13 @@ def detect_delimiter(sample: str) -> str:
         return best if counts.get(best) else ";"
 
 
-def read(path: Path, encoding: str = "auto", delimiter: str = "auto") -> list[RawTable]:
+def read(file: FileHead) -> list[RawTable]:
     """Read the header of a delimited file and return it as one streamed raw table."""
+    path, encoding, delimiter = file.path, file.encoding, file.delimiter
     if encoding == "auto":
-        encoding = detect_encoding(path)
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
-        sample = handle.read(64 * 1024).lstrip("\ufeff")
+        encoding = detect_encoding(path, file.head)
+    # The head may end inside a character; only its first lines are used, so a replaced tail does no harm.
+    sample = file.head.decode(encoding, errors="replace").lstrip("\ufeff")
     if delimiter == "auto":
         delimiter = detect_delimiter(sample)
     try:

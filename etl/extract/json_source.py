@@ -7,15 +7,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from etl.errors import InputFileError
-from etl.extract.rawtable import RawTable, text_batch
+from etl.extract.base import FileHead, RawTable, content_start, text_batch
 
 BATCH_ROWS = 10_000
 
 
-def read(path: Path) -> list[RawTable]:
+def sniff(head: bytes) -> bool:
+    """A JSON document starts with an array or an object."""
+    return content_start(head).startswith((b"[", b"{"))
+
+
+def read(file: FileHead) -> list[RawTable]:
     """Return one raw table per table in the document; `_line` counts records (1-based)."""
+    path = file.path
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        doc = json.loads((file.head if file.whole else path.read_bytes()).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputFileError(path, f"not valid UTF-8 JSON: {exc}", line=line) from None

@@ -6,19 +6,32 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from etl.errors import InputFileError
-from etl.extract.rawtable import RawTable, text_batch
+from etl.extract.base import FileHead, RawTable, text_batch
 
 BATCH_ROWS = 10_000
 
 
-def read(path: Path) -> list[RawTable]:
+def sniff(head: bytes) -> bool:
+    """An xlsx workbook is a zip archive; other zips are refused by the reader with openpyxl's reason."""
+    return head.startswith(b"PK\x03\x04")
+
+
+def read(file: FileHead) -> list[RawTable]:
     """Return one raw table per sheet whose first non-empty row is a header; `_line` is the row."""
-    import openpyxl
+    path = file.path
+    # A handle, not the path: openpyxl refuses a path by its suffix, and a workbook may be named .csv.
+    with path.open("rb") as handle:
+        return _sheets(path, handle)
+
+
+def _sheets(path: Path, handle: BinaryIO) -> list[RawTable]:
+    import openpyxl  # imported on first use: it is slow to import and most runs read no workbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip or workbook
         raise InputFileError(path, f"not a readable xlsx workbook: {exc}") from None
     tables = []

@@ -9,15 +9,21 @@ from pathlib import Path
 from lxml import etree
 
 from etl.errors import InputFileError
-from etl.extract.rawtable import RawTable, text_batch
+from etl.extract.base import FileHead, RawTable, content_start, text_batch
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _FROM = re.compile(r"\bfrom\s+[`\"]?(?:\w+[`\"]?\.[`\"]?)?(\w+)", re.IGNORECASE)
 BATCH_ROWS = 10_000
 
 
-def read(path: Path) -> list[RawTable]:
+def sniff(head: bytes) -> bool:
+    """An XML document starts with a tag (or the XML declaration)."""
+    return content_start(head).startswith(b"<")
+
+
+def read(file: FileHead) -> list[RawTable]:
     """Collect the rows of every table in the document, grouped by table name."""
+    path = file.path
     tables: dict[str, tuple[list[str], list[dict[str, str | None]], list[int]]] = {}
     try:
         for name, row, line in _rows(path):

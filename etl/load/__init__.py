@@ -1,5 +1,5 @@
-"""Load: writers that turn mapped records into import files, one module per format."""
+"""Load: writers that turn mapped records into import files, one module per format (see `registry.py`)."""
 
-from etl.load.base import WRITERS, Writer, writer_for
+from etl.load.registry import WRITERS, formats
 
-__all__ = ["WRITERS", "Writer", "writer_for"]
+__all__ = ["WRITERS", "formats"]

@@ -1,13 +1,15 @@
-"""The writer contract and the format registry: adding a format is one class with `@register`."""
+"""The writer contract, and `writer_for`, which imports the writer of a format named in `registry.py`."""
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from etl.errors import UsageError
+from etl.load.registry import WRITERS
 from etl.records import Mapped
 from etl.rejects import Reject
 from etl.transform.layout import TargetLayout
@@ -34,7 +36,6 @@ class Writer(ABC):
 
     format: ClassVar[str]
     extension: ClassVar[str]
-    description: ClassVar[str]
 
     def __init__(self, layout: TargetLayout, folder: Path, stem: str, resources: Resources) -> None:
         self.layout = layout
@@ -59,23 +60,13 @@ class Writer(ABC):
         return self.folder / f".{self.stem}{suffix}.{self.extension}.part"
 
 
-WRITERS: dict[str, type[Writer]] = {}
-
-
-def register(cls: type[Writer]) -> type[Writer]:
-    """Class decorator: make a writer available under its format name."""
-    WRITERS[cls.format] = cls
-    return cls
-
-
 def writer_for(fmt: str) -> type[Writer]:
-    """The writer class for `fmt`, or a usage error naming the known formats."""
-    _load_all()
-    try:
-        return WRITERS[fmt]
-    except KeyError:
-        raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(sorted(WRITERS))}") from None
-
-
-def _load_all() -> None:
-    from etl.load import csv_writer, json_writer, txt_writer, xml_writer  # noqa: F401
+    """The writer class for `fmt`, its module imported now, or a usage error naming the known formats."""
+    spec = WRITERS.get(fmt)
+    if spec is None:
+        raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(sorted(WRITERS))}")
+    module, _, name = spec.path.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not (isinstance(cls, type) and issubclass(cls, Writer) and cls.format == fmt):
+        raise TypeError(f"{spec.path} is registered for '{fmt}' but is not a Writer of that format")
+    return cls

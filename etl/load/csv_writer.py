@@ -7,19 +7,16 @@ import io
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.load.base import register
 from etl.load.tabular import TabularWriter
 
 _QUOTING = {"needed": "needed", "all": "all_valid", "none": "none"}
 
 
-@register
 class CsvWriter(TabularWriter):
     """One delimited file per record type, quoted with doubled inner quotes where needed."""
 
     format = "csv"
     extension = "csv"
-    description = "delimited text, one file per record type (dialect from the mapping)"
 
     def encode(self, record: str, text: pa.Table, header: bool) -> bytes:
         buffer = io.BytesIO()

@@ -10,19 +10,17 @@ from typing import Any, TextIO
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from etl.load.base import Writer, register
+from etl.load.base import Writer
 from etl.load.nested import nest
 from etl.records import Mapped
 from etl.rejects import Reject
 
 
-@register
 class JsonWriter(Writer):
     """`{"flow", "system", "run", "created", "records": [...]}`, streamed record by record."""
 
     format = "json"
     extension = "json"
-    description = "JSON, each record validated against a JSON Schema"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -51,12 +51,11 @@ def _unencodable_pattern(encoding: str) -> str | None:
         except UnicodeEncodeError:
             continue
         allowed.append(char)
-    ranges, start, prev = [], None, None
-    for char in allowed:
-        code = ord(char)
-        if start is None:
-            start = prev = code
-        elif code == prev + 1:
+    codes = [ord(char) for char in allowed]
+    ranges: list[tuple[int, int]] = []
+    start = prev = codes[0]
+    for code in codes[1:]:
+        if code == prev + 1:
             prev = code
         else:
             ranges.append((start, prev))

@@ -5,19 +5,16 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.load.base import register
 from etl.load.tabular import TabularWriter
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
 
 
-@register
 class TxtWriter(TabularWriter):
     """One text file per record type; fixed width refuses values wider than their field."""
 
     format = "txt"
     extension = "txt"
-    description = "plain text, fixed width or separated, one file per record type"
 
     def check(self, record: str, text: pa.Table) -> list[Reject]:
         if not self.dialect.fixed_width:

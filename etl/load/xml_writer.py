@@ -16,7 +16,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from etl.load.base import Resources, Writer, register
+from etl.load.base import Resources, Writer
 from etl.load.nested import Entry, nest
 from etl.records import Mapped
 from etl.rejects import Reject
@@ -37,20 +37,19 @@ def load_schema(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-@register
 class XmlWriter(Writer):
     """One XML document per run and root record type, from the layout's template, valid against its XSD."""
 
     format = "xml"
     extension = "xml"
-    description = "XML from a Jinja template, validated against an XSD"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         template_name = self.layout.xml.get("template", f"{self.layout.system}/{self.layout.flow}.xml.j2")
         schema_name = self.layout.xml.get("schema", f"{self.layout.system}/{self.layout.flow}.xsd")
         self.schema = load_schema(self.resources.find("schemas", schema_name))
-        self.module = template_env(self.resources).get_template(template_name).module
+        # The template's macros (start, record, end) are attributes Jinja creates at render time.
+        self.module: Any = template_env(self.resources).get_template(template_name).module
         self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
                      "created": datetime.now().replace(microsecond=0).isoformat()}
         self.documents: dict[str, _Document] = {}

@@ -1,0 +1,55 @@
+"""What every reader shares: the raw table it returns and the file head it is handed.
+
+A raw table holds the text columns of one table found in one file, streamed as Arrow batches. Every
+batch holds only string columns (null where the export said NULL) plus `_line`, the line (or record
+number) where the row starts, so that any later reject can name its place.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+LINE = "_line"
+HEAD_SIZE = 64 * 1024  # enough to sniff the format and to find a CSV file's header and separator
+
+
+@dataclass
+class RawTable:
+    """One table inside one input file."""
+
+    path: Path
+    columns: list[str]
+    batches: Callable[[], Iterator[pa.RecordBatch]]
+    name: str | None = None  # table name the file itself states (XML/JSON), if any
+
+
+@dataclass(frozen=True)
+class FileHead:
+    """An input file with its first bytes, read once by `read_file`, and the layout's text settings."""
+
+    path: Path
+    head: bytes
+    encoding: str = "auto"
+    delimiter: str = "auto"
+
+    @property
+    def whole(self) -> bool:
+        """True when the head is the whole file."""
+        return len(self.head) < HEAD_SIZE
+
+
+def content_start(head: bytes) -> bytes:
+    """The head without a UTF-8 byte order mark and leading white space: where XML or JSON shows itself."""
+    return head.removeprefix(codecs.BOM_UTF8).lstrip()
+
+
+def text_batch(rows: list[dict[str, str | None]], columns: list[str], lines: list[int]) -> pa.RecordBatch:
+    """Build a batch of text columns from row dicts (used by the XML, JSON and xlsx readers)."""
+    arrays = [pa.array([row.get(col) for row in rows], pa.string()) for col in columns]
+    arrays.append(pa.array(lines, pa.int64()))
+    return pa.RecordBatch.from_arrays(arrays, names=[*columns, LINE])

@@ -1,0 +1,51 @@
+"""The readers, in the order they are tried: each says by a file's first bytes whether the file is its own.
+
+A new export form is a module with `sniff(head) -> bool` and `read(FileHead) -> list[RawTable]`, and one
+`ReaderSpec` line below. The form is told by content, never by the file name (merchants rename files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import InputFileError
+from etl.extract import csv_source, json_source, xlsx_source, xml_source
+from etl.extract.base import HEAD_SIZE, FileHead, RawTable, content_start
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """One export form: its name, how its first bytes look, and the function that reads it."""
+
+    name: str
+    sniff: Callable[[bytes], bool]
+    read: Callable[[FileHead], list[RawTable]]
+
+
+READERS: tuple[ReaderSpec, ...] = (
+    # UTF-16 first: its BOM hides a '<' or '[' from the sniffers after it.
+    ReaderSpec("utf16-text", csv_source.sniff_utf16, csv_source.read),
+    ReaderSpec("xml", xml_source.sniff, xml_source.read),
+    ReaderSpec("json", json_source.sniff, json_source.read),
+    ReaderSpec("xlsx", xlsx_source.sniff, xlsx_source.read),
+    ReaderSpec("csv", csv_source.sniff, csv_source.read),  # the fallback: takes every file, so it stays last
+)
+
+
+def reader_for(head: bytes) -> ReaderSpec | None:
+    """The first reader whose sniff accepts `head`, the file's first bytes."""
+    return next((spec for spec in READERS if spec.sniff(head)), None)
+
+
+def read_file(path: Path, encoding: str = "auto", delimiter: str = "auto") -> list[RawTable]:
+    """Return the raw tables in `path`, chosen by the file's content, not its name."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_SIZE)
+    if not content_start(head):
+        raise InputFileError(path, "the file is empty")
+    spec = reader_for(head)
+    if spec is None:
+        raise InputFileError(path, "no reader recognises this file")
+    return spec.read(FileHead(path, head, encoding, delimiter))

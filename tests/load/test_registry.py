@@ -1,0 +1,62 @@
+"""The writer registry: one list of formats that `writer_for`, `etl run --help` and `etl flows` all follow."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from etl.errors import UsageError
+from etl.load import registry
+from etl.load.base import Writer, writer_for
+from etl.load.registry import WRITERS, WriterSpec, formats
+from tests.test_cli import etl
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+def test_every_registered_writer_imports_and_writes_its_format(fmt: str) -> None:
+    cls = writer_for(fmt)
+    assert issubclass(cls, Writer) and cls.format == fmt
+    assert formats()[fmt].strip() and "\n" not in formats()[fmt]
+
+
+def test_unknown_format_is_a_usage_error_naming_the_known_formats() -> None:
+    with pytest.raises(UsageError) as caught:
+        writer_for("pdf")
+    assert all(fmt in str(caught.value) for fmt in formats())
+
+
+def test_a_line_pointing_at_the_wrong_writer_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(registry.WRITERS, "csv", WriterSpec("etl.load.txt_writer:TxtWriter", "not csv"))
+    with pytest.raises(TypeError, match=re.escape("etl.load.txt_writer:TxtWriter")):
+        writer_for("csv")
+
+
+def test_run_help_shows_the_registry_and_imports_no_writer() -> None:
+    code = ("import runpy, sys\nsys.argv = ['etl', 'run', '--help']\n"
+            "try:\n    runpy.run_module('etl', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.endswith('_writer') or m.split('.')[0] in ('lxml', 'jinja2')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={"COLUMNS": "400", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    *help_lines, imported = result.stdout.splitlines()
+    assert imported == "[]"
+    text = " ".join(" ".join(line.strip(" │") for line in help_lines).split())
+    assert "[" + "|".join(formats()) + "]" in text
+    for fmt, description in formats().items():
+        assert f"{fmt} = {description}" in text
+
+
+def test_flows_lists_the_registry_formats() -> None:
+    result = etl("flows")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "shop -> ERP" in line]
+    assert rows and all(", ".join(formats()) in row for row in rows)
+
+
+def test_an_unknown_format_on_the_command_line_exits_2_naming_the_formats() -> None:
+    result = etl("run", "orders", "--format", "pdf")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert ", ".join(formats()) in result.stderr
