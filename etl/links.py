@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
+
+from etl.transform.relate import lookup
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
@@ -130,7 +133,6 @@ class CustomerLinks:
         self.db.close()
 
 
-
 def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
     """Shop customer ids linked to these ERP customer numbers (read-only; unknown numbers are left out)."""
     path = state / "links.sqlite"
@@ -144,3 +146,8 @@ def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
     finally:
         db.close()
     return dict(rows)
+
+
+def shop_customers(state: Path, erp_numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Per row, the shop customer id linked to its ERP customer number (null when none is)."""
+    return lookup(erp_numbers, partial(shop_customer_ids, state))
