@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 
 from etl.config.numbers import NumberRange
+from etl.transform.relate import lookup
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
@@ -120,7 +122,6 @@ class CustomerLinks:
         self.db.close()
 
 
-
 def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
     """Shop customer ids linked to these ERP customer numbers (read-only; unknown numbers are left out)."""
     path = state / "links.sqlite"
@@ -134,3 +135,8 @@ def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
     finally:
         db.close()
     return dict(rows)
+
+
+def shop_customers(state: Path, erp_numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Per row, the shop customer id linked to its ERP customer number (null when none is)."""
+    return lookup(erp_numbers, partial(shop_customer_ids, state))

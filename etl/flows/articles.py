@@ -18,9 +18,10 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
 from etl.flows.catalog import Row, _Refusals, table_of
 from etl.flows.catalog_rules import category_tree, promotion_active
+from etl.flows.flow import Flow
 from etl.records import Chunk
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
@@ -200,3 +201,8 @@ def read_rows(layout: SourceLayout, name: str, raws: list[RawTable], run_id: str
                         continue
                 rows.append(row)
     return rows, rejects
+
+
+FLOW = Flow(name="articles", module="Produktexport inkl. Warengruppe (Erstbefüllung)", direction="shop -> ERP",
+            source="shop/articles.yaml", target="sage/articles.yaml", outbox="sage", unit="articles",
+            extract_tables=extract_tables)

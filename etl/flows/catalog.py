@@ -14,8 +14,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
+from etl.flows.flow import Flow
 from etl.model import schema
 from etl.records import Chunk
 from etl.rejects import Reject
@@ -178,3 +179,9 @@ def table_of(entity: str, rows: list[Row]) -> pa.Table:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+FLOW = Flow(name="catalog", module="Produktexport inkl. Warengruppe", direction="ERP -> shop",
+            source="sage/catalog.yaml", target="shop/catalog.yaml", outbox="shop", unit="articles",
+            extract_tables=extract_tables, delta="articles",
+            media={"article_media": ("file", True), "categories": ("image", False)})

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from etl.flows.catalog import Row, table_of
+from etl.flows.flow import Flow
 from etl.records import Chunk
 from etl.transform.layout import SourceLayout
 
@@ -94,3 +95,7 @@ def _latest_catalog(staging: Path) -> dict[str, list[Row]]:
     folder = found[-1].parent
     return {name: pq.read_table(folder / f"{name}.parquet").to_pylist()
             for name in ("articles", "variants", "relations") if (folder / f"{name}.parquet").exists()}
+
+
+FLOW = Flow(name="cross-selling", module="Cross-Selling", direction="shop -> shop", source="shop/order_history.yaml",
+            target="shop/cross_selling.yaml", outbox="shop", unit="relations", extract_staged=extract_staged)

@@ -12,13 +12,15 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
+from etl.flows.flow import Flow
 from etl.model import schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
 from etl.transform.builtin_maps import countries
 from etl.transform.layout import SourceLayout
-from etl.transform.source import concat_tables, conform, first_rows, put_column, read_tables
+from etl.transform.relate import first_rows, orphans
+from etl.transform.source import concat_tables, conform, put_column, read_tables
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 ANY_VAT = r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$"
@@ -35,8 +37,8 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
         customers, extra, problems, orphans = _from_shop(layout, parts)
         found.append(customers)
         rejects += problems
-    if parts.get("template") is not None:
-        template = parts["template"]
+    template = parts.get("template")
+    if template is not None:
         template = put_column(template, "erp_customer_number", template.column("customer_number"))
         template = put_column(template, "customer_number", pa.nulls(template.num_rows, pa.string()))
         found.append(template)
@@ -70,13 +72,9 @@ def _from_shop(layout: SourceLayout, parts: dict[str, pa.Table | None]
     rejects += rejects_where(book, pc.and_(pc.is_valid(book.column("country_id")), pc.is_null(code)),
                              "entry_country_id", book.column("country_id"),
                              "is a country id that is not in the countries table", "customer_id")
-    known = pc.is_in(book.column("customer_id"), value_set=customers.column("customer_id"))
-    orphan = pc.invert(known)
-    orphans = pc.sum(pc.cast(orphan, pa.int64())).as_py() or 0
-    rejects += [Reject(r.file, r.line, None, r.field, r.value,
-                       f"this address belongs to customer {r.value}, who is not in the export")
-                for r in rejects_where(book, orphan, "customers_id", book.column("customer_id"), "", None)]
-    book = book.filter(known)
+    book, lost = orphans(book, "customer_id", customers.column("customer_id"), "customers_id",
+                         "this address belongs to customer {value}, who is not in the export")
+    rejects += lost
     default_ids = dict(zip(customers.column("customer_id").to_pylist(),
                            customers.column("default_address").to_pylist(), strict=True))
     rows = book.to_pylist()
@@ -95,7 +93,7 @@ def _from_shop(layout: SourceLayout, parts: dict[str, pa.Table | None]
     customers = put_column(customers, "company", company if own is None else pc.coalesce(own, company))
     chosen = {row["address_id"] for row in firsts.values()}
     extra = book.filter(pc.invert(pc.is_in(book.column("address_id"), value_set=pa.array(sorted(chosen)))))
-    return customers, conform(extra, schema("customer_addresses")), rejects, orphans
+    return customers, conform(extra, schema("customer_addresses")), rejects, len(lost)
 
 
 def _country_codes(layout: SourceLayout, table: pa.Table | None) -> dict[str, str]:
@@ -181,3 +179,7 @@ def from_orders(config: object, neutral: dict[str, pa.Table]) -> pa.Table:
     columns["is_b2b"] = pc.is_valid(orders.column("vat_id"))
     return conform(pa.table(columns), schema("customers"))
 
+
+FLOW = Flow(name="customers", module="Kundenexport / Kundenimport", direction="shop -> ERP",
+            source="shop/customers.yaml", target="sage/customers.yaml", outbox="sage", unit="customers",
+            extract_tables=extract_tables, links="customers")

@@ -10,58 +10,56 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.config import Config
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
+from etl.flows.flow import Flow
 from etl.ledger import Ledger
-from etl.links import shop_customer_ids
-from etl.model import schema
+from etl.links import shop_customers
+from etl.model import DECIMAL, schema
 from etl.records import Chunk, Prepared
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.source import read_tables
+from etl.transform.relate import lookup, orphans, per_parent
+from etl.transform.source import part_of, put_column, read_tables
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
     """Headers with their positions as one chunk; an order whose positions do not add up is refused."""
     parts, rejects = read_tables(layout, tables, run_id, key="order_id")
-    heads = parts["header"].to_pylist() if parts.get("header") is not None else []  # type: ignore[union-attr]
-    lines = parts["positions"].to_pylist() if parts.get("positions") is not None else []  # type: ignore[union-attr]
-    refused = {r.record for r in rejects if r.record}
-    known = {h["order_id"] for h in heads}
-    for line in lines:
-        if line["order_id"] not in known:
-            rejects.append(Reject(line["_file"], line["_line"], line["order_id"], "Auftragsnummer", line["order_id"],
-                                  "a position without its order header in this export"))
-    for head in heads:
-        own = [line for line in lines if line["order_id"] == head["order_id"]]
-        total = sum((line["line_total"] or Decimal(0) for line in own), Decimal(0))
-        if head["net_total"] is not None and abs(total - head["net_total"]) > Decimal("0.01"):
-            refused.add(head["order_id"])
+    heads, lines = part_of(parts, "header", "orders"), part_of(parts, "positions", "order_items")
+    lines, lost = orphans(lines, "order_id", heads.column("order_id"), "Auftragsnummer",
+                          "a position without its order header in this export", name_record=True)
+    rejects += lost
+    total = pc.fill_null(per_parent(lines, "order_id", "line_total", "sum", heads.column("order_id")),
+                         pa.scalar(0, DECIMAL))
+    for head, lines_total in zip(heads.to_pylist(), total.to_pylist(), strict=True):
+        if head["net_total"] is not None and abs(lines_total - head["net_total"]) > Decimal("0.01"):
             rejects.append(Reject(head["_file"], head["_line"], head["order_id"], "Nettobetrag", str(head["net_total"]),
-                                  f"the positions add up to {total:.2f}: money is never guessed"))
-    kept = [h | {"erp_order_number": h["order_id"]} for h in heads if h["order_id"] not in refused]
-    items = [{**line, "kind": "product", "prices_gross": False} for line in lines
-             if line["order_id"] in known and line["order_id"] not in refused]
-    neutral = {"orders": pa.Table.from_pylist(kept, schema("orders")),
-               "order_items": pa.Table.from_pylist(items, schema("order_items"))}
-    yield Chunk(neutral, rejects, len(heads), len(heads) - len(kept))
+                                  f"the positions add up to {lines_total:.2f}: money is never guessed"))
+    refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
+    kept = heads.filter(pc.invert(pc.is_in(heads.column("order_id"), value_set=refused)))
+    items = lines.filter(pc.invert(pc.is_in(lines.column("order_id"), value_set=refused)))
+    items = put_column(put_column(items, "kind", pa.array(["product"] * items.num_rows, pa.string())),
+                       "prices_gross", pa.array([False] * items.num_rows, pa.bool_()))
+    yield Chunk({"orders": kept, "order_items": items}, rejects, heads.num_rows, heads.num_rows - kept.num_rows)
 
 
 def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
     """Skip orders that came from the shop; refuse those of customers without a shop account."""
-    orders = neutral["orders"].to_pylist()
-    from_shop = {o["shop_order_id"] for o in orders if o["shop_order_id"]}
-    imported = ledger.records_seen("orders", sorted(from_shop))
-    customers = shop_customer_ids(config.folder("state"), sorted({o["erp_customer_number"] for o in orders}))
+    table = neutral["orders"]
+    imported = pc.is_valid(lookup(table.column("shop_order_id"), partial(ledger.records_seen, "orders")))
+    customers = shop_customers(config.folder("state"), table.column("erp_customer_number"))
+    table = put_column(table, "customer_id", customers)
     rejects: list[Reject] = []
     kept, back = [], []
-    for order in orders:
+    for order, known in zip(table.to_pylist(), imported.to_pylist(), strict=True):
         shop_id = order["shop_order_id"]
-        order["customer_id"] = customers.get(order["erp_customer_number"])
-        if shop_id and shop_id in imported:
+        if shop_id and known:
             back.append(order["order_id"])
         elif shop_id:
             rejects.append(Reject(order["_file"], order["_line"], order["order_id"], "Shopbestellnummer", shop_id,
@@ -73,10 +71,14 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[
                                   "number: there is no web account to show the order in"))
         else:
             kept.append(order)
-    ids = {o["order_id"] for o in kept}
-    items = neutral["order_items"].filter(pa.array([i in ids for i in neutral["order_items"].column("order_id")
-                                                    .to_pylist()], pa.bool_()))
+    ids = pa.array([o["order_id"] for o in kept], pa.string())
+    items = neutral["order_items"].filter(pc.is_in(neutral["order_items"].column("order_id"), value_set=ids))
     notes = [f"{len(back)} orders came from the shop and are already there: not imported again "
              f"({', '.join(back[:5])}{', …' if len(back) > 5 else ''})"] if back else []
     return Prepared({"orders": pa.Table.from_pylist(kept, schema("orders")), "order_items": items},
                     rejects, len(back), notes)
+
+
+FLOW = Flow(name="erp-orders", module="Bestellexport B2B", direction="ERP -> shop", source="sage/erp_orders.yaml",
+            target="shop/erp_orders.yaml", outbox="shop", unit="orders", extract_tables=extract_tables,
+            prepare=prepare, once_per_record=True)

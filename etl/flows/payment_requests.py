@@ -21,14 +21,15 @@ from urllib.parse import quote
 import pyarrow as pa
 
 from etl.config import Config
-from etl.extract.rawtable import RawTable
-from etl.flows.documents import read_entity
+from etl.extract import RawTable
+from etl.flows.flow import Flow
 from etl.ledger import Ledger
 from etl.media import secret_key
 from etl.model import schema
 from etl.records import Chunk, Prepared
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
+from etl.transform.source import read_entity
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
@@ -64,7 +65,9 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[
     settings = config.payment_requests
     key = secret_key(config.folder("state"))
     today = date.today()
-    due, rejects, skipped = [], [], {}
+    due: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    skipped: dict[str, list[str]] = {}
     for row in neutral["payment_requests"].to_pylist():
         reason = _why_not(config, layout, row)
         row["level"] = level(row["order_date"], settings.reminder_days, today)
@@ -92,3 +95,9 @@ def payment_url(template: str, row: dict[str, Any], key: bytes) -> str:
     values = {"order_id": row["order_id"], "amount": amount, "currency": row["currency"] or "", "email": row["email"],
               "level": str(row["level"]), "language": row["language"] or "", "token": token}
     return template.format_map({k: quote(v or "", safe="") for k, v in values.items()})
+
+
+FLOW = Flow(name="payment-requests", module="Zahlungsaufforderung", direction="shop -> customer",
+            source="shop/payment_requests.yaml", target="mail/payment_requests.yaml", outbox="mail",
+            unit="payment requests", extract_tables=extract_tables, prepare=prepare, once_per_record=True,
+            mails="payment_request")

@@ -10,19 +10,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.config import Config
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
+from etl.flows.flow import Flow
 from etl.ledger import Ledger
-from etl.links import shop_customer_ids
+from etl.links import shop_customers
 from etl.model import schema
 from etl.records import Chunk
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.source import read_tables
+from etl.transform.relate import lookup
+from etl.transform.source import put_column, read_tables
 
 Neutral = dict[str, pa.Table]
 _NOTE = ("_file", "_line", "_run")
@@ -66,7 +70,15 @@ def _shipment(note: dict[str, Any], numbers: list[str]) -> dict[str, Any]:
 
 def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> tuple[Neutral, list[Reject]]:
     """Check parcel numbers per carrier, add tracking links, the shop's order and customer ids."""
-    shipments, parcels = neutral["shipments"].to_pylist(), neutral["parcels"].to_pylist()
+    table = neutral["shipments"]
+    if layout.options.get("known_orders_only", True):  # else every order id is taken as the shop's
+        seen = lookup(table.column("order_id"), partial(ledger.records_seen, "orders"))
+        table = put_column(table, "shop_order_id", pc.if_else(pc.is_valid(seen), table.column("order_id"), None))
+    else:
+        table = put_column(table, "shop_order_id", table.column("order_id"))
+    customers = shop_customers(config.folder("state"), table.column("erp_customer_number"))
+    table = put_column(table, "customer_id", customers)
+    shipments, parcels = table.to_pylist(), neutral["parcels"].to_pylist()
     rejects: list[Reject] = []
     by_note = {s["delivery_note"]: s for s in shipments}
     for parcel in parcels:
@@ -74,14 +86,9 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         problem = _parcel(config, note, parcel)
         if problem:
             rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem))
-    known = _known_orders(ledger, layout, [s["order_id"] for s in shipments if s["order_id"]])
-    customers = shop_customer_ids(config.folder("state"),
-                                  sorted({s["erp_customer_number"] for s in shipments if s["erp_customer_number"]}))
     for note in shipments:
         carrier = config.carriers.get(note["carrier"] or "")
         note["carrier_name"] = carrier.name if carrier else note["carrier"]
-        note["shop_order_id"] = note["order_id"] if known is None or note["order_id"] in known else None
-        note["customer_id"] = customers.get(note["erp_customer_number"] or "")
         note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
                                          if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
         if note["shop_order_id"] is None:
@@ -113,13 +120,6 @@ def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> tup
     return None
 
 
-def _known_orders(ledger: Ledger, layout: SourceLayout, order_ids: list[str]) -> set[str] | None:
-    """Order ids the shop knows (imported by the orders flow); None when every id is taken as known."""
-    if not layout.options.get("known_orders_only", True):
-        return None
-    return set(ledger.records_seen("orders", sorted(set(order_ids))))
-
-
 def from_orders(config: Config, neutral: Neutral) -> pa.Table:
     """Shop orders as shipments to label: carrier by shipping module, the order total as COD amount."""
     orders = neutral.get("orders")
@@ -139,3 +139,9 @@ def from_orders(config: Config, neutral: Neutral) -> pa.Table:
                      "shipped_at": None})
     return pa.Table.from_pylist(rows, schema("shipments")) if rows else schema("shipments").empty_table()
 
+
+
+FLOW = Flow(name="shipments", module="DHL / Deli Sprint, Trackingcode", direction="ERP -> shop, carrier, customer",
+            source="sage/shipments.yaml", target="shop/shipments.yaml", outbox="shop", unit="shipments",
+            extract_tables=extract_tables, prepare=prepare, extra_targets=("carrier/dhl.yaml", "carrier/dpd.yaml"),
+            mails="tracking")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from etl.extract.rawtable import RawTable
-from etl.flows.catalog import Row, stock_levels, table_of
+from etl.extract import RawTable
+from etl.flows.catalog import stock_levels, table_of
+from etl.flows.flow import Flow
 from etl.records import Chunk
 from etl.transform.layout import SourceLayout
+from etl.transform.relate import unique_rows
 from etl.transform.source import read_clean
 
 
@@ -21,14 +23,17 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     rows = {name: (table.to_pylist() if table is not None else []) for name, table in parts.items()}
     stock, bom = rows.get("stock", []), rows.get("bom_lines", [])
     variants = [{**v, "stock": None} for v in rows.get("variants", [])]
-    skus = {s["sku"] for s in stock} | {b["sku"] for b in bom}
-    variant_skus = {v["sku"] for v in variants}
-    firsts: dict[str, Row] = {}
-    for row in [*stock, *bom]:
-        firsts.setdefault(row["sku"], row)
-    articles = [row for sku, row in firsts.items() if sku not in variant_skus]
-    articles += [{**v, "sku": v["parent_sku"]} for v in variants if v["parent_sku"] not in skus]
-    levels = stock_levels(list({a["sku"]: a for a in articles}.values()), variants, bom, stock)
+    listed = unique_rows([*stock, *bom], "sku")
+    # The articles the export names: those with stock or a BOM (not variants), and variant parents.
+    skus, variant_skus = {row["sku"] for row in listed}, {v["sku"] for v in variants}
+    parents = [{**v, "sku": v["parent_sku"]} for v in variants if v["parent_sku"] not in skus]
+    articles = [row for row in listed if row["sku"] not in variant_skus] + unique_rows(parents, "sku", keep="last")
+    levels = stock_levels(articles, variants, bom, stock)
     neutral = {"stock": table_of("stock", stock), "stock_levels": table_of("stock_levels", levels)}
     refused = len({r.line for r in rejects})
     yield Chunk(neutral, rejects, len(levels) + refused, refused)
+
+
+FLOW = Flow(name="stock", module="Lagerbestand", direction="ERP -> shop", source="sage/stock.yaml",
+            target="shop/stock.yaml", outbox="shop", unit="articles", extract_tables=extract_tables,
+            delta="stock_levels")

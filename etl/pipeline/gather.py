@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
 from etl.flows import Flow
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import inbox_files, move_aside, refuse

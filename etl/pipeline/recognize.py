@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.errors import InputFileError
-from etl.extract.rawtable import RawTable, read_file
+from etl.extract import RawTable, read_file
 from etl.transform.layout import SourceLayout
 from etl.transform.source import recognize
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from etl.errors import InputFileError
-from etl.extract.rawtable import RawTable
+from etl.extract import RawTable
 from etl.flows import Flow
 from etl.pipeline.gather import Input
 from etl.records import Chunk
@@ -27,13 +27,11 @@ def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, 
         for name, raw in item.tables:
             if name != "flat":
                 tables.setdefault(name, []).append(raw)
-            elif flow.extract_flat is None:
-                item.failed = f"{item.path.name}: the {flow.name} flow reads no flat export; give its tables"
             else:
                 folder = staging / f"flat-{len(groups)}"
                 if _stage_chunks(flow.extract_flat(layout, raw, report.run_id), folder, [item], report):
                     groups.append(folder)
-    if tables and flow.extract_tables:
+    if tables:
         set_items = [i for i in inputs if any(n != "flat" for n, _ in i.tables)]
         folder = staging / "tables"
         if _stage_chunks(flow.extract_tables(layout, tables, report.run_id), folder, set_items, report):

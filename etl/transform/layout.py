@@ -39,6 +39,16 @@ class SourceField(_Strict):
         return [value] if isinstance(value, str) else value
 
 
+class JoinedField(_Strict):
+    """A neutral field made of other fields of its table, read first: `{join: [a, b], separator: ":"}`.
+
+    One field is a copy. Null when one of them is null.
+    """
+
+    join: list[str] = Field(min_length=1)
+    separator: str = ""
+
+
 class SourceTable(_Strict):
     """One table of a source export, recognised by the columns it must have."""
 
@@ -46,6 +56,7 @@ class SourceTable(_Strict):
     names: list[str] = []
     entity: str | None = None
     fields: dict[str, SourceField]
+    computed: dict[str, JoinedField] = {}
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -105,6 +116,9 @@ class SourceLayout(_Strict):
                     problems.append(f"tables.{tname}.fields.{fname}.type: unknown type '{kind}'")
                 if spec.map and spec.map not in self.value_maps:
                     problems.append(f"tables.{tname}.fields.{fname}.map: no value map '{spec.map}'")
+            for cname, joined in table.computed.items():
+                problems += [f"tables.{tname}.computed.{cname}.join: no field '{f}' in tables.{tname}.fields"
+                             for f in joined.join if f not in table.fields]
         if problems:
             raise ValueError("; ".join(problems))
         return self

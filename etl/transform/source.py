@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.extract.rawtable import LINE, RawTable
-from etl.model import TYPES
+from etl.extract import LINE, RawTable
+from etl.model import TYPES, schema
+from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
 from etl.transform.layout import SourceLayout, SourceTable
@@ -66,6 +67,9 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
         columns[name] = values
     if key and key not in table.fields:
         columns[key] = raw_text[key][1]
+    for name, joined in table.computed.items():
+        parts = [pc.cast(columns[field], pa.string()) for field in joined.join]
+        columns[name] = pc.binary_join_element_wise(*parts, joined.separator)
     return pa.table({**columns, **lineage}), rejects
 
 
@@ -106,6 +110,23 @@ def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id:
     return parts, rejects
 
 
+def read_entity(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str, entity: str,
+                key: str) -> Chunk:
+    """Every row of the layout's tables of `entity`, typed; a row with an unreadable value is refused."""
+    parts, rejects = read_tables(layout, tables, run_id, key=key)
+    rows = [row for name, spec in layout.tables.items() if spec.entity == entity and parts.get(name) is not None
+            for row in parts[name].to_pylist()]  # type: ignore[union-attr]
+    bad = {(r.file, r.line) for r in rejects}
+    kept = [row for row in rows if (row["_file"], row["_line"]) not in bad]
+    return Chunk({entity: pa.Table.from_pylist(kept, schema(entity))}, rejects, len(rows), len(rows) - len(kept))
+
+
+def part_of(parts: dict[str, pa.Table | None], name: str, entity: str) -> pa.Table:
+    """Table `name` of a read set shaped to its entity's schema; empty when the set has none."""
+    found = parts.get(name)
+    return conform(found, schema(entity)) if found is not None else schema(entity).empty_table()
+
+
 def read_clean(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str
                ) -> tuple[dict[str, pa.Table | None], list[Reject]]:
     """`read_tables` leaving out unreadable rows, each from its own table only."""
@@ -118,14 +139,6 @@ def drop_comment_rows(batch: pa.RecordBatch) -> pa.RecordBatch:
     if batch.num_rows == 0 or not pa.types.is_string(first.type):
         return batch
     return batch.filter(pc.invert(pc.fill_null(pc.starts_with(first, "#"), False)))
-
-
-def first_rows(keys: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Row indices of the first occurrence of each key, in order."""
-    seen: dict[object, int] = {}
-    for index, value in enumerate(keys.to_pylist()):
-        seen.setdefault(value, index)
-    return pa.array(list(seen.values()), pa.int64())
 
 
 def put_column(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
@@ -154,4 +167,5 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-__all__ = ["TYPES", "concat_tables", "conform", "put_column", "read_clean", "read_fields", "read_tables", "recognize"]
+__all__ = ["TYPES", "concat_tables", "conform", "part_of", "put_column", "read_clean", "read_entity", "read_fields",
+           "read_tables", "recognize"]

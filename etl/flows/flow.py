@@ -1,0 +1,85 @@
+"""What a flow is: the layouts it reads and writes, its extractors and the run's extra steps.
+
+Each flow module declares its own `FLOW = Flow(name=..., ...)` next to its code; `etl/flows/__init__.py`
+collects them. The runner reads these attributes by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pyarrow as pa
+
+from etl.errors import InputFileError
+from etl.extract import RawTable
+from etl.records import Chunk
+from etl.transform.layout import SourceLayout
+
+Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
+FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
+# Reads what other flows staged (the staging folder), not the inbox: staging, layout, run id.
+StagedExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
+# Per chunk, before mapping: checks and additions that need the working folder (settings, state).
+# Returns (neutral, rejects) or a `Prepared` (records.py) that also counts records skipped on purpose.
+Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[Any, ...]]
+
+
+class Media(NamedTuple):
+    """Files an entity's records name, copied into the outbox (etl/media.py)."""
+
+    column: str
+    drop: bool  # drop the record when its file is refused, else keep it without the file
+    folder: str = "media"  # subfolder of the flow's outbox
+    private: bool = False  # unguessable names (HMAC with the working folder's secret), e.g. invoices
+
+
+def no_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
+    """The extractor of a flow that reads no table sets: the recognised files are refused."""
+    names = ", ".join(sorted(tables))
+    raise InputFileError(names, f"the {layout.flow} flow reads no export tables from the inbox; remove "
+                                f"'tables:' from its source layout ({layout.system}) or drop the file in another flow")
+    yield from ()  # a generator: the error comes while chunks are read, where a file is refused
+
+
+def no_flat(layout: SourceLayout, raw: RawTable, run_id: str) -> Iterator[Chunk]:
+    """The flat extractor of a flow that reads no flat exports: the file is refused, with what to do."""
+    raise InputFileError(raw.path.name, f"the {layout.flow} flow reads no flat exports (one row per line); "
+                                        f"remove 'flat:' from its source layout ({layout.system}) and export "
+                                        "the tables instead")
+    yield from ()  # a generator: the error comes while chunks are read, where a file is refused
+
+
+@dataclass(frozen=True, kw_only=True)
+class Flow:
+    """One data flow between the systems."""
+
+    name: str
+    module: str  # the module name of the seed (German), for the merchant
+    direction: str
+    source: str  # default source layout, under mappings/
+    target: str  # default target layout, under mappings/
+    outbox: str  # subfolder of the outbox the import files go to
+    unit: str  # what one record is, for the report
+    # Never None, so a caller cannot call None: a flow without one refuses what it cannot read.
+    extract_tables: Extractor = no_tables
+    extract_flat: FlatExtractor = no_flat
+    links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
+    once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
+    prepare: Prepare | None = None
+    extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/pipeline/steps/extras.py)
+    mails: str | None = None  # notification mails sent for the written records (etl/mail/)
+    extract_staged: StagedExtractor | None = None
+    # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
+    delta: str | None = None
+    # Files the records name, copied into the outbox: entity -> Media (or its leading fields as a tuple).
+    media: dict[str, Media | tuple[str, bool]] = field(default_factory=dict)
+    # Printed when a run gave customers a new ERP customer number and did not write them along; {count}.
+    new_customers_note: str | None = None
+
+    @property
+    def built(self) -> bool:
+        """Whether the flow can run yet: it reads the inbox's tables or what other flows staged."""
+        return self.extract_tables is not no_tables or self.extract_staged is not None

@@ -1,0 +1,51 @@
+"""Computed source fields: a neutral field joined from other fields of its table, in the layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from etl.errors import ConfigError
+from etl.transform.layout import SourceLayout, load_layout
+from etl.transform.source import read_fields
+
+_LAYOUT = """
+system: erp
+flow: documents
+tables:
+  documents:
+    recognize: [Belegart, Belegnummer]
+    entity: documents
+    fields:
+      document_type: {column: Belegart, map: types}
+      document_number: Belegnummer
+    computed:
+      document_id: {join: [document_type, document_number], separator: ":"}
+      copy: {join: [document_number]}
+value_maps:
+  types: {RE: invoice, LS: delivery_note}
+"""
+
+
+@pytest.mark.parametrize(("kind", "number", "document_id", "copy"), [
+    pytest.param("RE", "1001", "invoice:1001", "1001", id="joined-from-read-values"),
+    pytest.param("LS", " 7 ", "delivery_note:7", "7", id="values-trimmed-first"),
+    pytest.param("RE", "", None, None, id="empty-part-gives-null"),
+])
+def test_computed_fields_join_the_read_values(tmp_path: Path, kind: str, number: str, document_id: str | None,
+                                              copy: str | None) -> None:
+    path = tmp_path / "documents.yaml"
+    path.write_text(_LAYOUT, encoding="utf-8")
+    layout = load_layout(path, SourceLayout)
+    batch = pa.record_batch({"Belegart": [kind], "Belegnummer": [number], "_line": pa.array([2], pa.int64())})
+    table, _ = read_fields(layout, layout.tables["documents"], batch, "belege.csv", "run", "document_number")
+    assert table.select(["document_id", "copy"]).to_pylist() == [{"document_id": document_id, "copy": copy}]
+
+
+def test_a_computed_field_must_join_fields_of_its_table(tmp_path: Path) -> None:
+    path = tmp_path / "documents.yaml"
+    path.write_text(_LAYOUT.replace("join: [document_number]", "join: [Belegnummer]"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"tables\.documents\.computed\.copy\.join: no field 'Belegnummer'"):
+        load_layout(path, SourceLayout)

@@ -1,0 +1,119 @@
+"""The shared joins: first row per key, duplicates, orphans, per-parent sums, positions, lookups, chunks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from etl.transform.relate import (
+    dedupe,
+    first_rows,
+    lookup,
+    number_runs,
+    orphans,
+    per_parent,
+    split,
+    unique_rows,
+)
+
+
+def _table(keys: list[str | None], **more: list) -> pa.Table:  # type: ignore[type-arg]
+    """Rows keyed by `keys`, with lineage: file a.csv, line 2, 3, ... as a header row comes first."""
+    return pa.table({"key": pa.array(keys, pa.string()), **more, "_file": ["a.csv"] * len(keys),
+                     "_line": list(range(2, len(keys) + 2))})
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param([], [], id="empty"),
+    pytest.param(["7", "7", "7"], [0], id="one-key"),
+    pytest.param(["b", "a", "b", "c", "a"], [0, 1, 3], id="order-of-first-sight"),
+    pytest.param([None, "a", None], [0, 1], id="null-is-a-key"),
+])
+def test_first_rows(keys: list[str | None], expected: list[int]) -> None:
+    assert first_rows(pa.array(keys, pa.string())).to_pylist() == expected
+
+
+@pytest.mark.parametrize(("keys", "kept", "lines"), [
+    pytest.param(["1", "2"], ["1", "2"], [], id="unique"),
+    pytest.param(["1", "2", "1", "1"], ["1", "2"], [4, 5], id="later-copies-refused"),
+])
+def test_dedupe(keys: list[str], kept: list[str], lines: list[int]) -> None:
+    unique, rejects = dedupe(_table(keys), "key", "orders_id", "twice")
+    assert unique.column("key").to_pylist() == kept
+    assert [(r.line, r.record, r.field, r.value, r.reason) for r in rejects] == [
+        (line, None, "orders_id", "1", "twice") for line in lines]
+
+
+@pytest.mark.parametrize(("children", "parents", "name_record", "expected"), [
+    pytest.param(["1", "2"], ["1", "2"], False, [], id="all-known"),
+    pytest.param(["1", "9", "1"], ["1"], False, [(3, None, "9", "line of 9 lost")], id="orphan"),
+    pytest.param(["9"], ["1"], True, [(2, "9", "9", "line of 9 lost")], id="orphan-names-its-key"),
+    pytest.param([None], ["1"], False, [(2, None, None, "line of None lost")], id="null-key-is-an-orphan"),
+    pytest.param(["1"], [], False, [(2, None, "1", "line of 1 lost")], id="no-parents"),
+])
+def test_orphans(children: list[str | None], parents: list[str], name_record: bool, expected: list[tuple]) -> None:  # type: ignore[type-arg]
+    kept, rejects = orphans(_table(children), "key", pa.array(parents, pa.string()), "id", "line of {value} lost",
+                            name_record)
+    assert kept.num_rows == len(children) - len(expected)
+    assert [(r.line, r.record, r.value, r.reason) for r in rejects] == expected
+
+
+@pytest.mark.parametrize(("how", "expected"), [
+    pytest.param("sum", [Decimal("3.5"), None, Decimal("1")], id="sum"),
+    pytest.param("count", [2, None, 1], id="count-null-without-children"),
+    pytest.param("max", [Decimal("2.5"), None, Decimal("1")], id="max"),
+])
+def test_per_parent(how: str, expected: list) -> None:  # type: ignore[type-arg]
+    children = pa.table({"order": ["a", "c", "a"], "total": pa.array([Decimal("1"), Decimal("1"), Decimal("2.5")],
+                                                                     pa.decimal128(18, 4))})
+    values = per_parent(children, "order", "total", how, pa.array(["a", "b", "c"])).to_pylist()
+    assert values == expected
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param([], [], id="empty"),
+    pytest.param([0, 0, 0, 1, 1, 2], [1, 2, 3, 1, 2, 1], id="runs"),
+    pytest.param([5], [1], id="one"),
+    pytest.param([None, None, 3], [1, 2, 1], id="nulls-are-one-run"),
+])
+def test_number_runs(keys: list[int | None], expected: list[int]) -> None:
+    assert number_runs(pa.array(keys, pa.int64())).to_pylist() == expected
+
+
+@pytest.mark.parametrize(("keys", "links", "expected", "asked"), [
+    pytest.param(["K1", "K2", None, "K1"], {"K1": "17"}, ["17", None, None, "17"], [["K1", "K2"]], id="found-or-null"),
+    pytest.param([None, None], {"K1": "17"}, [None, None], [], id="no-keys-no-question"),
+])
+def test_lookup_asks_once_for_distinct_keys(keys: list[str | None], links: dict[str, str],
+                                            expected: list[str | None], asked: list[list[str]]) -> None:
+    questions: list[list[str]] = []
+
+    def find(wanted: list[str]) -> dict[str, str]:
+        questions.append(wanted)
+        return {k: links[k] for k in wanted if k in links}
+
+    assert lookup(pa.array(keys, pa.string()), find).to_pylist() == expected
+    assert questions == asked
+
+
+@pytest.mark.parametrize(("size", "parts"), [
+    pytest.param(None, [(["1", "2", "3"], ["1", "1", "3"])], id="whole"),
+    pytest.param(5, [(["1", "2", "3"], ["1", "1", "3"])], id="fits"),
+    pytest.param(2, [(["1", "2"], ["1", "1"]), (["3"], ["3"])], id="children-follow-their-parent"),
+])
+def test_split(size: int | None, parts: list[tuple[list[str], list[str]]]) -> None:
+    neutral = {"orders": pa.table({"id": ["1", "2", "3"]}), "items": pa.table({"id": ["1", "3", "1"]})}
+    got = [(p["orders"].column("id").to_pylist(), sorted(p["items"].column("id").to_pylist()))
+           for p in split(neutral, "orders", "id", size)]
+    assert got == parts
+
+
+@pytest.mark.parametrize(("keep", "expected"), [
+    pytest.param("first", [("a", 1), ("b", 2)], id="first"),
+    pytest.param("last", [("a", 3), ("b", 2)], id="last-values-first-place"),
+])
+def test_unique_rows(keep: str, expected: list[tuple[str, int]]) -> None:
+    rows = [{"sku": "a", "n": 1}, {"sku": "b", "n": 2}, {"sku": "a", "n": 3}]
+    assert [(r["sku"], r["n"]) for r in unique_rows(rows, "sku", keep)] == expected  # type: ignore[arg-type]
