@@ -1,7 +1,7 @@
 """What a flow is: the layouts it reads and writes, its extractors and the run's extra steps.
 
 Each flow module declares its own `FLOW = Flow(name=..., ...)` next to its code; `etl/flows/__init__.py`
-collects them. The runner reads these attributes by name.
+collects them. The pipeline (etl/pipeline/) reads these attributes by name.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Claiming: a job's inputs are moved (atomic renames) into their own folder under `inbox/.etl-work/`.
 
 A job folder holds `job.json` once the claim is complete. At start-up a folder without it is a claim
-cut short by a crash: its files go back to the inbox. A folder with it is resumed: the runner's
+cut short by a crash: its files go back to the inbox. A folder with it is resumed: the pipeline's
 ledger tells whether the inputs were imported already (then they are only archived).
 """
 
