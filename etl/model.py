@@ -79,6 +79,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "category_id": "string", "language": "string", "name": "string", "long_name": "string",
         "description": "string", "meta_title": "string", "meta_description": "string",
         "meta_keywords": "string",
+        "text_id": "string",  # category and language: one text, refused on its own
     },
     "articles": {
         "sku": "string", "parent_sku": "string", "ean": "string", "article_type": "string",
@@ -90,6 +91,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "sku": "string", "language": "string", "name": "string", "short_text": "string",
         "long_text": "string", "meta_title": "string", "meta_description": "string",
         "meta_keywords": "string",
+        "text_id": "string",  # article and language: one text, refused on its own
     },
     # `file` is the name in the outbox once copied; `source_file` the name the ERP export gave.
     "article_media": {

@@ -53,7 +53,10 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     parts, rejects = read_clean(layout, tables, run_id)
     rows = {name: (table.to_pylist() if table is not None else []) for name, table in parts.items()}
     neutral, refusals, counts = assemble(layout, rows)
-    yield Chunk(neutral, rejects + refusals.rejects, counts[0] + counts[1], counts[1])
+    # Article lines that could not be read are articles in too: in = written + rejected.
+    files = {raw.path.name for raw in tables.get("articles", [])}
+    unreadable = len({(r.file, r.line) for r in rejects if r.file in files})
+    yield Chunk(neutral, rejects + refusals.rejects, sum(counts) + unreadable, counts[1] + unreadable)
 
 
 def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[dict[str, pa.Table], _Refusals, tuple]:
@@ -87,6 +90,8 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[dict[str
     total = {s["sku"]: s["quantity"] for s in levels}
     articles = [{**a, "stock": total.get(a["sku"], Decimal(0))} for a in articles]
     variants = [{**v, "stock": total.get(v["sku"], v.get("stock") or Decimal(0))} for v in variants]
+    texts = [{**t, "text_id": f"{t['sku']}|{t['language']}"} for t in texts]
+    category_texts = [{**t, "text_id": f"{t['category_id']}|{t['language']}"} for t in category_texts]
     neutral = {name: table_of(name, data) for name, data in (
         ("categories", categories), ("category_texts", category_texts), ("articles", articles),
         ("article_texts", texts), ("variants", variants), ("prices", prices), ("bom_lines", bom),
@@ -183,5 +188,5 @@ def _text(value: Any) -> str | None:
 
 FLOW = Flow(name="catalog", module="Produktexport inkl. Warengruppe", direction="ERP -> shop",
             source="sage/catalog.yaml", target="shop/catalog.yaml", outbox="shop", unit="articles",
-            extract_tables=extract_tables, delta="articles",
+            extract_tables=extract_tables, delta_vanished={"stock": "quantity"}, delta="articles",
             media={"article_media": ("file", True), "categories": ("image", False)})

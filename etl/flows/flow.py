@@ -74,6 +74,9 @@ class Flow:
     extract_staged: StagedExtractor | None = None
     # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
     delta: str | None = None
+    # With the delta: entity -> quantity field; a record (a warehouse's stock) that the last run sent and
+    # this export lacks, while its article is still in it, is sent once more with that field 0.
+    delta_vanished: dict[str, str] = field(default_factory=dict)
     # Files the records name, copied into the outbox: entity -> Media (or its leading fields as a tuple).
     media: dict[str, Media | tuple[str, bool]] = field(default_factory=dict)
     # Printed when a run gave customers a new ERP customer number and did not write them along; {count}.

@@ -22,7 +22,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     parts, rejects = read_clean(layout, tables, run_id)
     rows = {name: (table.to_pylist() if table is not None else []) for name, table in parts.items()}
     stock, bom = rows.get("stock", []), rows.get("bom_lines", [])
-    variants = [{**v, "stock": None} for v in rows.get("variants", [])]
+    variants = rows.get("variants", [])  # the catalog's rule: warehouse rows, else the variant's Bestand
     listed = unique_rows([*stock, *bom], "sku")
     # The articles the export names: those with stock or a BOM (not variants), and variant parents.
     skus, variant_skus = {row["sku"] for row in listed}, {v["sku"] for v in variants}
@@ -36,4 +36,4 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
 
 FLOW = Flow(name="stock", module="Lagerbestand", direction="ERP -> shop", source="sage/stock.yaml",
             target="shop/stock.yaml", outbox="shop", unit="articles", extract_tables=extract_tables,
-            delta="stock_levels")
+            delta_vanished={"stock": "quantity"}, delta="stock_levels")

@@ -36,6 +36,8 @@ class Writer(ABC):
 
     format: ClassVar[str]
     extension: ClassVar[str]
+    # Whether a record must carry all of its article's data: a delta run then sends whole articles.
+    complete_records: ClassVar[bool] = False
 
     def __init__(self, layout: TargetLayout, folder: Path, stem: str, resources: Resources) -> None:
         self.layout = layout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from etl.delta import DeltaState
+from etl.load.base import writer_for
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
 
@@ -14,10 +15,11 @@ class DeltaStep(Step):
         super().__init__(ctx)
         self.entity = entity
         self.state = DeltaState(ctx.config.folder("state"), ctx.flow.name, ctx.full)
+        self.whole = writer_for(ctx.report.format).complete_records
 
     def before_map(self, chunk: Neutral) -> Neutral:
         """The new and changed records only."""
-        chunk, unchanged = self.state.changed(chunk, self.entity)
+        chunk, unchanged = self.state.changed(chunk, self.entity, self.whole, self.ctx.flow.delta_vanished)
         self.ctx.report.skipped += unchanged
         return chunk
 
