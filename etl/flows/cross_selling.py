@@ -30,6 +30,10 @@ def extract_staged(staging: Path, layout: SourceLayout, run_id: str) -> Iterator
     inactive = {r["sku"] for r in catalog.get("articles", []) if r["status"] is False}
     baskets = _baskets(staging, options.get("basket", "customer"), parents)
     computed = also_bought(baskets, int(options.get("min_support", 2)), int(options.get("top_n", 5)), inactive)
+    # Only articles the latest catalog run sent: the shop knows no other (none without a catalog run).
+    known = {r["sku"] for r in catalog.get("articles", [])}
+    computed = {sku: [p for p in partners if p[0] in known] for sku, partners in computed.items() if sku in known}
+    computed = {sku: partners for sku, partners in computed.items() if partners}
     erp = [r for r in catalog.get("relations", []) if r["sku"] not in inactive and r["related_sku"] not in inactive]
     relations = merge(erp, computed, run_id)
     yield Chunk({"relations": table_of("relations", relations)}, [], len(relations), 0)

@@ -67,6 +67,8 @@ class TabularWriter(Writer):
         return []
 
     def _append(self, record: str, text: pa.Table) -> None:
+        if text.num_rows == 0:
+            return
         handle = self.handles.get(record)
         first = handle is None
         if handle is None:
@@ -82,10 +84,7 @@ class TabularWriter(Writer):
         raise NotImplementedError
 
     def close(self) -> list[Path]:
-        for name in self.layout.records:
-            if name not in self.handles:  # an empty run still gets files with their header
-                spec = self.layout.records[name]
-                self._append(name, pa.table({f.name: pa.array([], pa.string()) for f in spec.fields}))
+        # A record type without records gets no file: a header alone imports nothing (delta runs).
         for handle in self.handles.values():
             handle.close()
         return self.paths

@@ -50,8 +50,8 @@ def test_shop_export_becomes_gs_office_article_import(workspace: Config) -> None
     assert (report.records_in, report.written, report.rejected, report.status) == (7, 3, 4, "partial")
     assert_golden(output(report, "artikel"), "articles_artikel.csv")
     assert_golden(output(report, "warengruppen"), "articles_warengruppen.csv")
-    assert lines(report, "preise")[1:] == ['"PF-200";"2";"1";"44,0000"', '"PF-200";"2";"5";"42,0000"',
-                                           '"TE-110";"2";"1";"4,9000"', '"TE-110";"2";"10";"4,5000"']
+    assert lines(report, "preise")[1:] == ['"PF-200";"3";"1";"44,0000"', '"PF-200";"3";"5";"42,0000"',
+                                           '"TE-110";"3";"1";"4,9000"', '"TE-110";"3";"10";"4,5000"']
     # The expired promotion of TE-110 is not carried over; the running one of PF-200 is.
     assert lines(report, "aktionspreise")[1:] == ['"PF-200";"44,9000";;"31.12.2099"']
     assert [line.split(";")[:2] for line in lines(report, "texte")[1:]] == [['"PF-200"', '"en"'], ['"TE-110"', '"en"']]
