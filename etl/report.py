@@ -23,6 +23,18 @@ class FileResult:
     tables: list[str] = field(default_factory=list)
     moved_to: str | None = None
     reason: str | None = None
+    unknown: bool = False  # no flow reads it (or it is no export): refused, but the run itself did not fail
+
+
+@dataclass
+class InputRead:
+    """How one input file was read: its form, encoding (and how sure) and dialect, as detected."""
+
+    file: str
+    form: str
+    encoding: str | None = None
+    confidence: float | None = None
+    dialect: dict[str, str | list[str]] | None = None
 
 
 @dataclass
@@ -49,6 +61,7 @@ class RunReport:
     report_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    inputs: list[InputRead] = field(default_factory=list)  # every input's detected encoding and dialect
 
     @property
     def failed_files(self) -> list[FileResult]:
@@ -58,7 +71,8 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         """0 all written, 1 written with rejects or refused files, 3 nothing could be done."""
-        if self.failed_files and not self.written and not self.rejected:
+        if (self.failed_files and not self.written and not self.rejected
+                and not all(f.unknown for f in self.failed_files)):
             return EXIT_FAILED
         if self.rejected or self.failed_files or self.rejects:  # a refused price or file counts too
             return EXIT_PARTIAL

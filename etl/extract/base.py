@@ -11,11 +11,26 @@ import codecs
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+if TYPE_CHECKING:
+    from etl.extract.dialect import Dialect
+
 LINE = "_line"
+BROKEN = "_broken"  # why a row could not be split (null for good rows); only in batches that have one
+RAW_TEXT = "_raw"  # the text of such a row, for its reject
 HEAD_SIZE = 64 * 1024  # enough to sniff the format and to find a CSV file's header and separator
+
+
+@dataclass(frozen=True)
+class Guess:
+    """An encoding, how sure the guess is (0..1), and how it was found."""
+
+    encoding: str
+    confidence: float
+    how: str
 
 
 @dataclass
@@ -26,6 +41,8 @@ class RawTable:
     columns: list[str]
     batches: Callable[[], Iterator[pa.RecordBatch]]
     name: str | None = None  # table name the file itself states (XML/JSON), if any
+    encoding: Guess | None = None  # how a text file was decoded (None: the format fixes it)
+    dialect: Dialect | None = None  # how a delimited text file was split
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
-"""CSV and delimited TXT exports: any separator, UTF-8 (with or without BOM) or cp1252."""
+"""CSV and delimited TXT exports: any separator and dialect (extract/dialect.py), encoding by content."""
 
 from __future__ import annotations
 
-import codecs
-import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,17 +11,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl.errors import InputFileError
-from etl.extract.base import HEAD_SIZE, LINE, FileHead, RawTable
+from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, FileHead, Guess, RawTable
+from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
+from etl.extract.encoding import guess_encoding, sniff_utf16
+from etl.extract.text_rows import Row, rows
+from etl.extract.unknown import NO_EXPORT
 
-NULL_LITERALS = ["NULL", "\\N"]
 BLOCK_SIZE = 4 << 20  # ~8k order lines per batch: memory stays flat, vectorised steps stay large
-_CANDIDATES = ";,\t|"
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+BATCH_ROWS = 20_000
 
-
-def sniff_utf16(head: bytes) -> bool:
-    """UTF-16 text (Excel's "Unicode text") shows itself by its byte order mark."""
-    return head.startswith(_UTF16_BOMS)
+__all__ = ["detect_delimiter", "detect_encoding", "read", "sniff", "sniff_utf16"]
 
 
 def sniff(head: bytes) -> bool:
@@ -31,106 +29,67 @@ def sniff(head: bytes) -> bool:
 
 
 def detect_encoding(path: Path, head: bytes | None = None) -> str:
-    """UTF-16 by its BOM (Excel's "Unicode text"); UTF-8 when the whole file decodes as UTF-8; else cp1252.
-
-    `head`, the file's first bytes when the caller has them, spares opening the file for the BOM, and
-    for the UTF-8 check too when it is shorter than `HEAD_SIZE` (then it is the whole file).
-    """
-    if head is None:
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_SIZE)
-    if sniff_utf16(head):
-        return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        if len(head) < HEAD_SIZE:
-            decoder.decode(head, final=True)
-            return "utf-8"
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
-
-
-def detect_delimiter(sample: str) -> str:
-    """The separator that splits the header and the next lines into the same number of fields."""
-    lines = [line for line in sample.splitlines()[:20] if line.strip()]
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=_CANDIDATES).delimiter
-    except csv.Error:
-        counts = {sep: lines[0].count(sep) for sep in _CANDIDATES} if lines else {}
-        best = max(counts, key=lambda sep: counts[sep], default=";")
-        return best if counts.get(best) else ";"
+    """The encoding `read` takes for `path` (see extract/encoding.py)."""
+    return guess_encoding(path, head).encoding
 
 
 def read(file: FileHead) -> list[RawTable]:
     """Read the header of a delimited file and return it as one streamed raw table."""
-    path, encoding, delimiter = file.path, file.encoding, file.delimiter
-    if encoding == "auto":
-        encoding = detect_encoding(path, file.head)
+    path = file.path
+    guess = guess_encoding(path, file.head) if file.encoding == "auto" else Guess(file.encoding, 1.0, "layout")
+    encoding = guess.encoding
     # The head may end inside a character; only its first lines are used, so a replaced tail does no harm.
     sample = file.head.decode(encoding, errors="replace").lstrip("\ufeff")
-    if delimiter == "auto":
-        delimiter = detect_delimiter(sample)
-    try:
-        header = next(csv.reader(sample.splitlines()[:1], delimiter=delimiter))
-    except StopIteration:
-        raise InputFileError(path, "the file has no header row") from None
-    columns = [name.strip() for name in header]
+    if not file.whole and "\n" not in sample and "\r" not in sample:
+        raise InputFileError(path, f"the first {HEAD_SIZE // 1024} KB hold no line end: one endless line, "
+                                   f"{NO_EXPORT}")
+    dialect = detect_dialect(sample, file.delimiter)
+    header = next(rows(io.StringIO(sample), dialect, None), None)
+    if header is None:
+        raise InputFileError(path, "the file has no header row")
+    columns = [(name or "").strip() for name in header.fields]
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
+    first = 2 + header.text.count("\n")
 
     def batches() -> Iterator[pa.RecordBatch]:
-        return _stream(path, columns, encoding, delimiter)
+        if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
+            return _arrow(path, columns, encoding, dialect, first)
+        return _python(path, columns, encoding, dialect, first)
 
-    return [RawTable(path=path, columns=columns, batches=batches)]
+    return [RawTable(path=path, columns=columns, batches=batches, encoding=guess, dialect=dialect)]
 
 
-def _stream(path: Path, columns: list[str], encoding: str, delimiter: str) -> Iterator[pa.RecordBatch]:
-    broken: list[pacsv.InvalidRow] = []
+def _open_encoding(encoding: str) -> str:
+    return "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
 
-    def refuse_row(row: pacsv.InvalidRow) -> str:
-        broken.append(row)
-        return "error"
 
-    def failure(exc: Exception, after: int) -> InputFileError:
-        if broken:
-            row = broken[0]
-            return InputFileError(path, (
-                f"a row has {row.actual_columns} fields where the header has {row.expected_columns} "
-                f"(a '{delimiter}' inside a field that is not in quotes?): {row.text[:80]!r}"),
-                line=_line_of(path, encoding, row.text, after))
-        return InputFileError(path, f"not a well-formed CSV file after line {after}: {exc}")
-
+def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int) -> Iterator[pa.RecordBatch]:
+    """The fast path for RFC 4180 text; from a row it cannot split on, the rest goes to `_python`."""
     try:
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(
-                encoding=encoding, block_size=BLOCK_SIZE, column_names=columns, skip_rows=1
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=refuse_row),
+            read_options=pacsv.ReadOptions(encoding=encoding, block_size=BLOCK_SIZE, column_names=columns,
+                                           skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.separator, newlines_in_values=True,
+                                             invalid_row_handler=lambda row: "error"),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in columns},
-                null_values=NULL_LITERALS,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
+                column_types={name: pa.string() for name in columns}, null_values=list(dialect.nulls),
+                strings_can_be_null=True, quoted_strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as exc:
-        raise failure(exc, 1) from None
-    next_line = 2
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        yield from _python(path, columns, encoding, dialect, first)
+        return
+    next_line = first
     while True:
         try:
             batch = reader.read_next_batch()
         except StopIteration:
             return
-        except pa.ArrowInvalid as exc:
-            raise failure(exc, next_line) from None
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            yield from _python(path, columns, encoding, dialect, first, skip_before=next_line)
+            return
         # A row starts on the line after the previous row ends; embedded newlines push it down.
         extra = pa.array([0] * batch.num_rows, pa.int64())
         for column in batch.columns:
@@ -143,11 +102,51 @@ def _stream(path: Path, columns: list[str], encoding: str, delimiter: str) -> It
         yield batch.append_column(LINE, starts)
 
 
-def _line_of(path: Path, encoding: str, text: str, after: int) -> int | None:
-    """The line (from `after` on) where a broken row's text starts; only called on failure."""
-    first = text.splitlines()[0] if text else ""
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if number >= after and line.rstrip("\r\n") == first:
-                return number
-    return None
+def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int,
+            skip_before: int = 0) -> Iterator[pa.RecordBatch]:
+    """Every row by the dialect's rules; broken rows travel as rows marked `_broken` (text in `_raw`)."""
+    total, broken, first_broken = 0, 0, None
+    pending: list[Row] = []
+    with path.open(encoding=_open_encoding(encoding), newline="") as handle:
+        found = rows(handle, dialect, len(columns))
+        try:
+            for row in found:
+                if row.line < max(first, skip_before):
+                    continue
+                total += 1
+                if row.broken and len(row.fields) < len(columns) and pending and not pending[-1].broken \
+                        and pending[-1].line + pending[-1].text.count("\n") + 1 == row.line:
+                    # Too few fields right after a row: the line break of a value split them both.
+                    pending[-1].broken = "the row goes on in the next line (a line break inside a value?)"
+                    broken += 1
+                    first_broken = first_broken or pending[-1]
+                if row.broken:
+                    broken += 1
+                    first_broken = first_broken or row
+                pending.append(row)
+                if len(pending) > BATCH_ROWS:  # the last row stays: the next may show it is broken
+                    yield _batch(pending[:-1], columns)
+                    pending = pending[-1:]
+        except UnicodeDecodeError as exc:
+            raise InputFileError(path, f"not readable as {encoding}: {exc.reason} (byte {exc.start} of a block)"
+                                 ) from None
+    if pending:
+        yield _batch(pending, columns)
+    if first_broken is not None and broken * 2 > total:
+        raise InputFileError(path, (
+            f"most rows ({broken} of {total}) cannot be split as {dialect.name} (separator "
+            f"{dialect.describe()['separator']}, quote {dialect.describe()['quote']}, escape "
+            f"{dialect.describe()['escape']}); the first: {first_broken.broken}: {first_broken.text[:80]!r}"),
+            line=first_broken.line)
+
+
+def _batch(found: list[Row], columns: list[str]) -> pa.RecordBatch:
+    arrays = [pa.array([r.fields[i] if i < len(r.fields) else None for r in found], pa.string())
+              for i in range(len(columns))]
+    names = [*columns, LINE]
+    arrays.append(pa.array([r.line for r in found], pa.int64()))
+    if any(r.broken for r in found):
+        arrays += [pa.array([r.broken for r in found], pa.string()),
+                   pa.array([r.text if r.broken else None for r in found], pa.string())]
+        names += [BROKEN, RAW_TEXT]
+    return pa.RecordBatch.from_arrays(arrays, names=names)

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.extract import RawTable
-from etl.flows import Flow
+from etl.errors import ConfigError, InputFileError
+from etl.extract import RawTable, read_file
+from etl.extract.unknown import NO_EXPORT, describe
+from etl.flows import FLOWS, Flow
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import inbox_files, move_aside, refuse
+from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import recognize_file
-from etl.report import FileResult, RunReport
+from etl.report import FileResult, InputRead, RunReport
 from etl.transform.layout import SourceLayout
 
 
@@ -29,16 +32,25 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
            files: list[Path] | None, force: bool, dry_run: bool) -> list[Input]:
     """The inputs to import; unreadable files are refused, files imported before skipped (both reported)."""
     inputs: list[Input] = []
+    others: dict[str, SourceLayout] = {}
     for path in files if files is not None else inbox_files(config.folder("inbox")):
         found, problem = recognize_file(path, {flow.name: layout})
         if not found:
-            if problem:
-                result = FileResult(path.name, "error", reason=problem)
-                if not dry_run:
-                    result.moved_to = str(refuse(path, config.folder("error"), problem))
-                report.files.append(result)
-            continue  # another flow's file: left where it is
+            # No export at all (binary, one endless line) or one no flow reads: refused, the run goes on;
+            # an export that cannot be read (broken XML) fails the run as before.
+            unknown = problem is None or NO_EXPORT in problem
+            other, problem = _not_ours(config, flow, path, problem, others)
+            if other:
+                report.files.append(FileResult(path.name, "ignored", reason=(
+                    f"an export for the flow '{other}', not {flow.name}: left in the inbox for `etl run {other}`")))
+                continue
+            result = FileResult(path.name, "error", reason=problem, unknown=unknown)
+            if not dry_run:
+                result.moved_to = str(refuse(path, config.folder("error"), problem))
+            report.files.append(result)
+            continue
         tables = list(found[0].tables)
+        report.inputs.append(read_info(path, [raw for _, raw in tables]))
         sha = file_hash(path)
         # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
         earlier = None if force or flow.delta else ledger.seen(sha, flow.name)
@@ -54,3 +66,38 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
             continue
         inputs.append(Input(path, sha, tables))
     return inputs
+
+
+def read_info(path: Path, raws: list[RawTable]) -> InputRead:
+    """How `path` was read (the first table's encoding and dialect: a file has one)."""
+    raw = raws[0] if raws else None
+    form = "delimited text" if raw is not None and raw.dialect is not None else (
+        "tables" if raw is None or raw.name is None else "structured (xml, json, xlsx)")
+    if raw is None or raw.encoding is None:
+        return InputRead(path.name, form)
+    return InputRead(path.name, form, raw.encoding.encoding, raw.encoding.confidence,
+                     raw.dialect.describe() if raw.dialect else None)
+
+
+def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
+              others: dict[str, SourceLayout]) -> tuple[str | None, str]:
+    """The built flow that reads `path` instead, or why no flow does (what the file looks like, flows tried)."""
+    if not others:
+        for name, candidate in FLOWS.items():
+            if candidate.built and name != flow.name:
+                try:
+                    others[name] = load_layouts(config, candidate).source
+                except ConfigError:
+                    continue  # a flow whose layouts are broken reads nothing; its own run says why
+    if problem is None:
+        theirs, _ = recognize_file(path, others)
+        if theirs:
+            return theirs[0].flow, ""
+    tried = ", ".join([flow.name, *others])
+    if problem is not None:
+        return None, f"{problem}; no flow reads it (tried: {tried})"
+    try:
+        looks = describe(read_file(path))
+    except InputFileError as exc:
+        looks = str(exc)
+    return None, f"{path.name}: no flow reads this file; it looks like {looks} (tried: {tried})"

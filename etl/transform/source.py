@@ -12,6 +12,7 @@ from etl.model import TYPES, schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
+from etl.transform.broken import broken_rejects
 from etl.transform.layout import SourceLayout, SourceTable
 from etl.transform.parse import REASONS, parse
 
@@ -70,6 +71,7 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
     for name, joined in table.computed.items():
         parts = [pc.cast(columns[field], pa.string()) for field in joined.join]
         columns[name] = pc.binary_join_element_wise(*parts, joined.separator)
+    rejects = broken_rejects(batch, base, key, rejects)  # a row the reader could not split: refused whole
     return pa.table({**columns, **lineage}), rejects
 
 

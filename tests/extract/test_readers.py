@@ -82,10 +82,19 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
         read_file(path)
 
 
-def test_a_row_with_an_extra_separator_refuses_the_file_naming_the_line(tmp_path: Path) -> None:
+def test_a_row_with_an_extra_separator_is_a_broken_row_naming_its_line_and_text(tmp_path: Path) -> None:
     path = tmp_path / "orders.csv"
     path.write_text('orders_id;name;city\n1;"Müller";Köln\n2;Meier; Sohn;Bonn\n3;Ott;Ulm\n', encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"orders.csv, line 3: a row has 4 fields where the header has 3"):
+    rows = _rows(path)["orders.csv"]
+    assert [(r["orders_id"], r["_line"], r.get("_broken")) for r in rows] == [
+        ("1", 2, None), ("2", 3, "the row has 4 fields where the header has 3"), ("3", 4, None)]
+    assert rows[1]["_raw"] == "2;Meier; Sohn;Bonn"
+
+
+def test_a_file_whose_rows_mostly_break_is_refused_naming_the_dialect(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("orders_id;name\n1;a;b\n2;c;d\n3;e\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"line 2: most rows \(2 of 3\) cannot be split as csv \(separator ;"):
         for raw in read_file(path):
             list(raw.batches())
 

@@ -101,4 +101,6 @@ def test_text_outside_cp1252_is_transliterated(workspace: Config) -> None:
 def test_other_flows_files_stay_in_the_inbox(workspace: Config) -> None:
     report = run_orders(workspace, ORDERS / "cases/other_flow_customers.csv", ORDERS / "flat_cp1252.csv")
     assert (workspace.folder("inbox") / "other_flow_customers.csv").exists()
-    assert [f.name for f in report.files] == ["flat_cp1252.csv"]
+    assert [f.name for f in report.files if f.status != "ignored"] == ["flat_cp1252.csv"]
+    (ignored,) = [f for f in report.files if f.status == "ignored"]
+    assert ignored.name == "other_flow_customers.csv" and "'customers'" in (ignored.reason or "")
