@@ -91,9 +91,9 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         note["carrier_name"] = carrier.name if carrier else note["carrier"]
         note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
                                          if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
-        problem = _label(config, note) if carrier is not None and not note["tracked"] else None
-        if problem:
-            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem))
+        label = _label(config, note) if carrier is not None and not note["tracked"] else None
+        if label:
+            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label))
         if note["shop_order_id"] is None:
             what = f"order {note['order_id']}" if note["order_id"] else "a delivery note without shop order number"
             rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], "Shopbestellnummer",
@@ -160,7 +160,9 @@ def from_orders(config: Config, neutral: Neutral) -> pa.Table:
             continue
         cod = order["total"] if order["payment_type"] == "cash_on_delivery" else None
         product = config.carriers[key].product_for(order["delivery_country"])
-        rows.append({**order, "label_product": product, "billing_number": config.carriers[key].billing_for(product), "delivery_note": order["order_id"], "shop_order_id": order["order_id"],
+        billing = config.carriers[key].billing_for(product)
+        rows.append({**order, "label_product": product, "billing_number": billing,
+                     "delivery_note": order["order_id"], "shop_order_id": order["order_id"],
                      "carrier": key, "carrier_name": config.carriers[key].name, "tracked": False,
                      "weight": Decimal(str(config.carriers[key].default_weight)), "cod_amount": cod,
                      "shipped_at": None})

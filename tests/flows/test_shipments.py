@@ -109,7 +109,7 @@ def test_dhl_portal_csv_column_by_column(shipped: Config) -> None:
         "Sendungsdokumente - Zollwert (WP1)": "84,70", "Sendungsdokumente - Ursprungsland (WP1)": "DEU",
         "Sendungsdokumente - Zolltarifnummer (WP1)": "09012100",
     }
-    assert raw.splitlines()[1].startswith(b'"LS-50006";"21.11.2026";"Kaffee & Co. GmbH";"";')
+    assert raw.splitlines()[1].startswith(b'"LS-50006";"21.11.2026";"Kaffee & Co. GmbH";')
 
 
 @pytest.mark.parametrize(("settings", "customs", "field", "reason"), [
@@ -196,3 +196,20 @@ def test_a_tracking_mail_is_rendered_per_language(shipped: Config) -> None:
     assert '<a href="https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=' in html
     assert english["Subject"] == "Your order 10002 is on its way"
     assert english["Message-ID"] == "<tracking.LS-50002.01234567890123@kaffee-co.example.de>"
+
+
+def test_each_note_once_a_new_parcel_adds_only_its_tracking_row(shipped: Config, tmp_path: Path) -> None:
+    drop(shipped, SHIPMENTS)
+    first = run_flow(shipped, "shipments", "csv")
+    assert any(o.endswith("_dhl.csv") for o in first.outputs)
+    text = (SHIPMENTS / "lieferscheine_2026-11-21.csv").read_bytes().decode("cp1252").splitlines()
+    again = tmp_path / "again.csv"  # the same notes, exported again (another file, same content + a line)
+    extra = text[3].replace("01234567890123", "01234567890124")  # LS-50002 gets a second DPD parcel
+    again.write_bytes("\r\n".join([*text, extra]).encode("cp1252"))
+    drop(shipped, again)
+    second = run_flow(shipped, "shipments", "csv")
+    assert second.written == 0 and not any(o.endswith(("_dhl.csv", "_dpd.txt")) for o in second.outputs)
+    assert rows(outputs(second, "_status.csv")) == []  # no second status-history row
+    tracking = rows(outputs(second, "_tracking.csv"))
+    assert [(t["orders_id"], t["parcel_id"]) for t in tracking] == [("10002", "01234567890124")]
+    assert any("DHL-Label: 0 written" in n and "1 made before" in n for n in second.notes)

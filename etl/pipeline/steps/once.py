@@ -69,9 +69,9 @@ class OncePerRecordStep(Step):
             table = mapped.records.get(name)
             if table is None:
                 continue
-            kept, keys, left_out = filter_seen(ctx, table, once_keys(f"{name}:", table, template))
+            kept, kept_keys, left_out = filter_seen(ctx, table, once_keys(f"{name}:", table, template))
             mapped.records[name] = kept
-            self.pending += list(zip(kept.column(KEY).to_pylist(), keys, strict=True))
+            self.pending += list(zip(kept.column(KEY).to_pylist(), kept_keys, strict=True))
             skipped += left_out if name == root else 0
         if skipped:
             report.skipped += skipped
