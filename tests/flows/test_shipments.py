@@ -213,3 +213,34 @@ def test_each_note_once_a_new_parcel_adds_only_its_tracking_row(shipped: Config,
     tracking = rows(outputs(second, "_tracking.csv"))
     assert [(t["orders_id"], t["parcel_id"]) for t in tracking] == [("10002", "01234567890124")]
     assert any("DHL-Label: 0 written" in n and "1 made before" in n for n in second.notes)
+
+
+def test_tracking_mail_headers_are_valid_under_the_strict_policy(shipped: Config) -> None:
+    drop(shipped, SHIPMENTS)
+    run_flow(shipped, "shipments", "csv")
+    mails = {p.name.rsplit("_", 1)[1]: p.read_bytes() for p in (shipped.folder("outbox") / "mail").glob("*.eml")}
+    strict = policy.default.clone(raise_on_defect=True)
+    multi = message_from_bytes(mails["LS-50001.eml"], policy=strict)  # two parcels: key with ", "
+    assert multi["Message-ID"] == "<tracking.LS-50001.00340434161094042557.00340434161094042564@kaffee-co.example.de>"
+    assert not multi["Message-ID"].defects  # a valid msg-id under the strict policy
+    assert multi["Content-Language"] == "de"
+    assert message_from_bytes(mails["LS-50002.eml"], policy=strict)["Content-Language"] == "en"
+
+
+def test_dpd_file_follows_the_import_definition(shipped: Config) -> None:
+    definition = yaml.safe_load((Path(__file__).parents[2] / "templates/carrier/dpd_delisprint_import.yaml")
+                                .read_text(encoding="utf-8"))
+    layout = yaml.safe_load((Path(__file__).parents[2] / "mappings/carrier/dpd.yaml").read_text(encoding="utf-8"))
+    assert [f["column"] for f in definition["fields"]] == [f["name"] for f in layout["records"]["dpd"]["fields"]]
+    assert [f["position"] for f in definition["fields"]] == list(range(1, len(definition["fields"]) + 1))
+    drop(shipped, SHIPMENTS)
+    raw = outputs(run_flow(shipped, "shipments", "csv"), "_dpd.txt").read_bytes()
+    eol = {"CRLF": b"\r\n", "LF": b"\n"}[definition["line_ending"]]
+    lines = raw.decode(definition["encoding"]).split(eol.decode())
+    assert lines[-1] == "" and all(lines[:-1])
+    for line in lines[:-1]:
+        columns = line.split(definition["separator"])
+        assert len(columns) == len(definition["fields"])
+        assert columns[6] == "LS-50008"  # Referenz 1: data from the first line on, no header line
+        weight = columns[[f["column"] for f in definition["fields"]].index("Gewicht")]
+        assert definition["decimal_separator"] in weight
