@@ -11,6 +11,10 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+# EU member states (ISO 3166 alpha-2): parcels between them need no customs declaration.
+EU = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+      "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
+
 
 class Carrier(BaseModel):
     """One carrier: display name, parcel-number patterns, tracking URL, label settings."""
@@ -21,10 +25,17 @@ class Carrier(BaseModel):
     number_form: str = ""  # the patterns in words, for the reject reason
     tracking_url: str = ""  # {number} and {lang} are replaced (modified's $1 and $2 are accepted too)
     billing_number: str = ""  # DHL Abrechnungsnummer: EKP (10) + Verfahren (2) + Teilnahme (2)
+    # Billing number per label product (V01PAK: procedure 01, V53WPAK: 53, ...); see billing_for.
+    billing_numbers: dict[str, str] = {}
     product: str = ""  # label product code for national parcels, e.g. V01PAK
     product_international: str = ""
+    home_country: str = "DE"  # where `product` applies; elsewhere `product_international`
     default_weight: float = 1.0  # kg, when the source has no weight (shop orders)
     cod_iban: str = ""  # account for cash on delivery amounts
+    cod_bic: str = ""
+    cod_account_holder: str = ""  # Zahlungsempfänger
+    cod_bank_name: str = ""
+    customs_free: list[str] = list(EU)  # destinations without customs data (ISO-2); others need it
     shop_codes: list[str] = []  # shop shipping modules (shipping_class prefix) this carrier ships
 
     @field_validator("patterns")
@@ -37,6 +48,30 @@ class Carrier(BaseModel):
     def accepts(self, number: str) -> bool:
         """Whether `number` has one of this carrier's parcel-number forms."""
         return not self.patterns or any(re.fullmatch(p, number) for p in self.patterns)
+
+    def product_for(self, country: str | None) -> str | None:
+        """The label product for a destination: national at home, else international."""
+        product = self.product if (country or self.home_country) == self.home_country else self.product_international
+        return product or None
+
+    def billing_for(self, product: str | None) -> str | None:
+        """The billing number of `product`: from `billing_numbers`, or `billing_number` if its procedure fits.
+
+        DHL's billing number carries the procedure in digits 11-12 (V01PAK: 01, V53WPAK: 53): a label
+        booked with another product's procedure is refused by the portal, so none is guessed.
+        """
+        if not product:
+            return None
+        if product in self.billing_numbers:
+            return self.billing_numbers[product]
+        procedure = re.match(r"V(\d\d)", product)
+        if self.billing_number and procedure and self.billing_number[10:12] == procedure.group(1):
+            return self.billing_number
+        return None
+
+    def needs_customs(self, country: str | None) -> bool:
+        """Whether a parcel to `country` needs customs data (outside `customs_free`)."""
+        return bool(country) and country not in self.customs_free
 
     def url(self, number: str, language: str = "de") -> str | None:
         """The tracking link of `number`, or None when the carrier has no URL template."""

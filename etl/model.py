@@ -126,6 +126,10 @@ ENTITIES: dict[str, dict[str, str]] = {
         "language": "string", "cod_amount": "decimal", "currency": "string", "parcel_count": "int",
         "tracked": "bool", "tracking_urls": "string", "shop_order_id": "string", "carrier_name": "string",
         **_address("delivery"),
+        # Label product and billing number (etl/carriers.py), customs of one goods position (non-EU labels).
+        "label_product": "string", "billing_number": "string", "invoice_number": "string",
+        "customs_description": "string", "customs_tariff_number": "string", "customs_value": "decimal",
+        "customs_origin": "string", "customs_quantity": "int",
     },
     # One parcel of a delivery note: carrier and parcel number (modified eCommerce's orders_tracking).
     "parcels": {

@@ -91,6 +91,9 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         note["carrier_name"] = carrier.name if carrier else note["carrier"]
         note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
                                          if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
+        label = _label(config, note) if carrier is not None and not note["tracked"] else None
+        if label:
+            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label))
         if note["shop_order_id"] is None:
             what = f"order {note['order_id']}" if note["order_id"] else "a delivery note without shop order number"
             rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], "Shopbestellnummer",
@@ -120,6 +123,29 @@ def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> tup
     return None
 
 
+def _label(config: Config, note: dict[str, Any]) -> tuple[str, str | None, str] | None:
+    """Product and billing number of a label still to print; the problem if the carrier cannot take it."""
+    carrier = config.carriers[note["carrier"]]
+    if not carrier.product and not carrier.product_international:
+        return None  # a carrier without label products (DPD's DELISprint picks its own)
+    country = note["delivery_country"]
+    note["label_product"] = product = carrier.product_for(country)
+    note["billing_number"] = carrier.billing_for(product)
+    if note["billing_number"] is None:
+        return ("Abrechnungsnummer", product, f"etl.yaml names no {carrier.name} billing number for product "
+                f"{product} (carriers.{note['carrier']}.billing_numbers.{product}); another product's "
+                "billing number would be refused by the portal")
+    missing = [name for name, field in _CUSTOMS if note[field] in (None, "")]
+    if carrier.needs_customs(country) and missing:
+        return (missing[0], None, f"is missing: a parcel to {country} (outside the EU) needs customs data "
+                f"({', '.join(missing)}) from the ERP export; add the columns (mappings/sage/shipments.yaml)")
+    return None
+
+
+_CUSTOMS = (("Warenbeschreibung", "customs_description"), ("Zolltarifnummer", "customs_tariff_number"),
+            ("Zollwert", "customs_value"), ("Ursprungsland", "customs_origin"))
+
+
 def from_orders(config: Config, neutral: Neutral) -> pa.Table:
     """Shop orders as shipments to label: carrier by shipping module, the order total as COD amount."""
     orders = neutral.get("orders")
@@ -133,7 +159,10 @@ def from_orders(config: Config, neutral: Neutral) -> pa.Table:
         if key is None:
             continue
         cod = order["total"] if order["payment_type"] == "cash_on_delivery" else None
-        rows.append({**order, "delivery_note": order["order_id"], "shop_order_id": order["order_id"],
+        product = config.carriers[key].product_for(order["delivery_country"])
+        billing = config.carriers[key].billing_for(product)
+        rows.append({**order, "label_product": product, "billing_number": billing,
+                     "delivery_note": order["order_id"], "shop_order_id": order["order_id"],
                      "carrier": key, "carrier_name": config.carriers[key].name, "tracked": False,
                      "weight": Decimal(str(config.carriers[key].default_weight)), "cod_amount": cod,
                      "shipped_at": None})

@@ -76,6 +76,9 @@ class TabularWriter(Writer):
             handle = path.open("wb")
             self.handles[record] = handle
             self.paths.append(path)
+        titles = {f.name: f.header for f in self.layout.records[record].fields if f.header}
+        if titles:  # column titles that are no XML names (the DHL template's "Empfänger Name 1")
+            text = text.rename_columns([titles.get(n, n) for n in text.column_names])
         data = self.encode(record, text, header=first and self.dialect.header)
         handle.write(data.decode("utf-8").encode(self.dialect.encoding) if data else b"")
 

@@ -47,14 +47,15 @@ def render(templates: tuple[Path, ...], kind: str, language: str, settings: Mail
         message["Reply-To"] = settings.reply_to
     message["Date"] = format_datetime(datetime.now().astimezone())
     message["Message-ID"] = message_id
-    message["Content-Language"] = lang
     message.set_content(body)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = lang  # after set_content, which drops every Content-* header
     return message
 
 
 def message_id(key: str, sender: str) -> str:
     """A Message-ID that is the same for the same mail key, so that a duplicate can be recognised."""
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
-    safe = "".join(c if c.isalnum() or c in "-." else "." for c in key)
-    return f"<{safe}@{domain}>"
+    safe = "".join(c if c.isalnum() or c == "-" else "." for c in key)
+    # RFC 5322 dot-atom: no empty atoms ("..", a leading or trailing dot), or strict parsers refuse it
+    return f"<{'.'.join(part for part in safe.split('.') if part)}@{domain}>"

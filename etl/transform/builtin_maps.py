@@ -23,7 +23,15 @@ def countries() -> dict[str, str]:
     return table
 
 
-BUILTIN = {"countries": countries}
+@cache
+def countries_iso3() -> dict[str, str]:
+    """ISO 3166 alpha-3 by alpha-2 (and by alpha-3): the DHL portal's country form (DEU, CHE)."""
+    import pycountry
+
+    return {code: c.alpha_3 for c in pycountry.countries for code in (c.alpha_2, c.alpha_3)}
+
+
+BUILTIN = {"countries": countries, "countries_iso3": countries_iso3}
 
 
 def expand(value_maps: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -148,6 +148,7 @@ class TargetField(_Strict):
     width: int | None = None
     align: Literal["left", "right"] = "left"
     description: str = ""
+    header: str | None = None  # the column title in csv/txt headers, where it is no XML name (default: name)
 
     @model_validator(mode="after")
     def _one_origin(self) -> TargetField:
@@ -203,6 +204,13 @@ class TargetLayout(_Strict):
     json_schema: str | None = None
     value_maps: dict[str, dict[str, Any]] = {}
     options: dict[str, Any] = {}
+
+    @field_validator("value_maps")
+    @classmethod
+    def _target_builtins(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from etl.transform.builtin_maps import expand
+
+        return expand(value)  # e.g. `_builtin: countries_iso3` for the DHL portal's countries
 
     @model_validator(mode="after")
     def _check(self) -> TargetLayout:

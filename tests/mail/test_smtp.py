@@ -32,7 +32,7 @@ def test_mails_are_sent_once_across_reruns(workspace: Config, smtp: tuple[Inbox,
     assert received["Subject"] == "Ihre Bestellung 10001 ist unterwegs"
     drop(config, SHIPMENTS)
     again = run_flow(config, "shipments", "csv", force=True)  # the same delivery notes imported again
-    assert again.written == 6 and len(inbox.messages) == 3
+    assert again.written == 5 and len(inbox.messages) == 3  # LS-50005 refused whole (its label)
     assert MailQueue(config.folder("state")).counts() == {"queued": 0, "sent": 3, "failed": 0}
 
 
