@@ -24,7 +24,7 @@ WRITERS: dict[str, WriterSpec] = {
     "csv": WriterSpec("etl.load.csv_writer:CsvWriter", "CSV in the mapping's dialect, a file per record type"),
     "txt": WriterSpec("etl.load.txt_writer:TxtWriter", "plain text, fixed width or separated, a file per record type"),
     "json": WriterSpec("etl.load.json_writer:JsonWriter", "JSON, each record validated against a JSON Schema"),
-    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database (phpMyAdmin, mysql)"),
+    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database"),
 }
 
 
