@@ -22,6 +22,8 @@ from etl.transform.layout import Dialect, TargetLayout
 # encoding rule (the shop's latin1 tables: cp1252, transliterated or refused as in etl/load/text.py).
 _SQL_FORMS = {"decimal": ".", "date_format": "%Y-%m-%d", "datetime_format": "%Y-%m-%d %H:%M:%S",
               "true": "1", "false": "0"}
+_CREATES = {"manufacturer": ("manufacturers",), "option": ("products_options",),
+            "option_value": ("products_options_values", "products_options_values_to_products_options")}
 SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
 
@@ -35,6 +37,8 @@ class ScriptBuilder:
         self.dialect = Dialect(**{**layout.dialect("sql").model_dump(), **_SQL_FORMS})
         self.ddl: dict[str, str] = {}
         self.created: set[tuple[str, ...]] = set()
+        self.text_fields: dict[str, set[str]] = {}
+        self.touched: set[str] = set()  # tables the statements so far write
 
     def chunk(self, mapped: Mapped) -> tuple[list[str], list[str], list[Reject]]:
         """Statements for one chunk (in order, and those to run after all others), and refused records."""
@@ -50,7 +54,6 @@ class ScriptBuilder:
     def _rows(self, mapped: Mapped) -> tuple[dict[str, list[Row]], list[Reject]]:
         texts: dict[str, pa.Table] = {}
         rejects: list[Reject] = []
-        self.text_fields: dict[str, set[str]] = {}
         for name, spec in self.layout.records.items():
             if name not in self.tables.records or name not in mapped.records:
                 continue
@@ -85,6 +88,8 @@ class ScriptBuilder:
             self.ddl.setdefault(table, self.extensions[table] if spec.create == "extensions"
                                 else spec.create.replace("{table}", table))
         writer = TableWriter(spec, table, self.text_fields.get(record, set()))
+        if rows or spec.owners_from:
+            self.touched.add(table)
         for row in rows:
             yield from self._prerequisites(spec, row)
         if spec.mode == "category":
@@ -114,6 +119,7 @@ class ScriptBuilder:
             if key in self.created:
                 continue
             self.created.add(key)
+            self.touched.update(_CREATES[ref.kind])
             if ref.kind == "manufacturer":
                 yield from create.manufacturer(value)
             elif ref.kind == "option":
@@ -125,15 +131,16 @@ class ScriptBuilder:
         names = writer.spec.names
         assert names is not None
         self.ddl.setdefault("erp_categories", self.extensions["erp_categories"])
+        self.touched.update(("categories", "categories_description", "erp_categories"))
         named: dict[str, str] = {}
         for text in every.get(names.record, []):
             cid, name = text.get(names.id) or "", text.get(names.name) or ""
             if name and (text.get(names.language) == self.tables.naming_language or cid not in named):
                 named[cid] = name
         for row in sorted(rows, key=lambda r: int(r.get(names.level) or 0)):
-            name = named.get(row.get(names.id) or "")
-            if name:  # a category without any name cannot be found again by its path
-                yield from create.category(writer, row, name)
+            found = named.get(row.get(names.id) or "")
+            if found:  # a category without any name cannot be found again by its path
+                yield from create.category(writer, row, found)
 
     def header(self) -> Iterator[str]:
         """Connection settings, the tables the run needs (DDL commits, so before the transaction)."""
