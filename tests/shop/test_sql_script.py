@@ -104,3 +104,20 @@ def test_sql_is_refused_for_a_flow_to_the_erp() -> None:
     layout = load_layout(bundled("mappings") / "sage" / "articles.yaml", TargetLayout)
     with pytest.raises(UsageError, match="table knowledge"):
         script_builder(layout, Resources((), (bundled("schemas"),)))
+
+
+def test_a_value_longer_than_its_column_is_refused_not_cut(workspace: Config, mariadb: MariaDB, shop_db: str,
+                                                           tmp_path: Path) -> None:
+    """Strict mode would fail the whole script; the record is refused with the column's size instead."""
+    source = tmp_path / "catalog"
+    shutil.copytree(CATALOG, source)
+    variants = (source / "varianten.csv").read_text(encoding="cp1252")
+    long_name = "Farbe des Obermaterials laut Hersteller"
+    (source / "varianten.csv").write_text(variants.replace("TS-100;Farbe;", f"TS-100;{long_name};", 1),
+                                          encoding="cp1252")
+    report = run_catalog(workspace, source=source)
+    refused = [r for r in report.rejects if r.field == "products_options_name"]
+    assert [(r.value, r.record) for r in refused] == [(long_name, "TS-100-WEI-S")]
+    assert "32 characters" in refused[0].reason
+    mariadb.client(database=shop_db, sql=_script(report.outputs))
+    assert query(mariadb, shop_db, "SELECT COUNT(*) FROM products_attributes") == [(16,)]

@@ -15,7 +15,7 @@ from etl.load.sql.statements import LANGUAGE, Row, TableWriter
 from etl.load.sql.tables import ShopTables, TableSpec
 from etl.load.text import fit_encoding, format_column
 from etl.records import KEY, Mapped
-from etl.rejects import Reject
+from etl.rejects import Reject, rejects_where
 from etl.transform.layout import Dialect, TargetLayout
 
 # Numbers, dates and flags as the server reads them whatever the layout's csv says; text keeps its
@@ -67,6 +67,7 @@ class ScriptBuilder:
             text = pa.table({**columns, KEY: table.column(KEY), "_file": table.column("_file"),
                              "_line": table.column("_line")})
             text, problems = fit_encoding(text, text_fields, self.dialect)
+            problems += self._too_long(name, text)
             rejects += [replace(r, kind=name) for r in problems]
             texts[name] = text
             self.text_fields[name] = set(text_fields)
@@ -81,6 +82,18 @@ class ScriptBuilder:
                 text = text.filter(pc.invert(pc.is_in(text.column(KEY), value_set=pa.array(sorted(keys)))))
             rows[name] = text.drop_columns([KEY, "_file", "_line"]).to_pylist()
         return rows, rejects
+
+    def _too_long(self, record: str, text: pa.Table) -> list[Reject]:
+        problems: list[Reject] = []
+        for spec in self.tables.records[record]:
+            for field, most in spec.lengths.items():
+                if field not in text.column_names:
+                    continue
+                values = text.column(field)
+                problems += rejects_where(text, pc.greater(pc.utf8_length(values), most), field, values,
+                                          f"longer than the shop's column holds ({spec.table_for(record)}: "
+                                          f"{most} characters); shorten it in the ERP", KEY)
+        return problems
 
     def _spec(self, record: str, spec: TableSpec, rows: list[Row], every: dict[str, list[Row]]) -> Iterator[str]:
         table = spec.table_for(record)

@@ -61,6 +61,7 @@ class TableSpec(_Strict):
     create: str | None = None  # CREATE TABLE IF NOT EXISTS ("{table}"), or "extensions" (schemas/shop/extensions.sql)
     late: bool = False  # written after every other statement (relations between records of the run)
     names: CategoryNames | None = None  # category mode
+    lengths: dict[str, int] = {}  # record field -> the most characters its column holds (strict mode fails)
 
     @field_validator("columns", mode="before")
     @classmethod
