@@ -68,3 +68,19 @@ def test_documents_and_erp_orders(workspace: Config, mariadb: MariaDB, shop_db: 
     _apply_twice(orders, mariadb, shop_db)
     assert query(mariadb, shop_db, "SELECT COUNT(*) FROM erp_orders") == [(orders.written,)]
     assert query(mariadb, shop_db, "SELECT COUNT(*) FROM erp_orders_products")[0][0] >= orders.written
+
+
+def test_cross_selling_from_erp_and_history(workspace: Config, mariadb: MariaDB, shop_db: str) -> None:
+    from tests.flows.test_catalog import _stage_history
+
+    _apply_twice(run_catalog(workspace), mariadb, shop_db)
+    _stage_history(workspace, "20260101-000000-aaaaaa", [
+        ("1", "k1", ["PF-200", "PF-201"]), ("2", "k2", ["PF-200", "PF-201", "BU-400"])])
+    report = run_flow(workspace, "cross-selling", "sql")
+    _apply_twice(report, mariadb, shop_db)
+    links = query(mariadb, shop_db, "SELECT p.products_model, x.products_model, r.products_xsell_grp_name_id "
+                  "FROM products_xsell r JOIN products p ON p.products_id = r.products_id "
+                  "JOIN products x ON x.products_id = r.xsell_id ORDER BY 1, 2, 3")
+    assert ("PF-201", "PF-200", 3) in links  # from the history
+    assert ("PF-200", "PF-201", 1) in links  # the ERP's accessory
+    assert len(links) == len(set(links))
