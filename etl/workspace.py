@@ -39,6 +39,10 @@ schemas: [schemas]
 # flows:
 #   orders: {extra_targets: [sage/customers.yaml]}
 # Payment-request mails (etl run payment-requests) are off until enabled, see docs/account.md.
+# Write the shop-bound flows straight into the shop's database too, see docs/shop-database.md:
+# shop:
+#   database: {host: db.example.de, port: 3306, user: etl, database: shop, transactions: repair}
+#   # the password: environment variable ETL_SHOP_DB_PASSWORD, or password_file: secrets/shop-db.txt
 # Automatic mode (etl watch), see docs/operations.md:
 # watch: {quiet_seconds: 5, poll: false}
 """

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from etl.carriers import Carrier, Sender, default_carriers
 from etl.config.mail import MailSettings, PaymentRequestSettings
 from etl.config.numbers import NumberRange
+from etl.config.shop import ShopSettings
 from etl.errors import ConfigError
 from etl.resources import bundled
 
@@ -84,6 +85,7 @@ class Config(BaseModel):
     sender: Sender = Sender()  # the sender printed on carrier labels
     mail: MailSettings = MailSettings()
     payment_requests: PaymentRequestSettings = PaymentRequestSettings()
+    shop: ShopSettings = ShopSettings()  # the shop's database for the direct target (config/shop.py)
 
     @field_validator("carriers", mode="before")
     @classmethod

@@ -26,6 +26,7 @@ WRITERS: dict[str, WriterSpec] = {
     "json": WriterSpec("etl.load.json_writer:JsonWriter", "JSON, each record validated against a JSON Schema"),
     "xtsol": WriterSpec("etl.load.xtsol_writer:XtsolWriter",
                         "the shop's own product import (xt:Commerce 3 admin Import/Export, XTSOL)"),
+    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database"),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from etl.pipeline.context import RunContext
-from etl.pipeline.steps import delta, extras, links, mails, media, once, prepare
+from etl.pipeline.steps import database, delta, extras, links, mails, media, once, prepare
 from etl.pipeline.steps.base import Step
 
 STEPS: tuple[Callable[[RunContext], Step | None], ...] = (
@@ -17,6 +17,7 @@ STEPS: tuple[Callable[[RunContext], Step | None], ...] = (
     media.build,  # before mapping: files copied into the outbox
     delta.build,  # before mapping: unchanged records left out
     once.build,  # after mapping: records imported before left out
+    database.build,  # after mapping: the shop's database, committed before the run's files
     extras.build,  # after writing: further files from the same records
     mails.build,  # after writing: notification mails
 )
