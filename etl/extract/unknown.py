@@ -19,7 +19,8 @@ def looks_like(head: bytes) -> str | None:
         return f"a {kind.mime} file (.{kind.extension})"
     if sniff_utf16(head):
         return None
-    if b"\0" in head or sum(head.count(bytes([c])) for c in _CONTROL) > len(head) // 100 + 1:
+    # A stray NUL or Ctrl-Z inside a value (a shop text) is data; binary files are full of control bytes.
+    if sum(head.count(bytes([c])) for c in _CONTROL) > len(head) // 100 + 1:
         return "binary data (control bytes that no text export holds)"
     return None
 
