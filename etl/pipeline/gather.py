@@ -11,6 +11,7 @@ from etl.flows import Flow
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import inbox_files, move_aside, refuse
 from etl.pipeline.recognize import recognize_file
+from etl.platform import why_unreadable
 from etl.report import FileResult, RunReport
 from etl.transform.layout import SourceLayout
 
@@ -30,6 +31,10 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
     """The inputs to import; unreadable files are refused, files imported before skipped (both reported)."""
     inputs: list[Input] = []
     for path in files if files is not None else inbox_files(config.folder("inbox")):
+        held = why_unreadable(path)
+        if held:  # Excel holds it, or no permission: left in place for the next run, the rest goes on
+            report.files.append(FileResult(path.name, "waiting", reason=held))
+            continue
         found, problem = recognize_file(path, {flow.name: layout})
         if not found:
             if problem:
@@ -41,7 +46,9 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
         tables = list(found[0].tables)
         sha = file_hash(path)
         # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
-        earlier = None if force or flow.delta else ledger.seen(sha, flow.name)
+        # A flow that imports each record once takes a file again whose records were rejected last
+        # time (fixed meanwhile): what was written then is skipped by the record ledger.
+        earlier = None if force or flow.delta else ledger.seen(sha, flow.name, complete_only=flow.once_per_record)
         # The same content twice in one run is imported once, like content imported by an earlier run.
         twin = None if force else next((i.path.name for i in inputs if i.sha256 == sha), None)
         if earlier or twin:
