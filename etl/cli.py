@@ -154,7 +154,7 @@ def flows() -> None:
     # A flow name is what the user types next: it is never cut or wrapped, the other columns give way.
     table.add_column("flow", no_wrap=True, min_width=max(len(row[0]) for row in rows))
     for header in ("module", "direction", "formats", "status"):
-        table.add_column(header)
+        table.add_column(header, overflow="fold")  # wrapped or folded, never cut with an ellipsis
     for row in rows:
         table.add_row(*row)
     out.print(table)
