@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from etl.config import CONFIG_NAME, load_config
 from etl.errors import ConfigError, EtlError
 from etl.load.registry import formats
-from etl.report import EXIT_USAGE, RunReport
+from etl.platform import safe_console
 
+if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command that needs them, not for --help
+    from etl.config import Config
+    from etl.report import RunReport
+
+EXIT_USAGE = 2  # as etl.report.EXIT_USAGE, without importing it for every command line
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+                  add_completion=True, pretty_exceptions_enable=False)
 out = Console()
 err = Console(stderr=True)
 _state = {"debug": False}
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="etl.yaml (default: the one in this folder or above, else $ETL_CONFIG)")]
 
 
 def _known_format(value: str) -> str:
@@ -38,17 +41,36 @@ FormatOpt = Annotated[str, typer.Option(
     help="Output format: " + "; ".join(f"{name} = {text}" for name, text in formats().items()) + ".")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"etl {version('hhg-sage-etl')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+          _show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                      help="Show the version and exit.")] = False) -> None:
     _state["debug"] = debug
 
 
-def _config(path: Path | None, inbox: Path | None = None, outbox: Path | None = None):  # type: ignore[no-untyped-def]
-    config = load_config(path)
+def _config(path: Path | None, inbox: Path | None = None, outbox: Path | None = None, *,
+            required: bool = True, needs_inbox: bool = False) -> Config:
+    """The settings: `path`, else the etl.yaml found from here (without one: an error, or the defaults)."""
+    from etl.config import Config, find_config, load_config
+    from etl.workspace import check_inbox
+
+    # Without a working folder, commands that read bundled layouts only use the defaults.
+    bare = path is None and not required and find_config() is None
+    config = Config(base=Path.cwd()) if bare else load_config(path)
     if inbox:
         config.folders.inbox = inbox.resolve()
     if outbox:
         config.folders.outbox = outbox.resolve()
+    if needs_inbox:
+        check_inbox(config)
     return config
 
 
@@ -66,9 +88,11 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Convert every export of FLOW in the inbox into import files in the outbox."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from etl.pipeline import run_flow
 
-    settings = _config(config, inbox, outbox)
+    settings = _config(config, inbox, outbox, needs_inbox=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
@@ -116,12 +140,23 @@ def _summary(report: RunReport) -> None:
 @app.command()
 def flows() -> None:
     """List the flows with their direction and formats."""
+    from rich.table import Table
+
     from etl.flows import FLOWS
 
-    table = Table("flow", "module", "direction", "formats", "status")
-    for flow in FLOWS.values():
-        table.add_row(flow.name, flow.module, flow.direction, ", ".join(formats()),
-                      "ready" if flow.built else "planned")
+    rows = [(flow.name, flow.module, flow.direction, ", ".join(formats()), "ready" if flow.built else "planned")
+            for flow in FLOWS.values()]
+    if not out.is_terminal:  # a pipe or a file: plain tab-separated lines, nothing cut at any width
+        for row in rows:
+            sys.stdout.write("\t".join(row) + "\n")
+        return
+    table = Table()
+    # A flow name is what the user types next: it is never cut or wrapped, the other columns give way.
+    table.add_column("flow", no_wrap=True, min_width=max(len(row[0]) for row in rows))
+    for header in ("module", "direction", "formats", "status"):
+        table.add_column(header, overflow="fold")  # wrapped or folded, never cut with an ellipsis
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
 
 
@@ -131,7 +166,7 @@ def validate(file: Annotated[Path, typer.Argument(help="An xml or json file the 
     """Check an output file against its schema."""
     from etl.validate import validate_file
 
-    problems = validate_file(_config(config), file)
+    problems = validate_file(_config(config, required=False), file)
     if problems:
         for problem in problems:
             err.print(f"[red]{file}[/]: {problem}")
@@ -147,8 +182,8 @@ def init(folder: Annotated[Path, typer.Argument(help="The working folder to crea
     from etl.workspace import create_workspace
 
     created = create_workspace(folder, samples=samples)
-    out.print(f"created {created / CONFIG_NAME}; drop exports into {created / 'inbox'} and run "
-              f"`etl run orders --config {created / CONFIG_NAME}`")
+    out.print(f"created {created / 'etl.yaml'}; drop exports into {created / 'inbox'} and run "
+              f"`etl run orders` in {created} (or anywhere with `--config {created / 'etl.yaml'}`)")
 
 
 @app.command()
@@ -162,7 +197,7 @@ def template(
     from etl.pipeline import get_flow, load_layouts
     from etl.template import write_template
 
-    settings = _config(config)
+    settings = _config(config, required=False)
     layouts = load_layouts(settings, get_flow(flow))
     path = write_template(layouts.source, fmt, output or Path(f"{flow}_vorlage.{fmt}"))
     out.print(f"wrote {path}")
@@ -170,6 +205,7 @@ def template(
 
 def main() -> None:
     """Entry point: one error handler; a traceback only with --debug."""
+    safe_console()  # a cp1252 console or a redirected file must never end a run that did its work
     try:
         code = app(standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
         sys.exit(code if isinstance(code, int) else 0)
@@ -212,7 +248,7 @@ def watch(
     """Automatic mode: turn every complete export arriving in the inbox into import files, exactly once."""
     from etl.watch.service import watch as run_watch
 
-    settings = _config(config, inbox, outbox)
+    settings = _config(config, inbox, outbox, needs_inbox=True)
     if poll is not None:
         settings.watch.poll = poll
     raise typer.Exit(run_watch(settings, once=once))
@@ -235,6 +271,8 @@ def mail(config: ConfigOpt = None,
 def status(config: ConfigOpt = None,
            as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False) -> None:
     """Show what is waiting, in progress, done and failed, and the last runs."""
+    from rich.table import Table
+
     from etl.status import collect
 
     snapshot = collect(_config(config))

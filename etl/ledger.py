@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -39,23 +39,34 @@ class Ledger:
         self.db = sqlite3.connect(folder / "ledger.sqlite", timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(inputs)")}
+        if "complete" not in columns:  # a ledger of an older version: its inputs count as fully written
+            self.db.execute("ALTER TABLE inputs ADD COLUMN complete INTEGER NOT NULL DEFAULT 1")
 
-    def seen(self, sha256: str, flow: str) -> tuple[str, str] | None:
-        """(run id, time) of the earlier import of this content, or None."""
-        row = self.db.execute("SELECT run_id, processed_at FROM inputs WHERE sha256=? AND flow=?",
-                              (sha256, flow)).fetchone()
+    def seen(self, sha256: str, flow: str, complete_only: bool = False) -> tuple[str, str] | None:
+        """(run id, time) of the earlier import of this content, or None.
+
+        With `complete_only`, an import that left records rejected does not count: the file may
+        come again after the fix (the records written then are kept out by the record ledger).
+        """
+        row = self.db.execute("SELECT run_id, processed_at FROM inputs WHERE sha256=? AND flow=?"
+                              + (" AND complete=1" if complete_only else ""), (sha256, flow)).fetchone()
         return (row[0], row[1]) if row else None
 
     def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
                    inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = (),
-                   records: Sequence[str] = ()) -> None:
-        """Record a run, its inputs, the records it wrote and its planned outputs in one transaction."""
+                   records: Sequence[str] = (), incomplete: Collection[str] = ()) -> None:
+        """Record a run, its inputs, the records it wrote and its planned outputs in one transaction.
+
+        `incomplete` holds the hashes of inputs of which some record was rejected (not fully written).
+        """
         now = datetime.now().isoformat(timespec="seconds")
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)",
-                [(sha, flow, name, run_id, now) for sha, name in inputs])
+                "INSERT OR REPLACE INTO inputs (sha256, flow, name, run_id, processed_at, complete) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(sha, flow, name, run_id, now, int(sha not in incomplete)) for sha, name in inputs])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",

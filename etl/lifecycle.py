@@ -9,6 +9,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from etl.platform import retry_held
+
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
 
 
@@ -42,7 +44,7 @@ def move_aside(path: Path, folder: Path) -> Path:
     day = folder / datetime.now().strftime("%Y-%m-%d")
     day.mkdir(parents=True, exist_ok=True)
     target = free_name(day, path.name)
-    os.replace(path, target)
+    retry_held(lambda: os.replace(path, target))
     return target
 
 
@@ -64,7 +66,7 @@ def publish(temp: Path, final_name: str) -> Path:
         os.link(temp, target)  # fails instead of overwriting if a file of that name appeared meanwhile
         temp.unlink()
     except OSError:  # file systems without hard links (some network shares)
-        os.replace(temp, target)
+        retry_held(lambda: os.replace(temp, target))
     return target
 
 
@@ -82,9 +84,10 @@ def publish_planned(temp: Path, target: Path) -> Path:
         if not os.path.samefile(temp, target):
             raise
     except OSError:  # file systems without hard links: one atomic rename instead
-        os.replace(temp, target)
+        retry_held(lambda: os.replace(temp, target))
         return target
-    temp.unlink(missing_ok=True)
+    # On Windows a scanner or an import wizard may hold the new file for a moment: retry briefly.
+    retry_held(lambda: temp.unlink(missing_ok=True))
     return target
 
 

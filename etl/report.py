@@ -10,7 +10,7 @@ from typing import Literal
 
 from etl.rejects import FIELDS, Reject
 
-FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import"]
+FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import", "waiting"]
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
@@ -74,7 +74,8 @@ class RunReport:
         if (self.failed_files and not self.written and not self.rejected
                 and not all(f.unknown for f in self.failed_files)):
             return EXIT_FAILED
-        if self.rejected or self.failed_files or self.rejects:  # a refused price or file counts too
+        waiting = any(f.status == "waiting" for f in self.files)  # an input held by another program
+        if self.rejected or self.failed_files or self.rejects or waiting:  # a refused price or file counts too
             return EXIT_PARTIAL
         return EXIT_OK
 

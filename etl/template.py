@@ -9,6 +9,9 @@ from etl.errors import UsageError
 from etl.transform.layout import SourceLayout
 
 HELP_MARK = "# "
+# The example row's first cell: a row starting with '#' is a note, never a record (transform/source.py),
+# so Erika Mustermann is not imported when left in. The merchant-facing text of this module.
+EXAMPLE_MARK = HELP_MARK + "Beispiel, wird nicht importiert"
 
 
 def template_columns(layout: SourceLayout) -> list[str]:
@@ -19,13 +22,17 @@ def template_columns(layout: SourceLayout) -> list[str]:
 
 
 def write_template(layout: SourceLayout, fmt: str, path: Path) -> Path:
-    """Write the template as csv (cp1252, `;`) or xlsx; the help row starts with '# ' and is skipped on import."""
+    """Write the template as csv (cp1252, `;`) or xlsx; the help and example rows start with '# ': never imported."""
     columns = template_columns(layout)
     help_texts = layout.options.get("template_help", {})
     example = layout.options.get("template_example", {})
     help_row = [help_texts.get(c, "") for c in columns]
     help_row[0] = HELP_MARK + help_row[0]
     example_row = [str(example.get(c, "")) for c in columns]
+    if example_row[0]:
+        example_row[0] = f"{EXAMPLE_MARK}: {example_row[0]}"
+    else:
+        example_row[0] = EXAMPLE_MARK
     if fmt == "csv":
         with path.open("w", encoding="cp1252", newline="") as handle:
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")

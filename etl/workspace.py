@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from etl.config import CONFIG_NAME
+from etl.config import CONFIG_NAME, Config
+from etl.errors import UsageError
 from etl.resources import bundled
 
 CONFIG_TEXT = """\
@@ -69,3 +70,14 @@ def create_workspace(folder: Path, samples: bool = False) -> Path:
 def _copy_new(source: str | Path, target: str | Path) -> None:
     if not Path(target).exists():
         shutil.copy2(source, target)
+
+
+def check_inbox(config: Config) -> Path:
+    """The inbox folder; a missing one, or a file in its place, is a UsageError (a typo must not pass)."""
+    inbox = config.folder("inbox")
+    if inbox.is_file():
+        raise UsageError(f"the inbox {inbox} is a file, not a folder; name the folder the exports are dropped in")
+    if not inbox.is_dir():
+        raise UsageError(f"the inbox {inbox} does not exist; check --inbox or folders.inbox in "
+                         f"{config.base / CONFIG_NAME}, or create the folder")
+    return inbox

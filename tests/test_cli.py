@@ -11,10 +11,11 @@ from etl.config import Config
 from tests.conftest import ORDERS, drop
 
 
-def etl(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def etl(*args: str | Path, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the installed command line as a user would."""
     return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                          errors="replace", cwd=cwd, timeout=120,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", **env})
 
 
 def test_init_then_run_on_samples(tmp_path: Path) -> None:
@@ -38,13 +39,33 @@ def test_json_report_matches_files_and_exit_code(workspace: Config) -> None:
 
 
 def test_all_good_exits_0_and_again_skips(workspace: Config) -> None:
-    drop(workspace, ORDERS / "cases/flat_not_numeric.csv")
+    drop(workspace, ORDERS / "flat_cp1252.csv")
     config = workspace.base / "etl.yaml"
-    assert etl("run", "orders", "-c", config).returncode == 1
-    drop(workspace, ORDERS / "cases/flat_not_numeric.csv")
+    assert etl("run", "orders", "-c", config).returncode == 1  # one order rejected
+    good = (ORDERS / "cases/flat_not_numeric.csv").read_bytes().replace(b"12,9x", b"12,95")
+    (workspace.folder("inbox") / "good.csv").write_bytes(good)
+    assert etl("run", "orders", "-c", config).returncode == 0
+    (workspace.folder("inbox") / "good.csv").write_bytes(good)
     again = etl("run", "orders", "-c", config)
     assert again.returncode == 0, again.stdout
     assert "already imported" in again.stdout
+
+
+def test_a_file_with_rejects_dropped_again_after_the_fix_imports_the_fixed_records(workspace: Config) -> None:
+    config, inbox = workspace.base / "etl.yaml", workspace.folder("inbox")
+    bad = (ORDERS / "cases/flat_not_numeric.csv").read_bytes()
+    (inbox / "export.csv").write_bytes(bad)
+    first = etl("run", "orders", "--json", "-c", config)
+    assert json.loads(first.stdout)["counts"] == {"in": 2, "written": 1, "rejected": 1, "skipped": 0}
+    (inbox / "export.csv").write_bytes(bad)  # the same file again, not fixed: still not "already imported"
+    same = json.loads(etl("run", "orders", "--json", "-c", config).stdout)
+    assert same["counts"] == {"in": 2, "written": 0, "rejected": 1, "skipped": 1}
+    (inbox / "export.csv").write_bytes(bad.replace(b"12,9x", b"12,95"))
+    fixed = etl("run", "orders", "--json", "-c", config)
+    assert fixed.returncode == 0, fixed.stdout
+    assert json.loads(fixed.stdout)["counts"] == {"in": 2, "written": 1, "rejected": 0, "skipped": 1}
+    headers = [p.read_text(encoding="cp1252") for p in workspace.folder("outbox").glob("sage/*_header.csv")]
+    assert sum(text.count("31002") for text in headers) == 1 and sum(text.count("31001") for text in headers) == 1
 
 
 def test_usage_errors_exit_2_without_traceback(workspace: Config) -> None:
@@ -72,3 +93,59 @@ def test_flows_lists_directions_and_formats() -> None:
     assert "orders" in result.stdout and "shop -> ERP" in result.stdout
     for fmt in ("csv", "json", "txt", "xml"):
         assert fmt in result.stdout
+
+
+def test_without_config_it_is_found_above_or_refused(workspace: Config, tmp_path: Path) -> None:
+    deeper = workspace.base / "inbox"
+    assert etl("run", "orders", "--json", cwd=deeper).returncode == 0  # found in the parent folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = etl("run", "orders", cwd=elsewhere)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "create one with `etl init DIR`" in result.stderr
+    assert list(elsewhere.iterdir()) == []  # no working folder was built silently
+    assert etl("run", "orders", cwd=elsewhere, ETL_CONFIG=str(workspace.base / "etl.yaml")).returncode == 0
+
+
+def test_a_wrong_inbox_is_an_error(workspace: Config, tmp_path: Path) -> None:
+    config = workspace.base / "etl.yaml"
+    for inbox, says in ((tmp_path / "inbx", "does not exist"), (ORDERS / "flat_cp1252.csv", "is a file")):
+        result = etl("run", "orders", "-c", config, "--inbox", inbox)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert says in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "inbx").exists()
+
+
+def test_dry_run_writes_nothing_anywhere(tmp_path: Path) -> None:
+    assert etl("init", tmp_path / "work").returncode == 0
+    work = tmp_path / "work"
+    drop(Config(base=work), ORDERS / "flat_cp1252.csv")
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+    result = etl("run", "orders", "--dry-run", "-c", work / "etl.yaml")
+    assert result.returncode == 1 and "dry run" in result.stdout, result.stdout + result.stderr
+    assert sorted(p.relative_to(work) for p in work.rglob("*")) == before  # staging included
+
+
+def test_a_cp1252_console_never_fails_the_run(workspace: Config) -> None:
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    result = etl("run", "orders", "-c", workspace.base / "etl.yaml", PYTHONIOENCODING="cp1252")
+    assert result.returncode == 1, result.stdout + result.stderr  # partial (one reject), not "unexpected error"
+    assert "orders ? csv" in result.stdout and "UnicodeEncodeError" not in result.stderr  # the arrow became '?'
+    (report,) = workspace.folder("reports").glob("*.json")
+    assert json.loads(report.read_text(encoding="utf-8"))["status"] == "partial"  # files stay UTF-8
+
+
+def test_version_and_flows_in_a_pipe() -> None:
+    version = etl("--version")
+    assert version.returncode == 0 and version.stdout.startswith("etl ")
+    flows = etl("flows", COLUMNS="40")
+    assert flows.returncode == 0
+    assert "payment-requests\t" in flows.stdout and "…" not in flows.stdout
+
+
+def test_help_does_not_import_pyarrow() -> None:
+    code = ("import sys; sys.argv = ['etl', '--help']\nfrom etl.cli import main\ntry: main()\n"
+            "except SystemExit: pass\nprint('pyarrow' in sys.modules, 'pydantic' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    assert result.stdout.strip().endswith("False False"), result.stdout + result.stderr

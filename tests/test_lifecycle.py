@@ -21,15 +21,24 @@ def test_inputs_are_archived_and_outputs_have_unique_names(workspace: Config) ->
 
 
 def test_same_content_is_never_imported_twice_unless_forced(workspace: Config) -> None:
-    run_orders(workspace, ORDERS / "flat_cp1252.csv")
+    good = (ORDERS / "cases/flat_not_numeric.csv").read_bytes().replace(b"12,9x", b"12,95")  # no rejects
+    (workspace.folder("inbox") / "export.csv").write_bytes(good)
+    assert run_flow(workspace, "orders", "csv").written == 2
     copy = workspace.folder("inbox") / "renamed_export.csv"
-    copy.write_bytes((ORDERS / "flat_cp1252.csv").read_bytes())
+    copy.write_bytes(good)
     skipped = run_flow(workspace, "orders", "csv")
     assert skipped.outputs == [] and skipped.files[0].status == "skipped"
     assert "already imported" in (skipped.files[0].reason or "")
-    drop(workspace, ORDERS / "flat_cp1252.csv")
+    (workspace.folder("inbox") / "export.csv").write_bytes(good)
     forced = run_flow(workspace, "orders", "csv", force=True)
-    assert forced.written == 7
+    assert forced.written == 2
+
+
+def test_a_file_with_rejects_is_taken_again_its_written_records_skipped(workspace: Config) -> None:
+    run_orders(workspace, ORDERS / "flat_cp1252.csv")
+    again = run_orders(workspace, ORDERS / "flat_cp1252.csv")
+    assert again.files[0].status == "archived"
+    assert (again.written, again.rejected, again.skipped) == (0, 1, 7)
 
 
 def test_dry_run_writes_and_moves_nothing(workspace: Config) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -11,10 +12,15 @@ from etl.carriers import Carrier, Sender, default_carriers
 from etl.config.mail import MailSettings, PaymentRequestSettings
 from etl.config.numbers import NumberRange
 from etl.config.shop import ShopSettings
-from etl.errors import ConfigError
+from etl.errors import ConfigError, UsageError
+from etl.platform import read_text_file
 from etl.resources import bundled
 
 CONFIG_NAME = "etl.yaml"
+CONFIG_ENV = "ETL_CONFIG"
+# Shown when no working folder is found (the merchant-facing text of this module).
+NO_CONFIG = (f"no {CONFIG_NAME} in this folder or above it, and ${CONFIG_ENV} is not set; "
+             "create one with `etl init DIR` and run from there, or name it with --config")
 
 
 class Folders(BaseModel):
@@ -119,20 +125,32 @@ class Config(BaseModel):
         return self.search("mappings")[-1] / name
 
 
+def find_config(start: Path | None = None, environ: dict[str, str] | None = None) -> Path | None:
+    """The etl.yaml of the current folder or its nearest parent, else the one $ETL_CONFIG names."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate / CONFIG_NAME
+    named = (os.environ if environ is None else environ).get(CONFIG_ENV)
+    return Path(named) if named else None
+
+
 def load_config(path: Path | None = None) -> Config:
-    """Read `path` (or ./etl.yaml if it exists, else the defaults for the current folder)."""
+    """Read `path`, or the etl.yaml `find_config` finds; none at all is a UsageError saying what to do."""
     if path is None:
-        path = Path(CONFIG_NAME)
-        if not path.is_file():
-            return Config(base=Path.cwd())
+        path = find_config()
+        if path is None:
+            raise UsageError(NO_CONFIG)
     if path.is_dir():
         path = path / CONFIG_NAME
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_text_file(path)) or {}
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path}: not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: expected settings (key: value), found {type(data).__name__}"])
     try:
         return Config(**{**data, "base": path.resolve().parent})
     except ValidationError as exc:

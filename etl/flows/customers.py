@@ -47,7 +47,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     rejects += check(layout, customers)
     refused = {r.record for r in rejects if r.record is not None}
     keep = pc.invert(pc.is_in(customers.column("customer_id"), value_set=pa.array(sorted(refused), pa.string())))
-    rejected = customers.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py() + orphans
+    rejected = customers.num_rows - (pc.sum(pc.cast(keep, pa.int64())).as_py() or 0) + orphans  # None if empty
     customers = merge_by_email(customers.filter(keep))
     merged = pc.sum(pc.cast(pc.is_valid(customers.column("merged_into")), pa.int64())).as_py() or 0
     neutral = {"customers": customers}

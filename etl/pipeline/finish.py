@@ -51,7 +51,7 @@ def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input
         planned.append((temp, free_name(temp.parent, temp.name.removeprefix(".").removesuffix(".part"))))
     report.outputs = [str(final) for _, final in planned]
     ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done,
-                      planned, written)
+                      planned, written, incomplete=not_fully_written(inputs, report))
     for temp, final in planned:
         publish_planned(temp, final)
     ledger.outputs_published(report.run_id)
@@ -59,6 +59,20 @@ def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input
         if not item.failed:
             result.moved_to = str(move_aside(item.path, config.folder("archive")))
     Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
+
+
+def not_fully_written(inputs: list[Input], report: RunReport) -> set[str]:
+    """Hashes of the inputs a record of which was rejected; the members of an export set count as one."""
+    names = {Path(r.file).name for r in report.rejects}
+    if not names and not report.rejected:
+        return set()
+    known = {i.path.name for i in inputs}
+    if (report.rejected and not names) or names - known:  # a reject not traced to a file: none is complete
+        return {i.sha256 for i in inputs}
+    hit = {i.sha256 for i in inputs if i.path.name in names}
+    if any(i.path.name in names and any(t != "flat" for t, _ in i.tables) for i in inputs):
+        hit |= {i.sha256 for i in inputs if any(t != "flat" for t, _ in i.tables)}
+    return hit
 
 
 def recover(config: Config, ledger: Ledger) -> list[str]:

@@ -14,6 +14,7 @@ from etl.ledger import Ledger, file_hash
 from etl.lifecycle import inbox_files, move_aside, refuse
 from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import recognize_file
+from etl.platform import why_unreadable
 from etl.report import FileResult, InputRead, RunReport
 from etl.transform.layout import SourceLayout
 
@@ -34,6 +35,10 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
     inputs: list[Input] = []
     others: dict[str, SourceLayout] = {}
     for path in files if files is not None else inbox_files(config.folder("inbox")):
+        held = why_unreadable(path)
+        if held:  # Excel holds it, or no permission: left in place for the next run, the rest goes on
+            report.files.append(FileResult(path.name, "waiting", reason=held))
+            continue
         found, problem = recognize_file(path, {flow.name: layout})
         if not found:
             # No export at all (binary, one endless line) or one no flow reads: refused, the run goes on;
@@ -53,7 +58,9 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
         report.inputs.append(read_info(path, [raw for _, raw in tables]))
         sha = file_hash(path)
         # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
-        earlier = None if force or flow.delta else ledger.seen(sha, flow.name)
+        # A flow that imports each record once takes a file again whose records were rejected last
+        # time (fixed meanwhile): what was written then is skipped by the record ledger.
+        earlier = None if force or flow.delta else ledger.seen(sha, flow.name, complete_only=flow.once_per_record)
         # The same content twice in one run is imported once, like content imported by an earlier run.
         twin = None if force else next((i.path.name for i in inputs if i.sha256 == sha), None)
         if earlier or twin:

@@ -55,9 +55,9 @@ def process(ctx: RunContext, writer_cls: type[Writer], groups: list[Path], steps
         for step in steps:
             step.rollback()
         raise
-    prune(ctx.config.folder("staging"), ctx.config.keep_staging_runs)
     if ctx.dry_run:
         for temp in temps:
             temp.unlink()
         return []
+    prune(ctx.config.folder("staging"), ctx.config.keep_staging_runs)
     return temps

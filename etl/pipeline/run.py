@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from etl.config import Config
+from etl.flows import Flow
 from etl.ledger import Ledger
-from etl.load.base import writer_for
+from etl.load.base import Writer, writer_for
 from etl.lock import FileLock
 from etl.pipeline.context import RunContext
 from etl.pipeline.finish import finish, recover
 from etl.pipeline.gather import gather
-from etl.pipeline.layouts import get_flow, load_layouts
+from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.process import Progress, process
 from etl.pipeline.stage import stage
 from etl.pipeline.steps import steps_for
@@ -36,8 +39,32 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
     run_id = f"{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     report = RunReport(run_id=run_id, flow=flow.name, format=fmt, started=started.isoformat(timespec="seconds"),
                        dry_run=dry_run, unit=flow.unit)
-    for name in FOLDERS:
-        config.folder(name).mkdir(parents=True, exist_ok=True)
+    history = config.folder("staging")  # earlier runs' neutral tables (the cross-selling flow reads them)
+    with ExitStack() as cleanup:
+        if dry_run:  # nothing written anywhere: staging and outputs go to a scratch folder removed at the end
+            config = _scratch(config, Path(cleanup.enter_context(TemporaryDirectory(prefix="etl-dry-run-"))))
+        else:
+            for name in FOLDERS:
+                config.folder(name).mkdir(parents=True, exist_ok=True)
+        _run(config, flow, layouts, writer_cls, report, history, files, progress, dry_run, force, full)
+    return report
+
+
+def _scratch(config: Config, scratch: Path) -> Config:
+    """A copy of `config` whose outbox and staging (and state, if the working folder has none) are in `scratch`."""
+    copy = config.model_copy(deep=True)
+    copy.folders.outbox, copy.folders.staging = scratch / "outbox", scratch / "staging"
+    if not (config.folder("state") / "ledger.sqlite").is_file():  # a new working folder: no state to read
+        copy.folders.state = scratch / "state"
+    for name in ("outbox", "staging", "state"):
+        copy.folder(name).mkdir(parents=True, exist_ok=True)
+    return copy
+
+
+def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer], report: RunReport, history: Path,
+         files: list[Path] | None, progress: Progress | None, dry_run: bool, force: bool, full: bool) -> None:
+    """The run itself, under the run lock."""
+    run_id = report.run_id
     # One run at a time per working folder (watcher or manual): two runs could otherwise both find
     # the same input not yet in the ledger, and recovery below must not touch a live run's files.
     with FileLock(config.folder("state") / "run.lock", timeout=RUN_LOCK_WAIT, what="another run"):
@@ -50,7 +77,7 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
             inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
             if inputs or flow.extract_staged:
-                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report)
+                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report, history)
                 temps = process(ctx, writer_cls, groups, steps, progress)
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
@@ -60,4 +87,3 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
             for step in steps:
                 step.close()
             ledger.close()
-    return report

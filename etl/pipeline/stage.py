@@ -15,13 +15,17 @@ from etl.staging import StagingWriter
 from etl.transform.layout import SourceLayout
 
 
-def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, report: RunReport) -> list[Path]:
-    """Extract every input into `staging`; return the staged groups (a failed input is marked, not staged)."""
+def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, report: RunReport,
+          history: Path | None = None) -> list[Path]:
+    """Extract every input into `staging`; return the staged groups (a failed input is marked, not staged).
+
+    `history` holds earlier runs' staging (default: beside `staging`), for flows that read it.
+    """
     groups: list[Path] = []
     tables: dict[str, list[RawTable]] = {}
     if flow.extract_staged:  # a flow that reads what other flows staged, not the inbox
         folder = staging / "computed"
-        if _stage_chunks(flow.extract_staged(staging.parent, layout, report.run_id), folder, [], report):
+        if _stage_chunks(flow.extract_staged(history or staging.parent, layout, report.run_id), folder, [], report):
             groups.append(folder)
     for item in inputs:
         for name, raw in item.tables:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from etl.errors import ConfigError
 from etl.model import ENTITIES, TYPES, field_type
+from etl.platform import read_text_file
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
@@ -278,7 +279,7 @@ class TargetLayout(_Strict):
 def load_layout(path: Path, kind: type[SourceLayout] | type[TargetLayout]) -> Any:
     """Read and validate a layout file; raise ConfigError listing every problem by key."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_text_file(path))
     except FileNotFoundError:
         raise ConfigError([f"{path}: mapping file not found"]) from None
     except yaml.YAMLError as exc:

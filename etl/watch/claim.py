@@ -57,9 +57,9 @@ def claim(job: Job, inbox: Path) -> Claimed | None:
     for path in job.paths:
         try:
             os.replace(path, folder / path.name)
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):  # gone, or held by another program (Excel on Windows)
             if job.kind == "files":
-                continue
+                continue  # a held file stays in the inbox and is tried again on a later look
             _put_back(folder, inbox)  # never half a set
             return None
         moved.append(path)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
 from etl.errors import ConfigError
-from etl.lifecycle import is_candidate, move_aside, refuse
+from etl.lifecycle import free_name, is_candidate, move_aside, refuse
 from etl.lock import LockBusy
 from etl.pipeline import run_flow
 from etl.watch.claim import Claimed, leftovers, release, unclaim, unpack
@@ -104,6 +105,10 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
             _refuse(config, paths[0], f"processing failed: {type(exc).__name__}: {exc}", outcome)
         return
     outcome.runs.append(report.run_id)
+    for item in report.files:
+        if item.status == "waiting":  # could not be read now: back into the inbox, tried again later
+            held = next(p for p in paths if p.name == item.name)
+            os.replace(held, free_name(config.folder("inbox"), held.name))
     outputs = ", ".join(Path(p).name for p in report.outputs)
     for item in report.files:
         detail = item.reason or (f"{flow} run {report.run_id}" + (f" -> {outputs}" if outputs else ""))

@@ -70,6 +70,7 @@ class Watcher:
         self._due = {} if once else {entry.flow: time.monotonic() + entry.every_seconds
                                      for entry in self.settings.schedule}
         self.router: Router | None = None
+        self.incomplete: dict[Path, str] = {}  # set members waiting for the rest of their export
 
     def stop(self) -> None:
         """Ask the loop to stop after the current job (safe from signal handlers and other threads)."""
@@ -91,6 +92,7 @@ class Watcher:
                 while not self.stopping.is_set():
                     busy = self.cycle()
                     if self.once and not busy:
+                        self._name_waiting()
                         break
                     self._sleep(busy)
             finally:
@@ -127,7 +129,17 @@ class Watcher:
         for entry in self.settings.schedule if self._due else []:
             if now >= self._due[entry.flow]:
                 self._due[entry.flow] = now + entry.every_seconds
-        return bool(decided.waiting)
+        self.incomplete = {p: r for p, r in decided.incomplete.items() if p.exists()}
+        # An incomplete set may wait for minutes: `once` does not wait for it, only for files still arriving.
+        return bool(set(decided.waiting) - set(self.incomplete)) if self.once else bool(decided.waiting)
+
+    def _name_waiting(self) -> None:
+        """Say what `once` leaves in the inbox for a later run, and why."""
+        by_reason: dict[str, list[str]] = {}
+        for path, reason in self.incomplete.items():
+            by_reason.setdefault(reason, []).append(path.name)
+        for reason, names in by_reason.items():
+            log.info("%-8s %s  %s; left in the inbox for a later run", "waiting", ", ".join(sorted(names)), reason)
 
     def _plan(self, drops: dict[Path, Signature], markers: set[str]) -> Plan:
         ready: dict[Path, Route | None] = {}

@@ -31,6 +31,8 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
     refusals: list[tuple[Path, str]] = field(default_factory=list)
     waiting: list[Path] = field(default_factory=list)  # not complete yet
+    # Of `waiting`: members of a set that lacks tables while nothing else is arriving, with what they lack.
+    incomplete: dict[Path, str] = field(default_factory=dict)
 
 
 def missing_tables(routes: list[Route], required: list[str]) -> list[str]:
@@ -93,4 +95,7 @@ def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: di
             result.refusals += [(p, reason) for p in paths]
         else:
             result.waiting += paths
+            if lacking and not loose_unsettled:
+                result.incomplete.update((p, f"the {flow} tables {', '.join(lacking)} have not arrived")
+                                         for p in paths)
     return result

@@ -59,11 +59,23 @@ def test_links_survive_a_restart_and_orders_use_them(workspace: Config) -> None:
 
 
 def test_dry_run_hands_out_no_numbers(workspace: Config) -> None:
+    run_flow(workspace, "orders", "csv", files=[])  # the working folder has state now
     drop(workspace, ORDERS / "flat_cp1252.csv")
     run_flow(workspace, "orders", "csv", dry_run=True)
-    links = sqlite3.connect(workspace.folder("state") / "links.sqlite")
-    assert links.execute("SELECT count(*) FROM links").fetchone() == (0,)
-    links.close()
+    assert _links(workspace) == 0
+    run_flow(workspace, "orders", "csv")  # the same file for real does hand out numbers
+    assert _links(workspace) > 0
+
+
+def _links(config: Config) -> int:
+    path = config.folder("state") / "links.sqlite"
+    if not path.exists():
+        return 0
+    links = sqlite3.connect(path)
+    try:
+        return int(links.execute("SELECT count(*) FROM links").fetchone()[0])
+    finally:
+        links.close()
 
 
 def test_filled_xlsx_template_is_imported(workspace: Config) -> None:
@@ -81,11 +93,35 @@ def test_filled_xlsx_template_is_imported(workspace: Config) -> None:
 def test_template_round_trip(workspace: Config, fmt: str) -> None:
     layout = load_layouts(workspace, get_flow("customers")).source
     path = write_template(layout, fmt, workspace.folder("inbox") / f"kunden_vorlage.{fmt}")
+    _fill(path, ["", "Herr", "", "Jürgen", "Weiß", "Hauptstraße 1", "", "01067", "Dresden", "DE", "", "", "",
+                 "", "2", "nein", "Rechnung"])
     report = run_flow(workspace, "customers", "csv")
     assert (report.records_in, report.written, report.rejected) == (1, 1, 0), report.rejects
     header = Path(next(o for o in report.outputs if o.endswith("_customers.csv"))).read_bytes().decode("cp1252")
-    assert "Mustermann" in header and "Köln" in header
+    assert "Weiß" in header and "Dresden" in header
+    assert "Mustermann" not in header  # the marked example row is never imported
     assert not path.exists()  # archived
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_template_left_as_written_imports_nobody(workspace: Config, fmt: str) -> None:
+    layout = load_layouts(workspace, get_flow("customers")).source
+    write_template(layout, fmt, workspace.folder("inbox") / f"kunden_vorlage.{fmt}")
+    report = run_flow(workspace, "customers", "csv")
+    assert (report.records_in, report.written, report.rejected) == (0, 0, 0), report.rejects
+
+
+def _fill(path: Path, row: list[str]) -> None:
+    """Add a row below the template's example, as a merchant does in Excel."""
+    if path.suffix == ".csv":
+        with path.open("a", encoding="cp1252", newline="") as handle:
+            handle.write(";".join(row) + "\r\n")
+        return
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active.append(row)
+    book.save(path)
 
 
 def test_orders_say_when_customers_are_new(workspace: Config) -> None:

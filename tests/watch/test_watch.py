@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -236,3 +237,26 @@ def test_a_stock_list_alone_goes_to_the_stock_flow(tmp_path) -> None:  # type: i
     assert Watcher(config, once=True).run() == 0
     assert "bestand.csv" in archived(config)  # the catalog reads it too, but only beside its articles
     assert [p.name.split("_", 1)[0] for p in files(config.folder("outbox") / "shop")] == ["stock", "stock"]
+
+
+def test_once_processes_what_is_ready_and_names_the_incomplete_set(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    from tests.watch.conftest import make_config
+
+    config = make_config(tmp_path / "work", quiet_seconds=0.1, set_timeout_seconds=100_000)
+    inbox = config.folder("inbox")
+    inbox.mkdir(parents=True)
+    (inbox / "single.csv").write_bytes(one_order(23001))
+    for name in ("orders.csv", "orders_products.csv"):  # orders_total.csv never comes
+        shutil.copy(SET / name, inbox / name)
+    watcher, codes = Watcher(config, once=True), []
+    with caplog.at_level(logging.INFO, logger="etl.watch"):
+        thread = threading.Thread(target=lambda: codes.append(watcher.run()), daemon=True)
+        thread.start()
+        thread.join(timeout=120)  # the set may wait 600 s for its last table: --once must not
+        watcher.stop()
+    assert codes == [0], "watch --once waited for the incomplete set"
+    assert order_ids(config.folder("outbox")) == ["23001"]
+    assert (inbox / "orders.csv").exists() and (inbox / "orders_products.csv").exists()
+    waiting = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting")]
+    assert waiting == ["waiting  orders.csv, orders_products.csv  the orders tables orders_total have not arrived; "
+                       "left in the inbox for a later run"]
