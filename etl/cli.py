@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from etl.cli_layout import layout_app
 from etl.config import CONFIG_NAME, load_config
 from etl.errors import ConfigError, EtlError
 from etl.load.registry import formats
@@ -19,6 +20,7 @@ from etl.report import EXIT_USAGE, RunReport
 
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(layout_app, name="layout")
 out = Console()
 err = Console(stderr=True)
 _state = {"debug": False}

@@ -49,6 +49,7 @@ class RunReport:
     report_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    stores: dict[str, int] = field(default_factory=dict)  # records written per store, when stores route
 
     @property
     def failed_files(self) -> list[FileResult]:
