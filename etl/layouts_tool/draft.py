@@ -103,7 +103,8 @@ def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
         fields = {d.field: d.column for d in drafted if d.field}
         notes += [f"#   {name}.{d.column} -> {d.field}: the first values look like {d.type}, the field is "
                   f"{ENTITIES[entity][d.field]} (e.g. {d.example!r})" for d in drafted
-                  if d.field and d.type != "string" and d.type != ENTITIES[entity][d.field]]
+                  if d.field and d.type != "string" and d.type != ENTITIES[entity][d.field]
+                  and (d.type, ENTITIES[entity][d.field]) != ("int", "decimal")]
         tables[name] = {"recognize": [d.column for d in drafted[:3]], "entity": entity, "fields": fields}
         notes += [f"#   {name}.{d.column}: {d.type}, e.g. {d.example!r}" for d in drafted if not d.field]
     data = {"system": system, "flow": flow, "description": f"draft from {path.name}: check every field",
