@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from etl.cli_layout import layout_app
 from etl.errors import ConfigError, EtlError
 from etl.load.registry import formats
 from etl.platform import safe_console
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command 
 EXIT_USAGE = 2  # as etl.report.EXIT_USAGE, without importing it for every command line
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
                   add_completion=True, pretty_exceptions_enable=False)
+app.add_typer(layout_app, name="layout")
 out = Console()
 err = Console(stderr=True)
 _state = {"debug": False}

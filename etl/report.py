@@ -62,6 +62,7 @@ class RunReport:
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     inputs: list[InputRead] = field(default_factory=list)  # every input's detected encoding and dialect
+    stores: dict[str, int] = field(default_factory=dict)  # records written per store, when stores route
 
     @property
     def failed_files(self) -> list[FileResult]:

@@ -7,7 +7,7 @@ import io
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.load.tabular import TabularWriter
+from etl.load.tabular import Fields, TabularWriter
 
 _QUOTING = {"needed": "needed", "all": "all_valid", "none": "none"}
 
@@ -18,7 +18,7 @@ class CsvWriter(TabularWriter):
     format = "csv"
     extension = "csv"
 
-    def encode(self, record: str, text: pa.Table, header: bool) -> bytes:
+    def encode(self, fields: Fields, text: pa.Table, header: bool) -> bytes:
         buffer = io.BytesIO()
         options = pacsv.WriteOptions(
             include_header=header, delimiter=self.dialect.delimiter, eol=self.dialect.line_ending,

@@ -1,4 +1,4 @@
-"""JSON import files: one document per run, every record validated against a JSON Schema."""
+"""JSON import files: one document per run, every record validated against the layout's JSON Schema."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from etl.load.base import Writer
+from etl.load.generated import generated_json_schema
 from etl.load.nested import nest
 from etl.records import Mapped
 from etl.rejects import Reject
@@ -24,8 +25,9 @@ class JsonWriter(Writer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        name = self.layout.json_schema or f"{self.layout.system}/{self.layout.flow}.schema.json"
-        schema = json.loads(self.resources.find("schemas", name).read_text(encoding="utf-8"))
+        name = self.layout.json_schema  # a hand-kept schema file; else the one generated from the layout
+        schema = (json.loads(self.resources.find("schemas", name).read_text(encoding="utf-8")) if name
+                  else generated_json_schema(self.layout))
         resource = Resource.from_contents(schema)
         registry = Registry().with_resource(schema.get("$id", "urn:etl:schema"), resource)
         defs = schema.get("$defs", {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.load.tabular import TabularWriter
+from etl.load.tabular import Fields, TabularWriter
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
 
@@ -28,8 +28,7 @@ class TxtWriter(TabularWriter):
                                      f"does not fit the fixed width of {width} characters", KEY)
         return rejects
 
-    def encode(self, record: str, text: pa.Table, header: bool) -> bytes:
-        fields = {f.name: f for f in self.layout.records[record].fields}
+    def encode(self, fields: Fields, text: pa.Table, header: bool) -> bytes:
         names = text.column_names
         if self.dialect.fixed_width:
             columns = [self._pad(text.column(n), fields[n].width or 0, fields[n].align) for n in names]

@@ -1,5 +1,7 @@
 """XML import files rendered from a Jinja template and validated with lxml before publishing.
 
+The template is the generic `layout.xml.j2`, driven by the layout's `xml:` names, and the XSD is
+generated from the layout (`xsd.py`), unless the layout names a template or schema file of its own.
 The template defines three macros: `start(meta)`, `record(entry)` and `end(meta)`. Records are
 rendered chunk by chunk; each chunk is parsed and validated against the layout's XSD as a small
 document of its own, so memory stays flat however long the file; a record the schema refuses is
@@ -17,7 +19,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from etl.load.base import Resources, Writer
+from etl.load.generated import generated_xsd
 from etl.load.nested import Entry, nest
+from etl.load.xml_form import xml_form
 from etl.records import Mapped
 from etl.rejects import Reject
 
@@ -45,11 +49,15 @@ class XmlWriter(Writer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        template_name = self.layout.xml.get("template", f"{self.layout.system}/{self.layout.flow}.xml.j2")
-        schema_name = self.layout.xml.get("schema", f"{self.layout.system}/{self.layout.flow}.xsd")
-        self.schema = load_schema(self.resources.find("schemas", schema_name))
+        spec = self.layout.xml
+        if spec.schema_file:
+            self.schema = load_schema(self.resources.find("schemas", spec.schema_file))
+        else:
+            self.schema = etree.XMLSchema(etree.fromstring(generated_xsd(self.layout).encode("utf-8")))
+        template = template_env(self.resources).get_template(spec.template or "layout.xml.j2",
+                                                             globals={"form": xml_form(self.layout)})
         # The template's macros (start, record, end) are attributes Jinja creates at render time.
-        self.module: Any = template_env(self.resources).get_template(template_name).module
+        self.module: Any = template.module
         self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
                      "created": datetime.now().replace(microsecond=0).isoformat()}
         self.documents: dict[str, _Document] = {}

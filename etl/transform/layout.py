@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from etl.errors import ConfigError
 from etl.model import ENTITIES, TYPES, field_type
 from etl.platform import read_text_file
+from etl.transform.layout_forms import Shape, StoreOverride, XmlSpec, form_problems
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
@@ -201,7 +202,9 @@ class TargetLayout(_Strict):
     description: str = ""
     records: dict[str, RecordSpec]
     dialects: dict[str, Dialect] = {}
-    xml: dict[str, str] = {}
+    xml: XmlSpec = XmlSpec()
+    shape: Shape = Shape()
+    stores: dict[str, StoreOverride] = {}
     json_schema: str | None = None
     value_maps: dict[str, dict[str, Any]] = {}
     options: dict[str, Any] = {}
@@ -249,6 +252,7 @@ class TargetLayout(_Strict):
                     problems.append(f"{where}.map: no value map '{spec.map}'")
                 if spec.type and spec.type not in TYPES:
                     problems.append(f"{where}.type: unknown type '{spec.type}'")
+        problems += form_problems(self.records, self.xml, self.shape, self.stores)
         if problems:
             raise ValueError("; ".join(problems))
         return self

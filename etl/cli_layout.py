@@ -1,0 +1,73 @@
+"""`etl layout …`: the consultant's commands for layouts (build, check, show, new); thin over etl.layouts_tool."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from etl.config import load_config
+
+layout_app = typer.Typer(help="Build schemas from layouts, check, show and draft layouts.", no_args_is_help=True)
+out = Console()
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
+
+
+@layout_app.command("build")
+def build(config: ConfigOpt = None) -> None:
+    """Write the XSD and JSON Schema of every target layout of the working folder into its schemas/."""
+    from etl.layouts_tool.build import build_schemas
+
+    settings = load_config(config)
+    mappings, schemas = settings.search("mappings")[0], settings.search("schemas")[0]
+    changed = build_schemas(mappings, schemas)
+    for path in changed:
+        out.print(f"written: {escape(str(path))}")
+    out.print(f"{len(changed)} schema file(s) written, the others are current ({escape(str(schemas))})")
+
+
+@layout_app.command("check")
+def check(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/orders.yaml.")],
+          config: ConfigOpt = None) -> None:
+    """Compare the working folder's layout with the bundled one: changes, problems, unused neutral fields."""
+    from etl.layouts_tool.check import check_layout
+    from etl.resources import bundled
+
+    settings = load_config(config)
+    own = settings.find_mapping(mapping)
+    schemas = settings.search("schemas")[0] / Path(mapping).with_suffix("")
+    result = check_layout(own, bundled("mappings") / mapping, schemas)
+    out.print(f"layout: {escape(str(own))}")
+    out.print("changed against the bundled layout:" if result.changes else "no change against the bundled layout")
+    for line in result.changes:
+        out.print(f"  {escape(line)}")
+    for line in result.problems:
+        out.print(f"[red]problem:[/] {escape(line)}")
+    for record, names in result.unused.items():
+        out.print(f"unused neutral fields of {record}: {escape(', '.join(names) or '-')}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@layout_app.command("show")
+def show(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/orders.yaml.")],
+         store: Annotated[str | None, typer.Option(help="Apply this store's overrides.")] = None,
+         config: ConfigOpt = None) -> None:
+    """Print the layout a run uses: the working folder's copy, with a store's overrides applied."""
+    from etl.layouts_tool.show import effective_layout, layout_yaml
+
+    path, layout = effective_layout(load_config(config), mapping, store)
+    sys.stdout.write(f"# {path}{f' (store {store})' if store else ''}\n{layout_yaml(layout)}")
+
+
+@layout_app.command("new")
+def new(flow: Annotated[str, typer.Argument(help="The flow the export is for, e.g. orders.")],
+        source: Annotated[Path, typer.Option("--from", exists=True, dir_okay=False, help="An export file.")],
+        system: Annotated[str, typer.Option(help="The system that wrote the export.")] = "shop") -> None:
+    """Print a draft source layout made from an export's header and first rows."""
+    from etl.layouts_tool.draft import draft_layout
+
+    sys.stdout.write(draft_layout(flow, source, system))

@@ -1,0 +1,116 @@
+"""`etl layout new FLOW --from FILE`: a draft source layout from an export's header and first rows.
+
+The file is read by the readers a run uses (`read_file`); from each table's columns and first rows the
+draft proposes an entity, a neutral field per column it recognises (by name) and a type per column
+(by its values). Columns it cannot place are listed as comments for the consultant to decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from etl.extract.registry import read_file
+from etl.model import ENTITIES
+from etl.resources import bundled
+
+SAMPLE_ROWS = 50
+_TYPES = [("int", re.compile(r"^-?\d+$")), ("decimal", re.compile(r"^-?\d+([.,]\d+)?$")),
+          ("date", re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{4})$")),
+          ("datetime", re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]|\d{2}\.\d{2}\.\d{4} )\d{2}:\d{2}(:\d{2})?$"))]
+
+
+@dataclass
+class DraftColumn:
+    """One column of the export: its name, the type its first values suggest, and a neutral field."""
+
+    column: str
+    type: str
+    field: str | None
+    example: str | None
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def guess_type(values: list[str | None]) -> str:
+    """The narrowest type every non-empty value fits (string when none does)."""
+    present = [v.strip() for v in values if v is not None and v.strip()]
+    if not present:
+        return "string"
+    for kind, pattern in _TYPES:
+        if all(pattern.match(v) for v in present):
+            if kind == "int" and any(len(v) > 1 and v.startswith("0") for v in present):
+                return "string"  # leading zeros: a number that is really a code (customer, postcode)
+            return kind
+    return "string"
+
+
+def guess_entity(columns: list[str], flow: str) -> str:
+    """The neutral entity whose field names the columns match best (the flow's name breaks ties)."""
+    names = {_norm(c) for c in columns}
+    known = known_columns()
+    score = {e: len(names & ({_norm(f) for f in fields} | set(known.get(e, {})))) + (0.5 if e == flow else 0)
+             for e, fields in ENTITIES.items()}
+    return max(score, key=lambda e: score[e])
+
+
+def known_columns(mappings: Path | None = None) -> dict[str, dict[str, str]]:
+    """Entity -> column name (normalised) -> neutral field, learnt from the bundled source layouts."""
+    known: dict[str, dict[str, str]] = {}
+    for path in sorted((mappings or bundled("mappings")).rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for table in (data.get("tables") or {}).values() if isinstance(data, dict) else []:
+            entity = str(table.get("entity")) if isinstance(table, dict) else ""
+            for name, spec in (table.get("fields") or {}).items() if entity in ENTITIES else []:
+                columns = spec.get("column") if isinstance(spec, dict) else spec
+                for column in [columns] if isinstance(columns, str) else columns or []:
+                    known.setdefault(entity, {}).setdefault(_norm(column), name)
+    return known
+
+
+def draft_columns(columns: list[str], rows: list[dict[str, Any]], entity: str) -> list[DraftColumn]:
+    """The draft of each column: type from its values, neutral field where the names match."""
+    fields = {**known_columns().get(entity, {}), **{_norm(f): f for f in ENTITIES[entity]}}
+    out = []
+    for column in columns:
+        values = [r.get(column) for r in rows]
+        key = _norm(column)
+        match = fields.get(key) or next((f for n, f in fields.items() if key.endswith(n) and len(n) > 3), None)
+        out.append(DraftColumn(column, guess_type(values), match, next((v for v in values if v), None)))
+    return out
+
+
+def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
+    """The draft source layout as YAML text with comments."""
+    tables: dict[str, Any] = {}
+    notes: list[str] = []
+    for i, table in enumerate(read_file(path)):
+        rows: list[dict[str, Any]] = []
+        for batch in table.batches():
+            rows += batch.to_pylist()
+            if len(rows) >= SAMPLE_ROWS:
+                break
+        entity = guess_entity(table.columns, flow)
+        drafted = draft_columns(table.columns, rows[:SAMPLE_ROWS], entity)
+        name = table.name or (path.stem if i == 0 else f"{path.stem}_{i + 1}")
+        # A neutral field has its type in the model; the values' type is only reported where it differs.
+        fields = {d.field: d.column for d in drafted if d.field}
+        notes += [f"#   {name}.{d.column} -> {d.field}: the first values look like {d.type}, the field is "
+                  f"{ENTITIES[entity][d.field]} (e.g. {d.example!r})" for d in drafted
+                  if d.field and d.type != "string" and d.type != ENTITIES[entity][d.field]
+                  and (d.type, ENTITIES[entity][d.field]) != ("int", "decimal")]
+        tables[name] = {"recognize": [d.column for d in drafted[:3]], "entity": entity, "fields": fields}
+        notes += [f"#   {name}.{d.column}: {d.type}, e.g. {d.example!r}" for d in drafted if not d.field]
+    data = {"system": system, "flow": flow, "description": f"draft from {path.name}: check every field",
+            "tables": tables}
+    head = (f"# Draft source layout for the '{flow}' flow, made from {path.name} by `etl layout new`.\n"
+            "# Check entity, field names and types; `recognize` lists columns every such export has.\n")
+    title = "\n# To look at (columns without a neutral field: map them, or leave them out):\n"
+    tail = title + "\n".join(notes) + "\n" if notes else ""
+    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110) + tail

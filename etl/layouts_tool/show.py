@@ -1,0 +1,35 @@
+"""`etl layout show`: the layout a run uses, after the working folder's copy and a store's overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from etl.config import Config
+from etl.errors import UsageError
+from etl.transform.layout import TargetLayout, load_layout
+from etl.transform.stores import for_store
+
+
+def effective_layout(config: Config, mapping: str, store: str | None = None) -> tuple[Path, TargetLayout]:
+    """The file a run reads for `mapping` (e.g. sage/orders.yaml) and its layout, for `store` if given."""
+    path = config.find_mapping(mapping)
+    layout: TargetLayout = load_layout(path, TargetLayout)
+    if store is None:
+        return path, layout
+    if store not in layout.stores:
+        known = ", ".join(layout.stores) or "none"
+        raise UsageError(f"{path}: no overrides for store '{store}' (stores with overrides: {known})")
+    override = layout.stores[store]
+    if override.layout:
+        path = config.find_mapping(override.layout)
+        layout = load_layout(path, TargetLayout)
+    return path, for_store(layout, override)
+
+
+def layout_yaml(layout: TargetLayout) -> str:
+    """The layout as YAML, as a run sees it (defaults left out)."""
+    data: dict[str, Any] = layout.model_dump(by_alias=True, exclude_defaults=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)

@@ -1,0 +1,98 @@
+"""Parts of a target layout that say how its files are built: XML element names, file shape, stores.
+
+Kept apart from `layout.py` so that the one place a consultant edits (the layout YAML) can name the
+XML structure and the csv/txt file shape; the XSD, the JSON Schema and the XML all follow from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class XmlRecord(_Strict):
+    """The XML names of one record type.
+
+    `element` is the record's element; for a root record type, `document` is the document element
+    (default: `xml.root`) and `fields` wraps its own fields in an element of that name (e.g. Kopf);
+    for a child record type, `wrapper` wraps all its records in an element of that name (Positionen).
+    """
+
+    element: str | None = None
+    document: str | None = None
+    fields: str | None = None
+    wrapper: str | None = None
+
+
+class XmlSpec(_Strict):
+    """How the layout's records are spelled as XML; everything has a default.
+
+    Without names the document is `<table name="…">` with one element per record named after its
+    record type, in the namespace `urn:hhg-sage-etl:<system>:<flow>:1`.
+    """
+
+    template: str | None = None  # a Jinja template of one's own instead of the generic layout.xml.j2
+    schema_file: str | None = Field(default=None, alias="schema")  # a hand-kept XSD instead of the generated
+    namespace: str | None = None
+    root: str = "table"
+    # attribute name -> what it holds: created (time), run_id, root (the record type of the document)
+    attributes: dict[str, Literal["created", "run_id", "root"]] = {"name": "root", "created": "created",
+                                                                  "run": "run_id"}
+    records: dict[str, XmlRecord] = {}
+    description: str = ""
+
+
+ShapeKind = Literal["linked", "records", "flat"]
+
+
+class Shape(_Strict):
+    """The shape of csv and txt files (xml and json always nest children in their root record).
+
+    - `linked`: a file per record type, linked by the key column (the default);
+    - `records`: one file, a line per record led by a type column (`type_column`, value per record
+      type in `types`), each root record followed by its children;
+    - `flat`: one file, a line per child record with its root record's fields repeated before it
+      (a field of the child named like one of the root is written once).
+    Fixed width is the dialect's `fixed_width` (txt) and combines with every shape.
+    """
+
+    kind: ShapeKind = "linked"
+    type_column: str = "Satzart"
+    types: dict[str, str] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"kind": value} if isinstance(value, str) else value
+
+
+class StoreOverride(_Strict):
+    """What differs for the orders of one store: field defaults, value maps, numbers, folder, layout."""
+
+    name: str | None = None
+    outbox: str | None = None  # a subfolder of the flow's outbox folder
+    layout: str | None = None  # another target layout file (a variant), found like any mapping
+    fields: dict[str, Any] = {}  # target field name -> its value for this store (replaces from/compute)
+    defaults: dict[str, Any] = {}  # target field name -> default where the value is empty
+    value_maps: dict[str, dict[str, Any]] = {}  # entries merged over the layout's maps
+
+
+def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: dict[str, StoreOverride]
+                  ) -> list[str]:
+    """Names in `xml`, `shape` and `stores` that do not fit the layout's record types and fields."""
+    problems = [f"xml.records.{name}: no record type '{name}'" for name in xml.records if name not in records]
+    problems += [f"shape.types.{name}: no record type '{name}'" for name in shape.types if name not in records]
+    roots = [name for name, rec in records.items() if rec.parent is None]
+    if shape.kind == "flat" and any(len([c for c, r in records.items() if r.parent == root]) > 1
+                                    for root in roots):
+        problems.append("shape: flat takes one child record type per root (write the others linked)")
+    fields = {f.name for rec in records.values() for f in rec.fields}
+    for store, override in stores.items():
+        problems += [f"stores.{store}.{part}.{name}: no field '{name}' in the records"
+                     for part in ("fields", "defaults") for name in getattr(override, part) if name not in fields]
+    return problems
