@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from etl.config import load_config
+if TYPE_CHECKING:
+    from etl.config import Config
+
 
 layout_app = typer.Typer(help="Build schemas from layouts, check, show and draft layouts.", no_args_is_help=True)
 out = Console()
@@ -22,7 +24,7 @@ def build(config: ConfigOpt = None) -> None:
     """Write the XSD and JSON Schema of every target layout of the working folder into its schemas/."""
     from etl.layouts_tool.build import build_schemas
 
-    settings = load_config(config)
+    settings = _settings(config)
     mappings, schemas = settings.search("mappings")[0], settings.search("schemas")[0]
     changed = build_schemas(mappings, schemas)
     for path in changed:
@@ -37,7 +39,7 @@ def check(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/ord
     from etl.layouts_tool.check import check_layout
     from etl.resources import bundled
 
-    settings = load_config(config)
+    settings = _settings(config)
     own = settings.find_mapping(mapping)
     schemas = settings.search("schemas")[0] / Path(mapping).with_suffix("")
     result = check_layout(own, bundled("mappings") / mapping, schemas)
@@ -59,7 +61,7 @@ def show(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/orde
     """Print the layout a run uses: the working folder's copy, with a store's overrides applied."""
     from etl.layouts_tool.show import effective_layout, layout_yaml
 
-    path, layout = effective_layout(load_config(config), mapping, store)
+    path, layout = effective_layout(_settings(config), mapping, store)
     sys.stdout.write(f"# {path}{f' (store {store})' if store else ''}\n{layout_yaml(layout)}")
 
 
@@ -71,3 +73,10 @@ def new(flow: Annotated[str, typer.Argument(help="The flow the export is for, e.
     from etl.layouts_tool.draft import draft_layout
 
     sys.stdout.write(draft_layout(flow, source, system))
+
+
+def _settings(config: Path | None) -> Config:
+    """The working folder's settings (imported here, not for `etl --help`)."""
+    from etl.config import load_config
+
+    return load_config(config)
