@@ -168,8 +168,9 @@ def _prices(layout: SourceLayout, rows: dict[str, list[Row]], skus: dict[str, st
     # A promotion that is switched off or has expired is not carried over to GS-Office.
     prices += [{**s, "kind": "special", "min_quantity": Decimal(1), "active": True} for s in specials
                if s.get("special_status") is not False and promotion_active(None, s.get("valid_to"), today)]
-    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") or 1) > 0, "price",
-                    lambda p: "a price must not be negative, a quantity break must be at least 1")
+    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") is None or p["min_quantity"] > 0),
+                    "price",
+                    lambda p: "a price must not be negative, a quantity break must be more than 0")
 
 
 def read_rows(layout: SourceLayout, name: str, raws: list[RawTable], run_id: str) -> tuple[list[Row], list[Reject]]:

@@ -6,13 +6,13 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from etl.pipeline import run_flow
 
 from etl.config import Config
 from etl.errors import InputFileError
 from etl.extract import RawTable
 from etl.flows import FLOWS, Flow, Media, orders
 from etl.flows.flow import no_flat, no_tables
+from etl.pipeline import run_flow
 from etl.resources import bundled
 from etl.transform.layout import SourceLayout, load_layout
 from tests.conftest import DATA, drop
