@@ -25,7 +25,7 @@ from etl.flows.flow import Flow
 from etl.records import Chunk
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.source import drop_comment_rows, read_fields
+from etl.transform.source import check_columns, drop_comment_rows, read_fields
 
 _GROUP = re.compile(r"personal_offers_by_customers_status_(\d+)", re.IGNORECASE)
 _NO_PARENT = (None, "", "0")
@@ -35,6 +35,9 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     """The shop's articles of one export set, joined and checked, as one chunk."""
     rows: dict[str, list[Row]] = {}
     rejects: list[Reject] = []
+    for name, raws in tables.items():
+        for raw in raws:
+            check_columns(layout, name, raw)
     for name in layout.tables:
         if name in tables:
             rows[name], problems = read_rows(layout, name, tables[name], run_id)

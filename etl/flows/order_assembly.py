@@ -172,15 +172,15 @@ class _Assembler:
 
     def number_items(self, items: pa.Table, services: pa.Table | None) -> pa.Table:
         """Products first, then services in their shop order; each order numbered from 1."""
-        items = items.append_column("kind", pa.array(["product"] * items.num_rows, pa.string()))
+        items = put_column(items, "kind", pa.array(["product"] * items.num_rows, pa.string()))
+        items = put_column(items, "sort", pa.nulls(items.num_rows, pa.int64()))
         gross = self._order_value(items, "prices_gross", "min")
         rate = self._service_rate(items)
         if services is not None and services.num_rows:
             index = pc.index_in(services.column("order_id"), value_set=self.ids)
             services = services.append_column("tax_rate", pc.take(rate, index))
             services = services.append_column("prices_gross", pc.take(gross, index))
-            items = concat_tables([items.append_column("sort", pa.nulls(items.num_rows, pa.int64())),
-                                   services])
+            items = concat_tables([items, services])
         self.orders = put_column(self.orders, "prices_gross", pc.fill_null(gross, True))
         order_index = pc.index_in(items.column("order_id"), value_set=self.ids)
         group = pc.if_else(pc.equal(items.column("kind"), "product"), 0, 1)

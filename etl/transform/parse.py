@@ -81,10 +81,11 @@ def _bad(text: pa.Array, ok: pa.Array) -> pa.Array:
     return pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
 
 
-# The two conventions, strictly: digits grouped by exactly three (or not at all), one decimal separator.
-# At most 28 integer and 10 decimal digits, what decimal128(38, 10) holds before rounding to 4 places.
-_COMMA = r"^[+-]?(\d{1,3}(\.\d{3}){1,9}|\d{1,28})(,\d{1,10})?$"
-_POINT = r"^[+-]?(\d{1,3}(,\d{3}){1,9}|\d{1,28})(\.\d{1,10})?$"
+# The two conventions, strictly: digits grouped by exactly three (or not at all), one decimal separator,
+# at most 10 decimal places (what decimal128(38, 10) holds before rounding to 4).
+_COMMA = r"^[+-]?(\d{1,3}(\.\d{3})+|\d{1,28})(,\d{1,10})?$"
+_POINT = r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,28})(\.\d{1,10})?$"
+_TOO_LONG = r"^[+-]?[\d.,]{38}"  # grouped digits beyond 28: refused, not overflowed
 _CURRENCY = r"^(€|EUR)?\s*|\s*(€|EUR)?$"
 CONVENTIONS = {
     ",": "decimal comma, '.' only between groups of three digits (1.234,56)",
@@ -97,29 +98,42 @@ def normalize_number(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     """Number text in plain `1234.56` form by the `decimal` convention, and the mask of text that fits it.
 
     A value that does not fit (`27.45` with a decimal comma) is marked, never read another way.
+    Each pass over the column is skipped when no value needs it (most columns have no groups).
     """
-    if pc.any(pc.match_substring_regex(text, "€|EUR")).as_py():
+    if _any(pc.match_substring_regex(text, "€|EUR")):
         text = pc.replace_substring_regex(text, _CURRENCY, "")
-    if decimal == ",":
-        return _comma(text), pc.match_substring_regex(text, _COMMA)
+    commas = _any(pc.match_substring(text, ","))
+    if decimal == "," or (decimal == "auto" and commas and not _any(pc.match_substring(text, "."))):
+        return _comma(text, commas), _fits(text, _COMMA)  # auto without dots: every comma is decimal
+    point = _fits(text, _POINT)
     if decimal == ".":
-        return _point(text), pc.match_substring_regex(text, _POINT)
+        return _point(text, commas), point
     # auto, per value: a comma with no dot after it is the decimal separator (1,5 and 1.234,5);
-    # then a dot is (1.5 and 1,234.5). 1.234 is one point two three four.
-    point = pc.match_substring_regex(text, _POINT)
-    comma = pc.and_(pc.match_substring_regex(text, _COMMA),
-                    pc.or_(pc.match_substring(text, ","), pc.invert(point)))
-    return pc.if_else(comma, _comma(text), _point(text)), pc.or_(point, comma)
+    # else a dot is (1.5 and 1,234.5). 1.234 is one point two three four.
+    if not commas and not _any(pc.and_(pc.is_valid(text), pc.invert(point))):
+        return text, point
+    comma = pc.and_(_fits(text, _COMMA), pc.or_(pc.match_substring(text, ","), pc.invert(point)))
+    return pc.if_else(comma, _comma(text, commas), _point(text, commas)), pc.or_(point, comma)
 
 
-def _comma(text: pa.Array) -> pa.Array:
-    if pc.any(pc.match_substring(text, ".")).as_py():
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _fits(text: pa.Array, pattern: str) -> pa.Array:
+    ok = pc.match_substring_regex(text, pattern)
+    return pc.and_not(ok, pc.match_substring_regex(text, _TOO_LONG)) if _any(pc.greater(
+        pc.utf8_length(text), 37)) else ok
+
+
+def _comma(text: pa.Array, commas: bool) -> pa.Array:
+    if _any(pc.match_substring(text, ".")):
         text = pc.replace_substring(text, ".", "")
-    return pc.replace_substring(text, ",", ".")
+    return pc.replace_substring(text, ",", ".") if commas else text
 
 
-def _point(text: pa.Array) -> pa.Array:
-    return pc.replace_substring(text, ",", "") if pc.any(pc.match_substring(text, ",")).as_py() else text
+def _point(text: pa.Array, commas: bool) -> pa.Array:
+    return pc.replace_substring(text, ",", "") if commas else text
 
 
 def _decimal(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
@@ -134,11 +148,13 @@ def _datetime(text: pa.Array, kind: str, formats: list[str]) -> tuple[pa.Array, 
     parsed = pa.nulls(len(text), pa.timestamp("s"))
     for fmt in formats:
         attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        if "%d" in fmt and pc.any(pc.is_valid(attempt)).as_py():
-            # strptime takes any day up to 31 and rolls over (31.02. becomes 3 March): the day read
-            # back must be the day written, else the date does not exist.
-            day = pc.struct_field(pc.extract_regex(text, _day_pattern(fmt)), "d")
-            attempt = pc.if_else(pc.equal(pc.day(attempt), pc.cast(day, pa.int64())), attempt, None)
+        # strptime takes any day up to 31 and rolls over (31.02. becomes 3 March): where the day read
+        # is one a roll-over gives (1 to 3), the day written must be that day, else it does not exist.
+        rolled = pc.less_equal(pc.day(attempt), 3)
+        if "%d" in fmt and _any(rolled):
+            written = pc.struct_field(pc.extract_regex(pc.if_else(rolled, text, None), _day_pattern(fmt)), "d")
+            same = pc.fill_null(pc.equal(pc.day(attempt), pc.cast(written, pa.int64())), False)
+            attempt = pc.if_else(pc.and_(rolled, pc.invert(same)), None, attempt)
         parsed = pc.coalesce(parsed, attempt)
     bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
     return pc.cast(parsed, TYPES[kind]), bad

@@ -93,6 +93,7 @@ def test_net_orders_from_a_summed_tax_column(workspace: Config, mariadb: MariaDB
     assert sorted(records) == ["20001", "20003"]
     net = records["20001"]
     assert (net["Bruttopreise"], net["Gesamtbetrag"]) == (False, "502.55")
+    assert net["Shop"] == "Hauptshop"  # xt:Commerce 3 has no store_id: the field is optional, default 1
     assert (net["Steuersatz1"], net["Steuer1"], net["Steuersatz2"], net["Steuer2"]) == ("19.00", "44.48", "7.00",
                                                                                           "14.65")
     gross = records["20003"]
