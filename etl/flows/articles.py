@@ -25,7 +25,7 @@ from etl.flows.flow import Flow
 from etl.records import Chunk
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.source import drop_comment_rows, read_fields
+from etl.transform.source import check_columns, drop_comment_rows, read_fields
 
 _GROUP = re.compile(r"personal_offers_by_customers_status_(\d+)", re.IGNORECASE)
 _NO_PARENT = (None, "", "0")
@@ -35,6 +35,9 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     """The shop's articles of one export set, joined and checked, as one chunk."""
     rows: dict[str, list[Row]] = {}
     rejects: list[Reject] = []
+    for name, raws in tables.items():
+        for raw in raws:
+            check_columns(layout, name, raw)
     for name in layout.tables:
         if name in tables:
             rows[name], problems = read_rows(layout, name, tables[name], run_id)
@@ -168,8 +171,9 @@ def _prices(layout: SourceLayout, rows: dict[str, list[Row]], skus: dict[str, st
     # A promotion that is switched off or has expired is not carried over to GS-Office.
     prices += [{**s, "kind": "special", "min_quantity": Decimal(1), "active": True} for s in specials
                if s.get("special_status") is not False and promotion_active(None, s.get("valid_to"), today)]
-    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") or 1) > 0, "price",
-                    lambda p: "a price must not be negative, a quantity break must be at least 1")
+    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") is None or p["min_quantity"] > 0),
+                    "price",
+                    lambda p: "a price must not be negative, a quantity break must be more than 0")
 
 
 def read_rows(layout: SourceLayout, name: str, raws: list[RawTable], run_id: str) -> tuple[list[Row], list[Reject]]:

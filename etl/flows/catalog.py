@@ -161,8 +161,9 @@ def _prices(layout: SourceLayout, rows: dict[str, list[Row]], known: set[str], o
                 "active": promotion_active(p.get("valid_from"), p.get("valid_to"), today)}
                for p in rows.get("specials", [])]
     prices = _known(prices, known, out)
-    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") or 1) > 0, "price",
-                    lambda p: "a price must not be negative, a quantity break must be at least 1")
+    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") is None or p["min_quantity"] > 0),
+                    "price",
+                    lambda p: "a price must not be negative, a quantity break must be more than 0")
 
 
 def _bom(rows: list[Row], skus: set[str], known: set[str], out: _Refusals) -> list[Row]:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.extract import LINE
+from etl.flows.order_taxes import per_rate
 from etl.model import DECIMAL, schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
@@ -42,6 +43,9 @@ def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: lis
     items = assembler.attach_attributes(items, attributes)
     services, taxes = assembler.split_totals(totals)
     all_items = assembler.number_items(items, services)
+    if taxes is not None:
+        taxes, summed = per_rate(all_items, taxes, assembler.orders)
+        assembler.rejects += summed
     history = assembler.own_any(history, "order_status history")
     neutral = assembler.finish(all_items, taxes, history)
     for n, part in enumerate(split(neutral, "orders", "order_id", chunk_size)):
@@ -77,10 +81,9 @@ class _Assembler:
         return {r.record for r in self.rejects if r.record is not None and r.record in known}
 
     def _unique(self, orders: pa.Table) -> tuple[pa.Table, int]:
-        """Orders with an id, each id once; the rest is counted as rejected (read_fields said why)."""
+        """Orders with an id, each id once; the rest is counted as rejected (read_fields or dedupe said why)."""
         with_id = orders.filter(pc.is_valid(orders.column("order_id")))
-        unique, twice = dedupe(with_id, "order_id", "orders_id",
-                               "the same order id appears twice in the export; the first one is used")
+        unique, twice = dedupe(with_id, "order_id", "orders_id", "order")
         self.rejects += twice
         return unique, orders.num_rows - unique.num_rows
 
@@ -169,15 +172,15 @@ class _Assembler:
 
     def number_items(self, items: pa.Table, services: pa.Table | None) -> pa.Table:
         """Products first, then services in their shop order; each order numbered from 1."""
-        items = items.append_column("kind", pa.array(["product"] * items.num_rows, pa.string()))
+        items = put_column(items, "kind", pa.array(["product"] * items.num_rows, pa.string()))
+        items = put_column(items, "sort", pa.nulls(items.num_rows, pa.int64()))
         gross = self._order_value(items, "prices_gross", "min")
         rate = self._service_rate(items)
         if services is not None and services.num_rows:
             index = pc.index_in(services.column("order_id"), value_set=self.ids)
             services = services.append_column("tax_rate", pc.take(rate, index))
             services = services.append_column("prices_gross", pc.take(gross, index))
-            items = concat_tables([items.append_column("sort", pa.nulls(items.num_rows, pa.int64())),
-                                   services])
+            items = concat_tables([items, services])
         self.orders = put_column(self.orders, "prices_gross", pc.fill_null(gross, True))
         order_index = pc.index_in(items.column("order_id"), value_set=self.ids)
         group = pc.if_else(pc.equal(items.column("kind"), "product"), 0, 1)

@@ -22,7 +22,7 @@ from etl.rejects import rejects_where
 from etl.transform.layout import SourceLayout
 from etl.transform.parse import parse
 from etl.transform.relate import first_rows
-from etl.transform.source import concat_tables, read_fields, read_tables
+from etl.transform.source import check_columns, concat_tables, read_fields, read_tables
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str
@@ -35,6 +35,8 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
 def extract_flat(layout: SourceLayout, raw: RawTable, run_id: str) -> Iterator[Chunk]:
     """Stream a flat export (one row per line, order fields repeated) as chunks of whole orders."""
     assert layout.flat is not None
+    for name in layout.flat.tables:
+        check_columns(layout, name, raw)
     carry: pa.RecordBatch | None = None
     for batch in raw.batches():
         if carry is not None:

@@ -7,6 +7,7 @@ before any data is read.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +35,11 @@ class SourceField(_Strict):
     on_unknown: Literal["reject", "keep"] = "reject"
     default: str | None = None
     required: bool = False
+    optional: bool = False  # the file may lack the column: the field is then `default`, or empty
+    min: Decimal | None = None  # a number below is refused
+    max: Decimal | None = None
+    more_than: Decimal | None = None  # a number not above is refused (quantities: more_than: 0)
+    less_than: Decimal | None = None
 
     @field_validator("column", mode="before")
     @classmethod
@@ -59,6 +65,7 @@ class SourceTable(_Strict):
     entity: str | None = None
     fields: dict[str, SourceField]
     computed: dict[str, JoinedField] = {}
+    unique: list[str] = []  # fields whose values together name one row: a key given twice is refused
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -118,6 +125,11 @@ class SourceLayout(_Strict):
                     problems.append(f"tables.{tname}.fields.{fname}.type: unknown type '{kind}'")
                 if spec.map and spec.map not in self.value_maps:
                     problems.append(f"tables.{tname}.fields.{fname}.map: no value map '{spec.map}'")
+                if {spec.min, spec.max, spec.more_than, spec.less_than} != {None} and kind not in ("decimal", "int"):
+                    problems.append(f"tables.{tname}.fields.{fname}: min/max/more_than/less_than need a "
+                                    f"number field, this one is {kind}")
+            problems += [f"tables.{tname}.unique: no field '{f}' in tables.{tname}.fields"
+                         for f in table.unique if f not in table.fields and f not in table.computed]
             for cname, joined in table.computed.items():
                 problems += [f"tables.{tname}.computed.{cname}.join: no field '{f}' in tables.{tname}.fields"
                              for f in joined.join if f not in table.fields]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.model import DECIMAL, TYPES
 
-_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _INT = r"^[+-]?\d+$"
 _TRUE = ["1", "true", "yes", "ja", "j", "y", "x", "wahr", "on"]
 _FALSE = ["0", "false", "no", "nein", "n", "falsch", "off"]
@@ -24,6 +25,21 @@ REASONS = {
     "date": "is not a date",
     "datetime": "is not a date/time",
 }
+_SPELLED = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%H": "hh", "%M": "mm", "%S": "ss"}
+
+
+def reason(kind: str, decimal: str = "auto", date_formats: list[str] | None = None) -> str:
+    """Why a value of `kind` could not be read, with the convention it was read by."""
+    if kind == "decimal":
+        return f"is not a number in the form the mapping declares: {CONVENTIONS[decimal]}"
+    if kind in ("date", "datetime"):
+        forms = []
+        for fmt in date_formats or DEFAULT_DATE_FORMATS:
+            for directive, spelled in _SPELLED.items():
+                fmt = fmt.replace(directive, spelled)
+            forms.append(fmt)
+        return f"{REASONS[kind]} that exists in the form {' or '.join(forms)}"
+    return REASONS.get(kind, "cannot be read")
 
 
 def blank_to_null(column: pa.Array) -> pa.Array:
@@ -65,23 +81,63 @@ def _bad(text: pa.Array, ok: pa.Array) -> pa.Array:
     return pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
 
 
-def normalize_number(text: pa.Array, decimal: str) -> pa.Array:
-    """Number text in plain `1234.56` form: decimal comma, thousands separators and spaces removed."""
-    text = pc.replace_substring_regex(text, "[\\s\u00a0'€]|EUR", "")
-    dotted = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
-    plain = pc.replace_substring(text, ",", "")
-    if decimal == ",":
-        return dotted
+# The two conventions, strictly: digits grouped by exactly three (or not at all), one decimal separator,
+# at most 10 decimal places (what decimal128(38, 10) holds before rounding to 4).
+_COMMA = r"^[+-]?(\d{1,3}(\.\d{3})+|\d{1,28})(,\d{1,10})?$"
+_POINT = r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,28})(\.\d{1,10})?$"
+_TOO_LONG = r"^[+-]?[\d.,]{38}"  # grouped digits beyond 28: refused, not overflowed
+_CURRENCY = r"^(€|EUR)?\s*|\s*(€|EUR)?$"
+CONVENTIONS = {
+    ",": "decimal comma, '.' only between groups of three digits (1.234,56)",
+    ".": "decimal point, ',' only between groups of three digits (1234.56)",
+    "auto": "decimal comma (1.234,56) or decimal point (1234.56)",
+}
+
+
+def normalize_number(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
+    """Number text in plain `1234.56` form by the `decimal` convention, and the mask of text that fits it.
+
+    A value that does not fit (`27.45` with a decimal comma) is marked, never read another way.
+    Each pass over the column is skipped when no value needs it (most columns have no groups).
+    """
+    if _any(pc.match_substring_regex(text, "€|EUR")):
+        text = pc.replace_substring_regex(text, _CURRENCY, "")
+    commas = _any(pc.match_substring(text, ","))
+    if decimal == "," or (decimal == "auto" and commas and not _any(pc.match_substring(text, "."))):
+        return _comma(text, commas), _fits(text, _COMMA)  # auto without dots: every comma is decimal
+    point = _fits(text, _POINT)
     if decimal == ".":
-        return plain
-    # auto: a comma after the last dot (or a comma alone) is the decimal separator.
-    comma_decimal = pc.match_substring_regex(text, r",\d*$")
-    return pc.if_else(comma_decimal, dotted, plain)
+        return _point(text, commas), point
+    # auto, per value: a comma with no dot after it is the decimal separator (1,5 and 1.234,5);
+    # else a dot is (1.5 and 1,234.5). 1.234 is one point two three four.
+    if not commas and not _any(pc.and_(pc.is_valid(text), pc.invert(point))):
+        return text, point
+    comma = pc.and_(_fits(text, _COMMA), pc.or_(pc.match_substring(text, ","), pc.invert(point)))
+    return pc.if_else(comma, _comma(text, commas), _point(text, commas)), pc.or_(point, comma)
+
+
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _fits(text: pa.Array, pattern: str) -> pa.Array:
+    ok = pc.match_substring_regex(text, pattern)
+    return pc.and_not(ok, pc.match_substring_regex(text, _TOO_LONG)) if _any(pc.greater(
+        pc.utf8_length(text), 37)) else ok
+
+
+def _comma(text: pa.Array, commas: bool) -> pa.Array:
+    if _any(pc.match_substring(text, ".")):
+        text = pc.replace_substring(text, ".", "")
+    return pc.replace_substring(text, ",", ".") if commas else text
+
+
+def _point(text: pa.Array, commas: bool) -> pa.Array:
+    return pc.replace_substring(text, ",", "") if commas else text
 
 
 def _decimal(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
-    number = normalize_number(text, decimal)
-    ok = pc.match_substring_regex(number, _NUMBER)
+    number, ok = normalize_number(text, decimal)
     wide = pc.cast(_keep(number, ok), pa.decimal128(38, 10))
     return pc.cast(pc.round(wide, 4, round_mode="half_up"), DECIMAL), _bad(text, ok)
 
@@ -92,6 +148,25 @@ def _datetime(text: pa.Array, kind: str, formats: list[str]) -> tuple[pa.Array, 
     parsed = pa.nulls(len(text), pa.timestamp("s"))
     for fmt in formats:
         attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        # strptime takes any day up to 31 and rolls over (31.02. becomes 3 March): where the day read
+        # is one a roll-over gives (1 to 3), the day written must be that day, else it does not exist.
+        rolled = pc.less_equal(pc.day(attempt), 3)
+        if "%d" in fmt and _any(rolled):
+            written = pc.struct_field(pc.extract_regex(pc.if_else(rolled, text, None), _day_pattern(fmt)), "d")
+            same = pc.fill_null(pc.equal(pc.day(attempt), pc.cast(written, pa.int64())), False)
+            attempt = pc.if_else(pc.and_(rolled, pc.invert(same)), None, attempt)
         parsed = pc.coalesce(parsed, attempt)
     bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
     return pc.cast(parsed, TYPES[kind]), bad
+
+
+_DIRECTIVES = {"d": r"(?P<d>\d{1,2})", "Y": r"\d{4}", "y": r"\d{2}", "m": r"\d{1,2}", "H": r"\d{1,2}",
+               "M": r"\d{1,2}", "S": r"\d{1,2}", "%": "%"}
+
+
+def _day_pattern(fmt: str) -> str:
+    """A regex that finds the day of month in text written by `fmt` (other fields loosely)."""
+    parts = re.split(r"(%.)", fmt)
+    pattern = "".join(_DIRECTIVES.get(part[1], ".*?") if part.startswith("%") and len(part) == 2
+                      else re.escape(part) for part in parts)
+    return "^" + pattern

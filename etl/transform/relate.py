@@ -27,14 +27,39 @@ def first_rows(keys: Keys) -> pa.Array:
     return pc.take(firsts, pc.sort_indices(firsts)).combine_chunks()
 
 
-def dedupe(table: pa.Table, key: str, field: str, reason: str) -> tuple[pa.Table, list[Reject]]:
-    """The first row of each key; every later row is a reject (by file and line: the key is not unique)."""
+def dedupe(table: pa.Table, key: str, field: str, what: str) -> tuple[pa.Table, list[Reject]]:
+    """The first row of each key, and a reject for every row of a key given more than once (see `duplicates`)."""
     first = first_rows(table.column(key))
     if len(first) == table.num_rows:
         return table, []
-    later = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), value_set=first))
-    rejects = rejects_where(table, later, field, table.column(key), reason, None)
+    _, rejects = duplicates(table, [key], field, what, key)
     return table.take(first), rejects
+
+
+def duplicates(table: pa.Table, keys: Sequence[str], field: str, what: str, key: str | None
+               ) -> tuple[pa.Array, list[Reject]]:
+    """Rows whose `keys` (together) another row has too, and a reject for each naming the other rows.
+
+    Neither row is taken: which one is right is the merchant's call. A row with an empty key part is
+    not compared (a required field says so). The reject's record is the row's `key` column, or the key.
+    """
+    parts = [pc.cast(table.column(k), pa.string()) for k in keys]
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " / ")
+    joined = joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+    counts = pc.value_counts(joined)
+    twice = pc.filter(counts.field("values"), pc.and_(pc.greater(counts.field("counts"), 1),
+                                                      pc.is_valid(counts.field("values"))))
+    mask = pc.fill_null(pc.is_in(joined, value_set=twice), False)
+    if not len(twice):
+        return mask, []
+    rows = rejects_where(table, mask, field, joined, what, key)
+    places: dict[str | None, list[str]] = {}
+    for r in rows:
+        places.setdefault(r.value, []).append(f"{r.file} line {r.line}")
+    return mask, [Reject(r.file, r.line, r.record or r.value, r.field, r.value, (
+        f"{what} {r.value} is given more than once (also in "
+        f"{', '.join(p for p in places[r.value] if p != f'{r.file} line {r.line}')}); "
+        "every row with it is refused: keep one of them and export again")) for r in rows]
 
 
 def orphans(children: pa.Table, key: str, parents: Keys, field: str, reason: str,

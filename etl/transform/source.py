@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.errors import InputFileError
 from etl.extract import LINE, RawTable
-from etl.model import TYPES, schema
+from etl.model import DECIMAL, TYPES, schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
 from etl.transform.broken import broken_rejects
-from etl.transform.layout import SourceLayout, SourceTable
-from etl.transform.parse import REASONS, parse
+from etl.transform.layout import SourceField, SourceLayout, SourceTable
+from etl.transform.parse import parse, reason
+from etl.transform.relate import duplicates
 
 
 def recognize(layout: SourceLayout, raw: RawTable) -> str | None:
@@ -56,7 +60,7 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
             text = pc.coalesce(pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text),
                                pa.scalar(spec.default))
         values, bad = parse(text, kind if not spec.map else "string", layout.decimal, layout.date_formats)
-        rejects += rejects_where(base, bad, column, text, REASONS.get(kind, "cannot be read"), key)
+        rejects += rejects_where(base, bad, column, text, reason(kind, layout.decimal, layout.date_formats), key)
         if spec.map:
             values, unknown = _map(values, layout.value_maps[spec.map], kind, spec.on_unknown)
             rejects += rejects_where(base, unknown, column, text, (
@@ -65,6 +69,9 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
         if spec.required:
             rejects += rejects_where(base, pc.and_(pc.is_null(values), pc.invert(bad)), column, text,
                                      "is required but empty", key)
+        for op, bound in _bounds(spec):
+            inside = _COMPARE[op](pc.cast(values, DECIMAL), pa.scalar(bound, DECIMAL))
+            rejects += rejects_where(base, pc.invert(inside), column, text, f"must be {_WORDS[op]} {bound}", key)
         columns[name] = values
     if key and key not in table.fields:
         columns[key] = raw_text[key][1]
@@ -73,6 +80,15 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
         columns[name] = pc.binary_join_element_wise(*parts, joined.separator)
     rejects = broken_rejects(batch, base, key, rejects)  # a row the reader could not split: refused whole
     return pa.table({**columns, **lineage}), rejects
+
+
+def _bounds(spec: SourceField) -> list[tuple[str, Decimal]]:
+    pairs = ((">=", spec.min), ("<=", spec.max), (">", spec.more_than), ("<", spec.less_than))
+    return [(op, bound) for op, bound in pairs if bound is not None]
+
+
+_COMPARE = {">=": pc.greater_equal, "<=": pc.less_equal, ">": pc.greater, "<": pc.less}
+_WORDS = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}
 
 
 def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.Array, pa.Array]:
@@ -95,6 +111,9 @@ def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id:
     With `drop_bad`, a row with an unreadable value is left out of its own table (for sets whose
     tables have different keys, a catalog: a bad price must not drop its article).
     """
+    for name, raws in tables.items():
+        for raw in raws:
+            check_columns(layout, name, raw)
     parts: dict[str, pa.Table | None] = {}
     rejects: list[Reject] = []
     for name, spec in layout.tables.items():
@@ -109,7 +128,46 @@ def read_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id:
                 loaded.append(table)
                 rejects += problems
         parts[name] = concat_tables(loaded) if loaded else None
+        if spec.unique and parts[name] is not None:
+            parts[name], problems = unique_rows_of(layout, name, parts[name], key, drop_bad)
+            rejects += problems
     return parts, rejects
+
+
+def unique_rows_of(layout: SourceLayout, name: str, table: pa.Table, key: str | None, drop: bool = True
+                   ) -> tuple[pa.Table, list[Reject]]:
+    """Table `name` checked against its `unique` fields: every row of a key given twice is refused.
+
+    With `drop` those rows leave the table; else they stay, refused by their rejects' record.
+    """
+    spec = layout.tables[name]
+    first = spec.unique[0]
+    column = spec.fields[first].column[0] if first in spec.fields else first
+    twice, rejects = duplicates(table, spec.unique, column, " / ".join(spec.unique), key)
+    return (table.filter(pc.invert(twice)) if drop and rejects else table), rejects
+
+
+def check_columns(layout: SourceLayout, name: str, raw: RawTable) -> None:
+    """Refuse `raw` before any row is read when it lacks a column that table `name` reads (not `optional`)."""
+    spec = layout.tables.get(name)
+    missing = [f"'{' or '.join(f.column)}' (field {field})" for field, f in (spec.fields.items() if spec else [])
+               if not f.optional and not set(f.column) & set(raw.columns)]
+    if missing:
+        raise InputFileError(raw.path.name, (
+            f"read as table {name} of the {layout.system} {layout.flow} mapping, it lacks the column(s) "
+            f"{', '.join(missing)}: add them to the export, or mark the field `optional: true` in "
+            f"mappings/{layout.system}/{layout.flow}.yaml (tables.{name}.fields)"))
+
+
+def ignored_columns(layout: SourceLayout, name: str, raw: RawTable) -> list[str]:
+    """Columns of `raw` that table `name` (or, for 'flat', the flat export) does not read."""
+    tables = layout.flat.tables if name == "flat" and layout.flat else [name]
+    read = {c for t in tables if t in layout.tables for f in layout.tables[t].fields.values() for c in f.column}
+    if name == "flat" and layout.flat:
+        read |= set(layout.flat.totals) | {layout.flat.attributes or ""}
+        pattern = re.compile(layout.flat.tax_columns) if layout.flat.tax_columns else None
+        read |= {c for c in raw.columns if pattern and pattern.match(c)}
+    return [c for c in raw.columns if c not in read and c != LINE]
 
 
 def read_entity(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str, entity: str,
@@ -169,5 +227,18 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-__all__ = ["TYPES", "concat_tables", "conform", "part_of", "put_column", "read_clean", "read_entity", "read_fields",
-           "read_tables", "recognize"]
+__all__ = [
+    "TYPES",
+    "check_columns",
+    "concat_tables",
+    "conform",
+    "ignored_columns",
+    "part_of",
+    "put_column",
+    "read_clean",
+    "read_entity",
+    "read_fields",
+    "read_tables",
+    "recognize",
+    "unique_rows_of",
+]

@@ -9,6 +9,7 @@ import pytest
 
 from etl.transform.relate import (
     dedupe,
+    duplicates,
     first_rows,
     lookup,
     number_runs,
@@ -35,15 +36,31 @@ def test_first_rows(keys: list[str | None], expected: list[int]) -> None:
     assert first_rows(pa.array(keys, pa.string())).to_pylist() == expected
 
 
-@pytest.mark.parametrize(("keys", "kept", "lines"), [
+@pytest.mark.parametrize(("keys", "kept", "refused"), [
     pytest.param(["1", "2"], ["1", "2"], [], id="unique"),
-    pytest.param(["1", "2", "1", "1"], ["1", "2"], [4, 5], id="later-copies-refused"),
+    pytest.param(["1", "2", "1", "1"], ["1", "2"], [(2, "4, a.csv line 5"), (4, "2, a.csv line 5"),
+                                                  (5, "2, a.csv line 4")], id="every-copy-refused-naming-the-others"),
 ])
-def test_dedupe(keys: list[str], kept: list[str], lines: list[int]) -> None:
-    unique, rejects = dedupe(_table(keys), "key", "orders_id", "twice")
+def test_dedupe(keys: list[str], kept: list[str], refused: list[tuple[int, str]]) -> None:
+    unique, rejects = dedupe(_table(keys), "key", "orders_id", "order")
     assert unique.column("key").to_pylist() == kept
-    assert [(r.line, r.record, r.field, r.value, r.reason) for r in rejects] == [
-        (line, None, "orders_id", "1", "twice") for line in lines]
+    assert [(r.line, r.record, r.field, r.value) for r in rejects] == [(line, "1", "orders_id", "1")
+                                                                        for line, _ in refused]
+    for reject, (_, others) in zip(rejects, refused, strict=True):
+        assert f"order 1 is given more than once (also in a.csv line {others})" in reject.reason
+
+
+@pytest.mark.parametrize(("keys", "refused"), [
+    pytest.param([("A", "1"), ("A", "2"), ("B", "1")], [], id="composite-key-differs"),
+    pytest.param([("A", "1"), ("B", "1"), ("A", "1")], [2, 4], id="composite-key-twice"),
+    pytest.param([("A", None), ("A", None)], [], id="empty-part-not-compared"),
+])
+def test_duplicates_by_several_fields(keys: list[tuple[str, str | None]], refused: list[int]) -> None:
+    table = _table([k for k, _ in keys], group=pa.array([g for _, g in keys], pa.string()))
+    mask, rejects = duplicates(table, ["key", "group"], "Artikelnummer", "sku / group", None)
+    assert [r.line for r in rejects] == refused
+    assert mask.to_pylist() == [line in refused for line in range(2, len(keys) + 2)]
+    assert all(r.value == "A / 1" and r.field == "Artikelnummer" for r in rejects)
 
 
 @pytest.mark.parametrize(("children", "parents", "name_record", "expected"), [

@@ -1,0 +1,108 @@
+"""Values are read strictly by the declared convention or refused, never read another way."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etl.transform.parse import DEFAULT_DATE_FORMATS, parse, reason
+
+MONEY = st.decimals(min_value=Decimal("-999999999.9999"), max_value=Decimal("999999999.9999"), places=4)
+
+
+@pytest.mark.parametrize(("text", "decimal", "value"), [
+    pytest.param("27,45", ",", Decimal("27.45"), id="comma"),
+    pytest.param("1.234,56", ",", Decimal("1234.56"), id="comma-grouped"),
+    pytest.param("1.234.567", ",", Decimal("1234567"), id="comma-grouped-whole"),
+    pytest.param("27.45", ".", Decimal("27.45"), id="point"),
+    pytest.param("1,234.56", ".", Decimal("1234.56"), id="point-grouped"),
+    pytest.param("EUR 3,50", ",", Decimal("3.5"), id="currency-before"),
+    pytest.param("1.234", "auto", Decimal("1.234"), id="auto-dot-alone-is-decimal"),
+    pytest.param("1,5", "auto", Decimal("1.5"), id="auto-comma"),
+    pytest.param("1.234.567", "auto", Decimal("1234567"), id="auto-dot-groups"),
+])
+def test_a_number_by_its_convention(text: str, decimal: str, value: Decimal) -> None:
+    values, bad = parse(pa.array([text]), "decimal", decimal)
+    assert (values.to_pylist(), bad.to_pylist()) == ([value], [False])
+
+
+@pytest.mark.parametrize(("text", "decimal"), [
+    pytest.param("27.45", ",", id="point-in-a-comma-file"),  # was 2745.0000
+    pytest.param("27,45", ".", id="comma-in-a-point-file"),
+    pytest.param("1.23,5", ",", id="group-of-two"),
+    pytest.param("12.3456,5", ",", id="group-of-four"),
+    pytest.param("1,234,5", ".", id="two-decimal-separators"),
+    pytest.param("1 234,50", ",", id="space-inside"),
+    pytest.param("1,2.3", "auto", id="auto-mixed"),
+    pytest.param("1.00000000001", ".", id="more-places-than-held"),
+    pytest.param("1e5", ".", id="exponent"),
+])
+def test_a_number_that_does_not_fit_is_refused(text: str, decimal: str) -> None:
+    values, bad = parse(pa.array([text]), "decimal", decimal)
+    assert (values.to_pylist(), bad.to_pylist()) == ([None], [True])
+
+
+def test_the_reason_names_the_convention() -> None:
+    assert "decimal comma, '.' only between groups of three digits (1.234,56)" in reason("decimal", ",")
+    assert "DD.MM.YYYY" in reason("date", ",", ["%d.%m.%Y"])
+
+
+def _comma(value: Decimal, grouped: bool) -> str:
+    text = f"{value:,f}" if grouped else f"{value:f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+@given(MONEY, st.booleans())
+def test_any_decimal_in_decimal_comma_reads_back_identical(value: Decimal, grouped: bool) -> None:
+    assert parse(pa.array([_comma(value, grouped)]), "decimal", ",")[0].to_pylist() == [value]
+
+
+@given(MONEY, st.booleans())
+def test_any_decimal_in_decimal_point_reads_back_identical(value: Decimal, grouped: bool) -> None:
+    text = f"{value:,f}" if grouped else f"{value:f}"
+    assert parse(pa.array([text]), "decimal", ".")[0].to_pylist() == [value]
+
+
+DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y"]
+
+
+@given(st.dates(min_value=date(1970, 1, 1), max_value=date(2068, 12, 31)), st.sampled_from(DATE_FORMATS))
+def test_any_date_written_by_the_format_reads_back_identical(day: date, fmt: str) -> None:
+    values, bad = parse(pa.array([day.strftime(fmt)]), "date", ",", [fmt])
+    assert (values.to_pylist(), bad.to_pylist()) == ([day], [False])
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31)))
+def test_any_datetime_in_the_default_forms_reads_back_identical(moment: datetime) -> None:
+    moment = moment.replace(microsecond=0)
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S"):
+        assert parse(pa.array([moment.strftime(fmt)]), "datetime", ",", DEFAULT_DATE_FORMATS)[0].to_pylist() == [
+            moment]
+
+
+@given(st.integers(1900, 2100), st.integers(1, 12), st.integers(1, 31), st.sampled_from(DATE_FORMATS[:2]))
+def test_a_day_the_month_does_not_have_is_refused(year: int, month: int, day: int, fmt: str) -> None:
+    try:
+        exists = date(year, month, day)
+    except ValueError:
+        exists = None
+    text = fmt.replace("%d", f"{day:02d}").replace("%m", f"{month:02d}").replace("%Y", str(year))
+    values, bad = parse(pa.array([text]), "date", ",", [fmt])
+    assert (values.to_pylist(), bad.to_pylist()) == ([exists], [exists is None])
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("31.02.2026", id="31-february"),  # was 3 March
+    pytest.param("29.02.2025", id="29-february-no-leap-year"),
+    pytest.param("31.04.2026", id="31-april"),
+    pytest.param("12.13.2026", id="month-13"),
+    pytest.param("00.01.2026", id="day-0"),
+])
+def test_an_impossible_date_is_refused(text: str) -> None:
+    values, bad = parse(pa.array([text]), "date")
+    assert (values.to_pylist(), bad.to_pylist()) == ([None], [True])
