@@ -68,12 +68,7 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[dict[str
     known_categories = {c["category_id"] for c in categories}
     articles = rows.get("articles", [])
     read = len(articles)
-    lines: dict[str, list[str]] = {}
-    for a in articles:
-        lines.setdefault(a["sku"], []).append(f"{a['_file']} line {a['_line']}")
-    articles = out.keep(articles, lambda a: len(lines[a["sku"]]) == 1, "Artikelnummer", value="sku", reason=lambda a: (
-        f"article number {a['sku']} is given more than once ({', '.join(lines[a['sku']])}); the shop would keep "
-        "whichever came last: keep one line in the export"))
+    # An article number given twice is refused by the layout (`unique: [sku]`), both lines named.
     articles = out.keep(articles, lambda a: a["category_id"] is None or a["category_id"] in known_categories,
                         "Warengruppe", value="category_id", reason=lambda a: (
                             f"is in category {a['category_id']}, which is not in the Warengruppen export "

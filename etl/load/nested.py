@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 
 from etl.load.text import format_column
 from etl.records import KEY, Mapped
-from etl.transform.layout import Dialect, TargetLayout
+from etl.transform.layout import TargetLayout
+from etl.transform.layout_forms import Dialect
 
 CANONICAL = Dialect(encoding="utf-8", decimal=".", date_format="%Y-%m-%d",
                     datetime_format="%Y-%m-%dT%H:%M:%S", true="true", false="false")

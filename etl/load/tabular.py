@@ -14,7 +14,8 @@ from etl.load.shapes import flat_table, record_lines, type_value
 from etl.load.text import fit_encoding, format_column
 from etl.records import KEY, Mapped
 from etl.rejects import Reject
-from etl.transform.layout import Dialect, TargetField
+from etl.transform.layout import TargetField
+from etl.transform.layout_forms import Dialect
 
 Fields = dict[str, TargetField]
 

@@ -12,7 +12,8 @@ from anyascii import anyascii
 
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
-from etl.transform.layout import Dialect, TargetField
+from etl.transform.layout import TargetField
+from etl.transform.layout_forms import Dialect
 
 DEFAULT_PLACES = 2
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etl.load.text import transliterate
-from etl.transform.layout import Dialect
+from etl.transform.layout_forms import Dialect
 
 Problem = tuple[str, str | None, str]  # field, value, reason
 # addslashes() is applied to these before the database layer escapes again: ' " \ arrive with a backslash.

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from etl.errors import ConfigError
 from etl.model import ENTITIES, TYPES, field_type
 from etl.platform import read_text_file
-from etl.transform.layout_forms import Shape, StoreOverride, XmlSpec, form_problems
+from etl.transform.layout_forms import Dialect, Shape, StoreOverride, XmlSpec, form_problems
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
@@ -186,24 +186,6 @@ class RecordSpec(_Strict):
     parent: str | None = None
     where: dict[str, list[Any]] = {}
     fields: list[TargetField]
-
-
-class Dialect(_Strict):
-    """How a text file is spelled: encoding, separators, number and date forms."""
-
-    encoding: str = "cp1252"
-    delimiter: str = ";"
-    quoting: Literal["needed", "all", "none"] = "needed"
-    line_ending: str = "\r\n"
-    decimal: str = ","
-    date_format: str = "%d.%m.%Y"
-    datetime_format: str = "%d.%m.%Y %H:%M:%S"
-    true: str = "1"
-    false: str = "0"
-    header: bool = True
-    fixed_width: bool = False
-    unencodable: Literal["transliterate", "reject"] = "transliterate"
-    line_breaks: str | None = " "  # what a line break inside a value becomes; null keeps it (quoted)
 
 
 class TargetLayout(_Strict):

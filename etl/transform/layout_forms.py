@@ -1,4 +1,4 @@
-"""Parts of a target layout that say how its files are built: XML element names, file shape, stores.
+"""Parts of a target layout that say how its files are built: text dialect, XML names, file shape, stores.
 
 Kept apart from `layout.py` so that the one place a consultant edits (the layout YAML) can name the
 XML structure and the csv/txt file shape; the XSD, the JSON Schema and the XML all follow from it.
@@ -13,6 +13,24 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Dialect(_Strict):
+    """How a text file is spelled: encoding, separators, number and date forms."""
+
+    encoding: str = "cp1252"
+    delimiter: str = ";"
+    quoting: Literal["needed", "all", "none"] = "needed"
+    line_ending: str = "\r\n"
+    decimal: str = ","
+    date_format: str = "%d.%m.%Y"
+    datetime_format: str = "%d.%m.%Y %H:%M:%S"
+    true: str = "1"
+    false: str = "0"
+    header: bool = True
+    fixed_width: bool = False
+    unencodable: Literal["transliterate", "reject"] = "transliterate"
+    line_breaks: str | None = " "  # what a line break inside a value becomes; null keeps it (quoted)
 
 
 class XmlRecord(_Strict):

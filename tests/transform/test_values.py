@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from etl.load.text import format_column, transliterate
 from etl.transform.compute import split_street
-from etl.transform.layout import Dialect, TargetField
+from etl.transform.layout import TargetField
+from etl.transform.layout_forms import Dialect
 from etl.transform.parse import parse
 
 GS = Dialect()

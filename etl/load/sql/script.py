@@ -16,7 +16,8 @@ from etl.load.sql.tables import ShopTables, TableSpec
 from etl.load.text import fit_encoding, format_column
 from etl.records import KEY, Mapped
 from etl.rejects import Reject, rejects_where
-from etl.transform.layout import Dialect, TargetLayout
+from etl.transform.layout import TargetLayout
+from etl.transform.layout_forms import Dialect
 
 # Numbers, dates and flags as the server reads them whatever the layout's csv says; text keeps its
 # encoding rule (the shop's latin1 tables: cp1252, transliterated or refused as in etl/load/text.py).
