@@ -14,7 +14,7 @@ from etl.ledger import Ledger
 from etl.load.base import Writer, writer_for
 from etl.lock import FileLock
 from etl.pipeline.context import RunContext
-from etl.pipeline.finish import finish, recover
+from etl.pipeline.finish import finish, recover, rewrite_report
 from etl.pipeline.gather import gather
 from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.process import Progress, process
@@ -83,6 +83,7 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
             if not dry_run:
                 for step in steps:
                     step.committed()
+                rewrite_report(report)  # the report on disk gets what the committed hooks added
         finally:
             for step in steps:
                 step.close()

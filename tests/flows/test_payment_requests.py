@@ -56,7 +56,7 @@ def test_open_online_orders_get_one_mail_each(workspace: Config, smtp: tuple[Inb
                                               "katrin.schulze@example.com", "s.daubigne@example.fr"]
     paypal = next(m for m in mails if m["To"] == "katrin.schulze@example.com")
     text = paypal.get_body(("plain",)).get_content()
-    assert "84.70 EUR" in text and "10002" in text
+    assert "84,70\xa0€" in text and "10002 vom 18.11.2026" in text  # German amount and date (Babel)
     assert "item_number=10002&amount=84.70&currency_code=EUR" in text
     html = paypal.get_body(("html",)).get_content()
     assert "item_number=10002&amp;amount=84.70" in html  # autoescaped
