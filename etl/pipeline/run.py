@@ -76,8 +76,9 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
                 recover(config, ledger)
             inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
-            if inputs or flow.extract_staged:
-                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report, history)
+            if inputs or flow.extract_staged or flow.recall:
+                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report, history,
+                               config.folder("state"))
                 temps = process(ctx, writer_cls, groups, steps, progress)
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
