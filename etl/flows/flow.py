@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
 
@@ -22,9 +22,25 @@ Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Ch
 FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
 # Reads what other flows staged (the staging folder), not the inbox: staging, layout, run id.
 StagedExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
+# Reads what a flow driven by state remembers (the state folder) when no new export came in.
+RecallExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
 # Per chunk, before mapping: checks and additions that need the working folder (settings, state).
 # Returns (neutral, rejects) or a `Prepared` (records.py) that also counts records skipped on purpose.
 Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[Any, ...]]
+
+
+class Memory(Protocol):
+    """What a flow driven by state keeps between runs (etl/pipeline/steps/remember.py)."""
+
+    def observe(self, neutral: dict[str, pa.Table]) -> None:
+        """The records of one chunk as read, before the flow's `prepare`."""
+
+    def written(self, neutral: dict[str, pa.Table], keys: set[str]) -> None:
+        """The root records (by key) written from one chunk."""
+
+    def commit(self) -> list[str]:
+        """Save what the run learnt (before the run commits; never in a dry run); notes for the report."""
+        return []
 
 
 class Media(NamedTuple):
@@ -72,6 +88,10 @@ class Flow:
     extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/pipeline/steps/extras.py)
     mails: str | None = None  # notification mails sent for the written records (etl/mail/)
     extract_staged: StagedExtractor | None = None
+    # Driven by state, not only by new files: the remembered records when no export came in, and the
+    # memory a run updates (state folder, source layout -> Memory). Such a flow runs without inputs.
+    recall: RecallExtractor | None = None
+    memory: Callable[[Path, SourceLayout], Memory] | None = None
     # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
     delta: str | None = None
     # With the delta: entity -> quantity field; a record (a warehouse's stock) that the last run sent and

@@ -6,7 +6,8 @@ a payment status changes after the order was imported. Due are orders whose paym
 status the layout calls open, paid with a method `payment_requests.methods` of etl.yaml names (an online
 one, with its URL template), in an allowed store, and only when `payment_requests.enabled` is set.
 Everything else is skipped with the reason. Each order gets one request per reminder level
-(`reminder_days`); the ledger and the mail queue keep that exactly once.
+(`reminder_days`); the ledger and the mail queue keep that exactly once. Open orders are remembered
+(`payment_state.py`), so a run with no new export sends the reminders that fell due since.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.extract import RawTable
+from etl.flows import payment_state
 from etl.flows.flow import Flow
 from etl.ledger import Ledger
 from etl.media import secret_key
@@ -37,12 +39,17 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield read_entity(layout, tables, run_id, "payment_requests", "order_id")
 
 
-def level(order_date: datetime | None, reminder_days: list[int], today: date) -> int:
-    """The reminder level due on `today`: how many of the `reminder_days` have passed since the order."""
-    if order_date is None:
-        return 1 if reminder_days and min(reminder_days) <= 0 else 0
-    age = (today - order_date.date()).days
-    return sum(1 for days in sorted(reminder_days) if age >= days)
+def level(order_date: datetime | None, last: tuple[int, date] | None, reminder_days: list[int], day: date) -> int:
+    """The level due on `day` (0: none): the first mail is level 1, due `reminder_days[0]` days after the
+    order; level n+1 is due when the days between the levels' `reminder_days` have passed since mail n."""
+    days = sorted(reminder_days) or [0]
+    if last is None:
+        start = order_date.date() if order_date else day
+        return 1 if (day - start).days >= days[0] else 0
+    mailed, mailed_on = last
+    if mailed >= len(days):
+        return 0
+    return mailed + 1 if (day - mailed_on).days >= days[mailed] - days[mailed - 1] else 0
 
 
 def _why_not(config: Config, layout: SourceLayout, row: dict[str, Any]) -> str | None:
@@ -64,15 +71,20 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[
     """Due requests with level and payment link; the rest skipped (with why) or refused (no e-mail)."""
     settings = config.payment_requests
     key = secret_key(config.folder("state"))
-    today = date.today()
+    day = payment_state.today()
+    rows = neutral["payment_requests"].to_pylist()
+    last = payment_state.last_mails(config.folder("state"), ledger, [r["order_id"] for r in rows])
     due: list[dict[str, Any]] = []
     rejects: list[Reject] = []
     skipped: dict[str, list[str]] = {}
-    for row in neutral["payment_requests"].to_pylist():
+    for row in rows:
         reason = _why_not(config, layout, row)
-        row["level"] = level(row["order_date"], settings.reminder_days, today)
+        row["level"] = level(row["order_date"], last.get(row["order_id"]), settings.reminder_days, day)
         if reason is None and row["level"] == 0:
-            reason = "not due yet"
+            done = last.get(row["order_id"], (0, day))[0] >= len(settings.reminder_days or [0])
+            reason = "every reminder sent" if done else "next reminder not due yet"
+        if reason is None and not row["email"] and row["_file"] == payment_state.REMEMBERED:
+            reason = "no e-mail address (refused when its export was read)"  # not refused again every run
         if reason:
             skipped.setdefault(reason, []).append(row["order_id"])
         elif not row["email"]:
@@ -100,4 +112,4 @@ def payment_url(template: str, row: dict[str, Any], key: bytes) -> str:
 FLOW = Flow(name="payment-requests", module="Zahlungsaufforderung", direction="shop -> customer",
             source="shop/payment_requests.yaml", target="mail/payment_requests.yaml", outbox="mail",
             unit="payment requests", extract_tables=extract_tables, prepare=prepare, once_per_record=True,
-            mails="payment_request")
+            mails="payment_request", recall=payment_state.recall, memory=payment_state.PaymentMemory)

@@ -26,5 +26,5 @@ class PaymentMails(MailBatch):
             method = methods.get(request["payment_type"])
             context = {**request, "name": request["customer_name"] or "",
                        "method_name": (method.name if method else "") or request["payment_type"],
-                       "amount": f"{request['amount']:.2f}"}
+                       "amount": request["amount"]}
             self.add(key, request["language"], request["email"], context, request["request_id"])

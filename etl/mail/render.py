@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from etl.config.mail import MailSettings
 from etl.errors import UsageError
+from etl.mail.formats import filters
 
 
 def mail_env(templates: tuple[Path, ...]) -> tuple[SandboxedEnvironment, SandboxedEnvironment]:
@@ -29,6 +31,8 @@ def render(templates: tuple[Path, ...], kind: str, language: str, settings: Mail
     text_env, html_env = mail_env(templates)
     context = {**context, "shop_name": settings.shop_name}
     for lang in dict.fromkeys([language, settings.default_language]):
+        text_env.filters.update(filters(lang))
+        html_env.filters.update(filters(lang))
         try:
             subject = text_env.get_template(f"{lang}/{kind}.subject.j2").render(context).strip()
             body = text_env.get_template(f"{lang}/{kind}.txt.j2").render(context)
@@ -40,7 +44,7 @@ def render(templates: tuple[Path, ...], kind: str, language: str, settings: Mail
         raise UsageError(f"no mail templates '{kind}' for language {language} or {settings.default_language} "
                          f"(looked in the mail/ folder of {', '.join(str(p) for p in templates)})")
     message = EmailMessage()
-    message["Subject"] = subject
+    message.set_raw("Subject", fold_subject(subject))
     message["From"] = settings.sender
     message["To"] = to
     if settings.reply_to:
@@ -59,3 +63,16 @@ def message_id(key: str, sender: str) -> str:
     safe = "".join(c if c.isalnum() or c == "-" else "." for c in key)
     # RFC 5322 dot-atom: no empty atoms ("..", a leading or trailing dot), or strict parsers refuse it
     return f"<{'.'.join(part for part in safe.split('.') if part)}@{domain}>"
+
+
+def fold_subject(subject: str) -> str:
+    """The Subject folded as RFC 2047 encoded words when it is not plain ASCII.
+
+    The email package's own refolding drops the space between an ASCII word and a following encoded
+    word ("Co.  RöstereiMüller" after decoding), so a non-ASCII subject is encoded and folded here, in
+    lines short enough that nothing (saving, or sending under policy.SMTP) folds it again.
+    """
+    subject = " ".join(subject.split())
+    if subject.isascii():
+        return subject
+    return Header(subject, "utf-8", header_name="Subject").encode()

@@ -61,6 +61,15 @@ def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input
     Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
 
 
+def rewrite_report(report: RunReport) -> None:
+    """Write the report on disk again, with what the steps added after the commit (mails sent or not)."""
+    if report.report_file and not report.dry_run:
+        target = Path(report.report_file)
+        temp = target.with_name(f".{target.name}.part")
+        temp.write_text(report.to_json(), encoding="utf-8")
+        temp.replace(target)  # atomic: a reader sees the old report or the new one, never half of it
+
+
 def not_fully_written(inputs: list[Input], report: RunReport) -> set[str]:
     """Hashes of the inputs a record of which was rejected; the members of an export set count as one."""
     names = {Path(r.file).name for r in report.rejects}

@@ -14,7 +14,7 @@ from etl.ledger import Ledger
 from etl.load.base import Writer, writer_for
 from etl.lock import FileLock
 from etl.pipeline.context import RunContext
-from etl.pipeline.finish import finish, recover
+from etl.pipeline.finish import finish, recover, rewrite_report
 from etl.pipeline.gather import gather
 from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.process import Progress, process
@@ -76,13 +76,15 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
                 recover(config, ledger)
             inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
-            if inputs or flow.extract_staged:
-                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report, history)
+            if inputs or flow.extract_staged or flow.recall:
+                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report, history,
+                               config.folder("state"))
                 temps = process(ctx, writer_cls, groups, steps, progress)
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
                 for step in steps:
                     step.committed()
+                rewrite_report(report)  # the report on disk gets what the committed hooks added
         finally:
             for step in steps:
                 step.close()

@@ -16,10 +16,11 @@ from etl.transform.layout import SourceLayout
 
 
 def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, report: RunReport,
-          history: Path | None = None) -> list[Path]:
+          history: Path | None = None, state: Path | None = None) -> list[Path]:
     """Extract every input into `staging`; return the staged groups (a failed input is marked, not staged).
 
-    `history` holds earlier runs' staging (default: beside `staging`), for flows that read it.
+    `history` holds earlier runs' staging (default: beside `staging`), for flows that read it. A flow
+    driven by state (`Flow.recall`) stages what it remembers from `state` when no input was staged.
     """
     groups: list[Path] = []
     tables: dict[str, list[RawTable]] = {}
@@ -39,6 +40,10 @@ def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, 
         set_items = [i for i in inputs if any(n != "flat" for n, _ in i.tables)]
         folder = staging / "tables"
         if _stage_chunks(flow.extract_tables(layout, tables, report.run_id), folder, set_items, report):
+            groups.append(folder)
+    if flow.recall is not None and state is not None and not any(not i.failed for i in inputs):
+        folder = staging / "remembered"
+        if _stage_chunks(flow.recall(state, layout, report.run_id), folder, [], report):
             groups.append(folder)
     return groups
 

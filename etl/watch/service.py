@@ -20,9 +20,10 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
+from etl.flows import FLOWS
 from etl.lifecycle import refuse
 from etl.lock import FileLock
-from etl.watch import claim
+from etl.watch import claim, recall
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
 from etl.watch.sets import Plan, plan
@@ -71,6 +72,7 @@ class Watcher:
                                      for entry in self.settings.schedule}
         self.router: Router | None = None
         self.incomplete: dict[Path, str] = {}  # set members waiting for the rest of their export
+        self._recall_due: dict[str, float] = {}  # flows driven by state: when to run them next
 
     def stop(self) -> None:
         """Ask the loop to stop after the current job (safe from signal handlers and other threads)."""
@@ -126,12 +128,24 @@ class Watcher:
             if claimed:
                 assert self.router is not None
                 self.outcomes.append(process(self.config, self.router, claimed))
+        self._run_remembered(now)
         for entry in self.settings.schedule if self._due else []:
             if now >= self._due[entry.flow]:
                 self._due[entry.flow] = now + entry.every_seconds
         self.incomplete = {p: r for p, r in decided.incomplete.items() if p.exists()}
         # An incomplete set may wait for minutes: `once` does not wait for it, only for files still arriving.
         return bool(set(decided.waiting) - set(self.incomplete)) if self.once else bool(decided.waiting)
+
+    def _run_remembered(self, now: float) -> None:
+        """Run the flows driven by state whose time has come, without a new file (reminders fall due)."""
+        assert self.router is not None
+        for name, layout in self.router.layouts.items():
+            if FLOWS[name].recall is None or now < self._recall_due.get(name, 0.0) or self.stopping.is_set():
+                continue
+            self._recall_due[name] = now + recall.interval(self.config, name)
+            run_id = recall.run_remembered(self.config, name, layout)
+            if run_id:
+                self.outcomes.append(Outcome(runs=[run_id]))
 
     def _name_waiting(self) -> None:
         """Say what `once` leaves in the inbox for a later run, and why."""

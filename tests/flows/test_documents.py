@@ -95,3 +95,23 @@ def test_every_format_is_valid(linked: Config) -> None:
         elif fmt == "json":
             assert len(json.loads(output.read_text(encoding="utf-8"))["records"]) == 6
             assert validate_file(linked, output) == []
+
+
+def test_a_document_exported_again_is_not_listed_again(linked: Config) -> None:
+    source = DOCUMENTS / "belegexport.csv"
+    drop(linked, source)
+    first = run_flow(linked, "documents", "csv")
+    assert first.written == 6
+    # A newer export with the same documents (in another order, so not the same file): none listed again.
+    header, *lines = source.read_bytes().decode("cp1252").splitlines()
+    (linked.folder("inbox") / "belegexport_2.csv").write_bytes("\r\n".join([header, *lines[::-1]]).encode("cp1252"))
+    again = run_flow(linked, "documents", "csv")
+    assert (again.written, again.skipped) == (0, 6), again.notes
+    assert not any(o.endswith(".csv") for o in again.outputs)
+    # A new version of one invoice (corrected date): listed anew, the others still not.
+    text = source.read_bytes().decode("cp1252").replace("Rechnung;RE-2026-0101;19.11.2026",
+                                                         "Rechnung;RE-2026-0101;20.11.2026")
+    (linked.folder("inbox") / "belegexport_3.csv").write_bytes(text.encode("cp1252"))
+    corrected = run_flow(linked, "documents", "csv")
+    assert [(r["document_number"], r["document_date"]) for r in _rows(corrected)] == [("RE-2026-0101", "2026-11-20")]
+    assert (corrected.written, corrected.skipped) == (1, 5)

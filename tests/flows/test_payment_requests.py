@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from etl.config import Config, load_config
-from etl.flows.payment_requests import level
 from etl.pipeline import run_flow
 from etl.validate import validate_file
 from tests.conftest import DATA, drop
@@ -56,7 +55,7 @@ def test_open_online_orders_get_one_mail_each(workspace: Config, smtp: tuple[Inb
                                               "katrin.schulze@example.com", "s.daubigne@example.fr"]
     paypal = next(m for m in mails if m["To"] == "katrin.schulze@example.com")
     text = paypal.get_body(("plain",)).get_content()
-    assert "84.70 EUR" in text and "10002" in text
+    assert "84,70\xa0€" in text and "10002 vom 18.11.2026" in text  # German amount and date (Babel)
     assert "item_number=10002&amount=84.70&currency_code=EUR" in text
     html = paypal.get_body(("html",)).get_content()
     assert "item_number=10002&amp;amount=84.70" in html  # autoescaped
@@ -74,23 +73,14 @@ def test_open_online_orders_get_one_mail_each(workspace: Config, smtp: tuple[Inb
         ("10002", "1", "paypal"), ("10005", "1", "klarna"), ("10008", "1", "paypal"), ("10011", "1", "sofort")]
 
 
-def test_no_mail_twice_but_one_per_reminder_level(workspace: Config, smtp: tuple[Inbox, int]) -> None:
+def test_no_mail_twice(workspace: Config, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     config = configure(workspace, port)
     drop(config, OPEN)
     run_flow(config, "payment-requests", "csv")
     _again(config, 1)
     again = run_flow(config, "payment-requests", "csv")
-    assert (again.written, len(inbox.messages)) == (0, 4)
-    # Reminder level 2 falls due a day after the order: one more mail per open order, once.
-    config = configure(workspace, port, reminder_days=[0, 1])
-    _again(config, 2)
-    reminded = run_flow(config, "payment-requests", "csv")
-    assert reminded.written == 4 and len(inbox.messages) == 8
-    subjects = sorted(message_from_bytes(m, policy=policy.default)["Subject"] for m in inbox.messages[4:])
-    assert subjects[0].startswith("Erinnerung") and subjects[-1].startswith("Reminder")
-    _again(config, 3)
-    assert run_flow(config, "payment-requests", "csv").written == 0 and len(inbox.messages) == 8
+    assert (again.written, len(inbox.messages)) == (0, 4)  # reminders by the calendar: test_payment_reminders.py
 
 
 def test_nothing_is_sent_unless_the_merchant_allows_it(workspace: Config, smtp: tuple[Inbox, int]) -> None:
@@ -117,11 +107,3 @@ def test_every_format(workspace: Config, fmt: str) -> None:
     output = Path(next(o for o in report.outputs if o.endswith(f".{fmt}")))
     if fmt != "txt":
         assert validate_file(config, output) == []
-
-
-def test_reminder_levels_by_age() -> None:
-    from datetime import date, datetime
-
-    ordered = datetime(2026, 11, 1, 9, 0)
-    assert [level(ordered, [0, 7, 14], date(2026, 11, d)) for d in (1, 7, 8, 15, 30)] == [1, 1, 2, 3, 3]
-    assert level(ordered, [3], date(2026, 11, 2)) == 0

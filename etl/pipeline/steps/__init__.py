@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from etl.pipeline.context import RunContext
-from etl.pipeline.steps import database, delta, extras, links, mails, media, once, prepare
+from etl.pipeline.steps import database, delta, extras, links, mails, media, once, prepare, remember
 from etl.pipeline.steps.base import Step
 
 STEPS: tuple[Callable[[RunContext], Step | None], ...] = (
     links.build,  # before mapping: ERP customer numbers
+    remember.build,  # before mapping: what a flow driven by state learns from the records as read
     prepare.build,  # before mapping: the flow's own checks with the working folder's state
     media.build,  # before mapping: files copied into the outbox
     delta.build,  # before mapping: unchanged records left out
