@@ -1,4 +1,5 @@
-"""`etl layout show`: the layout a run uses, after the working folder's copy and a store's overrides."""
+"""`etl layout show`: the layout a run uses: the working folder's copy, its `stores:` with etl.yaml's over
+it, and for one store those overrides applied."""
 
 from __future__ import annotations
 
@@ -10,18 +11,19 @@ import yaml
 from etl.config import Config
 from etl.errors import UsageError
 from etl.transform.layout import TargetLayout, load_layout
-from etl.transform.stores import for_store
+from etl.transform.stores import for_store, with_stores
 
 
 def effective_layout(config: Config, mapping: str, store: str | None = None) -> tuple[Path, TargetLayout]:
     """The file a run reads for `mapping` (e.g. sage/orders.yaml) and its layout, for `store` if given."""
     path = config.find_mapping(mapping)
-    layout: TargetLayout = load_layout(path, TargetLayout)
+    layout: TargetLayout = with_stores(load_layout(path, TargetLayout), config.stores)
     if store is None:
         return path, layout
     if store not in layout.stores:
         known = ", ".join(layout.stores) or "none"
-        raise UsageError(f"{path}: no overrides for store '{store}' (stores with overrides: {known})")
+        raise UsageError(f"{path}: no overrides for store '{store}' in the layout or etl.yaml "
+                         f"(stores with overrides: {known})")
     override = layout.stores[store]
     if override.layout:
         path = config.find_mapping(override.layout)
