@@ -58,11 +58,13 @@ def check(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/ord
 def show(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/orders.yaml.")],
          store: Annotated[str | None, typer.Option(help="Apply this store's overrides.")] = None,
          config: ConfigOpt = None) -> None:
-    """Print the layout a run uses: the working folder's copy, with a store's overrides applied."""
-    from etl.layouts_tool.show import effective_layout, layout_yaml
+    """Print the layout a run uses: the working folder's copy, its stores with etl.yaml's, one store's applied."""
+    from etl.layouts_tool.show import effective_layout, layout_yaml, store_lines
 
-    path, layout = effective_layout(_settings(config), mapping, store)
-    sys.stdout.write(f"# {path}{f' (store {store})' if store else ''}\n{layout_yaml(layout)}")
+    settings = _settings(config)
+    path, layout = effective_layout(settings, mapping, store)
+    notes = "".join(line + "\n" for line in store_lines(settings, mapping, store)) if store else ""
+    sys.stdout.write(f"# {path}{f' (store {store})' if store else ''}\n{notes}{layout_yaml(layout)}")
 
 
 @layout_app.command("new")

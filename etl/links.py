@@ -2,7 +2,9 @@
 
 A shop customer (by shop customer id, or by e-mail for guests and template rows) gets one ERP
 customer number, kept in `state/links.sqlite` and reused by every later run of every flow. Numbers
-come from a configurable range and are never given twice. New links are committed before the
+come from a configurable range, or from the range of the customer's store (`stores.<id>.customer_numbers`
+in etl.yaml or the layout) for a customer first seen there, and are never given twice. A customer
+linked once keeps the number in every store. New links are committed before the
 import files that carry them are published, so a crash can waste a number but never give one
 customer two.
 """
@@ -31,28 +33,30 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NUL
 class CustomerLinks:
     """Assigns and remembers ERP customer numbers."""
 
-    def __init__(self, state: Path, numbers: NumberRange) -> None:
+    def __init__(self, state: Path, numbers: NumberRange, stores: dict[str, NumberRange] | None = None) -> None:
         state.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(state / "links.sqlite", timeout=30, isolation_level=None)
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
+        self.stores = stores or {}  # store id -> its own range
         self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this chunk
         self.new_customers = 0  # numbers handed out from the range in this run
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
-                   given: str | None = None) -> str:
-        """The ERP number of this customer, linking it (and its e-mail) on first sight."""
+                   given: str | None = None, store: str | None = None) -> str:
+        """The ERP number of this customer, linking it (and its e-mail) on first sight, from its store's range."""
+        numbers = self.range_of(store)
         keys = []
         if customer_id and customer_id != "0" and not is_guest:
             keys.append(("customer", customer_id))
         if email:
             keys.append(("email", email.strip().lower()))
         found = next((n for kind, key in keys if (n := self._get(kind, key))), None) or given
-        if found is None and is_guest and self.numbers.guests != "by_email":
-            found = self.numbers.guests
+        if found is None and is_guest and numbers.guests != "by_email":
+            found = numbers.guests
         if found is None:
-            found = self._next()
+            found = self._next(numbers)
             self.new_customers += 1
         for kind, key in keys:
             if self._get(kind, key) is None:
@@ -64,18 +68,20 @@ class CustomerLinks:
     def assign(self, table: pa.Table) -> pa.Table:
         """`table` (orders or customers) with `erp_customer_number` filled for every row."""
         columns = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-                   for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number")}
-        if self.numbers.use_shop_numbers:
-            columns["erp_customer_number"] = [
-                given or shop for given, shop in zip(columns["erp_customer_number"], columns["customer_number"],
-                                                     strict=True)]
+                   for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number",
+                                "store_id")}
+        stores = [None if store is None else str(store) for store in columns["store_id"]]
+        columns["erp_customer_number"] = [
+            given or (shop if self.range_of(store).use_shop_numbers else None)
+            for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
+                                          strict=True)]
         self._cache.clear()  # per chunk: memory stays flat however many customers a run meets
         self._prefetch([("customer", c) for c in columns["customer_id"] if c]
                        + [("email", m.strip().lower()) for m in columns["email"] if m])
         numbers = [
-            self.erp_number(cid, mail, bool(guest), given)
-            for cid, mail, guest, given in zip(columns["customer_id"], columns["email"], columns["is_guest"],
-                                               columns["erp_customer_number"], strict=True)
+            self.erp_number(cid, mail, bool(guest), given, store)
+            for cid, mail, guest, given, store in zip(columns["customer_id"], columns["email"], columns["is_guest"],
+                                                      columns["erp_customer_number"], stores, strict=True)
         ]
         index = table.column_names.index("erp_customer_number")
         return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
@@ -99,16 +105,24 @@ class CustomerLinks:
         row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_key=?", (kind, key)).fetchone()
         return row[0] if row else None
 
-    def _next(self) -> str:
-        row = self.db.execute("SELECT next FROM counters WHERE name='customer'").fetchone()
-        value = row[0] if row else self.numbers.start
+    def range_of(self, store: str | None) -> NumberRange:
+        """The range new numbers of `store` come from (the main one for a store without its own)."""
+        return self.stores.get(store, self.numbers) if store is not None else self.numbers
+
+    def _next(self, numbers: NumberRange) -> str:
+        # Each range counts on its own; the main range keeps the counter name it always had.
+        main = (numbers.prefix, numbers.start, numbers.width) == (self.numbers.prefix, self.numbers.start,
+                                                                   self.numbers.width)
+        counter = "customer" if main else f"customer:{numbers.prefix}:{numbers.start}:{numbers.width}"
+        row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
+        value = row[0] if row else numbers.start
         while True:
-            number = f"{self.numbers.prefix}{value:0{self.numbers.width}d}"
+            number = f"{numbers.prefix}{value:0{numbers.width}d}"
             value += 1
             taken = self.db.execute("SELECT 1 FROM links WHERE erp_id=?", (number,)).fetchone()
             if not taken:
                 break
-        self.db.execute("INSERT OR REPLACE INTO counters VALUES ('customer', ?)", (value,))
+        self.db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
         return number
 
     def commit(self) -> None:

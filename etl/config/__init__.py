@@ -12,6 +12,7 @@ from etl.carriers import Carrier, Sender, default_carriers
 from etl.config.mail import MailSettings, PaymentRequestSettings
 from etl.config.numbers import NumberRange
 from etl.config.shop import ShopSettings
+from etl.config.stores import Stores, store_problems
 from etl.errors import ConfigError, UsageError
 from etl.platform import read_text_file
 from etl.resources import bundled
@@ -86,6 +87,7 @@ class Config(BaseModel):
     keep_staging_runs: int = 20
     # ERP customer number range (config/numbers.py): prefix, start, width, guests.
     customer_numbers: NumberRange = NumberRange()
+    stores: Stores = {}  # per shop store id: name, outbox subfolder, number range, field values (config/stores.py)
     watch: WatchConfig = WatchConfig()
     carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
     sender: Sender = Sender()  # the sender printed on carrier labels
@@ -152,6 +154,10 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError([f"{path}: expected settings (key: value), found {type(data).__name__}"])
     try:
-        return Config(**{**data, "base": path.resolve().parent})
+        config = Config(**{**data, "base": path.resolve().parent})
     except ValidationError as exc:
         raise ConfigError([f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
+    problems = store_problems(config.stores, config.customer_numbers, config.find_mapping)
+    if problems:
+        raise ConfigError([f"{path}: {problem}" for problem in problems])
+    return config

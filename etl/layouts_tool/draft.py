@@ -2,7 +2,8 @@
 
 The file is read by the readers a run uses (`read_file`); from each table's columns and first rows the
 draft proposes an entity, a neutral field per column it recognises (by name) and a type per column
-(by its values). Columns it cannot place are listed as comments for the consultant to decide.
+(by its values). Columns it cannot place are listed as comments for the consultant to decide, and so
+is what the reader detected (encoding, separator) with the decimal form the first rows show.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from etl.extract.base import RawTable
 from etl.extract.registry import read_file
 from etl.model import ENTITIES
 from etl.resources import bundled
@@ -49,6 +51,46 @@ def guess_type(values: list[str | None]) -> str:
                 return "string"  # leading zeros: a number that is really a code (customer, postcode)
             return kind
     return "string"
+
+
+_DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")  # 1.260,00 or 41,93
+_DECIMAL_POINT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d+$")  # 1,260.00 or 41.93
+
+
+def guess_decimal(rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The decimal mark most number-like values of the rows use (None when none shows one), and an example."""
+    found: dict[str, list[str]] = {",": [], ".": []}
+    for row in rows:
+        for value in row.values():
+            text = value.strip() if isinstance(value, str) else ""
+            for mark, pattern in ((",", _DECIMAL_COMMA), (".", _DECIMAL_POINT)):
+                if pattern.match(text):
+                    found[mark].append(text)
+    mark = max(found, key=lambda m: len(found[m]))
+    return (mark, found[mark][0]) if found[mark] else (None, None)
+
+
+def detected(table: RawTable, rows: list[dict[str, Any]]) -> list[str]:
+    """Comment lines: what the reader detected in the file and the decimal form of its first rows."""
+    lines, settings = [], {}
+    if table.encoding is not None:
+        guess = table.encoding
+        lines.append(f"#   encoding: {guess.encoding}, sure {guess.confidence:.0%}: {guess.how}")
+        settings["encoding"] = guess.encoding
+    if table.dialect is not None:
+        spelled = table.dialect.describe()
+        lines.append(f"#   separator: {spelled['separator']!r}, quote: {spelled['quote']!r}, "
+                     f"line end: {spelled['line_end']} ({table.dialect.name} dialect)")
+        settings["delimiter"] = table.dialect.separator
+    mark, example = guess_decimal(rows)
+    if mark is not None:
+        lines.append(f"#   decimal: {'comma' if mark == ',' else 'point'} (e.g. {example!r})")
+        settings["decimal"] = mark
+    if settings:
+        lines.append("#   A run detects these per file; to fix them, add at the top: "
+                     + ", ".join(f"{k}: {yaml.safe_dump(v, default_style=chr(34)).strip()}"
+                                 for k, v in settings.items()))
+    return lines
 
 
 def guess_entity(columns: list[str], flow: str) -> str:
@@ -90,6 +132,7 @@ def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
     """The draft source layout as YAML text with comments."""
     tables: dict[str, Any] = {}
     notes: list[str] = []
+    found: list[str] = []  # what the reader detected, per text table
     for i, table in enumerate(read_file(path)):
         rows: list[dict[str, Any]] = []
         for batch in table.batches():
@@ -101,16 +144,21 @@ def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
         name = table.name or (path.stem if i == 0 else f"{path.stem}_{i + 1}")
         # A neutral field has its type in the model; the values' type is only reported where it differs.
         fields = {d.field: d.column for d in drafted if d.field}
+        # A source field outside the model (one a flow joins by, e.g. product_id) has no type of its own.
+        types = {d.field: ENTITIES[entity].get(d.field, d.type) for d in drafted if d.field}
         notes += [f"#   {name}.{d.column} -> {d.field}: the first values look like {d.type}, the field is "
-                  f"{ENTITIES[entity][d.field]} (e.g. {d.example!r})" for d in drafted
-                  if d.field and d.type != "string" and d.type != ENTITIES[entity][d.field]
-                  and (d.type, ENTITIES[entity][d.field]) != ("int", "decimal")]
+                  f"{types[d.field]} (e.g. {d.example!r})" for d in drafted
+                  if d.field and d.type != "string" and d.type != types[d.field]
+                  and (d.type, types[d.field]) != ("int", "decimal")]
+        found += [f"# {name}:", *detected(table, rows[:SAMPLE_ROWS])] if table.encoding or table.dialect else []
         tables[name] = {"recognize": [d.column for d in drafted[:3]], "entity": entity, "fields": fields}
         notes += [f"#   {name}.{d.column}: {d.type}, e.g. {d.example!r}" for d in drafted if not d.field]
     data = {"system": system, "flow": flow, "description": f"draft from {path.name}: check every field",
             "tables": tables}
     head = (f"# Draft source layout for the '{flow}' flow, made from {path.name} by `etl layout new`.\n"
-            "# Check entity, field names and types; `recognize` lists columns every such export has.\n")
+            "# Check entity, field names and types; `recognize` lists columns every such export has.\n"
+            + ("# Detected in the file (the reader a run uses, and the first rows):\n" + "\n".join(found) + "\n"
+               if found else ""))
     title = "\n# To look at (columns without a neutral field: map them, or leave them out):\n"
     tail = title + "\n".join(notes) + "\n" if notes else ""
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110) + tail

@@ -1,4 +1,5 @@
-"""`etl layout show`: the layout a run uses, after the working folder's copy and a store's overrides."""
+"""`etl layout show`: the layout a run uses: the working folder's copy, its `stores:` with etl.yaml's over
+it, and for one store those overrides applied."""
 
 from __future__ import annotations
 
@@ -8,20 +9,22 @@ from typing import Any
 import yaml
 
 from etl.config import Config
+from etl.config.stores import store_numbers
 from etl.errors import UsageError
 from etl.transform.layout import TargetLayout, load_layout
-from etl.transform.stores import for_store
+from etl.transform.stores import for_store, with_stores
 
 
 def effective_layout(config: Config, mapping: str, store: str | None = None) -> tuple[Path, TargetLayout]:
     """The file a run reads for `mapping` (e.g. sage/orders.yaml) and its layout, for `store` if given."""
     path = config.find_mapping(mapping)
-    layout: TargetLayout = load_layout(path, TargetLayout)
+    layout: TargetLayout = with_stores(load_layout(path, TargetLayout), config.stores)
     if store is None:
         return path, layout
     if store not in layout.stores:
         known = ", ".join(layout.stores) or "none"
-        raise UsageError(f"{path}: no overrides for store '{store}' (stores with overrides: {known})")
+        raise UsageError(f"{path}: no overrides for store '{store}' in the layout or etl.yaml "
+                         f"(stores with overrides: {known})")
     override = layout.stores[store]
     if override.layout:
         path = config.find_mapping(override.layout)
@@ -33,3 +36,14 @@ def layout_yaml(layout: TargetLayout) -> str:
     """The layout as YAML, as a run sees it (defaults left out)."""
     data: dict[str, Any] = layout.model_dump(by_alias=True, exclude_defaults=True)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)
+
+
+def store_lines(config: Config, mapping: str, store: str) -> list[str]:
+    """Comment lines on what a store changes beyond the fields: name, folder, layout variant, numbers."""
+    override = with_stores(load_layout(config.find_mapping(mapping), TargetLayout), config.stores).stores[store]
+    numbers = store_numbers(config.customer_numbers, override.customer_numbers)
+    first = f"{numbers.prefix}{numbers.start:0{numbers.width}d}"
+    return [f"# store {store}{f' ({override.name})' if override.name else ''}: "
+            f"outbox {'subfolder ' + override.outbox if override.outbox else 'folder of the flow'}, "
+            f"layout {override.layout or mapping}, new customer numbers from {first}"
+            f"{'' if override.customer_numbers else ' (the main range)'}"]

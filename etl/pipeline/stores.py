@@ -1,8 +1,9 @@
 """Stores that route: the main target written per store, each with its own layout and outbox folder.
 
-A target layout's `stores:` section (keyed by the shop's store id, the root entity's `store_id`) gives a
-store its field values, defaults, value-map entries, a layout variant or an outbox subfolder. Records of
-a store without overrides go to the main writer. Each chunk is split by store before it is mapped.
+A target layout's `stores:` section and etl.yaml's (keyed by the shop's store id, the root entity's
+`store_id`; etl.yaml wins) give a store its field values, defaults, value-map entries, a layout variant or
+an outbox subfolder. Records of a store without such overrides go to the main writer. Each chunk is split
+by store before it is mapped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 from etl.load.base import Writer
 from etl.pipeline.context import Neutral, RunContext
 from etl.transform.layout import TargetLayout, load_layout
-from etl.transform.stores import for_store
+from etl.transform.stores import effective_stores, for_store
 
 STORE_FIELD = "store_id"
 
@@ -40,7 +41,9 @@ class Routes:
         self.entity, self.key = target.records[target.root].entity, target.records[target.root].key
         self.routes: dict[str | None, Route] = {
             None: Route(None, "", target, writer_cls(target, ctx.outbox, ctx.stem, ctx.resources))}
-        for store, override in target.stores.items():
+        for store, override in effective_stores(target, ctx.config.stores).items():
+            if not override.routes_files:
+                continue  # e.g. only its own customer number range: its records stay in the main files
             base = load_layout(ctx.config.find_mapping(override.layout), TargetLayout) if override.layout else target
             folder = ctx.outbox / override.outbox if override.outbox else ctx.outbox
             folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from etl.errors import ConfigError
 from etl.model import ENTITIES, TYPES, field_type
 from etl.platform import read_text_file
-from etl.transform.layout_forms import Dialect, Shape, StoreOverride, XmlSpec, form_problems
+from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
@@ -198,7 +198,7 @@ class TargetLayout(_Strict):
     dialects: dict[str, Dialect] = {}
     xml: XmlSpec = XmlSpec()
     shape: Shape = Shape()
-    stores: dict[str, StoreOverride] = {}
+    stores: LayoutStores = {}
     json_schema: str | None = None
     value_maps: dict[str, dict[str, Any]] = {}
     options: dict[str, Any] = {}

@@ -6,9 +6,12 @@ XML structure and the csv/txt file shape; the XSD, the JSON Schema and the XML a
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from etl.config.numbers import NumberRange
+from etl.config.stores import store_ids_as_text
 
 
 class _Strict(BaseModel):
@@ -98,6 +101,15 @@ class StoreOverride(_Strict):
     fields: dict[str, Any] = {}  # target field name -> its value for this store (replaces from/compute)
     defaults: dict[str, Any] = {}  # target field name -> default where the value is empty
     value_maps: dict[str, dict[str, Any]] = {}  # entries merged over the layout's maps
+    customer_numbers: NumberRange | None = None  # the store's ERP customer number range (keys over the main one)
+
+    @property
+    def routes_files(self) -> bool:
+        """True when the store's files differ from the others' (folder, layout or values)."""
+        return bool(self.outbox or self.layout or self.fields or self.defaults or self.value_maps)
+
+
+LayoutStores = Annotated[dict[str, StoreOverride], BeforeValidator(store_ids_as_text)]
 
 
 def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: dict[str, StoreOverride]

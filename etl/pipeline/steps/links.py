@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.config.numbers import NumberRange
+from etl.config.stores import store_numbers
 from etl.links import CustomerLinks
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
+from etl.transform.stores import effective_stores
 
 
 class LinksStep(Step):
@@ -18,8 +21,16 @@ class LinksStep(Step):
         self.links: CustomerLinks | None = None
 
     def start(self) -> None:
-        """Open the links."""
-        self.links = CustomerLinks(self.ctx.config.folder("state"), self.ctx.config.customer_numbers)
+        """Open the links, with the number range of every store that has its own."""
+        config = self.ctx.config
+        self.links = CustomerLinks(config.folder("state"), config.customer_numbers, self.store_ranges())
+
+    def store_ranges(self) -> dict[str, NumberRange]:
+        """Store id -> its customer number range (etl.yaml's or the target layout's `stores:`)."""
+        config = self.ctx.config
+        stores = effective_stores(self.ctx.layouts.target, config.stores)
+        return {store: store_numbers(config.customer_numbers, override.customer_numbers)
+                for store, override in stores.items() if override.customer_numbers is not None}
 
     def before_map(self, chunk: Neutral) -> Neutral:
         """Every record of the entity gets its customer number."""
