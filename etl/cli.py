@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from etl.cli_layout import layout_app
+from etl.cli_status import print_rejects, register_serve
 from etl.errors import ConfigError, EtlError
 from etl.load.registry import formats
 from etl.platform import safe_console
@@ -288,9 +289,12 @@ def status(config: ConfigOpt = None,
     out.print(f"failed (latest {len(snapshot.failed)}):")
     for item in snapshot.failed:
         out.print(escape(f"  {Path(item['file']).name}: {item['reason']}"))
+        out.print(escape(f"    {item['state']}; next: {item['next_step']}"))
     table = Table("run", "flow", "finished", "status", "in", "written", "rejected", "files")
     for run_ in snapshot.runs:
         counts = run_["counts"] if isinstance(run_["counts"], dict) else {}
         table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), str(run_["status"]),
                       *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
     out.print(table)
+    print_rejects(out, snapshot)
+register_serve(app, out, _config)

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS records (
     flow TEXT NOT NULL, record TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (flow, record));
 CREATE TABLE IF NOT EXISTS pending_outputs (
     run_id TEXT NOT NULL, temp TEXT NOT NULL, final TEXT NOT NULL, PRIMARY KEY (run_id, temp));
+CREATE TABLE IF NOT EXISTS reimports (
+    sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, asked_at TEXT NOT NULL, how TEXT NOT NULL);
 """
 
 
@@ -73,6 +75,17 @@ class Ledger:
                                 [(flow, record, run_id) for record in records])
             self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
                                 [(run_id, str(temp), str(final)) for temp, final in outputs])
+            self.db.executemany("DELETE FROM reimports WHERE sha256=?", [(sha,) for sha, _ in inputs])
+
+    def ask_reimport(self, sha256: str, name: str, how: str) -> None:
+        """Take this content again (as `--force` does) in the run that next finds it; `how` says who asked."""
+        self.db.execute("INSERT OR REPLACE INTO reimports VALUES (?, ?, ?, ?)",
+                        (sha256, name, datetime.now().isoformat(timespec="seconds"), how))
+
+    def reimport_asked(self, sha256: str) -> tuple[str, str] | None:
+        """(time, how) of a re-import asked for this content and not yet committed, or None."""
+        row = self.db.execute("SELECT asked_at, how FROM reimports WHERE sha256=?", (sha256,)).fetchone()
+        return (row[0], row[1]) if row else None
 
     def pending_outputs(self) -> dict[str, list[tuple[Path, Path]]]:
         """Outputs committed to but maybe not yet published, by run id: (temp, final)."""

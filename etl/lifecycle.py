@@ -57,6 +57,17 @@ def refuse(path: Path, error_folder: Path, reason: str) -> Path:
     return target
 
 
+def restore(path: Path, inbox: Path) -> Path:
+    """Move a refused input back into the inbox (under a free name) and note it in its reason file."""
+    target = free_name(inbox, path.name)
+    retry_held(lambda: os.replace(path, target))
+    reason_file = path.with_name(path.name + ".reason.txt")
+    if reason_file.exists():  # the reason stays beside where the file was, saying where it went
+        with reason_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"moved back to the inbox as {target.name} at {datetime.now():%Y-%m-%dT%H:%M:%S}\n")
+    return target
+
+
 def publish(temp: Path, final_name: str) -> Path:
     """Give a finished temporary file its final name in the same folder (atomic, never overwriting)."""
     target = free_name(temp.parent, final_name)

@@ -1,17 +1,23 @@
-"""`etl status`: what is waiting, in progress, done and failed, and the last runs with their counts."""
+"""`etl status`: what is waiting, in progress, done and failed, the last runs and their rejects, with next steps."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.config import Config
 from etl.lifecycle import is_candidate
 from etl.lock import FileLock, LockBusy
+from etl.next_step import GUIDE, WAITING_STEP, for_file, for_record
+from etl.platform import why_unreadable
+from etl.report import read_rejects
 from etl.watch.claim import work_folder
 from etl.watch.stability import is_drop
+
+RETRIED = "moved back to the inbox"  # what a retry appends to the reason file (the reason file stays)
 
 
 @dataclass
@@ -24,33 +30,56 @@ class Status:
     done: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     runs: list[dict[str, object]] = field(default_factory=list)
+    rejects: list[dict[str, str]] = field(default_factory=list)  # the latest runs' refused records, newest first
+    waiting_reasons: dict[str, str] = field(default_factory=dict)  # inbox name -> why it was not taken yet
+    watch_log: list[str] = field(default_factory=list)  # the watcher's last log lines
+    guide: str = GUIDE
 
     def to_json(self) -> str:
         """The snapshot as JSON text."""
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
 
-def collect(config: Config, limit: int = 10) -> Status:
-    """Look at the folders and the ledger (read only; nothing is moved)."""
+def collect(config: Config, limit: int = 10, reject_limit: int = 200) -> Status:
+    """Look at the folders, the ledger and the reject files (read only; nothing is moved)."""
     inbox = config.folder("inbox")
     status = Status(watcher=_watcher(inbox))
     if inbox.is_dir():
-        status.waiting = sorted(p.name + ("/" if p.is_dir() else "") for p in inbox.iterdir() if is_drop(p))
+        drops = sorted(p for p in inbox.iterdir() if is_drop(p))
+        status.waiting = [p.name + ("/" if p.is_dir() else "") for p in drops]
+        for path in drops:
+            held = why_unreadable(path) if path.is_file() else None
+            status.waiting_reasons[path.name] = f"{held}: {WAITING_STEP}" if held else "waits for the next run"
     work = work_folder(inbox)
     if work.is_dir():
         for job in sorted(p for p in work.iterdir() if p.is_dir()):
             names = sorted(p.name for p in job.iterdir() if not p.name.startswith("."))
             status.in_progress.append(f"{job.name}: {', '.join(names)}")
-    archive, error = config.folder("archive"), config.folder("error")
+    archive = config.folder("archive")
     status.done = sum(1 for p in archive.rglob("*") if is_candidate(p)) if archive.is_dir() else 0
-    if error.is_dir():
-        reasons = sorted(error.rglob("*.reason.txt"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for path in reasons[:limit]:
-            text = path.read_text(encoding="utf-8", errors="replace").strip().split("\n\n", 1)
-            status.failed.append({"file": str(path.with_name(path.name.removesuffix(".reason.txt"))),
-                                  "reason": text[-1].strip()})
+    status.failed = failed_inputs(config, limit)
     status.runs = _runs(config.folder("state") / "ledger.sqlite", limit)
+    status.rejects = _rejects(config, status.runs, reject_limit)
+    status.watch_log = _tail((config.base / config.watch.log_file).resolve(), 15)
     return status
+
+
+def failed_inputs(config: Config, limit: int) -> list[dict[str, str]]:
+    """The latest refused inputs (error folder), newest first: file, where, reason, next step, state."""
+    error = config.folder("error")
+    if not error.is_dir():
+        return []
+    failed = []
+    reasons = sorted(error.rglob("*.reason.txt"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in reasons[:limit]:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().split("\n\n", 1)
+        body = text[-1].strip()
+        reason, _, retried = body.partition(f"\n{RETRIED}")
+        source = path.with_name(path.name.removesuffix(".reason.txt"))
+        failed.append({"file": str(source), "where": source.relative_to(error).as_posix(),
+                       "reason": reason.strip(), "next_step": for_file(reason),
+                       "state": RETRIED + retried if retried or not source.exists() else "refused"})
+    return failed
 
 
 def _watcher(inbox: Path) -> str:
@@ -79,5 +108,37 @@ def _runs(ledger: Path, limit: int) -> list[dict[str, object]]:
         data = json.loads(report) if report else {}
         runs.append({"run_id": run_id, "flow": flow, "finished": finished, "status": state,
                      "counts": data.get("counts", {}), "files": len(data.get("files", [])),
-                     "outputs": [Path(p).name for p in data.get("outputs", [])]})
+                     "outputs": [Path(p).name for p in data.get("outputs", [])],
+                     "rejects_file": data.get("rejects_file") or "", "notes": data.get("notes", [])})
     return runs
+
+
+def _rejects(config: Config, runs: list[dict[str, object]], limit: int) -> list[dict[str, str]]:
+    """The refused records of `runs` (their reject files), each with its next step."""
+    rejects: list[dict[str, str]] = []
+    for run in runs:
+        path = Path(str(run["rejects_file"]))
+        if not run["rejects_file"] or not path.is_file():
+            continue
+        for row in read_rejects(path):
+            rejects.append({"run_id": str(run["run_id"]), "flow": str(run["flow"]),
+                            "finished": str(run["finished"]), **row, "next_step": for_record(row["reason"]),
+                            "rejects_file": str(path)})
+            if len(rejects) >= limit:
+                return rejects
+    return rejects
+
+
+def _tail(path: Path, lines: int) -> list[str]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return [line.rstrip("\n") for line in deque(handle, maxlen=lines)]
+
+
+def filter_rejects(rejects: list[dict[str, str]], run: str = "", file: str = "", text: str = ""
+                   ) -> list[dict[str, str]]:
+    """The rejects of run `run` and file `file` (exact, when given) whose reason contains `text` (any case)."""
+    text = text.casefold()
+    return [r for r in rejects if (not run or r["run_id"] == run) and (not file or r["file"] == file)
+            and (not text or text in r["reason"].casefold())]

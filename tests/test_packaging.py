@@ -35,4 +35,4 @@ def test_every_import_is_a_declared_dependency() -> None:
 def test_bundled_folders_ship_with_the_wheel() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     shipped = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert set(shipped) == {"mappings", "templates", "schemas", "samples"}
+    assert set(shipped) == {"mappings", "templates", "schemas", "samples", "docs/rejects.md"}  # the page's guide

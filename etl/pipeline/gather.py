@@ -60,7 +60,9 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
         # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
         # A flow that imports each record once takes a file again whose records were rejected last
         # time (fixed meanwhile): what was written then is skipped by the record ledger.
-        earlier = None if force or flow.delta else ledger.seen(sha, flow.name, complete_only=flow.once_per_record)
+        asked = ledger.reimport_asked(sha)  # `etl serve`'s re-import: --force for this content, recorded
+        earlier = None if force or asked or flow.delta else ledger.seen(sha, flow.name,
+                                                                         complete_only=flow.once_per_record)
         # The same content twice in one run is imported once, like content imported by an earlier run.
         twin = None if force else next((i.path.name for i in inputs if i.sha256 == sha), None)
         if earlier or twin:
@@ -71,6 +73,8 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
                 result.moved_to = str(move_aside(path, config.folder("archive")))
             report.files.append(result)
             continue
+        if asked:
+            report.notes.append(f"{path.name}: imported again as asked ({asked[1]}, {asked[0]}), as with --force")
         inputs.append(Input(path, sha, tables))
     return inputs
 

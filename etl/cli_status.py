@@ -1,0 +1,49 @@
+"""The rejects part of `etl status` and the `etl serve` command, beside cli.py (which stays under 300 lines)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from etl.config import Config
+    from etl.status import Status
+
+SHOWN = 20
+
+
+def print_rejects(out: Console, snapshot: Status) -> None:
+    """The latest refused records with file, line and next step, then where to read more."""
+    out.print(f"rejected records (latest {min(len(snapshot.rejects), SHOWN)} of {len(snapshot.rejects)}):")
+    for reject in snapshot.rejects[:SHOWN]:
+        where = f"{Path(reject['file']).name}:{reject['line']}" + (f" {reject['field']}" if reject["field"] else "")
+        out.print(escape(f"  run {reject['run_id']} {where}: {reject['reason']}"))
+        out.print(escape(f"    next: {reject['next_step']}"))
+    for file in dict.fromkeys(r["rejects_file"] for r in snapshot.rejects):
+        out.print(escape(f"  all of them: {file}"))
+    if snapshot.rejects or snapshot.failed:
+        out.print(escape(f"what to do with each kind of reject: {snapshot.guide}; or open the page of `etl serve`"))
+
+
+def register_serve(app: typer.Typer, out: Console, load: Callable[[Path | None], Config]) -> None:
+    """Add `etl serve` to `app`; `load` is cli.py's way of finding the settings."""
+
+    @app.command()
+    def serve(config: Annotated[Path | None, typer.Option(
+                  "--config", "-c", help="etl.yaml (default: the one in this folder or above, else $ETL_CONFIG)")
+              ] = None,
+              port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 0) -> None:
+        """A local status page (127.0.0.1, a token in its address): runs, rejects, refused files, retry, re-import."""
+        from etl.serve.server import serve as run_server
+
+        def ready(url: str) -> None:
+            out.print(f"status page: {url}  (only on this computer; Ctrl+C stops)", soft_wrap=True)
+            sys.stdout.flush()
+
+        run_server(load(config), port, ready)
