@@ -34,8 +34,9 @@ def _file(item: FileSeen) -> list[str]:
     if item.dialect:
         d = item.dialect
         nulls = d["nulls"] if isinstance(d["nulls"], list) else [d["nulls"]]
+        null_texts = " or ".join("'" + n + "'" for n in nulls) or "nothing"
         pairs.append(("dialect", f"{d['name']}: separator {d['separator']}, quote {d['quote']}, escape "
-                                 f"{d['escape']}, NULL as {' or '.join(repr(n) for n in nulls) or 'nothing'}, "
+                                 f"{d['escape']}, NULL as {null_texts}, "
                                  f"line ends {d['line_end']}"))
     for table in item.tables:
         columns = table["columns"]
