@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from etl.cli_inspect import inspect_command
 from etl.cli_layout import layout_app
 from etl.cli_status import print_rejects, register_serve
 from etl.errors import ConfigError, EtlError
@@ -24,6 +25,7 @@ EXIT_USAGE = 2  # as etl.report.EXIT_USAGE, without importing it for every comma
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
                   add_completion=True, pretty_exceptions_enable=False)
 app.add_typer(layout_app, name="layout")
+app.command("inspect")(inspect_command)
 out = Console()
 err = Console(stderr=True)
 _state = {"debug": False}

@@ -35,6 +35,7 @@ class InputRead:
     encoding: str | None = None
     confidence: float | None = None
     dialect: dict[str, str | list[str]] | None = None
+    ignored: dict[str, list[str]] = field(default_factory=dict)  # table -> columns the layout does not read
 
 
 @dataclass

@@ -14,6 +14,7 @@ from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
 from etl.extract.encoding import guess_encoding, sniff_utf16
+from etl.extract.tab_dump import sibling_columns
 from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
 
@@ -48,14 +49,17 @@ def read(file: FileHead) -> list[RawTable]:
     if header is None:
         raise InputFileError(path, "the file has no header row")
     columns = [(name or "").strip() for name in header.fields]
+    named = sibling_columns(path)  # mysqldump --tab: no header, the names are in the .sql beside it
+    headerless = named is not None and len(named) == len(columns) and named != columns
+    columns = named if headerless and named else columns
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
-    first = 2 + header.text.count("\n")
+    first = 1 if headerless else 2 + header.text.count("\n")
 
     def batches() -> Iterator[pa.RecordBatch]:
         if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
-            return _arrow(path, columns, encoding, dialect, first)
+            return _arrow(path, columns, encoding, dialect, first, skip=0 if headerless else 1)
         return _python(path, columns, encoding, dialect, first)
 
     return [RawTable(path=path, columns=columns, batches=batches, encoding=guess, dialect=dialect)]
@@ -65,13 +69,14 @@ def _open_encoding(encoding: str) -> str:
     return "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
 
 
-def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int) -> Iterator[pa.RecordBatch]:
+def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int, skip: int = 1
+           ) -> Iterator[pa.RecordBatch]:
     """The fast path for RFC 4180 text; from a row it cannot split on, the rest goes to `_python`."""
     try:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(encoding=encoding, block_size=BLOCK_SIZE, column_names=columns,
-                                           skip_rows=1),
+                                           skip_rows=skip),
             parse_options=pacsv.ParseOptions(delimiter=dialect.separator, newlines_in_values=True,
                                              invalid_row_handler=lambda row: "error"),
             convert_options=pacsv.ConvertOptions(

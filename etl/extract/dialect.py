@@ -70,6 +70,10 @@ def detect_dialect(sample: str, separator: str = "auto") -> Dialect:
     null_n = re.search(rf"{field_start}\\N{field_end}", body, re.MULTILINE) is not None
     if re.search(rf'{field_start}"N{field_end}', body, re.MULTILINE):  # NULL as "N: ESCAPED BY '"'
         return Dialect("mysql-outfile-quote-escaped", sep, '"', '"', ('"N',), line_end)
+    if set(backslashed) == {"N"} and '""' in body and '\\"' not in body:
+        # Only \N for NULL, and quotes doubled inside quotes: HeidiSQL's CSV, not MySQL's escaping
+        # (INTO OUTFILE writes a quote in a value as \" and a backslash as \\).
+        return Dialect("csv", sep, '"', '"', ("NULL", "\\N"), line_end)
     if backslashed and all(ch in _MYSQL_ESCAPED for ch in backslashed) and (sep == "\t" or null_n or quoted):
         quote = '"' if _enclosed(header, body, sep) or '\\"' in body else ""
         if null_n or quote or any(ch in "\t\n" for ch in backslashed):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.errors import InputFileError
-from etl.extract import csv_source, json_source, unknown, xlsx_source, xml_source
+from etl.extract import csv_source, json_source, tab_dump, unknown, xlsx_source, xml_source
 from etl.extract.base import HEAD_SIZE, FileHead, RawTable, content_start
 
 
@@ -31,6 +31,7 @@ READERS: tuple[ReaderSpec, ...] = (
     ReaderSpec("json", json_source.sniff, json_source.read),
     ReaderSpec("xlsx", xlsx_source.sniff, xlsx_source.read),
     ReaderSpec("binary", unknown.sniff, unknown.read),  # gzip, PNG, PDF...: refused with what they look like
+    ReaderSpec("table-definition", tab_dump.sniff, tab_dump.read),  # mysqldump --tab: the .sql beside the .txt
     ReaderSpec("csv", csv_source.sniff, csv_source.read),  # the fallback: takes every file, so it stays last
 )
 

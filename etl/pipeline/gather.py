@@ -6,17 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.errors import ConfigError, InputFileError
-from etl.extract import RawTable, read_file
-from etl.extract.unknown import NO_EXPORT, describe
+from etl.errors import ConfigError
+from etl.extract import RawTable
 from etl.flows import FLOWS, Flow
 from etl.ledger import Ledger, file_hash
 from etl.lifecycle import inbox_files, move_aside, refuse
 from etl.pipeline.layouts import load_layouts
-from etl.pipeline.recognize import recognize_file
+from etl.pipeline.recognize import is_no_export, recognize_file, unknown_reason
 from etl.platform import why_unreadable
 from etl.report import FileResult, InputRead, RunReport
 from etl.transform.layout import SourceLayout
+from etl.transform.source import ignored_columns
 
 
 @dataclass
@@ -43,7 +43,7 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
         if not found:
             # No export at all (binary, one endless line) or one no flow reads: refused, the run goes on;
             # an export that cannot be read (broken XML) fails the run as before.
-            unknown = problem is None or NO_EXPORT in problem
+            unknown = is_no_export(problem)
             other, problem = _not_ours(config, flow, path, problem, others)
             if other:
                 report.files.append(FileResult(path.name, "ignored", reason=(
@@ -55,7 +55,7 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
             report.files.append(result)
             continue
         tables = list(found[0].tables)
-        report.inputs.append(read_info(path, [raw for _, raw in tables]))
+        report.inputs.append(read_info(path, tables, layout))
         sha = file_hash(path)
         # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
         # A flow that imports each record once takes a file again whose records were rejected last
@@ -79,15 +79,18 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
     return inputs
 
 
-def read_info(path: Path, raws: list[RawTable]) -> InputRead:
-    """How `path` was read (the first table's encoding and dialect: a file has one)."""
-    raw = raws[0] if raws else None
+def read_info(path: Path, tables: list[tuple[str, RawTable]], layout: SourceLayout | None = None) -> InputRead:
+    """How `path` was read (the first table's encoding and dialect: a file has one), and the columns
+    of each recognised table that `layout` does not read (listed in the report as ignored)."""
+    raw = tables[0][1] if tables else None
     form = "delimited text" if raw is not None and raw.dialect is not None else (
         "tables" if raw is None or raw.name is None else "structured (xml, json, xlsx)")
+    ignored = {name: extra for name, found in tables
+               if layout is not None and (extra := ignored_columns(layout, name, found))}
     if raw is None or raw.encoding is None:
-        return InputRead(path.name, form)
+        return InputRead(path.name, form, ignored=ignored)
     return InputRead(path.name, form, raw.encoding.encoding, raw.encoding.confidence,
-                     raw.dialect.describe() if raw.dialect else None)
+                     raw.dialect.describe() if raw.dialect else None, ignored)
 
 
 def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
@@ -104,11 +107,4 @@ def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
         theirs, _ = recognize_file(path, others)
         if theirs:
             return theirs[0].flow, ""
-    tried = ", ".join([flow.name, *others])
-    if problem is not None:
-        return None, f"{problem}; no flow reads it (tried: {tried})"
-    try:
-        looks = describe(read_file(path))
-    except InputFileError as exc:
-        looks = str(exc)
-    return None, f"{path.name}: no flow reads this file; it looks like {looks} (tried: {tried})"
+    return None, unknown_reason(path, problem, [flow.name, *others])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from etl.errors import InputFileError
 from etl.extract import RawTable, read_file
+from etl.extract.unknown import NO_EXPORT, describe
 from etl.transform.layout import SourceLayout
 from etl.transform.source import recognize
 
@@ -52,3 +53,20 @@ def recognize_file(path: Path, layouts: Mapping[str, SourceLayout]) -> tuple[lis
         if tables:
             found.append(Recognized(flow, tables))
     return found, problem
+
+
+def unknown_reason(path: Path, problem: str | None, tried: list[str]) -> str:
+    """Why no flow reads `path`: what the file looks like (or why it cannot be read) and the flows tried."""
+    flows = ", ".join(tried) or "none built"
+    if problem is not None:
+        return f"{problem}; no flow reads it (tried: {flows})"
+    try:
+        looks = describe(read_file(path))
+    except InputFileError as exc:
+        looks = str(exc)
+    return f"{path.name}: no flow reads this file; it looks like {looks} (tried: {flows})"
+
+
+def is_no_export(problem: str | None) -> bool:
+    """True when a file no flow reads is no table export at all (binary, one endless line), or just unknown."""
+    return problem is None or NO_EXPORT in problem

@@ -71,7 +71,7 @@ def _groups(config: Config, router: Router, claimed: Claimed, outcome: Outcome) 
     for path in inputs:
         route = router.route(path)
         if route.reason or not route.flow:
-            _refuse(config, path, route.reason or "no flow for this file", outcome)
+            _refuse(config, path, route.reason or "no flow reads this file", outcome)
             continue
         groups.setdefault(route.flow, []).append(path)
         if route.is_set_member:

@@ -9,6 +9,7 @@ from etl.config import Config
 from etl.errors import EtlError
 from etl.flows import FLOWS
 from etl.pipeline import load_layouts, recognize_file
+from etl.pipeline.recognize import unknown_reason
 from etl.transform.layout import SourceLayout
 
 
@@ -49,11 +50,8 @@ class Router:
         routes = [Route(r.flow, r.names) for r in found]
         if routes:
             return Route(routes[0].flow, routes[0].tables, alternatives=tuple(routes[1:]))
-        if problem:
-            return Route(None, reason=problem)
-        built = ", ".join(self.layouts) or "none"
-        return Route(None, reason=f"no flow for this file: its columns match no built flow (built: {built}); "
-                                  "flows that are not built yet cannot read it")
+        # Flows that are not built yet read nothing: the reason names the built ones that were tried.
+        return Route(None, reason=unknown_reason(path, problem, list(self.layouts)))
 
     def required_tables(self, flow: str) -> list[str]:
         """Tables a multi-file export of `flow` must have before it is taken."""

@@ -162,7 +162,8 @@ def test_poisonous_files_go_to_error_and_the_rest_goes_on(start) -> None:  # typ
         (inbox / f"good{number}.csv").write_bytes(one_order(24000 + number))
     wait_for(lambda: len(archived(w.config)) == 5 and len(files(w.config.folder("error"))) == 4)
     reasons = {p.name: p.read_text(encoding="utf-8") for p in w.config.folder("error").rglob("*.reason.txt")}
-    assert "no flow for this file" in reasons["stock.csv.reason.txt"]
+    assert "no flow reads this file; it looks like a table" in reasons["stock.csv.reason.txt"]
+    assert "tried: orders" in reasons["stock.csv.reason.txt"]
     assert "empty" in reasons["empty.csv.reason.txt"]
     assert sorted(order_ids(w.config.folder("outbox"))) == [str(24000 + n) for n in range(5)]
     (inbox / "later.csv").write_bytes(one_order(24010))  # the watcher lives on
@@ -223,7 +224,7 @@ def test_status_shows_waiting_failed_and_runs(start) -> None:  # type: ignore[no
     snapshot = collect(w.config)
     assert snapshot.watcher.startswith("running")
     assert snapshot.done == 1 and snapshot.waiting == []
-    assert "no flow for this file" in snapshot.failed[0]["reason"]
+    assert "no flow reads this file" in snapshot.failed[0]["reason"]
     assert snapshot.runs[0]["counts"] == {"in": 1, "written": 1, "rejected": 0, "skipped": 0}
 
 
