@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from etl.cli_inspect import inspect_command
 from etl.cli_layout import layout_app
-from etl.cli_status import print_rejects, register_serve
+from etl.cli_status import print_status, register_serve
 from etl.errors import ConfigError, EtlError
 from etl.load.registry import formats
 from etl.platform import safe_console
@@ -276,27 +276,13 @@ def mail(config: ConfigOpt = None,
 def status(config: ConfigOpt = None,
            as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False) -> None:
     """Show what is waiting, in progress, done and failed, and the last runs."""
-    from rich.table import Table
-
     from etl.status import collect
 
     snapshot = collect(_config(config))
     if as_json:
         sys.stdout.write(snapshot.to_json() + "\n")
         return
-    out.print(f"watcher: {snapshot.watcher}")
-    out.print(f"waiting ({len(snapshot.waiting)}): " + escape(", ".join(snapshot.waiting[:20]) or "-"))
-    out.print(f"in progress ({len(snapshot.in_progress)}): " + escape("; ".join(snapshot.in_progress) or "-"))
-    out.print(f"done (archived inputs): {snapshot.done}")
-    out.print(f"failed (latest {len(snapshot.failed)}):")
-    for item in snapshot.failed:
-        out.print(escape(f"  {Path(item['file']).name}: {item['reason']}"))
-        out.print(escape(f"    {item['state']}; next: {item['next_step']}"))
-    table = Table("run", "flow", "finished", "status", "in", "written", "rejected", "files")
-    for run_ in snapshot.runs:
-        counts = run_["counts"] if isinstance(run_["counts"], dict) else {}
-        table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), str(run_["status"]),
-                      *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
-    out.print(table)
-    print_rejects(out, snapshot)
+    print_status(out, snapshot)
+
+
 register_serve(app, out, _config)

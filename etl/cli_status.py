@@ -1,4 +1,4 @@
-"""The rejects part of `etl status` and the `etl serve` command, beside cli.py (which stays under 300 lines)."""
+"""What `etl status` prints, and the `etl serve` command, beside cli.py (which stays under 300 lines)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,27 @@ if TYPE_CHECKING:
     from etl.status import Status
 
 SHOWN = 20
+
+
+def print_status(out: Console, snapshot: Status) -> None:
+    """The watcher, waiting, in-progress, done and failed inputs, the last runs, then the latest rejects."""
+    from rich.table import Table
+
+    out.print(f"watcher: {snapshot.watcher}")
+    out.print(f"waiting ({len(snapshot.waiting)}): " + escape(", ".join(snapshot.waiting[:20]) or "-"))
+    out.print(f"in progress ({len(snapshot.in_progress)}): " + escape("; ".join(snapshot.in_progress) or "-"))
+    out.print(f"done (archived inputs): {snapshot.done}")
+    out.print(f"failed (latest {len(snapshot.failed)}):")
+    for item in snapshot.failed:
+        out.print(escape(f"  {Path(item['file']).name}: {item['reason']}"))
+        out.print(escape(f"    {item['state']}; next: {item['next_step']}"))
+    table = Table("run", "flow", "finished", "status", "in", "written", "rejected", "files")
+    for run_ in snapshot.runs:
+        counts = run_["counts"] if isinstance(run_["counts"], dict) else {}
+        table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), str(run_["status"]),
+                      *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
+    out.print(table)
+    print_rejects(out, snapshot)
 
 
 def print_rejects(out: Console, snapshot: Status) -> None:
