@@ -110,6 +110,8 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
         column = table.column(name)
         if not pa.types.is_string(column.type):
             continue
+        if pc.all(pc.string_is_ascii(column)).as_py() is not False:  # every encoding holds ASCII
+            continue
         bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)
         if not pc.any(bad).as_py():
             continue
