@@ -20,7 +20,7 @@ from etl.flows.order_assembly import chunks
 from etl.records import Chunk
 from etl.rejects import rejects_where
 from etl.transform.layout import SourceLayout
-from etl.transform.parse import parse
+from etl.transform.parse import REASONS, parse
 from etl.transform.relate import first_rows
 from etl.transform.source import check_columns, concat_tables, read_fields, read_tables
 
@@ -85,7 +85,7 @@ def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) 
     tables, rejects = [], []
     for sort, (column, cls, title) in enumerate(columns):
         values, bad = parse(batch.column(column), "decimal", layout.decimal)
-        rejects += rejects_where(orders, bad, column, batch.column(column), "is not a number", "order_id")
+        rejects += rejects_where(orders, bad, column, batch.column(column), REASONS["decimal"], "order_id")
         keep = pc.is_valid(values)
         size = orders.num_rows
         tables.append(pa.table({
