@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
@@ -25,10 +25,12 @@ DOMAIN = "etl"
 LOCALE = Path(__file__).with_name("locale")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DEPTH = 8  # parameters inside parameters ("A or B or C") translated this deep
+# Parameters that hold words of the catalog; the others (files, values, names, numbers) are shown as they are.
+WORDS = frozenset({"what", "convention", "forms", "form", "other", "places", "line", "unit", "state"})
 _chosen: dict[str, str | None] = {"option": None, "settings": None}
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - the name gettext tools look for
+def N_(msgid: str) -> str:
     """Mark `msgid` for the catalog without translating it (it is translated when shown)."""
     return msgid
 
@@ -57,7 +59,7 @@ def language(configured: str | None = None) -> str:
     return DEFAULT
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> tuple[NullTranslations, tuple[tuple[re.Pattern[str], str, bool], ...]]:
     """The compiled translation of `lang`, and its parameterised messages as patterns (longest first)."""
     path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -124,6 +126,7 @@ def _translate(text: str, lang: str, depth: int) -> str:
         if inner and not depth:  # "{form} or {other}" joins parameters, it is never a whole text
             continue
         if found := pattern.fullmatch(text):
-            params = {name: _translate(value, lang, depth + 1) for name, value in found.groupdict().items()}
+            params = {name: _translate(value, lang, depth + 1) if name in WORDS else value
+                      for name, value in found.groupdict().items()}
             return target.format(**params)
     return text

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.flows.order_assembly import chunks
+from etl.i18n import N_
 from etl.records import Chunk
 from etl.rejects import rejects_where
 from etl.transform.layout import SourceLayout
@@ -99,7 +100,7 @@ def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) 
 
 FLOW = Flow(name="orders", module="Bestellimport", direction="shop -> ERP", source="shop/orders.yaml",
             target="sage/orders.yaml", outbox="sage", unit="orders", extract_tables=extract_tables,
-            extract_flat=extract_flat, links="orders", once_per_record=True, new_customers_note=(
+            extract_flat=extract_flat, links="orders", once_per_record=True, new_customers_note=N_(
                 "{count} customer(s) not yet in the ERP got a new customer number; export them with "
                 "`etl run customers`, or let the orders flow write them (flows.orders.extra_targets: "
                 "[sage/customers.yaml] in etl.yaml)"))

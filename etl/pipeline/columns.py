@@ -33,11 +33,11 @@ def name_source_columns(rejects: list[Reject], inputs: list[Input], layout: Sour
     renamed = []
     for reject in rejects:
         file = Path(reject.file).name
-        field = reject.field
+        field = reject.field or ""
         if field and field not in headers.get(file, set()):
             columns = anywhere.get(field, set())
-            column = own.get(file, {}).get(field) or (next(iter(columns)) if len(columns) == 1 else None)
-            if column and column != field:
-                reject = replace(reject, field=column)
+            named = own.get(file, {}).get(field) or (next(iter(columns)) if len(columns) == 1 else None)
+            if named and named != field:
+                reject = replace(reject, field=named)
         renamed.append(reject)
     return renamed

@@ -72,8 +72,7 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
                                      N_("is required but empty"), key)
         for op, bound in _bounds(spec):
             inside = _COMPARE[op](pc.cast(values, DECIMAL), pa.scalar(bound, DECIMAL))
-            rejects += rejects_where(base, pc.invert(inside), column, text, N_("must be {compared} {bound}").format(
-                compared=_WORDS[op], bound=bound), key)
+            rejects += rejects_where(base, pc.invert(inside), column, text, _RANGES[op].format(bound=bound), key)
         columns[name] = values
     if key and key not in table.fields:
         columns[key] = raw_text[key][1]
@@ -90,7 +89,8 @@ def _bounds(spec: SourceField) -> list[tuple[str, Decimal]]:
 
 
 _COMPARE = {">=": pc.greater_equal, "<=": pc.less_equal, ">": pc.greater, "<": pc.less}
-_WORDS = {">=": N_("at least"), "<=": N_("at most"), ">": N_("more than"), "<": N_("less than")}
+_RANGES = {">=": N_("must be at least {bound}"), "<=": N_("must be at most {bound}"),
+           ">": N_("must be more than {bound}"), "<": N_("must be less than {bound}")}
 
 
 def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.Array, pa.Array]:
