@@ -129,4 +129,10 @@ def _translate(text: str, lang: str, depth: int) -> str:
             params = {name: _translate(value, lang, depth + 1) if name in WORDS else value
                       for name, value in found.groupdict().items()}
             return target.format(**params)
+    start = 0
+    while not depth and (colon := text.find(": ", start)) > 0:  # "file.csv, line 3: <a known reason>"
+        rest = _translate(text[colon + 2:], lang, 1)
+        if rest != text[colon + 2:]:
+            return text[:colon + 2] + rest
+        start = colon + 2
     return text

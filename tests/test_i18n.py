@@ -45,6 +45,12 @@ def _no_chosen_language(monkeypatch: pytest.MonkeyPatch) -> None:
                  "diese Zeile (Bestellposition) gehört zu Bestellung 20026, die nicht im Export ist", id="orphan"),
     pytest.param("the order has no grand total (orders_total class ot_total)",
                  "die Bestellung hat keine Gesamtsumme (orders_total, Klasse ot_total)", id="missing-total"),
+    pytest.param("kunden.csv: read as table template of the shop customers mapping, it lacks the column(s) 'PLZ' "
+                 "(field address_postcode): add them to the export, or mark the field `optional: true` in "
+                 "mappings/shop/customers.yaml (tables.template.fields)",
+                 "kunden.csv: als Tabelle template der Zuordnung shop customers gelesen, fehlen die Spalte(n) 'PLZ' "
+                 "(field address_postcode): im Export ergänzen oder das Feld in mappings/shop/customers.yaml "
+                 "(tables.template.fields) mit `optional: true` kennzeichnen", id="missing-column-of-a-file"),
     pytest.param("a text the catalog does not know", "a text the catalog does not know", id="unknown-stays"),
     pytest.param("DD.MM.YYYY or YYYY-MM-DD", "DD.MM.YYYY or YYYY-MM-DD", id="joining-template-only-inside"),
 ])

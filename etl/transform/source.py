@@ -156,10 +156,10 @@ def check_columns(layout: SourceLayout, name: str, raw: RawTable) -> None:
     missing = [f"'{' or '.join(f.column)}' (field {field})" for field, f in (spec.fields.items() if spec else [])
                if not f.optional and not set(f.column) & set(raw.columns)]
     if missing:
-        raise InputFileError(raw.path.name, (
-            f"read as table {name} of the {layout.system} {layout.flow} mapping, it lacks the column(s) "
-            f"{', '.join(missing)}: add them to the export, or mark the field `optional: true` in "
-            f"mappings/{layout.system}/{layout.flow}.yaml (tables.{name}.fields)"))
+        raise InputFileError(raw.path.name, N_(
+            "read as table {table} of the {system} {flow} mapping, it lacks the column(s) {columns}: add them to "
+            "the export, or mark the field `optional: true` in mappings/{system}/{flow}.yaml (tables.{table}.fields)"
+        ).format(table=name, system=layout.system, flow=layout.flow, columns=", ".join(missing)))
 
 
 def ignored_columns(layout: SourceLayout, name: str, raw: RawTable) -> list[str]:
