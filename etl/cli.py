@@ -14,6 +14,7 @@ from etl.cli_inspect import inspect_command
 from etl.cli_layout import layout_app
 from etl.cli_status import print_status, register_serve
 from etl.errors import ConfigError, EtlError
+from etl.i18n import LANGUAGES, _, configure, set_language, translate
 from etl.load.registry import formats
 from etl.platform import safe_console
 
@@ -46,6 +47,13 @@ FormatOpt = Annotated[str, typer.Option(
     help="Output format: " + "; ".join(f"{name} = {text}" for name, text in formats().items()) + ".")]
 
 
+def _language(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(LANGUAGES)}")
+    set_language(value)
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
@@ -57,7 +65,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
           _show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                      help="Show the version and exit.")] = False) -> None:
+                                                      help="Show the version and exit.")] = False,
+          _lang: Annotated[str | None, typer.Option("--lang", callback=_language, is_eager=True, metavar="[de|en]",
+                                                    help="Language of messages and reject files (default: "
+                                                         "$ETL_LANG, else etl.yaml's language, else de).")] = None,
+          ) -> None:
     _state["debug"] = debug
 
 
@@ -76,6 +88,7 @@ def _config(path: Path | None, inbox: Path | None = None, outbox: Path | None = 
         config.folders.outbox = outbox.resolve()
     if needs_inbox:
         check_inbox(config)
+    configure(config.language)
     return config
 
 
@@ -101,10 +114,10 @@ def run(
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
-        task = bar.add_task(f"{flow}: reading the inbox", total=None)
+        task = bar.add_task(_("{flow}: reading the inbox").format(flow=flow), total=None)
 
         def progress(what: str, count: int) -> None:
-            bar.update(task, description=f"{flow}: {what}", completed=count)
+            bar.update(task, description=f"{flow}: {translate(what)}", completed=count)
 
         report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress, full=full)
     if as_json:
@@ -115,31 +128,10 @@ def run(
 
 
 def _summary(report: RunReport) -> None:
-    colour = {"ok": "green", "partial": "yellow", "failed": "red"}[report.status]
-    title = f"[bold]{report.flow}[/] → {report.format}  run {report.run_id}"
-    if report.dry_run:
-        title += "  [italic](dry run: nothing written or moved)[/]"
-    out.print(title)
-    out.print(f"  {report.unit}: {report.records_in} in, [green]{report.written} written[/], "
-              f"[{'red' if report.rejected else 'green'}]{report.rejected} rejected[/]"
-              + (f", {report.skipped} skipped" if report.skipped else ""))
-    for note in report.notes:
-        out.print(f"  {escape(note)}")
-    for item in report.files:
-        note = f" – {item.reason}" if item.reason else ""
-        out.print(escape(f"  file {item.name}: {item.status} {','.join(item.tables)}{note}"))
-    for path in report.outputs:
-        out.print(f"  wrote {path}")
-    for reject in report.rejects[:10]:
-        where = f"{reject.file}:{reject.line}" + (f" field {reject.field}" if reject.field else "")
-        out.print(f"  [red]rejected[/] {escape(reject.record or '')} {escape(where)}: {escape(reject.reason)}")
-    if len(report.rejects) > 10:
-        out.print(f"  … {len(report.rejects) - 10} more in {report.rejects_file}")
-    elif report.rejects_file:
-        out.print(f"  rejects: {report.rejects_file}")
-    if not report.files:
-        out.print("  nothing to do: no export for this flow in the inbox")
-    out.print(f"  [{colour}]{report.status}[/]" + (f", report {report.report_file}" if report.report_file else ""))
+    from etl.summary import summary_lines
+
+    for style, line in summary_lines(report):
+        out.print(escape(line), style=style or None)
 
 
 @app.command()
@@ -176,7 +168,7 @@ def validate(file: Annotated[Path, typer.Argument(help="An xml or json file the 
         for problem in problems:
             err.print(f"[red]{file}[/]: {problem}")
         raise typer.Exit(1)
-    out.print(f"[green]{file}: valid[/]")
+    out.print(escape(_("{file}: valid").format(file=file)), style="green")
 
 
 @app.command()
@@ -187,8 +179,9 @@ def init(folder: Annotated[Path, typer.Argument(help="The working folder to crea
     from etl.workspace import create_workspace
 
     created = create_workspace(folder, samples=samples)
-    out.print(f"created {created / 'etl.yaml'}; drop exports into {created / 'inbox'} and run "
-              f"`etl run orders` in {created} (or anywhere with `--config {created / 'etl.yaml'}`)")
+    out.print(escape(_("created {config}; drop exports into {inbox} and run `etl run orders` in {folder} (or "
+                       "anywhere with `--config {config}`)").format(config=created / "etl.yaml",
+                                                                    inbox=created / "inbox", folder=created)))
 
 
 @app.command()
@@ -205,7 +198,7 @@ def template(
     settings = _config(config, required=False)
     layouts = load_layouts(settings, get_flow(flow))
     path = write_template(layouts.source, fmt, output or Path(f"{flow}_vorlage.{fmt}"))
-    out.print(f"wrote {path}")
+    out.print(escape(_("wrote {path}").format(path=path)))
 
 
 def main() -> None:
@@ -215,19 +208,19 @@ def main() -> None:
         code = app(standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
         sys.exit(code if isinstance(code, int) else 0)
     except ConfigError as exc:
-        err.print("[red]The configuration is wrong:[/]")
+        err.print(escape(_("The configuration is wrong:")), style="red")
         for problem in exc.problems:
-            err.print(f"  {problem}")
+            err.print(f"  {escape(translate(problem))}")
         sys.exit(exc.exit_code)
     except EtlError as exc:
         if _state["debug"]:
             raise
-        err.print(f"[red]error:[/] {exc}")
+        err.print(escape(_("error:") + " " + translate(str(exc))), style="red")
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
+        err.print(_("aborted"))
         sys.exit(130)
     except Exception as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error of the option parser
@@ -235,7 +228,8 @@ def main() -> None:
             sys.exit(EXIT_USAGE)
         if _state["debug"]:
             raise
-        err.print(f"[red]unexpected error:[/] {type(exc).__name__}: {exc} (run with --debug for details)")
+        err.print(escape(_("unexpected error: {error} (run with --debug for details)").format(
+            error=f"{type(exc).__name__}: {exc}")), style="red")
         sys.exit(3)
 
 

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from etl.i18n import N_, _, translate
+
 if TYPE_CHECKING:
     from etl.config import Config
     from etl.status import Status
@@ -22,18 +24,21 @@ def print_status(out: Console, snapshot: Status) -> None:
     """The watcher, waiting, in-progress, done and failed inputs, the last runs, then the latest rejects."""
     from rich.table import Table
 
-    out.print(f"watcher: {snapshot.watcher}")
-    out.print(f"waiting ({len(snapshot.waiting)}): " + escape(", ".join(snapshot.waiting[:20]) or "-"))
-    out.print(f"in progress ({len(snapshot.in_progress)}): " + escape("; ".join(snapshot.in_progress) or "-"))
-    out.print(f"done (archived inputs): {snapshot.done}")
-    out.print(f"failed (latest {len(snapshot.failed)}):")
+    out.print(escape(_("watcher: {state}").format(state=translate(snapshot.watcher))))
+    out.print(_("waiting ({count}): ").format(count=len(snapshot.waiting))
+              + escape(", ".join(snapshot.waiting[:20]) or "-"))
+    out.print(_("in progress ({count}): ").format(count=len(snapshot.in_progress))
+              + escape("; ".join(snapshot.in_progress) or "-"))
+    out.print(_("done (archived inputs): {count}").format(count=snapshot.done))
+    out.print(_("failed (latest {count}):").format(count=len(snapshot.failed)))
     for item in snapshot.failed:
-        out.print(escape(f"  {Path(item['file']).name}: {item['reason']}"))
+        out.print(escape(f"  {Path(item['file']).name}: {translate(str(item['reason']))}"))
         out.print(escape(f"    {item['state']}; next: {item['next_step']}"))
-    table = Table("run", "flow", "finished", "status", "in", "written", "rejected", "files")
+    table = Table(*(_(title) for title in (N_("run"), N_("flow"), N_("finished"), N_("status"), N_("in"),
+                                           N_("written"), N_("rejected"), N_("files"))))
     for run_ in snapshot.runs:
         counts = run_["counts"] if isinstance(run_["counts"], dict) else {}
-        table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), str(run_["status"]),
+        table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), _(str(run_["status"])),
                       *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
     out.print(table)
     print_rejects(out, snapshot)

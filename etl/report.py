@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from etl.i18n import N_, translate
 from etl.rejects import FIELDS, Reject
 
 FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import", "waiting"]
@@ -101,16 +102,27 @@ class RunReport:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
 
 
-def write_rejects(rejects: list[Reject], path: Path) -> None:
-    """Write the reject file: UTF-8 with BOM and `;`, so that Excel opens it with umlauts intact."""
+# The reject file's column titles, in the merchant's language (the columns are always in FIELDS order).
+TITLES = {"file": N_("file"), "line": N_("line"), "record": N_("record"), "field": N_("field"),
+          "value": N_("value"), "reason": N_("reason")}
+
+
+def write_rejects(rejects: list[Reject], path: Path, lang: str | None = None) -> None:
+    """Write the reject file: UTF-8 with BOM and `;`, so that Excel opens it with umlauts intact.
+
+    Titles and reasons are in `lang` (default: the current language).
+    """
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        writer.writerow(FIELDS)
+        writer.writerow([translate(TITLES[name], lang) for name in FIELDS])
         for reject in rejects:
-            writer.writerow([reject.as_dict()[name] for name in FIELDS])
+            row = reject.as_dict()
+            writer.writerow([translate(reject.reason, lang) if name == "reason" else row[name] for name in FIELDS])
 
 
 def read_rejects(path: Path) -> list[dict[str, str]]:
-    """Rows of a reject file (for tests and tools)."""
+    """Rows of a reject file in any language, by the English field names (for tests and tools)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=";"))
+        rows = csv.reader(handle, delimiter=";")
+        next(rows, None)
+        return [dict(zip(FIELDS, row, strict=False)) for row in rows]

@@ -25,6 +25,7 @@ folders:
 mappings: [mappings]
 templates: [templates]
 schemas: [schemas]
+language: de          # summaries and reject files: de or en (`--lang` and ETL_LANG override it)
 # Shipping (etl run shipments): the sender printed on labels, carrier settings, tracking mails.
 # sender: {name: Muster GmbH, street: Industriestraße, house_number: "5", postcode: "70565",
 #          city: Stuttgart, country: DE, email: versand@example.de}

@@ -21,7 +21,7 @@ def etl(*args: str | Path, cwd: Path | None = None, **env: str) -> subprocess.Co
 def test_init_then_run_on_samples(tmp_path: Path) -> None:
     result = etl("init", tmp_path / "demo", "--samples")
     assert result.returncode == 0, result.stderr
-    result = etl("run", "orders", "--format", "xml", "--config", tmp_path / "demo/etl.yaml")
+    result = etl("run", "orders", "--format", "xml", "--config", tmp_path / "demo/etl.yaml", ETL_LANG="en")
     assert result.returncode == 1, result.stdout + result.stderr  # the samples hold one bad order
     assert "written" in result.stdout
     (xml,) = (tmp_path / "demo/outbox/sage").glob("orders_*.xml")
@@ -121,7 +121,7 @@ def test_dry_run_writes_nothing_anywhere(tmp_path: Path) -> None:
     work = tmp_path / "work"
     drop(Config(base=work), ORDERS / "flat_cp1252.csv")
     before = sorted(p.relative_to(work) for p in work.rglob("*"))
-    result = etl("run", "orders", "--dry-run", "-c", work / "etl.yaml")
+    result = etl("run", "orders", "--dry-run", "-c", work / "etl.yaml", ETL_LANG="en")
     assert result.returncode == 1 and "dry run" in result.stdout, result.stdout + result.stderr
     assert sorted(p.relative_to(work) for p in work.rglob("*")) == before  # staging included
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -94,6 +95,7 @@ class Config(BaseModel):
     mail: MailSettings = MailSettings()
     payment_requests: PaymentRequestSettings = PaymentRequestSettings()
     shop: ShopSettings = ShopSettings()  # the shop's database for the direct target (config/shop.py)
+    language: Literal["de", "en"] = "de"  # summaries and reject files; `--lang` and $ETL_LANG override it
 
     @field_validator("carriers", mode="before")
     @classmethod

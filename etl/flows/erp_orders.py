@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from etl.config import Config
 from etl.extract import RawTable
 from etl.flows.flow import Flow
+from etl.i18n import N_
 from etl.ledger import Ledger
 from etl.links import shop_customers
 from etl.model import DECIMAL, schema
@@ -33,7 +34,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     parts, rejects = read_tables(layout, tables, run_id, key="order_id")
     heads, lines = part_of(parts, "header", "orders"), part_of(parts, "positions", "order_items")
     lines, lost = orphans(lines, "order_id", heads.column("order_id"), "Auftragsnummer",
-                          "a position without its order header in this export", name_record=True)
+                          N_("a position without its order header in this export"), name_record=True)
     rejects += lost
     total = pc.fill_null(per_parent(lines, "order_id", "line_total", "sum", heads.column("order_id")),
                          pa.scalar(0, DECIMAL))

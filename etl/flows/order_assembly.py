@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from etl.extract import LINE
 from etl.flows.order_taxes import per_rate
+from etl.i18n import N_
 from etl.model import DECIMAL, schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
@@ -46,7 +47,7 @@ def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: lis
     if taxes is not None:
         taxes, summed = per_rate(all_items, taxes, assembler.orders)
         assembler.rejects += summed
-    history = assembler.own_any(history, "order_status history")
+    history = assembler.own_any(history, N_("order_status history"))
     neutral = assembler.finish(all_items, taxes, history)
     for n, part in enumerate(split(neutral, "orders", "order_id", chunk_size)):
         # The counts and rejects of the whole set travel with its first chunk.
@@ -90,7 +91,8 @@ class _Assembler:
     def own(self, table: pa.Table, what: str) -> pa.Table:
         """Rows of `table` whose order exists; the others are rejected, each on its own."""
         kept, lost = orphans(table, "order_id", self.ids, "orders_id",
-                             f"this {what} belongs to order {{value}}, which is not in the export")
+                             N_("this {what} belongs to order {value}, which is not in the export").replace(
+                                 "{what}", what))
         self.orphans += len(lost)
         self.rejects += lost
         return kept
@@ -103,10 +105,10 @@ class _Assembler:
         """Order lines of known orders, with their variant attributes joined into one text."""
         if items is None:
             return schema("order_items").empty_table().append_column("item_id", pa.array([], pa.string()))
-        items = self.own(items, "order line")
+        items = self.own(items, N_("order line"))
         if attributes is None:
             return items
-        attributes = self.own(attributes, "variant attribute")
+        attributes = self.own(attributes, N_("variant attribute"))
         texts: dict[str, list[str]] = {}
         for row in attributes.select(["item_id", "option", "value"]).to_pylist():
             texts.setdefault(row["item_id"], []).append(f"{row['option'] or ''}: {row['value'] or ''}")
@@ -121,14 +123,14 @@ class _Assembler:
         if totals is None:
             self._set_totals(None)
             return None, None
-        totals = self.own(totals, "order total")
+        totals = self.own(totals, N_("order total"))
         classes: dict[str, str] = self.layout.options.get("totals_classes", {})
         kind = pc.take(pa.array(list(classes.values())),
                        pc.index_in(pc.utf8_lower(totals.column("class")),
                                    value_set=pa.array([c.lower() for c in classes])))
         self.rejects += rejects_where(totals, pc.is_null(kind), "class", totals.column("class"),
-                                      "is an order total class the shop mapping does not know "
-                                      "(options.totals_classes); add it there", "order_id")
+                                      N_("is an order total class the shop mapping does not know "
+                                         "(options.totals_classes); add it there"), "order_id")
         totals = totals.append_column("kind", kind)
         self._set_totals(totals.filter(pc.equal(kind, "total")))
         services = totals.filter(pc.is_in(kind, value_set=pa.array(SERVICE_KINDS)))
@@ -167,7 +169,7 @@ class _Assembler:
             total = pc.take(grand.column("value"), index)
         self.orders = put_column(self.orders, "total", total)
         self.rejects += rejects_where(self.orders, pc.is_null(total), "ot_total", total,
-                                      "the order has no grand total (orders_total class ot_total)",
+                                      N_("the order has no grand total (orders_total class ot_total)"),
                                       "order_id")
 
     def number_items(self, items: pa.Table, services: pa.Table | None) -> pa.Table:
@@ -209,7 +211,7 @@ class _Assembler:
         has_lines = self._order_value(items.filter(pc.equal(items.column("kind"), "product")),
                                       "line_total", "count")
         self.rejects += rejects_where(self.orders, pc.is_null(has_lines), "orders_products",
-                                      self.orders.column("order_id"), "the order has no product lines",
+                                      self.orders.column("order_id"), N_("the order has no product lines"),
                                       "order_id")
         gross = self.orders.column("prices_gross")
         expected = pc.if_else(gross, pc.fill_null(lines, pa.scalar(0, DECIMAL)),
@@ -223,9 +225,11 @@ class _Assembler:
                 sum_ = expected[index].as_py()
                 self.rejects.append(Reject(
                     row["_file"], row["_line"], row["order_id"], "ot_total", _money(row["total"]),
-                    f"the order does not add up: items, shipping, fees, discounts and coupons"
-                    f"{'' if gross[index].as_py() else ' plus taxes'} make {_money(sum_)}, the order "
-                    f"total is {_money(row['total'])} (difference {_money(row['total'] - sum_)})"))
+                    (N_("the order does not add up: items, shipping, fees, discounts and coupons make {sum}, the "
+                        "order total is {total} (difference {difference})") if gross[index].as_py() else
+                     N_("the order does not add up: items, shipping, fees, discounts and coupons plus taxes make "
+                        "{sum}, the order total is {total} (difference {difference})")).format(
+                        sum=_money(sum_), total=_money(row["total"]), difference=_money(row["total"] - sum_))))
         refused = pa.array(sorted(self.rejected_ids), pa.string())
         def keep(table: pa.Table) -> pa.Table:
             return table.filter(pc.invert(pc.is_in(table.column("order_id"), value_set=refused)))

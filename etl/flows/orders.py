@@ -17,10 +17,11 @@ import pyarrow.compute as pc
 from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.flows.order_assembly import chunks
+from etl.i18n import N_
 from etl.records import Chunk
 from etl.rejects import rejects_where
 from etl.transform.layout import SourceLayout
-from etl.transform.parse import parse
+from etl.transform.parse import REASONS, parse
 from etl.transform.relate import first_rows
 from etl.transform.source import check_columns, concat_tables, read_fields, read_tables
 
@@ -85,7 +86,7 @@ def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) 
     tables, rejects = [], []
     for sort, (column, cls, title) in enumerate(columns):
         values, bad = parse(batch.column(column), "decimal", layout.decimal)
-        rejects += rejects_where(orders, bad, column, batch.column(column), "is not a number", "order_id")
+        rejects += rejects_where(orders, bad, column, batch.column(column), REASONS["decimal"], "order_id")
         keep = pc.is_valid(values)
         size = orders.num_rows
         tables.append(pa.table({
@@ -99,7 +100,7 @@ def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) 
 
 FLOW = Flow(name="orders", module="Bestellimport", direction="shop -> ERP", source="shop/orders.yaml",
             target="sage/orders.yaml", outbox="sage", unit="orders", extract_tables=extract_tables,
-            extract_flat=extract_flat, links="orders", once_per_record=True, new_customers_note=(
+            extract_flat=extract_flat, links="orders", once_per_record=True, new_customers_note=N_(
                 "{count} customer(s) not yet in the ERP got a new customer number; export them with "
                 "`etl run customers`, or let the orders flow write them (flows.orders.extra_targets: "
                 "[sage/customers.yaml] in etl.yaml)"))

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.config import Config
+from etl.i18n import language
 from etl.ledger import Ledger
 from etl.lifecycle import free_name, fsync_file, move_aside, publish_planned, refuse
 from etl.pipeline.gather import Input
@@ -36,7 +37,7 @@ def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input
         return
     if report.rejects:
         path = config.folder("rejects") / f"{stamp}_rejects.csv"
-        write_rejects(report.rejects, path)
+        write_rejects(report.rejects, path, language(config.language))
         report.rejects_file = str(path)
     report.report_file = str(config.folder("reports") / f"{stamp}.json")
     done = [(i.sha256, i.path.name) for i in inputs if not i.failed]

@@ -8,6 +8,7 @@ from pathlib import Path
 from etl.errors import InputFileError
 from etl.extract import RawTable
 from etl.flows import Flow
+from etl.pipeline.columns import name_source_columns
 from etl.pipeline.gather import Input
 from etl.records import Chunk
 from etl.report import RunReport
@@ -24,6 +25,7 @@ def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, 
     """
     groups: list[Path] = []
     tables: dict[str, list[RawTable]] = {}
+    first = len(report.rejects)
     if flow.extract_staged:  # a flow that reads what other flows staged, not the inbox
         folder = staging / "computed"
         if _stage_chunks(flow.extract_staged(history or staging.parent, layout, report.run_id), folder, [], report):
@@ -45,6 +47,7 @@ def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, 
         folder = staging / "remembered"
         if _stage_chunks(flow.recall(state, layout, report.run_id), folder, [], report):
             groups.append(folder)
+    report.rejects[first:] = name_source_columns(report.rejects[first:], inputs, layout)
     return groups
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.i18n import N_
 from etl.model import TYPES, schema
 from etl.records import KEY, LINEAGE, Mapped
 from etl.rejects import Reject, rejects_where
@@ -80,21 +81,22 @@ def _field(layout: TargetLayout, spec: RecordSpec, target: TargetField, source: 
         values = values.combine_chunks()
     if target.map:
         values, unknown = _lookup(values, layout.value_maps[target.map], target)
-        rejects += rejects_where(source, unknown, label, _as_text(source, target), (
-            f"has no entry in value map '{target.map}' of the {layout.system} {layout.flow} mapping; "
-            "add it there"), spec.key)
+        rejects += rejects_where(source, unknown, label, _as_text(source, target), N_(
+            "has no entry in value map '{map}' of the {system} {flow} mapping; add it there"
+        ).format(map=target.map, system=layout.system, flow=layout.flow), spec.key)
     if target.default is not None:
         values = pc.fill_null(values, pa.scalar(target.default).cast(values.type)
                               if values.type != pa.null() else pa.scalar(target.default))
     if target.type:
         values = pc.cast(values, _arrow_type(target.type))
     if target.required:
-        rejects += rejects_where(source, pc.is_null(values), label, values, "is required but empty", spec.key)
+        rejects += rejects_where(source, pc.is_null(values), label, values, N_("is required but empty"), spec.key)
     if target.max_length and pa.types.is_string(values.type):
         too_long = pc.greater(pc.utf8_length(values), target.max_length)
         if target.overflow == "reject":
             rejects += rejects_where(source, too_long, label, values,
-                                     f"is longer than {target.max_length} characters", spec.key)
+                                     N_("is longer than {length} characters").format(length=target.max_length),
+                                     spec.key)
         else:
             values = pc.utf8_slice_codeunits(values, 0, target.max_length)
     return values, rejects

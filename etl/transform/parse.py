@@ -7,6 +7,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.i18n import N_
 from etl.model import DECIMAL, TYPES
 
 _INT = r"^[+-]?\d+$"
@@ -19,27 +20,33 @@ DEFAULT_DATE_FORMATS = [
 ]
 
 REASONS = {
-    "decimal": "is not a number",
-    "int": "is not a whole number",
-    "bool": "is not a yes/no value (1/0, ja/nein, true/false)",
-    "date": "is not a date",
-    "datetime": "is not a date/time",
+    "decimal": N_("is not a number"),
+    "int": N_("is not a whole number"),
+    "bool": N_("is not a yes/no value (1/0, ja/nein, true/false)"),
+    "date": N_("is not a date"),
+    "datetime": N_("is not a date/time"),
 }
+_EXISTING = {"date": N_("is not a date that exists in the form {forms}"),
+             "datetime": N_("is not a date/time that exists in the form {forms}")}
 _SPELLED = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%H": "hh", "%M": "mm", "%S": "ss"}
 
 
 def reason(kind: str, decimal: str = "auto", date_formats: list[str] | None = None) -> str:
     """Why a value of `kind` could not be read, with the convention it was read by."""
     if kind == "decimal":
-        return f"is not a number in the form the mapping declares: {CONVENTIONS[decimal]}"
+        return N_("is not a number in the form the mapping declares: {convention}").format(
+            convention=CONVENTIONS[decimal])
     if kind in ("date", "datetime"):
         forms = []
         for fmt in date_formats or DEFAULT_DATE_FORMATS:
             for directive, spelled in _SPELLED.items():
                 fmt = fmt.replace(directive, spelled)
             forms.append(fmt)
-        return f"{REASONS[kind]} that exists in the form {' or '.join(forms)}"
-    return REASONS.get(kind, "cannot be read")
+        joined = forms[-1]
+        for form in reversed(forms[:-1]):  # "A or B or C", each "or" translatable on its own
+            joined = N_("{form} or {other}").format(form=form, other=joined)
+        return _EXISTING[kind].format(forms=joined)
+    return REASONS.get(kind, N_("cannot be read"))
 
 
 def blank_to_null(column: pa.Array) -> pa.Array:
@@ -88,9 +95,9 @@ _POINT = r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,28})(\.\d{1,10})?$"
 _TOO_LONG = r"^[+-]?[\d.,]{38}"  # grouped digits beyond 28: refused, not overflowed
 _CURRENCY = r"^(€|EUR)?\s*|\s*(€|EUR)?$"
 CONVENTIONS = {
-    ",": "decimal comma, '.' only between groups of three digits (1.234,56)",
-    ".": "decimal point, ',' only between groups of three digits (1234.56)",
-    "auto": "decimal comma (1.234,56) or decimal point (1234.56)",
+    ",": N_("decimal comma, '.' only between groups of three digits (1.234,56)"),
+    ".": N_("decimal point, ',' only between groups of three digits (1234.56)"),
+    "auto": N_("decimal comma (1.234,56) or decimal point (1234.56)"),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.i18n import N_
 from etl.rejects import Reject, rejects_where
 
 Keys: TypeAlias = pa.Array | pa.ChunkedArray
@@ -55,11 +56,12 @@ def duplicates(table: pa.Table, keys: Sequence[str], field: str, what: str, key:
     rows = rejects_where(table, mask, field, joined, what, key)
     places: dict[str | None, list[str]] = {}
     for r in rows:
-        places.setdefault(r.value, []).append(f"{r.file} line {r.line}")
-    return mask, [Reject(r.file, r.line, r.record or r.value, r.field, r.value, (
-        f"{what} {r.value} is given more than once (also in "
-        f"{', '.join(p for p in places[r.value] if p != f'{r.file} line {r.line}')}); "
-        "every row with it is refused: keep one of them and export again")) for r in rows]
+        places.setdefault(r.value, []).append(N_("{file} line {line}").format(file=r.file, line=r.line))
+    return mask, [Reject(r.file, r.line, r.record or r.value, r.field, r.value, N_(
+        "{what} {value} is given more than once (also in {places}); every row with it is refused: keep one of "
+        "them and export again").format(what=what, value=r.value, places=", ".join(
+            p for p in places[r.value] if p != N_("{file} line {line}").format(file=r.file, line=r.line))))
+        for r in rows]
 
 
 def orphans(children: pa.Table, key: str, parents: Keys, field: str, reason: str,

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from etl.errors import InputFileError
 from etl.extract import LINE, RawTable
+from etl.i18n import N_
 from etl.model import DECIMAL, TYPES, schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
@@ -63,15 +64,15 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
         rejects += rejects_where(base, bad, column, text, reason(kind, layout.decimal, layout.date_formats), key)
         if spec.map:
             values, unknown = _map(values, layout.value_maps[spec.map], kind, spec.on_unknown)
-            rejects += rejects_where(base, unknown, column, text, (
-                f"is not a known value (value map '{spec.map}' of the {layout.system} {layout.flow} "
-                "mapping); add it there"), key)
+            rejects += rejects_where(base, unknown, column, text, N_(
+                "is not a known value (value map '{map}' of the {system} {flow} mapping); add it there"
+            ).format(map=spec.map, system=layout.system, flow=layout.flow), key)
         if spec.required:
             rejects += rejects_where(base, pc.and_(pc.is_null(values), pc.invert(bad)), column, text,
-                                     "is required but empty", key)
+                                     N_("is required but empty"), key)
         for op, bound in _bounds(spec):
             inside = _COMPARE[op](pc.cast(values, DECIMAL), pa.scalar(bound, DECIMAL))
-            rejects += rejects_where(base, pc.invert(inside), column, text, f"must be {_WORDS[op]} {bound}", key)
+            rejects += rejects_where(base, pc.invert(inside), column, text, _RANGES[op].format(bound=bound), key)
         columns[name] = values
     if key and key not in table.fields:
         columns[key] = raw_text[key][1]
@@ -88,7 +89,8 @@ def _bounds(spec: SourceField) -> list[tuple[str, Decimal]]:
 
 
 _COMPARE = {">=": pc.greater_equal, "<=": pc.less_equal, ">": pc.greater, "<": pc.less}
-_WORDS = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}
+_RANGES = {">=": N_("must be at least {bound}"), "<=": N_("must be at most {bound}"),
+           ">": N_("must be more than {bound}"), "<": N_("must be less than {bound}")}
 
 
 def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.Array, pa.Array]:
@@ -143,7 +145,8 @@ def unique_rows_of(layout: SourceLayout, name: str, table: pa.Table, key: str | 
     spec = layout.tables[name]
     first = spec.unique[0]
     column = spec.fields[first].column[0] if first in spec.fields else first
-    twice, rejects = duplicates(table, spec.unique, column, " / ".join(spec.unique), key)
+    named = [spec.fields[f].column[0] if f in spec.fields else f for f in spec.unique]  # as the file names them
+    twice, rejects = duplicates(table, spec.unique, column, " / ".join(named), key)
     return (table.filter(pc.invert(twice)) if drop and rejects else table), rejects
 
 
@@ -153,10 +156,10 @@ def check_columns(layout: SourceLayout, name: str, raw: RawTable) -> None:
     missing = [f"'{' or '.join(f.column)}' (field {field})" for field, f in (spec.fields.items() if spec else [])
                if not f.optional and not set(f.column) & set(raw.columns)]
     if missing:
-        raise InputFileError(raw.path.name, (
-            f"read as table {name} of the {layout.system} {layout.flow} mapping, it lacks the column(s) "
-            f"{', '.join(missing)}: add them to the export, or mark the field `optional: true` in "
-            f"mappings/{layout.system}/{layout.flow}.yaml (tables.{name}.fields)"))
+        raise InputFileError(raw.path.name, N_(
+            "read as table {table} of the {system} {flow} mapping, it lacks the column(s) {columns}: add them to "
+            "the export, or mark the field `optional: true` in mappings/{system}/{flow}.yaml (tables.{table}.fields)"
+        ).format(table=name, system=layout.system, flow=layout.flow, columns=", ".join(missing)))
 
 
 def ignored_columns(layout: SourceLayout, name: str, raw: RawTable) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.pipeline import run_flow
+from etl.report import read_rejects
 from etl.resources import bundled
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from tests.conftest import drop
@@ -31,8 +32,7 @@ def _copy(tmp_path: Path, name: str, edit: str = "", append: str = "") -> Path:
 def _rejects(config: Config) -> list[dict[str, str]]:
     rows = []
     for path in sorted(config.folder("rejects").glob("*.csv")):
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows += list(csv.DictReader(handle, delimiter=";"))
+        rows += read_rejects(path)  # German titles and reasons (the working folder's language)
     return rows
 
 
@@ -45,9 +45,10 @@ def test_a_duplicate_article_number_is_refused_naming_both_lines(workspace: Conf
     line = next(li for li in (CATALOG / "artikel.csv").read_text("cp1252").splitlines() if li.startswith("PF-201;"))
     report = _run(workspace, _copy(tmp_path, "artikel.csv", append=line.replace("12,56", "9,99") + "\r\n"))
     assert "PF-201" not in {r["products_model"] for r in table(report, "products")}  # type: ignore[arg-type]
-    refused = [r for r in _rejects(workspace) if r["record"] == "PF-201" and r["field"] == "Artikelnummer"]
+    refused = [r for r in _rejects(workspace) if r["record"] == "PF-201" and r["field"] == "Artikelnummer"
+               and r["file"] == "artikel.csv"]  # the texts and stock of PF-201 are refused in their own files
     assert sorted(r["line"] for r in refused) == ["11", "5"]
-    assert all(f"artikel.csv line {other}" in r["reason"] for r, other in zip(
+    assert all(f"artikel.csv Zeile {other}" in r["reason"] for r, other in zip(
         sorted(refused, key=lambda r: int(r["line"])), ["11", "5"], strict=True))
 
 

@@ -28,7 +28,7 @@ def test_shop_customers_are_checked_merged_and_numbered(workspace: Config, form:
     records = _records(report)
     assert report.records_in == report.written + report.rejected == 12
     refused = {(r.record, r.field) for r in report.rejects}
-    assert {("509", "email"), ("510", "postcode")} <= refused
+    assert {("509", "customers_email_address"), ("510", "entry_postcode")} <= refused  # the columns of the export
     assert any(record == "512" for record, _ in refused)  # unknown country id
     by_shop_id = {r["Shopkundennummer"]: r for r in records}
     assert "511" not in by_shop_id  # the same e-mail as 507: one ERP customer

@@ -69,10 +69,10 @@ def test_rejects_name_file_line_field_value_and_reason(workspace: Config) -> Non
     unbalanced = next(r for r in rows if r["record"] == "10007")
     assert unbalanced["file"] == "orders.csv" and unbalanced["field"] == "ot_total"
     assert unbalanced["value"] == "67.85"
-    assert "difference 0.10" in unbalanced["reason"]
+    assert "(Differenz 0.10)" in unbalanced["reason"]  # the reject file speaks the working folder's German
     orphan = next(r for r in rows if r["value"] == "19999")
     assert orphan["file"] == "orders_products.csv" and orphan["line"] == "19"
-    assert "not in the export" in orphan["reason"]
+    assert "nicht im Export" in orphan["reason"]
 
 
 @pytest.mark.parametrize(("case", "refused", "field", "reason"), [

@@ -80,7 +80,8 @@ def test_a_duplicate_article_number_refuses_both_rows_naming_each_other(workspac
     copy = ["PF-200", "Edelstahl-Bräter 28 cm (alt)", "", "", "Standard", "1", "211", "Stk.", "", "2,350", "", "",
             "19,00", "45,00", "", "", ""]
     report = _catalog(workspace, artikel={"rows": [copy]})
-    twice = [r for r in report.rejects if r.field == "Artikelnummer" and r.value == "PF-200"]
+    twice = [r for r in report.rejects
+             if r.field == "Artikelnummer" and r.value == "PF-200" and r.file == "artikel.csv"]
     assert [(r.file, r.line) for r in twice] == [("artikel.csv", 4), ("artikel.csv", 11)]
     assert "also in artikel.csv line 11" in twice[0].reason and "also in artikel.csv line 4" in twice[1].reason
     products = next(p for p in report.outputs if p.endswith("_products.csv"))

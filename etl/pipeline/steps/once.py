@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
+from etl.i18n import N_
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
 from etl.records import KEY, Mapped
@@ -61,8 +62,9 @@ class OncePerRecordStep(Step):
             if again:
                 mapped.drop(again)
                 report.skipped += len(again)
-                report.notes.append(f"{len(again)} {report.unit} skipped: already imported "
-                                    f"({', '.join(sorted(again)[:5])}{', …' if len(again) > 5 else ''})")
+                report.notes.append(N_("{count} {unit} skipped: already imported ({keys})").format(
+                    count=len(again), unit=report.unit, keys=", ".join(sorted(again)[:5]) + (", …" if len(again) > 5
+                                                                                             else "")))
         self.pending = []
         skipped = 0
         for name, template in self.templates.items():
@@ -75,8 +77,8 @@ class OncePerRecordStep(Step):
             skipped += left_out if name == root else 0
         if skipped:
             report.skipped += skipped
-            report.notes.append(f"{skipped} {report.unit} skipped: written before (a new parcel number is "
-                                "still added)")
+            report.notes.append(N_("{count} {unit} skipped: written before (a new parcel number is still added)")
+                                .format(count=skipped, unit=report.unit))
 
     def after_write(self, chunk: dict[str, pa.Table], written: set[str], refused: set[str]) -> None:
         """Remember the row keys of what was written, for the ledger (committed with the run)."""
