@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.config import Config
+from etl.i18n import to_english, translate
 from etl.lifecycle import is_candidate
 from etl.lock import FileLock, LockBusy
 from etl.next_step import GUIDE, WAITING_STEP, for_file, for_record
@@ -122,7 +123,10 @@ def _rejects(config: Config, runs: list[dict[str, object]], limit: int) -> list[
             continue
         for row in read_rejects(path):
             rejects.append({"run_id": str(run["run_id"]), "flow": str(run["flow"]),
-                            "finished": str(run["finished"]), **row, "next_step": for_record(row["reason"]),
+                            "finished": str(run["finished"]), **row,
+                            # the file speaks the merchant's language; the rules and the page start from English
+                            "reason": translate(to_english(row["reason"])),
+                            "next_step": for_record(to_english(row["reason"])),
                             "rejects_file": str(path)})
             if len(rejects) >= limit:
                 return rejects

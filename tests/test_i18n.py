@@ -10,7 +10,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from etl import i18n
-from etl.i18n import language, translate
+from etl.i18n import language, to_english, translate
+from etl.next_step import for_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "etl/locale/de/LC_MESSAGES/etl.po"
@@ -156,3 +157,15 @@ def test_an_error_is_reported_in_the_chosen_language(tmp_path: Path) -> None:
     german = etl("run", "no-such-flow", cwd=tmp_path)
     assert result.returncode == german.returncode == 2
     assert result.stderr.startswith("error:") and german.stderr.startswith("Fehler:"), german.stderr
+
+
+@pytest.mark.parametrize("reason", [
+    pytest.param("the order does not add up: items, shipping, fees, discounts and coupons make 67.75, "
+                 "the order total is 67.85 (difference 0.10)", id="not-reconciled"),
+    pytest.param("this order line belongs to order 20026, which is not in the export", id="orphan"),
+])
+def test_a_german_reject_file_reads_back_to_english_for_the_next_step(reason: str) -> None:
+    german = translate(reason, "de")
+    assert german != reason
+    assert to_english(german) == reason
+    assert for_record(to_english(german)) == for_record(reason) != for_record("something nobody knows")

@@ -36,3 +36,9 @@ def refused(config: Config) -> Path:
     """The refused input in the error folder."""
     (path,) = (p for p in config.folder("error").rglob("*") if p.is_file() and not p.name.endswith(".reason.txt"))
     return path
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status page's texts are English: these tests read pages and commands in English."""
+    monkeypatch.setenv("ETL_LANG", "en")

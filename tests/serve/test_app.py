@@ -236,7 +236,7 @@ def test_the_server_listens_on_loopback_only_and_wants_the_token(seen: Config) -
 def test_etl_status_lists_rejects_with_file_line_and_next_step(seen: Config) -> None:
     result = subprocess.run([sys.executable, "-m", "etl", "status", "-c", str(seen.base / "etl.yaml")],
                             capture_output=True, text=True, timeout=120,
-                            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "ETL_LANG": "en"})
     assert result.returncode == 0, result.stderr
     assert "flat_cp1252.csv:19 ot_total: the order does not add up" in result.stdout
     assert "next: check the order in the shop admin" in result.stdout
