@@ -74,13 +74,15 @@ class Closes:
     """What the observer saw happen to each inbox file; `is_closed` answers from it (or from the probe)."""
 
     def __init__(self, inbox: Path, settle: float, *, events: bool, probe: bool,
-                 clock: Callable[[], float] = time.monotonic, os_name: str | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, os_name: str | None = None,
+                 open_unshared: Callable[[Path], None] = _open_unshared) -> None:
         self.inbox = inbox
         self.settle = settle
         self.events = events  # the observer reports opens and closes (inotify)
         self.probe = probe and is_windows(os_name)
         self.clock = clock
         self.os_name = os_name
+        self.open_unshared = open_unshared
         self._files: dict[Path, _File] = {}
         self._distrusted: dict[Path, Signature | None] = {}  # put back by us: the quiet period decides
         self._lock = threading.Lock()
@@ -126,7 +128,7 @@ class Closes:
         if len(sig) != 2 or sig[0] == 0:  # folders and empty files: the quiet period decides
             return False
         if self.probe:
-            return unchanged_for >= self.settle and held_open(path, self.os_name) is False
+            return unchanged_for >= self.settle and held_open(path, self.os_name, self.open_unshared) is False
         with self._lock:
             if path in self._distrusted:
                 if self._distrusted[path] == sig:
