@@ -6,8 +6,9 @@ Two ways a file arrives, one file at a time into a running watcher:
 - `copy`: written straight into the inbox in 8 pieces 0.1 s apart (a slow copy: pauses shorter than the
   quiet period), then closed; complete = the moment the writer closed it;
 - `rename`: written beside the inbox and renamed in; complete = the moment the rename is done.
-Published = the first output of its run appearing in outbox/sage/. The quiet period defaults to the
-shipped 5 s: it is what a file waits where no close event or probe tells the watcher more (`--poll`).
+Taken = the file gone from the inbox (claimed into the work folder); published = the first output of
+its run appearing in outbox/sage/. The quiet period defaults to the shipped 5 s: it is what a file
+waits where no close event or probe tells the watcher more (`--poll`).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def _arrive(mode: str, data: bytes, inbox: Path, name: str) -> float:
     return time.perf_counter()
 
 
-def measure(mode: str, files: int, settings: WatchConfig) -> list[float]:
-    """Seconds from complete to published for `files` files arriving one at a time."""
+def measure(mode: str, files: int, settings: WatchConfig) -> tuple[list[float], list[float]]:
+    """Seconds from complete to taken and to published, for `files` files arriving one at a time."""
     with tempfile.TemporaryDirectory() as folder:
         config = Config(base=Path(folder), watch=settings)
         inbox, outbox = config.folder("inbox"), config.folder("outbox") / "sage"
@@ -57,17 +58,26 @@ def measure(mode: str, files: int, settings: WatchConfig) -> list[float]:
         thread.start()
         while watcher.observer is None:  # files dropped before the observer runs are found by scans only
             time.sleep(0.01)
-        latencies = []
+        taken, published = [], []
         for number in range(files):
             before = set(outbox.glob("*_header.csv")) if outbox.is_dir() else set()
-            complete = _arrive(mode, one_order(50000 + number), inbox, f"order_{number}.csv")
+            name = f"order_{number}.csv"
+            complete = _arrive(mode, one_order(50000 + number), inbox, name)
+            while (inbox / name).exists():
+                time.sleep(0.002)
+            taken.append(time.perf_counter() - complete)
             while not (outbox.is_dir() and set(outbox.glob("*_header.csv")) - before):
-                time.sleep(0.005)
-            latencies.append(time.perf_counter() - complete)
+                time.sleep(0.002)
+            published.append(time.perf_counter() - complete)
             time.sleep(0.2)  # let the watcher archive the input before the next one arrives
         watcher.stop()
         thread.join()
-    return latencies
+    return taken, published
+
+
+def _summary(latencies: list[float]) -> str:
+    cuts = statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) > 1 else latencies * 19
+    return f"median {statistics.median(latencies):.3f}s, p95 {cuts[18]:.3f}s, max {max(latencies):.3f}s"
 
 
 def main() -> None:
@@ -80,11 +90,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = WatchConfig(quiet_seconds=args.quiet, poll=args.poll, poll_interval=0.5, rescan_seconds=30)
     for mode in args.mode:
-        latencies = measure(mode, args.files, settings)
-        cuts = statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) > 1 else latencies * 19
+        taken, published = measure(mode, args.files, settings)
         print(f"{mode:6} {args.files} files, quiet {args.quiet:g}s, {'polling' if args.poll else 'events'}: "
-              f"median {statistics.median(latencies):.3f}s, p95 {cuts[18]:.3f}s, max {max(latencies):.3f}s",
-              flush=True)
+              f"taken {_summary(taken)}; published {_summary(published)}", flush=True)
 
 
 if __name__ == "__main__":

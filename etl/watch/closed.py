@@ -45,6 +45,21 @@ def _open_unshared(path: Path) -> None:
     raise NotImplementedError("an unshared open exists only on Windows")
 
 
+def pair_moves_quickly(seconds: float = 0.05) -> None:
+    """Let inotify's move pairing wait `seconds`, not watchdog's 0.5 s, for a rename's second half.
+
+    Each claim renames files out of the inbox into the unwatched work folder; watchdog holds every later
+    event back while it waits for that rename's other half, so a file closed just after a claim was seen
+    0.5 s late. The kernel queues both halves of a rename together; an unpaired half is only reported as
+    deleted and created, which the watcher treats alike.
+    """
+    try:
+        from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
+    except ImportError:  # not Linux
+        return
+    InotifyMoveEventGrouper.delay = seconds
+
+
 def held_open(path: Path, os_name: str | None = None,
               open_unshared: Callable[[Path], None] = _open_unshared) -> bool | None:
     """Whether another program has `path` open for writing: True/False on Windows, None where no probe exists.

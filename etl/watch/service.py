@@ -24,7 +24,7 @@ from etl.flows import FLOWS
 from etl.lifecycle import refuse
 from etl.lock import FileLock
 from etl.watch import claim, recall
-from etl.watch.closed import Closes
+from etl.watch.closed import Closes, pair_moves_quickly
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
 from etl.watch.sets import Plan, plan
@@ -221,6 +221,7 @@ class Watcher:
         if self.settings.poll:
             observer: BaseObserver = PollingObserver(timeout=self.settings.poll_interval)
         else:
+            pair_moves_quickly()
             observer = Observer()
         self.closes.reset()  # events between the old observer and this one are lost
         self.closes.events = self.settings.close_events and type(observer).__name__ == "InotifyObserver"
