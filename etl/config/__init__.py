@@ -63,6 +63,8 @@ class WatchConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     quiet_seconds: float = Field(default=5.0, ge=0)  # size and mtime unchanged this long = complete
+    close_events: bool = True  # a file its writer closed is complete sooner (inotify; Windows: a probe)
+    closed_settle_seconds: float = Field(default=0.3, ge=0)  # closed and unchanged this long = complete
     poll: bool = False  # watchdog's polling observer, for network shares
     poll_interval: float = Field(default=2.0, gt=0)
     rescan_seconds: float = Field(default=30.0, gt=0)  # full inbox scan even without events

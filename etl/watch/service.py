@@ -24,6 +24,7 @@ from etl.flows import FLOWS
 from etl.lifecycle import refuse
 from etl.lock import FileLock
 from etl.watch import claim, recall
+from etl.watch.closed import Closes, pair_moves_quickly
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
 from etl.watch.sets import Plan, plan
@@ -44,10 +45,12 @@ logging.getLogger("watchdog.observers.inotify").addFilter(_QuietStop())
 
 
 class _Wake(FileSystemEventHandler):
-    def __init__(self, event: threading.Event) -> None:
+    def __init__(self, event: threading.Event, closes: Closes) -> None:
         self.event = event
+        self.closes = closes
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        self.closes.on_event(event)
         if event.event_type not in _IGNORED_EVENTS:
             self.event.set()
 
@@ -61,6 +64,9 @@ class Watcher:
         self.inbox = config.folder("inbox")
         self.once = once  # process what is there and complete, then exit (Task Scheduler, tests)
         self.stability = Stability(self.settings.quiet_seconds)
+        # Where the platform tells us a writer closed a file, it need not wait the quiet period.
+        self.closes = Closes(self.inbox, self.settings.closed_settle_seconds, events=False,
+                             probe=self.settings.close_events and not self.settings.poll)
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.observer: BaseObserver | None = None
@@ -90,7 +96,7 @@ class Watcher:
             try:
                 for job in claim.resume(self.inbox):
                     log.info("resuming interrupted job %s (%s)", job.folder.name, ", ".join(job.names))
-                    self.outcomes.append(process(self.config, self.router, job))
+                    self._processed(process(self.config, self.router, job), job.names)
                 while not self.stopping.is_set():
                     busy = self.cycle()
                     if self.once and not busy:
@@ -127,7 +133,7 @@ class Watcher:
                 self._forget(path, markers)
             if claimed:
                 assert self.router is not None
-                self.outcomes.append(process(self.config, self.router, claimed))
+                self._processed(process(self.config, self.router, claimed), claimed.names)
         self._run_remembered(now)
         for entry in self.settings.schedule if self._due else []:
             if now >= self._due[entry.flow]:
@@ -135,6 +141,12 @@ class Watcher:
         self.incomplete = {p: r for p, r in decided.incomplete.items() if p.exists()}
         # An incomplete set may wait for minutes: `once` does not wait for it, only for files still arriving.
         return bool(set(decided.waiting) - set(self.incomplete)) if self.once else bool(decided.waiting)
+
+    def _processed(self, outcome: Outcome, names: list[str]) -> None:
+        self.outcomes.append(outcome)
+        back = names if outcome.put_back else [name for name, status, _ in outcome.files if status == "waiting"]
+        for name in back:  # given back to the inbox by us, not by a writer: they wait the quiet period
+            self.closes.distrust(self.inbox / name)
 
     def _run_remembered(self, now: float) -> None:
         """Run the flows driven by state whose time has come, without a new file (reminders fall due)."""
@@ -160,7 +172,8 @@ class Watcher:
         unsettled: list[Path] = []
         for path, sig in drops.items():
             complete = (marker_for(path, markers) is not None if self.settings.done_marker
-                        else self.stability.is_quiet(path))
+                        else self.stability.is_quiet(path)
+                        or self.closes.is_closed(path, sig, self.stability.quiet_for(path)))
             if not complete:
                 unsettled.append(path)
             elif path.is_dir() or path.suffix.lower() == ".zip":
@@ -169,8 +182,10 @@ class Watcher:
                 ready[path] = self._route(path, sig)
         assert self.router is not None
         required = {flow: self.router.required_tables(flow) for flow in self.router.layouts}
+        known = {flow: list(layout.tables) for flow, layout in self.router.layouts.items()}
         quiet_for = {path: self.stability.quiet_for(path) for path in ready}
-        return plan(ready, unsettled, required=required, quiet_for=quiet_for,
+        return plan(ready, unsettled, required=required, known=known, quiet=self.settings.quiet_seconds,
+                    quiet_for=quiet_for,
                     set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
                     hold=2 * self.settings.quiet_seconds + 1.0)
 
@@ -185,6 +200,7 @@ class Watcher:
 
     def _forget(self, path: Path, markers: set[str]) -> None:
         self.stability.forget(path)
+        self.closes.forget(path)
         self._routes.pop(path, None)
         name = marker_for(path, markers)
         if name is not None:  # the marker has done its job; it is not an input
@@ -193,6 +209,9 @@ class Watcher:
     def _sleep(self, busy: bool) -> None:
         # While something is arriving, look again within a fraction of the quiet period.
         timeout = min(max(self.settings.quiet_seconds / 4, 0.05), 0.5) if busy else self.settings.rescan_seconds
+        settles = self.closes.next_due() if busy else None
+        if settles is not None:  # a closed file is complete then: look at that moment, not later
+            timeout = min(timeout, max(settles, 0.01))
         if self._due:
             timeout = min(timeout, max(0.0, min(self._due.values()) - time.monotonic()))
         self.wake.wait(timeout)
@@ -202,8 +221,11 @@ class Watcher:
         if self.settings.poll:
             observer: BaseObserver = PollingObserver(timeout=self.settings.poll_interval)
         else:
+            pair_moves_quickly()
             observer = Observer()
-        observer.schedule(_Wake(self.wake), str(self.inbox), recursive=False)
+        self.closes.reset()  # events between the old observer and this one are lost
+        self.closes.events = self.settings.close_events and type(observer).__name__ == "InotifyObserver"
+        observer.schedule(_Wake(self.wake, self.closes), str(self.inbox), recursive=False)
         observer.daemon = True
         observer.start()
         self.observer = observer

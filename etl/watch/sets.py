@@ -1,7 +1,9 @@
 """Turn the complete drops in the inbox into jobs: batches of single files, table sets, folders, zips.
 
-A multi-file export is taken only as a whole: when every loose file in the inbox is quiet (a missing
-member may still be on its way) and the set has the tables its flow needs. A set that stays
+A multi-file export is taken only as a whole: when every loose file in the inbox is complete (a missing
+member may still be on its way) and the set has the tables its flow needs. A set that lacks optional
+tables of its flow also waits until its newest member has been unchanged for the quiet period: files
+complete by a close (etl/watch/closed.py) prove nothing about the next table of the export. A set that stays
 incomplete longer than `set_timeout_seconds` is refused with the reason.
 """
 
@@ -54,11 +56,13 @@ def _complete_elsewhere(group: list[tuple[Path, Route]], required: dict[str, lis
 
 
 def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: dict[str, list[str]],
-         quiet_for: dict[Path, float], set_timeout: float, batch_max: int, hold: float = 0.0) -> Plan:
+         quiet_for: dict[Path, float], set_timeout: float, batch_max: int, hold: float = 0.0,
+         known: dict[str, list[str]] | None = None, quiet: float = 0.0) -> Plan:
     """Group ready drops (route None for folders and zips) into jobs; `unsettled` drops are not complete yet.
 
-    `quiet_for` is how long each ready drop has been unchanged; a batch of single files waits until its
-    oldest file has been quiet for `hold` seconds while other files are still arriving.
+    `quiet_for` is how long each ready drop has been unchanged; `known` every table of a flow's exports
+    (a set with all of them is complete at once, one without waits `quiet` seconds); a batch of single
+    files waits until its oldest file has been quiet for `hold` seconds while other files are still arriving.
     """
     result = Plan(waiting=list(unsettled))
     batches: dict[str, list[Path]] = {}
@@ -85,7 +89,8 @@ def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: di
     for flow, group in members.items():
         paths = [p for p, _ in group]
         lacking = missing_tables([r for _, r in group], required.get(flow, []))
-        if not lacking and not loose_unsettled:
+        whole = not missing_tables([r for _, r in group], (known or {}).get(flow, []))
+        if not lacking and not loose_unsettled and (whole or min(quiet_for.get(p, 0.0) for p in paths) >= quiet):
             result.jobs.append(Job("set", flow, paths))
         elif lacking and not loose_unsettled and (moved := _complete_elsewhere(group, required)):
             result.jobs += moved
