@@ -106,15 +106,18 @@ class CustomerLinks:
     def _prefetch(self, keys: list[tuple[str, str]]) -> None:
         """Look up a chunk's links in a few queries instead of one per record."""
         wanted = sorted({k for k in keys if k not in self._cache})
-        for start in range(0, len(wanted), 400):
-            part = wanted[start:start + 400]
-            for item in part:
-                self._cache[item] = None
-            marks = ",".join("(?, ?)" for _ in part)
-            rows = self.db.execute(f"SELECT kind, shop_key, erp_id FROM links WHERE (kind, shop_key) IN "
-                                   f"(VALUES {marks})", [v for item in part for v in item])
-            for kind, key, erp in rows:
-                self._cache[(kind, key)] = erp
+        for item in wanted:
+            self._cache[item] = None
+        for kind in sorted({kind for kind, _ in wanted}):
+            shop_keys = [key for k, key in wanted if k == kind]
+            for start in range(0, len(shop_keys), 400):
+                part = shop_keys[start:start + 400]
+                # `kind = ? AND shop_key IN (...)` is a search of the primary key; a row-value
+                # `(kind, shop_key) IN (VALUES ...)` scanned the whole table, every chunk.
+                rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key IN "
+                                       f"({','.join('?' * len(part))})", [kind, *part])
+                for key, erp in rows:
+                    self._cache[(kind, key)] = erp
 
     def _get(self, kind: str, key: str) -> str | None:
         if (kind, key) in self._cache:
