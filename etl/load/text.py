@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from functools import cache
 
@@ -16,6 +17,19 @@ from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 
 DEFAULT_PLACES = 2
+LINE_BREAK = re.compile(b"[\r\n]")
+NOT_ASCII = re.compile(b"[\x80-\xff]")
+
+
+def may_hold(values: pa.Array | pa.ChunkedArray, pattern: re.Pattern[bytes]) -> bool:
+    """False when no value of the text column can match `pattern` (a byte class): one search of the
+    data buffers, far cheaper than a compute kernel per value. Bytes of no value (a slice) only cost
+    a false True, which the exact check after settles."""
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        data = chunk.buffers()[2]
+        if data is not None and pattern.search(memoryview(data)):
+            return True
+    return False
 
 
 def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.Array:
@@ -120,7 +134,7 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
         column = table.column(name)
         if not pa.types.is_string(column.type):
             continue
-        if pc.all(pc.string_is_ascii(column)).as_py() is not False:  # every encoding holds ASCII
+        if not may_hold(column, NOT_ASCII):  # every encoding holds ASCII
             continue
         bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)
         if not pc.any(bad).as_py():
