@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -57,7 +57,7 @@ class Ledger:
 
     def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
                    inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = (),
-                   records: Sequence[str] = (), incomplete: Collection[str] = ()) -> None:
+                   records: Iterable[str] = (), incomplete: Collection[str] = ()) -> None:
         """Record a run, its inputs, the records it wrote and its planned outputs in one transaction.
 
         `incomplete` holds the hashes of inputs of which some record was rejected (not fully written).
@@ -72,7 +72,7 @@ class Ledger:
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                                [(flow, record, run_id) for record in records])
+                                ((flow, record, run_id) for record in records))
             self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
                                 [(run_id, str(temp), str(final)) for temp, final in outputs])
             self.db.executemany("DELETE FROM reimports WHERE sha256=?", [(sha,) for sha, _ in inputs])

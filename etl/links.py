@@ -42,6 +42,9 @@ class CustomerLinks:
         self.stores = stores or {}  # store id -> its own range
         self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this chunk
         self.new_customers = 0  # numbers handed out from the range in this run
+        self._new: list[tuple[str, str, str, str]] = []  # links made in this chunk, not yet inserted
+        self._new_ids: set[str] = set()  # their ERP numbers: taken, though not in the table yet
+        self._batched = False
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
                    given: str | None = None, store: str | None = None) -> str:
@@ -60,10 +63,18 @@ class CustomerLinks:
             self.new_customers += 1
         for kind, key in keys:
             if self._get(kind, key) is None:
-                self.db.execute("INSERT INTO links VALUES (?, ?, ?, ?)",
-                                (kind, key, found, datetime.now().isoformat(timespec="seconds")))
+                self._new.append((kind, key, found, datetime.now().isoformat(timespec="seconds")))
+                self._new_ids.add(found)
                 self._cache[(kind, key)] = found
+        if not self._batched:
+            self._flush()
         return found
+
+    def _flush(self) -> None:
+        # New links go in with one statement per chunk; the cache answers for them until then.
+        if self._new:
+            self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
+            self._new, self._new_ids = [], set()
 
     def assign(self, table: pa.Table) -> pa.Table:
         """`table` (orders or customers) with `erp_customer_number` filled for every row."""
@@ -78,26 +89,35 @@ class CustomerLinks:
         self._cache.clear()  # per chunk: memory stays flat however many customers a run meets
         self._prefetch([("customer", c) for c in columns["customer_id"] if c]
                        + [("email", m.strip().lower()) for m in columns["email"] if m])
-        numbers = [
-            self.erp_number(cid, mail, bool(guest), given, store)
-            for cid, mail, guest, given, store in zip(columns["customer_id"], columns["email"], columns["is_guest"],
-                                                      columns["erp_customer_number"], stores, strict=True)
-        ]
+        self._batched = True
+        try:
+            numbers = [
+                self.erp_number(cid, mail, bool(guest), given, store)
+                for cid, mail, guest, given, store in zip(columns["customer_id"], columns["email"],
+                                                          columns["is_guest"], columns["erp_customer_number"],
+                                                          stores, strict=True)
+            ]
+        finally:
+            self._batched = False
+        self._flush()
         index = table.column_names.index("erp_customer_number")
         return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
 
     def _prefetch(self, keys: list[tuple[str, str]]) -> None:
         """Look up a chunk's links in a few queries instead of one per record."""
         wanted = sorted({k for k in keys if k not in self._cache})
-        for start in range(0, len(wanted), 400):
-            part = wanted[start:start + 400]
-            for item in part:
-                self._cache[item] = None
-            marks = ",".join("(?, ?)" for _ in part)
-            rows = self.db.execute(f"SELECT kind, shop_key, erp_id FROM links WHERE (kind, shop_key) IN "
-                                   f"(VALUES {marks})", [v for item in part for v in item])
-            for kind, key, erp in rows:
-                self._cache[(kind, key)] = erp
+        for item in wanted:
+            self._cache[item] = None
+        for kind in sorted({kind for kind, _ in wanted}):
+            shop_keys = [key for k, key in wanted if k == kind]
+            for start in range(0, len(shop_keys), 400):
+                part = shop_keys[start:start + 400]
+                # `kind = ? AND shop_key IN (...)` is a search of the primary key; a row-value
+                # `(kind, shop_key) IN (VALUES ...)` scanned the whole table, every chunk.
+                rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key IN "
+                                       f"({','.join('?' * len(part))})", [kind, *part])
+                for key, erp in rows:
+                    self._cache[(kind, key)] = erp
 
     def _get(self, kind: str, key: str) -> str | None:
         if (kind, key) in self._cache:
@@ -119,7 +139,8 @@ class CustomerLinks:
         while True:
             number = f"{numbers.prefix}{value:0{numbers.width}d}"
             value += 1
-            taken = self.db.execute("SELECT 1 FROM links WHERE erp_id=?", (number,)).fetchone()
+            taken = number in self._new_ids or self.db.execute(
+                "SELECT 1 FROM links WHERE erp_id=?", (number,)).fetchone()
             if not taken:
                 break
         self.db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))

@@ -119,3 +119,16 @@ def test_old_runs_keep_only_a_pseudonymised_order_history(workspace: Config) -> 
     assert len(set(orders.column("email").to_pylist())) == orders.num_rows  # still one value per person
     prune(staging, keep=0)  # a second prune leaves the history alone
     assert sorted(p.name for p in run.rglob("*.parquet")) == kept
+
+
+def test_an_order_in_two_files_of_one_run_is_written_once(workspace: Config) -> None:
+    good = (ORDERS / "cases/flat_not_numeric.csv").read_bytes().replace(b"12,9x", b"12,95")
+    (workspace.folder("inbox") / "a.csv").write_bytes(good)
+    (workspace.folder("inbox") / "b.csv").write_bytes(good + b"\r\n")  # other content, the same orders
+    report = run_flow(workspace, "orders", "csv")
+    assert (report.written, report.skipped) == (2, 2)
+    ledger = Ledger(workspace.folder("state"))
+    try:
+        assert ledger.db.execute("SELECT count(*) FROM records WHERE flow='orders'").fetchone()[0] == 2
+    finally:
+        ledger.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
 
 BLOCK_SIZE = 4 << 20  # ~8k order lines per batch: memory stays flat, vectorised steps stay large
+# Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace: with
+# 4 MB blocks that queue alone held ~130 MB on a long file. Small blocks, combined into BLOCK_SIZE batches.
+READ_BLOCK = 1 << 20
 BATCH_ROWS = 20_000
 
 __all__ = ["detect_delimiter", "detect_encoding", "read", "sniff", "sniff_utf16"]
@@ -75,7 +79,7 @@ def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, firs
     try:
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(encoding=encoding, block_size=BLOCK_SIZE, column_names=columns,
+            read_options=pacsv.ReadOptions(encoding=encoding, block_size=READ_BLOCK, column_names=columns,
                                            skip_rows=skip),
             parse_options=pacsv.ParseOptions(delimiter=dialect.separator, newlines_in_values=True,
                                              invalid_row_handler=lambda row: "error"),
@@ -87,26 +91,59 @@ def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, firs
         yield from _python(path, columns, encoding, dialect, first)
         return
     next_line = first
+    pending: list[pa.RecordBatch] = []
+    size = 0
     while True:
         try:
             batch = reader.read_next_batch()
         except StopIteration:
-            return
+            break
         except (pa.ArrowInvalid, UnicodeDecodeError):
+            if pending:
+                numbered, spanned = _numbered(pending, next_line)
+                yield numbered
+                next_line += spanned
             yield from _python(path, columns, encoding, dialect, first, skip_before=next_line)
             return
-        # A row starts on the line after the previous row ends; embedded newlines push it down.
-        # Counted only in the few columns that hold a line break at all (a scan is cheaper than a count).
-        extra = pa.array([0] * batch.num_rows, pa.int64())
-        for column in batch.columns:
-            if pc.any(pc.match_substring(column, "\n")).as_py():
-                extra = pc.add(extra, pc.fill_null(pc.count_substring(column, "\n"), 0))
-        span = pc.add(extra, 1)
-        ends = pc.cumulative_sum(span)
-        starts = pc.add(pc.subtract(ends, span), next_line)
-        if batch.num_rows:
-            next_line += ends[-1].as_py()
-        yield batch.append_column(LINE, starts)
+        if not batch.num_rows:
+            continue
+        pending.append(batch)
+        size += batch.nbytes
+        if size >= BLOCK_SIZE:
+            numbered, spanned = _numbered(pending, next_line)
+            yield numbered
+            next_line += spanned
+            pending, size = [], 0
+    if pending:
+        yield _numbered(pending, next_line)[0]
+
+
+def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.RecordBatch, int]:
+    """The parts as one batch, each row with the source line it starts on (from `next_line`), and
+    the number of lines its rows span."""
+    batch = parts[0] if len(parts) == 1 else pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
+    # A row starts on the line after the previous row ends; embedded newlines push it down.
+    # Counted only in the few columns that hold a line break at all (a scan is cheaper than a count).
+    extra = None
+    for column in batch.columns:
+        if _may_hold_newline(column):
+            count = pc.fill_null(pc.count_substring(column, "\n"), 0).cast(pa.int64())
+            extra = count if extra is None else pc.add(extra, count)
+    span = pa.array([1] * batch.num_rows, pa.int64()) if extra is None else pc.add(extra, 1)
+    ends = pc.cumulative_sum(span)
+    return batch.append_column(LINE, pc.add(pc.subtract(ends, span), next_line)), int(ends[-1].as_py())
+
+
+_NEWLINE = re.compile(b"\n")
+
+
+def _may_hold_newline(column: pa.Array) -> bool:
+    """False when no value of the text column holds a line break: one byte search of its data buffer.
+
+    The buffer may hold bytes of no value (a slice): a false True only costs the exact count after.
+    """
+    data = column.buffers()[2]  # every column of a raw batch is text (string type)
+    return data is not None and _NEWLINE.search(memoryview(data)) is not None
 
 
 def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int,

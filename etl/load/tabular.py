@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from etl.load.base import Writer
 from etl.load.shapes import flat_table, record_lines, type_value
-from etl.load.text import fit_encoding, format_column
+from etl.load.text import LINE_BREAK, fit_encoding, format_column, may_hold
 from etl.records import KEY, Mapped
 from etl.rejects import Reject
 from etl.transform.layout import TargetField
@@ -127,7 +127,7 @@ class TabularWriter(Writer):
 
     def _text(self, values: pa.Array) -> pa.Array:
         # Most columns hold no line break: one cheap scan spares them the regex rewrite.
-        if self.dialect.line_breaks is None or not pc.any(pc.match_substring_regex(values, "[\r\n]")).as_py():
+        if self.dialect.line_breaks is None or not may_hold(values, LINE_BREAK):
             return values
         return pc.replace_substring_regex(values, r"\r\n|\r|\n", self.dialect.line_breaks)
 

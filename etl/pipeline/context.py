@@ -12,6 +12,7 @@ from etl.flows import Flow
 from etl.ledger import Ledger
 from etl.load.base import Resources
 from etl.pipeline.layouts import Layouts
+from etl.pipeline.written import WrittenKeys
 from etl.report import RunReport
 
 Neutral = dict[str, pa.Table]
@@ -29,7 +30,7 @@ class RunContext:
     dry_run: bool = False
     force: bool = False
     full: bool = False
-    written: list[str] = field(default_factory=list)  # keys of the root records written so far
+    written: WrittenKeys = field(default_factory=WrittenKeys)  # keys of the records written so far
 
     @property
     def stem(self) -> str:

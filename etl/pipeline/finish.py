@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from etl.report import FileResult, RunReport, write_rejects
 
 
 def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input], temps: list[Path],
-           dry_run: bool, written: list[str]) -> None:
+           dry_run: bool, written: Iterable[str]) -> None:
     """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs."""
     stamp = f"{report.flow}_{report.run_id}"
     results: list[tuple[Input, FileResult]] = []

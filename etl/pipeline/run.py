@@ -88,4 +88,5 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
         finally:
             for step in steps:
                 step.close()
+            ctx.written.close()
             ledger.close()

@@ -111,8 +111,10 @@ def map_key(values: pa.Array) -> pa.Array:
     """Values as value-map keys: text, decimals without trailing zeros (19.0000 -> '19')."""
     if pa.types.is_decimal(values.type):
         text = pc.cast(values, pa.string())
-        text = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
-        return pc.replace_substring_regex(text, r"\.$", "")
+        if values.type.scale <= 0:  # no decimal point to trim after
+            return text
+        # With a positive scale every value has a point: trailing zeros go, then a bare point.
+        return pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
     if pa.types.is_boolean(values.type):
         return pc.if_else(values, "1", "0")
     return pc.cast(values, pa.string())

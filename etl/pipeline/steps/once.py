@@ -32,7 +32,7 @@ def seen_before(ctx: RunContext, keys: Iterable[str]) -> set[str]:
     wanted = sorted(set(keys))
     if ctx.force or not wanted:
         return set()
-    return (set(wanted) & set(ctx.written)) | set(ctx.ledger.records_seen(ctx.flow.name, wanted))
+    return ctx.written.seen(wanted) | set(ctx.ledger.records_seen(ctx.flow.name, wanted))
 
 
 def filter_seen(ctx: RunContext, table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[str], int]:
