@@ -24,6 +24,11 @@ class StagingWriter:
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.chunks = 0
 
+    def _temp(self, name: str) -> Path:
+        # A file is written under a hidden name and renamed when complete: a run killed mid-write
+        # leaves no truncated `.parquet` that a later run (prune, cross-selling) would fail to read.
+        return self.folder / f".{name}.parquet.part"
+
     def append(self, tables: dict[str, pa.Table]) -> None:
         """Write one chunk; every entity gets a row group, empty if the chunk has none."""
         names = set(self.writers) | set(tables)
@@ -35,7 +40,7 @@ class StagingWriter:
             if writer is None:
                 # Uncompressed: the run reads each row group back at once, and snappy cost more time
                 # (write and read) than the ~1.5x disk it saves; dictionaries stay (they shrink most).
-                writer = pq.ParquetWriter(self.folder / f"{name}.parquet", schema(name), compression="none")
+                writer = pq.ParquetWriter(self._temp(name), schema(name), compression="none")
                 for _ in range(self.chunks):  # entities that appear late stay aligned
                     writer.write_table(schema(name).empty_table(), row_group_size=1)
                 self.writers[name] = writer
@@ -43,9 +48,11 @@ class StagingWriter:
         self.chunks += 1
 
     def close(self) -> None:
-        """Finish the Parquet files."""
-        for writer in self.writers.values():
+        """Finish the Parquet files and give them their names."""
+        for name, writer in self.writers.items():
             writer.close()
+            self._temp(name).replace(self.folder / f"{name}.parquet")
+        self.writers = {}
 
     def discard(self) -> None:
         """Throw away what this writer staged (its input file was refused)."""
@@ -76,9 +83,11 @@ def prune(staging: Path, keep: int) -> None:
     for old in runs[:-keep] if keep else runs:
         if (old / ".history").exists():
             continue
+        for path in sorted(old.rglob(".*.parquet.part")):  # a run killed while staging: never complete
+            path.unlink()
         for path in sorted(old.rglob("*.parquet")):
             columns = HISTORY.get(path.stem, [])
-            if columns == []:
+            if columns == [] or not _readable(path):  # unreadable: cut short by a kill (older versions)
                 path.unlink()
             elif columns is not None:
                 table = pq.read_table(path, columns=[c for c in columns if c in pq.read_schema(path).names])
@@ -86,6 +95,15 @@ def prune(staging: Path, keep: int) -> None:
                     table = table.set_column(table.column_names.index("email"), "email", _pseudonyms(table))
                 pq.write_table(table, path)
         (old / ".history").touch()
+
+
+def _readable(path: Path) -> bool:
+    """Whether `path` is a complete Parquet file."""
+    try:
+        pq.read_metadata(path)
+    except (pa.ArrowInvalid, OSError):
+        return False
+    return True
 
 
 def _pseudonyms(table: pa.Table) -> pa.Array:

@@ -132,3 +132,31 @@ def test_an_order_in_two_files_of_one_run_is_written_once(workspace: Config) -> 
         assert ledger.db.execute("SELECT count(*) FROM records WHERE flow='orders'").fetchone()[0] == 2
     finally:
         ledger.close()
+
+
+def test_staged_tables_get_their_names_only_when_complete(workspace: Config) -> None:
+    import pyarrow as pa
+
+    from etl.model import schema
+    from etl.staging import StagingWriter
+
+    folder = workspace.folder("staging") / "20260101-000000-aaaaaa" / "flat-0"
+    writer = StagingWriter(folder)
+    writer.append({"orders": pa.Table.from_pylist([{"order_id": "1", "_file": "o.csv", "_line": 1}],
+                                                  schema("orders"))})
+    assert list(folder.glob("*.parquet")) == []  # a kill now leaves no truncated Parquet under its name
+    writer.close()
+    assert [p.name for p in folder.iterdir()] == ["orders.parquet"]
+
+
+def test_a_run_killed_while_staging_does_not_break_later_runs(workspace: Config) -> None:
+    """A crashed run's truncated staging file must not fail every later run once it is pruned."""
+    run_orders(workspace, ORDERS / "flat_cp1252.csv")
+    (old,) = [p for p in workspace.folder("staging").iterdir() if p.is_dir()]
+    staged = next(old.rglob("orders.parquet"))
+    staged.write_bytes(staged.read_bytes()[:200])  # cut short by kill -9 (as older versions left it)
+    (staged.parent / ".order_items.parquet.part").write_bytes(b"PAR1")  # cut short by kill -9 (now)
+    config = workspace.model_copy(update={"keep_staging_runs": 0})
+    report = run_orders(config, ORDERS / "cases/flat_not_numeric.csv")
+    assert report.written == 1 and report.files[0].status == "archived"
+    assert sorted(p.name for p in old.rglob("*") if p.is_file()) == [".history", "order_items.parquet"]
