@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from etl.errors import ConfigError
+from etl.config.secret import read_secret
 
 
 class SmtpSettings(BaseModel):
@@ -27,17 +26,7 @@ class SmtpSettings(BaseModel):
         """The password from the environment or the file; None when no user is set."""
         if not self.user:
             return None
-        if self.password_file is not None:
-            path = self.password_file if self.password_file.is_absolute() else base / self.password_file
-            try:
-                return path.read_text(encoding="utf-8").splitlines()[0].strip()
-            except (OSError, IndexError):
-                raise ConfigError([f"mail.smtp.password_file: cannot read a password from {path}"]) from None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError([f"mail.smtp: user {self.user} is set but the environment variable "
-                               f"{self.password_env} is not; set it or name a password_file"])
-        return value
+        return read_secret(f"mail.smtp (user {self.user})", self.password_file, self.password_env, base)
 
 
 class MailSettings(BaseModel):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from etl.errors import ConfigError
+from etl.config.secret import read_secret
 
 
 class DatabaseSettings(BaseModel):
@@ -30,17 +29,7 @@ class DatabaseSettings(BaseModel):
 
     def password(self, base: Path) -> str:
         """The password from the file or the environment."""
-        if self.password_file is not None:
-            path = self.password_file if self.password_file.is_absolute() else base / self.password_file
-            try:
-                return path.read_text(encoding="utf-8").splitlines()[0].strip()
-            except (OSError, IndexError):
-                raise ConfigError([f"shop.database.password_file: cannot read a password from {path}"]) from None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError([f"shop.database: the environment variable {self.password_env} is not set; "
-                               "set it or name a password_file"])
-        return value
+        return read_secret("shop.database", self.password_file, self.password_env, base)
 
 
 class ShopSettings(BaseModel):
