@@ -18,6 +18,10 @@ from functools import cache, lru_cache
 from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # babel is imported when a text is first translated, not for `etl --help`
+    from babel.messages.catalog import Catalog
 
 LANGUAGES = ("de", "en")
 DEFAULT = "de"
@@ -60,16 +64,25 @@ def language(configured: str | None = None) -> str:
 
 
 @cache
-def _catalog(lang: str) -> tuple[NullTranslations, tuple[tuple[re.Pattern[str], str, bool], ...]]:
-    """The compiled translation of `lang`, and its parameterised messages as patterns (longest first)."""
+def _po(lang: str) -> Catalog | None:
+    """The translator's catalog of `lang`, read once; None for English (the message ids themselves)."""
     path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if lang == "en" or not path.is_file():  # English is the message id itself
-        return NullTranslations(), ()
-    from babel.messages.mofile import write_mo
+    if lang == "en" or not path.is_file():
+        return None
     from babel.messages.pofile import read_po
 
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+        return read_po(handle, locale=lang, domain=DOMAIN)
+
+
+@cache
+def _catalog(lang: str) -> tuple[NullTranslations, tuple[tuple[re.Pattern[str], str, bool], ...]]:
+    """The compiled translation of `lang`, and its parameterised messages as patterns (longest first)."""
+    catalog = _po(lang)
+    if catalog is None:  # English is the message id itself
+        return NullTranslations(), ()
+    from babel.messages.mofile import write_mo
+
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
@@ -149,13 +162,9 @@ def to_english(text: str) -> str:
 @cache
 def _reverse(lang: str) -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
     """The translations of `lang` read backwards: exact texts, and parameterised ones as patterns."""
-    path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.is_file():
+    catalog = _po(lang)
+    if catalog is None:
         return {}, ()
-    from babel.messages.pofile import read_po
-
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
     pairs = [(str(m.id), str(m.string)) for m in catalog if isinstance(m.id, str) and m.string and not m.fuzzy]
     exact = {text: msgid for msgid, text in pairs if not _PLACEHOLDER.search(msgid)}
     templates = sorted(((msgid, text) for msgid, text in pairs if _PLACEHOLDER.search(msgid)),
