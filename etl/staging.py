@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.background import Behind
 from etl.model import schema
 
 
@@ -23,14 +24,18 @@ class StagingWriter:
         folder.mkdir(parents=True, exist_ok=True)
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.chunks = 0
+        self.behind = Behind(name="etl-stage")  # Parquet is written on the second core
+
+    def append(self, tables: dict[str, pa.Table]) -> None:
+        """Write one chunk (in the background); every entity gets a row group, empty if the chunk has none."""
+        self.behind.submit(self._append, tables)
 
     def _temp(self, name: str) -> Path:
         # A file is written under a hidden name and renamed when complete: a run killed mid-write
         # leaves no truncated `.parquet` that a later run (prune, cross-selling) would fail to read.
         return self.folder / f".{name}.parquet.part"
 
-    def append(self, tables: dict[str, pa.Table]) -> None:
-        """Write one chunk; every entity gets a row group, empty if the chunk has none."""
+    def _append(self, tables: dict[str, pa.Table]) -> None:
         names = set(self.writers) | set(tables)
         for name in sorted(names):
             table = tables.get(name)
@@ -49,6 +54,7 @@ class StagingWriter:
 
     def close(self) -> None:
         """Finish the Parquet files and give them their names."""
+        self.behind.close()
         for name, writer in self.writers.items():
             writer.close()
             self._temp(name).replace(self.folder / f"{name}.parquet")
@@ -56,7 +62,10 @@ class StagingWriter:
 
     def discard(self) -> None:
         """Throw away what this writer staged (its input file was refused)."""
-        self.close()
+        self.behind.cancel()
+        for writer in self.writers.values():
+            writer.close()
+        self.writers = {}
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

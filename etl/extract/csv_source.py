@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from etl.background import ahead
 from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
@@ -63,7 +64,9 @@ def read(file: FileHead) -> list[RawTable]:
 
     def batches() -> Iterator[pa.RecordBatch]:
         if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
-            return _arrow(path, columns, encoding, dialect, first, skip=0 if headerless else 1)
+            # Arrow parses on the second core while the flow works on the batch before (background.py).
+            return ahead(_arrow(path, columns, encoding, dialect, first, skip=0 if headerless else 1),
+                         name="etl-read")
         return _python(path, columns, encoding, dialect, first)
 
     return [RawTable(path=path, columns=columns, batches=batches, encoding=guess, dialect=dialect)]

@@ -9,6 +9,7 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.background import Behind
 from etl.load.base import Writer
 from etl.load.shapes import flat_table, record_lines, type_value
 from etl.load.text import LINE_BREAK, fit_encoding, format_column, may_hold
@@ -28,6 +29,7 @@ class TabularWriter(Writer):
         self.dialect: Dialect = self.layout.dialect(self.format)
         self.handles: dict[str, BinaryIO] = {}
         self.paths: list[Path] = []
+        self.behind = Behind(name="etl-write")  # encoding and writing on the second core
         shape = self.layout.shape
         width = max([len(type_value(self.layout, r)) for r in self.layout.records] or [1])
         typed = TargetField(name=shape.type_column, value="", width=width)
@@ -70,7 +72,7 @@ class TabularWriter(Writer):
             if keys:
                 text = text.filter(pc.invert(pc.is_in(text.column(KEY), value_set=pa.array(sorted(keys)))))
             texts[name] = text.drop_columns(["_file", "_line"])
-        self._shaped(texts)
+        self.behind.submit(self._shaped, texts)
         return rejects
 
     def _shaped(self, texts: dict[str, pa.Table]) -> None:
@@ -162,6 +164,9 @@ class TabularWriter(Writer):
 
     def close(self) -> list[Path]:
         # A record type without records gets no file: a header alone imports nothing (delta runs).
-        for handle in self.handles.values():
-            handle.close()
+        try:
+            self.behind.close()
+        finally:
+            for handle in self.handles.values():
+                handle.close()
         return self.paths

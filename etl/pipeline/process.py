@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
+from etl.background import ahead
 from etl.load.base import Writer
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps import Step
@@ -28,7 +29,7 @@ def process(ctx: RunContext, writer_cls: type[Writer], groups: list[Path], steps
         for step in steps:
             step.start()
         for group in groups:
-            for whole in read_chunks(group):
+            for whole in ahead(read_chunks(group), name="etl-staged"):
                 for step in steps:
                     whole = step.before_map(whole)
                 for route, chunk in routes.split(whole):

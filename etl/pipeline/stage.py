@@ -69,5 +69,8 @@ def _stage_chunks(chunks: Iterable[Chunk], folder: Path, items: list[Input], rep
         for item in items:
             item.failed = str(exc)
         return False
+    except BaseException:
+        writer.behind.cancel()  # the run fails; nothing more is staged behind it
+        raise
     writer.close()
     return True
