@@ -1,12 +1,12 @@
 """The staging area: each run's neutral tables as Parquet, one row group per chunk of records.
 
-The mapping reads from here, never from the inputs, so a run can be inspected or replayed later.
+The mapping takes each chunk as it is staged (pipeline/stage.py); the copy here shows what a run read,
+and earlier runs' order history feeds the flows that learn from it (cross-selling).
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -67,17 +67,6 @@ class StagingWriter:
             writer.close()
         self.writers = {}
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def read_chunks(folder: Path) -> Iterator[dict[str, pa.Table]]:
-    """The staged chunks of a group, one dict of neutral tables per row group."""
-    files = {p.stem: pq.ParquetFile(p) for p in sorted(folder.glob("*.parquet"))}
-    if not files:
-        return
-    count = max(f.num_row_groups for f in files.values())
-    for index in range(count):
-        yield {name: f.read_row_group(index) if index < f.num_row_groups else schema(name).empty_table()
-               for name, f in files.items()}
 
 
 # What an old run keeps for the flows that learn from history (cross-selling): who bought what.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import shutil
 import uuid
 from contextlib import ExitStack
 from datetime import datetime
@@ -15,11 +17,12 @@ from etl.load.base import Writer, writer_for
 from etl.lock import FileLock
 from etl.pipeline.context import RunContext
 from etl.pipeline.finish import finish, recover, rewrite_report
-from etl.pipeline.gather import gather
+from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.process import Progress, process
-from etl.pipeline.stage import stage
-from etl.pipeline.steps import steps_for
+from etl.pipeline.stage import Restage, staged
+from etl.pipeline.steps import Step, steps_for
+from etl.pipeline.written import WrittenKeys
 from etl.report import RunReport
 
 RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish
@@ -50,6 +53,32 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
     return report
 
 
+def _chunk_phase(ctx: RunContext, writer_cls: type[Writer], inputs: list[Input], steps: list[Step],
+                 history: Path, progress: Progress | None) -> list[Path]:
+    """Stage the inputs and map and write each chunk as it is staged; return the temporary outputs.
+
+    An input refused as a whole after some of its records were written (a byte no encoding reads, deep
+    in the file) sends the phase back to its start without it: counts, steps and outputs begin anew.
+    """
+    before = copy.deepcopy(ctx.report)
+    folder = ctx.config.folder("staging") / ctx.report.run_id
+    while True:
+        chunks = staged(ctx.flow, ctx.layouts.source, inputs, folder, ctx.report, history,
+                        ctx.config.folder("state"))
+        try:
+            return process(ctx, writer_cls, chunks, steps, progress)
+        except Restage:
+            vars(ctx.report).update(vars(copy.deepcopy(before)))
+            ctx.written.close()
+            ctx.written = WrittenKeys()
+            for step in steps:
+                step.close()
+            steps[:] = steps_for(ctx)
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            chunks.close()
+
+
 def _scratch(config: Config, scratch: Path) -> Config:
     """A copy of `config` whose outbox and staging (and state, if the working folder has none) are in `scratch`."""
     copy = config.model_copy(deep=True)
@@ -64,7 +93,6 @@ def _scratch(config: Config, scratch: Path) -> Config:
 def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer], report: RunReport, history: Path,
          files: list[Path] | None, progress: Progress | None, dry_run: bool, force: bool, full: bool) -> None:
     """The run itself, under the run lock."""
-    run_id = report.run_id
     # One run at a time per working folder (watcher or manual): two runs could otherwise both find
     # the same input not yet in the ledger, and recovery below must not touch a live run's files.
     with FileLock(config.folder("state") / "run.lock", timeout=RUN_LOCK_WAIT, what="another run"):
@@ -77,9 +105,7 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
             inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
             if inputs or flow.extract_staged or flow.recall:
-                groups = stage(flow, layouts.source, inputs, config.folder("staging") / run_id, report, history,
-                               config.folder("state"))
-                temps = process(ctx, writer_cls, groups, steps, progress)
+                temps = _chunk_phase(ctx, writer_cls, inputs, steps, history, progress)
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
                 for step in steps:

@@ -1,14 +1,21 @@
-"""Extract the run's inputs into the staging area: the flow's chunks of neutral records, as Parquet."""
+"""Extract the run's inputs into the staging area and hand each staged chunk on as it is staged.
+
+Extraction (reading, parsing, joining) runs in a worker thread ahead of the chunk phase, which maps and
+writes the chunk before; the Parquet copy in the staging area is written behind (background.py). The
+accounting of what was read stays in the caller's thread, in input order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
+from etl.background import ahead
 from etl.errors import InputFileError
 from etl.extract import RawTable
 from etl.flows import Flow
 from etl.pipeline.columns import name_source_columns
+from etl.pipeline.context import Neutral
 from etl.pipeline.gather import Input
 from etl.records import Chunk
 from etl.report import RunReport
@@ -16,61 +23,63 @@ from etl.staging import StagingWriter
 from etl.transform.layout import SourceLayout
 
 
-def stage(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, report: RunReport,
-          history: Path | None = None, state: Path | None = None) -> list[Path]:
-    """Extract every input into `staging`; return the staged groups (a failed input is marked, not staged).
+class Restage(Exception):
+    """An input was refused as a whole after some of its records had gone on: the chunk phase starts over."""
 
-    `history` holds earlier runs' staging (default: beside `staging`), for flows that read it. A flow
-    driven by state (`Flow.recall`) stages what it remembers from `state` when no input was staged.
+
+def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, report: RunReport,
+           history: Path | None = None, state: Path | None = None) -> Generator[Neutral, None, None]:
+    """Extract every input not refused yet into `staging`, yielding each chunk's neutral tables once staged.
+
+    An input refused as a whole is marked (`Input.failed`), its counts undone and its staging removed;
+    if chunks of it were yielded already, `Restage` is raised. `history` holds earlier runs' staging
+    (default: beside `staging`), for flows that read it. A flow driven by state (`Flow.recall`) stages
+    what it remembers from `state` when no input was staged.
     """
-    groups: list[Path] = []
-    tables: dict[str, list[RawTable]] = {}
-    first = len(report.rejects)
+    for folder, chunks, items in _groups(flow, layout, [i for i in inputs if not i.failed], staging,
+                                         report.run_id, history, state):
+        writer = StagingWriter(folder)
+        counted = (report.records_in, report.rejected, report.written, len(report.rejects))
+        handed = 0
+        try:
+            for chunk in ahead(chunks, name="etl-extract"):
+                writer.append(chunk.neutral)
+                report.records_in += chunk.records_in
+                report.rejected += chunk.rejected
+                report.written += chunk.merged  # folded into a record that is written with them
+                report.rejects += name_source_columns(chunk.rejects, inputs, layout)
+                handed += 1
+                yield chunk.neutral
+        except InputFileError as exc:
+            writer.discard()
+            report.records_in, report.rejected, report.written = counted[:3]
+            del report.rejects[counted[3]:]
+            for item in items:
+                item.failed = str(exc)
+            if handed:
+                raise Restage(str(exc)) from exc
+            continue
+        except BaseException:
+            writer.behind.cancel()  # the run fails; nothing more is staged behind it
+            raise
+        writer.close()
+
+
+def _groups(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, run_id: str,
+            history: Path | None, state: Path | None) -> Iterator[tuple[Path, Iterable[Chunk], list[Input]]]:
+    """The groups a run stages, in order: (folder, its chunks, the inputs they come from)."""
     if flow.extract_staged:  # a flow that reads what other flows staged, not the inbox
-        folder = staging / "computed"
-        if _stage_chunks(flow.extract_staged(history or staging.parent, layout, report.run_id), folder, [], report):
-            groups.append(folder)
-    for item in inputs:
+        yield staging / "computed", flow.extract_staged(history or staging.parent, layout, run_id), []
+    tables: dict[str, list[RawTable]] = {}
+    for index, item in enumerate(inputs):
         for name, raw in item.tables:
             if name != "flat":
                 tables.setdefault(name, []).append(raw)
             else:
-                folder = staging / f"flat-{len(groups)}"
-                if _stage_chunks(flow.extract_flat(layout, raw, report.run_id), folder, [item], report):
-                    groups.append(folder)
+                yield staging / f"flat-{index}", flow.extract_flat(layout, raw, run_id), [item]
     if tables:
-        set_items = [i for i in inputs if any(n != "flat" for n, _ in i.tables)]
-        folder = staging / "tables"
-        if _stage_chunks(flow.extract_tables(layout, tables, report.run_id), folder, set_items, report):
-            groups.append(folder)
+        items = [i for i in inputs if any(n != "flat" for n, _ in i.tables)]
+        yield staging / "tables", flow.extract_tables(layout, tables, run_id), items
+    # evaluated after the inputs above were staged: only when none of them could be
     if flow.recall is not None and state is not None and not any(not i.failed for i in inputs):
-        folder = staging / "remembered"
-        if _stage_chunks(flow.recall(state, layout, report.run_id), folder, [], report):
-            groups.append(folder)
-    report.rejects[first:] = name_source_columns(report.rejects[first:], inputs, layout)
-    return groups
-
-
-def _stage_chunks(chunks: Iterable[Chunk], folder: Path, items: list[Input], report: RunReport) -> bool:
-    """Stage `chunks`; on an error that refuses the whole input, undo its counts and mark its files."""
-    writer = StagingWriter(folder)
-    counted = (report.records_in, report.rejected, len(report.rejects))
-    try:
-        for chunk in chunks:
-            writer.append(chunk.neutral)
-            report.records_in += chunk.records_in
-            report.rejected += chunk.rejected
-            report.written += chunk.merged  # folded into a record that is written with them
-            report.rejects += chunk.rejects
-    except InputFileError as exc:
-        writer.discard()
-        report.records_in, report.rejected = counted[0], counted[1]
-        del report.rejects[counted[2]:]
-        for item in items:
-            item.failed = str(exc)
-        return False
-    except BaseException:
-        writer.behind.cancel()  # the run fails; nothing more is staged behind it
-        raise
-    writer.close()
-    return True
+        yield staging / "remembered", flow.recall(state, layout, run_id), []
