@@ -5,6 +5,8 @@ under cProfile on the cached generated export (bench/out/, generated on first us
 folder, and prints the top functions by own time and by cumulative time. The raw statistics are saved
 as bench/out/profile-<format>-<size>.pstats (open with `python -m pstats` or snakeviz).
 cProfile slows Python-heavy code more than native code: use it for shares, not for absolute times.
+The run's worker threads (etl/background.py) are run in the main thread, so the profile sees all the
+work; `--threads` keeps them (the profile then shows only the main thread).
 """
 
 from __future__ import annotations
@@ -19,6 +21,18 @@ import tempfile
 from pathlib import Path
 
 from run import OUT, etl_command, input_file
+
+
+def serial() -> None:
+    """Run the pipeline's worker-thread stages in the main thread, where cProfile sees them."""
+    import etl.background as background
+
+    class Now(background.Behind):
+        def submit(self, call, *args):  # type: ignore[no-untyped-def]
+            call(*args)
+
+    background.ahead = lambda items, depth=2, name="": iter(items)  # type: ignore[assignment]
+    background.Behind = Now  # type: ignore[misc]
 
 
 def profile(size: int, fmt: str, top: int, seed: int) -> Path:
@@ -55,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", nargs="+", default=["csv", "xml"], choices=["csv", "xml", "txt", "json"])
     parser.add_argument("--top", type=int, default=25, help="functions to list")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", action="store_true",
+                        help="keep the worker threads (cProfile then sees only the main thread's share)")
     args = parser.parse_args(argv)
+    if not args.threads:
+        serial()
     for fmt in args.format:
         print(f"statistics: {profile(args.size, fmt, args.top, args.seed)}")
     return 0

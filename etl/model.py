@@ -7,8 +7,36 @@ these names by the YAML files in `mappings/`; nothing else in the code knows a s
 
 from __future__ import annotations
 
+import sys
+from importlib.abc import MetaPathFinder
+
 import pyarrow as pa
 
+
+class _NoPandas(MetaPathFinder):
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ImportError("pandas is not needed by the etl")
+
+
+def _settle_pandas_probe() -> None:
+    """Answer pyarrow's "is pandas there?" once with no, before its first value check imports it.
+
+    pyarrow imports pandas (0.3 s, a tenth of a small run) the first time it checks whether a value
+    is a pandas object; the etl never hands it one. Told no once, the check stays no; a `to_pandas()`
+    still imports pandas when called.
+    """
+    if "pandas" in sys.modules:
+        return
+    blocker = _NoPandas()
+    sys.meta_path.insert(0, blocker)
+    try:
+        pa.scalar(0)
+    finally:
+        sys.meta_path.remove(blocker)
+
+
+_settle_pandas_probe()
 DECIMAL = pa.decimal128(18, 4)
 TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),

@@ -23,3 +23,20 @@ def test_no_module_is_too_long() -> None:
     long = {str(p.relative_to(ROOT)): n for p in (ROOT / "etl").rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"split these modules: {long}"
+
+
+def test_a_run_does_not_import_pandas(tmp_path: Path) -> None:
+    """pyarrow's first value check would import pandas (0.3 s of every run); the etl never needs it."""
+    script = (
+        "import sys, shutil\nfrom pathlib import Path\n"
+        "from etl.workspace import create_workspace\n"
+        "from etl.config import load_config\n"
+        "from etl.pipeline import run_flow\n"
+        f"config = load_config(create_workspace(Path({str(tmp_path / 'work')!r})))\n"
+        f"shutil.copy({str(ROOT / 'tests/data/orders/flat_cp1252.csv')!r}, config.folder('inbox'))\n"
+        "report = run_flow(config, 'orders', 'csv')\n"
+        "assert report.written, report\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
