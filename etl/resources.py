@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -13,3 +14,10 @@ def bundled(kind: str) -> Path:
     if checkout.is_dir():
         return checkout
     return _PACKAGE / "_bundled" / kind
+
+
+def load_yaml(text: str) -> Any:
+    """YAML text as data (safe types only), by libyaml's C parser when installed: ten times faster."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -16,7 +16,7 @@ from etl.config.shop import ShopSettings
 from etl.config.stores import Stores, store_problems
 from etl.errors import ConfigError, UsageError
 from etl.platform import read_text_file
-from etl.resources import bundled
+from etl.resources import bundled, load_yaml
 
 CONFIG_NAME = "etl.yaml"
 CONFIG_ENV = "ETL_CONFIG"
@@ -150,7 +150,7 @@ def load_config(path: Path | None = None) -> Config:
     if path.is_dir():
         path = path / CONFIG_NAME
     try:
-        data = yaml.safe_load(read_text_file(path)) or {}
+        data = load_yaml(read_text_file(path)) or {}
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"]) from None
     except yaml.YAMLError as exc:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from etl.load.json_schema import json_schema_text
 from etl.load.xsd import xsd_text
+from etl.resources import load_yaml
 from etl.transform.layout import TargetLayout, load_layout
 
 
@@ -28,7 +27,7 @@ def target_layouts(folder: Path) -> dict[Path, TargetLayout]:
     """Every target layout under a mappings folder, by its path relative to the folder."""
     found = {}
     for path in sorted(folder.rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and "records" in data:
             found[path.relative_to(folder)] = load_layout(path, TargetLayout)
     return found

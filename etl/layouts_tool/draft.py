@@ -18,7 +18,7 @@ import yaml
 from etl.extract.base import RawTable
 from etl.extract.registry import read_file
 from etl.model import ENTITIES
-from etl.resources import bundled
+from etl.resources import bundled, load_yaml
 
 SAMPLE_ROWS = 50
 _TYPES = [("int", re.compile(r"^-?\d+$")), ("decimal", re.compile(r"^-?\d+([.,]\d+)?$")),
@@ -106,7 +106,7 @@ def known_columns(mappings: Path | None = None) -> dict[str, dict[str, str]]:
     """Entity -> column name (normalised) -> neutral field, learnt from the bundled source layouts."""
     known: dict[str, dict[str, str]] = {}
     for path in sorted((mappings or bundled("mappings")).rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         for table in (data.get("tables") or {}).values() if isinstance(data, dict) else []:
             entity = str(table.get("entity")) if isinstance(table, dict) else ""
             for name, spec in (table.get("fields") or {}).items() if entity in ENTITIES else []:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from etl.errors import ConfigError
 from etl.model import ENTITIES, TYPES, field_type
 from etl.platform import read_text_file
+from etl.resources import load_yaml
 from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
@@ -277,7 +278,7 @@ class TargetLayout(_Strict):
 def load_layout(path: Path, kind: type[SourceLayout] | type[TargetLayout]) -> Any:
     """Read and validate a layout file; raise ConfigError listing every problem by key."""
     try:
-        data = yaml.safe_load(read_text_file(path))
+        data = load_yaml(read_text_file(path))
     except FileNotFoundError:
         raise ConfigError([f"{path}: mapping file not found"]) from None
     except yaml.YAMLError as exc:

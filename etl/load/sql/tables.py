@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from etl.errors import ConfigError
+from etl.resources import load_yaml
 
 RefKind = Literal["article", "language", "manufacturer", "category", "option", "option_value", "order"]
 
@@ -94,7 +95,7 @@ _CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+`?(\w+)`?", re.IGNORECASE)
 def load_tables(path: Path) -> ShopTables:
     """Read and validate the table knowledge; a ConfigError names the file and key."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         # top-level keys starting with "_" only hold YAML anchors
         return ShopTables.model_validate({k: v for k, v in data.items() if not k.startswith("_")})
     except (OSError, yaml.YAMLError) as exc:
