@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NUL
 """
 
 
+_CACHE_LIMIT = 100_000  # links kept in memory between chunks (about 15 MB at most)
+
+
 class CustomerLinks:
     """Assigns and remembers ERP customer numbers."""
 
@@ -40,7 +43,9 @@ class CustomerLinks:
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
         self.stores = stores or {}  # store id -> its own range
-        self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, this chunk
+        self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, bounded
+        self._counters: dict[str, int] = {}  # next value per range; this run holds the write lock
+        self._now: str | None = None  # the time new links of a chunk are stamped with
         self.new_customers = 0  # numbers handed out from the range in this run
         self._new: list[tuple[str, str, str, str]] = []  # links made in this chunk, not yet inserted
         self._new_ids: set[str] = set()  # their ERP numbers: taken, though not in the table yet
@@ -63,7 +68,7 @@ class CustomerLinks:
             self.new_customers += 1
         for kind, key in keys:
             if self._get(kind, key) is None:
-                self._new.append((kind, key, found, datetime.now().isoformat(timespec="seconds")))
+                self._new.append((kind, key, found, self._now or datetime.now().isoformat(timespec="seconds")))
                 self._new_ids.add(found)
                 self._cache[(kind, key)] = found
         if not self._batched:
@@ -75,6 +80,8 @@ class CustomerLinks:
         if self._new:
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
             self._new, self._new_ids = [], set()
+        if self._counters:
+            self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?, ?)", self._counters.items())
 
     def assign(self, table: pa.Table) -> pa.Table:
         """`table` (orders or customers) with `erp_customer_number` filled for every row."""
@@ -86,7 +93,9 @@ class CustomerLinks:
             given or (shop if self.range_of(store).use_shop_numbers else None)
             for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
                                           strict=True)]
-        self._cache.clear()  # per chunk: memory stays flat however many customers a run meets
+        if len(self._cache) > _CACHE_LIMIT:  # memory stays flat however many customers a run meets
+            self._cache.clear()
+        self._now = datetime.now().isoformat(timespec="seconds")
         self._prefetch([("customer", c) for c in columns["customer_id"] if c]
                        + [("email", m.strip().lower()) for m in columns["email"] if m])
         self._batched = True
@@ -98,7 +107,7 @@ class CustomerLinks:
                                                           stores, strict=True)
             ]
         finally:
-            self._batched = False
+            self._batched, self._now = False, None
         self._flush()
         index = table.column_names.index("erp_customer_number")
         return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
@@ -134,8 +143,10 @@ class CustomerLinks:
         main = (numbers.prefix, numbers.start, numbers.width) == (self.numbers.prefix, self.numbers.start,
                                                                    self.numbers.width)
         counter = "customer" if main else f"customer:{numbers.prefix}:{numbers.start}:{numbers.width}"
-        row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
-        value = row[0] if row else numbers.start
+        value = self._counters.get(counter)
+        if value is None:
+            row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
+            value = row[0] if row else numbers.start
         while True:
             number = f"{numbers.prefix}{value:0{numbers.width}d}"
             value += 1
@@ -143,7 +154,7 @@ class CustomerLinks:
                 "SELECT 1 FROM links WHERE erp_id=?", (number,)).fetchone()
             if not taken:
                 break
-        self.db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
+        self._counters[counter] = value  # written with the chunk's links (`_flush`)
         return number
 
     def commit(self) -> None:

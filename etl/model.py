@@ -38,6 +38,9 @@ def _settle_pandas_probe() -> None:
 
 _settle_pandas_probe()
 DECIMAL = pa.decimal128(18, 4)
+# Commercial rounding, as Python's ROUND_HALF_UP: ties away from zero. Arrow's "half_up" rounds ties
+# towards +infinity, which turns a discount of -0.125 into -0.12 instead of -0.13.
+ROUND_MODE = "half_towards_infinity"
 TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "int": pa.int64(),

@@ -31,9 +31,9 @@ def rejects_where(
     table: pa.Table, mask: pa.Array, field: str, values: pa.Array, reason: str, key: str | None
 ) -> list[Reject]:
     """A reject for every row of `table` where `mask` is true (rare rows only: built in Python)."""
-    mask = pc.fill_null(mask, False)
-    if not pc.any(mask).as_py():
+    if not pc.any(mask).as_py():  # nulls are skipped: true only where some value is true
         return []
+    mask = pc.fill_null(mask, False)
     files = pc.filter(table.column("_file"), mask).to_pylist()
     lines = pc.filter(table.column("_line"), mask).to_pylist()
     keys = pc.filter(table.column(key), mask).to_pylist() if key else [None] * len(files)

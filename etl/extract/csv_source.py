@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl.background import ahead
+from etl.buffers import NEWLINE, may_hold
 from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
@@ -129,24 +129,12 @@ def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.RecordBat
     # Counted only in the few columns that hold a line break at all (a scan is cheaper than a count).
     extra = None
     for column in batch.columns:
-        if _may_hold_newline(column):
+        if may_hold(column, NEWLINE):  # every raw column is text
             count = pc.fill_null(pc.count_substring(column, "\n"), 0).cast(pa.int64())
             extra = count if extra is None else pc.add(extra, count)
     span = pa.array([1] * batch.num_rows, pa.int64()) if extra is None else pc.add(extra, 1)
     ends = pc.cumulative_sum(span)
     return batch.append_column(LINE, pc.add(pc.subtract(ends, span), next_line)), int(ends[-1].as_py())
-
-
-_NEWLINE = re.compile(b"\n")
-
-
-def _may_hold_newline(column: pa.Array) -> bool:
-    """False when no value of the text column holds a line break: one byte search of its data buffer.
-
-    The buffer may hold bytes of no value (a slice): a false True only costs the exact count after.
-    """
-    data = column.buffers()[2]  # every column of a raw batch is text (string type)
-    return data is not None and _NEWLINE.search(memoryview(data)) is not None
 
 
 def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int,

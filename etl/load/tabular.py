@@ -10,9 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.background import Behind
+from etl.buffers import LINE_BREAK, may_hold
 from etl.load.base import Writer
 from etl.load.shapes import flat_table, record_lines, type_value
-from etl.load.text import LINE_BREAK, fit_encoding, format_column, may_hold
+from etl.load.text import fit_encoding, format_column
 from etl.records import KEY, Mapped
 from etl.rejects import Reject
 from etl.transform.layout import TargetField

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import re
 import unicodedata
 from functools import cache
 
@@ -11,25 +10,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
 
+from etl.buffers import NOT_ASCII, may_hold
+from etl.model import ROUND_MODE
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
 from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 
 DEFAULT_PLACES = 2
-LINE_BREAK = re.compile(b"[\r\n]")
-NOT_ASCII = re.compile(b"[\x80-\xff]")
-
-
-def may_hold(values: pa.Array | pa.ChunkedArray, pattern: re.Pattern[bytes]) -> bool:
-    """False when no value of the text column can match `pattern` (a byte class): one search of the
-    data buffers, far cheaper than a compute kernel per value. Bytes of no value (a slice) only cost
-    a false True, which the exact check after settles."""
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        data = chunk.buffers()[2]
-        if data is not None and pattern.search(memoryview(data)):
-            return True
-    return False
 
 
 def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.Array:
@@ -37,7 +25,7 @@ def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.A
     kind = values.type
     if pa.types.is_decimal(kind):
         places = DEFAULT_PLACES if spec.places is None else spec.places
-        rounded = pc.cast(pc.round(values, places, round_mode="half_up"), pa.decimal128(18, places))
+        rounded = pc.cast(pc.round(values, places, round_mode=ROUND_MODE), pa.decimal128(18, places))
         text = pc.cast(rounded, pa.string())
         return pc.replace_substring(text, ".", dialect.decimal) if dialect.decimal != "." else text
     if pa.types.is_timestamp(kind):

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.model import DECIMAL, schema
+from etl.model import DECIMAL, ROUND_MODE, schema
 
 # "Königstraße 12a", "Str. des 17. Juni 5-7", "Am Markt 3 / 2": the number is the last token group.
 STREET_PATTERN = (
@@ -78,7 +78,7 @@ def _rate_factor(table: pa.Table, args: dict[str, Any]) -> tuple[pa.Array, pa.Ar
 
 
 def _exact(value: pa.Array) -> pa.Array:
-    return pc.cast(pc.round(value, 4, round_mode="half_up"), DECIMAL)
+    return pc.cast(pc.round(value, 4, round_mode=ROUND_MODE), DECIMAL)
 
 
 @computed("net")

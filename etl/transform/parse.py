@@ -7,8 +7,9 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.buffers import WHITESPACE, may_contain, may_hold
 from etl.i18n import N_
-from etl.model import DECIMAL, TYPES
+from etl.model import DECIMAL, ROUND_MODE, TYPES
 
 _INT = r"^[+-]?\d+$"
 _TRUE = ["1", "true", "yes", "ja", "j", "y", "x", "wahr", "on"]
@@ -51,8 +52,12 @@ def reason(kind: str, decimal: str = "auto", date_formats: list[str] | None = No
 
 def blank_to_null(column: pa.Array) -> pa.Array:
     """Trimmed text with empty strings as null."""
-    trimmed = pc.utf8_trim_whitespace(column)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    # Most number, date and key columns hold no whitespace at all: no copy to trim them.
+    trimmed = pc.utf8_trim_whitespace(column) if may_hold(column, WHITESPACE) else column
+    empty = pc.equal(pc.binary_length(trimmed), 0)
+    if not pc.any(empty).as_py():
+        return trimmed
+    return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
 
 
 def parse(column: pa.Array, kind: str, decimal: str = "auto", date_formats: list[str] | None = None
@@ -107,10 +112,10 @@ def normalize_number(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     A value that does not fit (`27.45` with a decimal comma) is marked, never read another way.
     Each pass over the column is skipped when no value needs it (most columns have no groups).
     """
-    if _any(pc.match_substring_regex(text, "€|EUR")):
+    if may_contain(text, "€") or may_contain(text, "EUR"):
         text = pc.replace_substring_regex(text, _CURRENCY, "")
-    commas = _any(pc.match_substring(text, ","))
-    if decimal == "," or (decimal == "auto" and commas and not _any(pc.match_substring(text, "."))):
+    commas = may_contain(text, ",") and _any(pc.match_substring(text, ","))
+    if decimal == "," or (decimal == "auto" and commas and not _has(text, ".")):
         return _comma(text, commas), _fits(text, _COMMA)  # auto without dots: every comma is decimal
     point = _fits(text, _POINT)
     if decimal == ".":
@@ -127,14 +132,18 @@ def _any(mask: pa.Array) -> bool:
     return bool(pc.any(mask).as_py())
 
 
+def _has(text: pa.Array, part: str) -> bool:
+    return may_contain(text, part) and _any(pc.match_substring(text, part))
+
+
 def _fits(text: pa.Array, pattern: str) -> pa.Array:
     ok = pc.match_substring_regex(text, pattern)
-    return pc.and_not(ok, pc.match_substring_regex(text, _TOO_LONG)) if _any(pc.greater(
-        pc.utf8_length(text), 37)) else ok
+    longest = pc.max(pc.binary_length(text)).as_py()  # bytes: never fewer than characters
+    return pc.and_not(ok, pc.match_substring_regex(text, _TOO_LONG)) if (longest or 0) > 37 else ok
 
 
 def _comma(text: pa.Array, commas: bool) -> pa.Array:
-    if _any(pc.match_substring(text, ".")):
+    if _has(text, "."):
         text = pc.replace_substring(text, ".", "")
     return pc.replace_substring(text, ",", ".") if commas else text
 
@@ -145,8 +154,14 @@ def _point(text: pa.Array, commas: bool) -> pa.Array:
 
 def _decimal(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     number, ok = normalize_number(text, decimal)
-    wide = pc.cast(_keep(number, ok), pa.decimal128(38, 10))
-    return pc.cast(pc.round(wide, 4, round_mode="half_up"), DECIMAL), _bad(text, ok)
+    bad = pc.fill_null(pc.invert(ok), False)  # ok is null where the text is
+    if _any(bad):
+        number = pc.if_else(bad, pa.scalar(None, pa.string()), number)
+    try:  # most money has at most four places: read as it is, exactly
+        return pc.cast(number, DECIMAL), bad
+    except pa.ArrowInvalid:  # more places (rounded half up to four) or more digits (refused by the cast)
+        wide = pc.cast(number, pa.decimal128(38, 10))
+        return pc.cast(pc.round(wide, 4, round_mode=ROUND_MODE), DECIMAL), bad
 
 
 def _datetime(text: pa.Array, kind: str, formats: list[str]) -> tuple[pa.Array, pa.Array]:

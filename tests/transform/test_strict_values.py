@@ -106,3 +106,20 @@ def test_a_day_the_month_does_not_have_is_refused(year: int, month: int, day: in
 def test_an_impossible_date_is_refused(text: str) -> None:
     values, bad = parse(pa.array([text]), "date")
     assert (values.to_pylist(), bad.to_pylist()) == ([None], [True])
+
+
+def test_blanks_are_null_and_unicode_whitespace_is_trimmed_with_or_without_spaces_in_the_column() -> None:
+    spaced = parse(pa.array(["\u00a012,50\u00a0", "", " \t", None, "3,5", "\u30001,00"]), "decimal", ",")
+    assert spaced[0].to_pylist() == [Decimal("12.5"), None, None, None, Decimal("3.5"), Decimal("1")]
+    assert spaced[1].to_pylist() == [False] * 6
+    plain = parse(pa.array(["7", "", None, "x"]), "string")[0]
+    assert plain.to_pylist() == ["7", None, None, "x"]
+
+
+@pytest.mark.parametrize("text, value", [("1,23456", Decimal("1.2346")), ("0,00005", Decimal("0.0001")),
+                                         ("-2,00005", Decimal("-2.0001")), ("1.234,5", Decimal("1234.5"))])
+def test_more_than_four_places_are_rounded_half_up_beside_values_that_need_no_rounding(text: str,
+                                                                                      value: Decimal) -> None:
+    values, bad = parse(pa.array(["1,5", text, "nix"]), "decimal", ",")
+    assert values.to_pylist() == [Decimal("1.5"), value, None]
+    assert bad.to_pylist() == [False, False, True]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
 import pytest
@@ -42,6 +42,14 @@ def test_not_a_number_is_marked(text: str) -> None:
 def test_money_survives_gs_office_text_and_back(value: Decimal) -> None:
     text = format_column(pa.array([value], pa.decimal128(18, 4)), FIELD, GS)
     assert parse(text, "decimal", ",")[0].to_pylist() == [value]
+
+
+@given(st.decimals(min_value=Decimal("-99999999.9999"), max_value=Decimal("99999999.9999"), places=4))
+def test_amounts_are_rounded_commercially_to_cents_like_pythons_half_up(value: Decimal) -> None:
+    """Ties away from zero, for discounts too: -0.125 is -0,13 (Arrow's own "half_up" gave -0,12)."""
+    text = format_column(pa.array([value], pa.decimal128(18, 4)), FIELD, GS).to_pylist()[0]
+    cents = value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert text == str(abs(cents) if cents == 0 else cents).replace(".", ",")  # no "-0,00"
 
 
 @pytest.mark.parametrize(("line", "street", "number"), [
