@@ -1,38 +1,58 @@
-"""Byte searches over the data buffers of Arrow text columns: one scan instead of a kernel per value.
+"""Byte tests over the data buffers of Arrow text columns: one scan instead of a kernel per value.
 
-A buffer may hold bytes of no value (a slice of a larger array): a search can then say "maybe" where
-no value matches, which only costs the exact check that follows it; it never misses a match.
+Only the bytes of the array's own values are tested (a slice tests its part of the buffer). A test may
+still say "maybe" where no single value matches (a multi-byte text across two values), which only costs
+the exact check that follows it; it never misses a match. The tests are `bytes` searches (memchr,
+`isascii`) on a copy: a regex character class over the same buffer is 50x slower.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from collections.abc import Callable
 
 import pyarrow as pa
 
-LINE_BREAK = re.compile(b"[\r\n]")
-NEWLINE = re.compile(b"\n")
-NOT_ASCII = re.compile(b"[\x80-\xff]")
+Probe = Callable[[bytes], bool]
+
+
+def _any_byte(*chars: bytes) -> Probe:
+    return lambda data: any(char in data for char in chars)
+
+
+def _not_ascii(data: bytes) -> bool:
+    return not data.isascii()
+
+
+NOT_ASCII: Probe = _not_ascii
+LINE_BREAK = _any_byte(b"\n", b"\r")
+NEWLINE = _any_byte(b"\n")
 # the first byte of every character utf8_trim_whitespace trims: ASCII space and controls \t-\r, and the
 # lead bytes of U+0085, U+00A0 (\xc2), U+1680, U+180E (\xe1), U+2000-U+205F (\xe2), U+3000 (\xe3)
-WHITESPACE = re.compile(b"[\t-\r \xc2\xe1\xe2\xe3]")
+WHITESPACE = _any_byte(b" ", b"\t", b"\n", b"\x0b", b"\x0c", b"\r", b"\xc2", b"\xe1", b"\xe2", b"\xe3")
 
 
-def may_hold(values: pa.Array | pa.ChunkedArray, pattern: re.Pattern[bytes]) -> bool:
-    """False when no value of the text column can match `pattern` (a byte class)."""
+def may_hold(values: pa.Array | pa.ChunkedArray, probe: Probe) -> bool:
+    """False when no value of the text column has what `probe` looks for."""
     for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
         data = chunk.buffers()[2]
-        if data is not None and pattern.search(memoryview(data)):
+        if data is None or not len(chunk):
+            continue
+        start, end = _value_bytes(chunk)
+        if probe(data.slice(start, end - start).to_pybytes()):  # memcpy + memchr beat any scan in Python
             return True
     return False
 
 
+def _value_bytes(array: pa.Array) -> tuple[int, int]:
+    """Where the values of a (possibly sliced) string array begin and end in its data buffer."""
+    width = 8 if pa.types.is_large_string(array.type) else 4
+    offsets = array.buffers()[1]
+    first = offsets.slice(array.offset * width, width).to_pybytes()
+    last = offsets.slice((array.offset + len(array)) * width, width).to_pybytes()
+    return int.from_bytes(first, "little", signed=True), int.from_bytes(last, "little", signed=True)
+
+
 def may_contain(values: pa.Array | pa.ChunkedArray, text: str) -> bool:
     """False when no value of the text column contains `text`."""
-    return may_hold(values, _literal(text))
-
-
-@cache
-def _literal(text: str) -> re.Pattern[bytes]:
-    return re.compile(re.escape(text.encode("utf-8")))
+    part = text.encode("utf-8")
+    return may_hold(values, lambda data: part in data)
