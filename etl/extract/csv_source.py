@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from etl.arrays import constant
 from etl.background import ahead
 from etl.buffers import NEWLINE, may_hold
 from etl.errors import InputFileError
@@ -132,7 +133,7 @@ def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.RecordBat
         if may_hold(column, NEWLINE):  # every raw column is text
             count = pc.fill_null(pc.count_substring(column, "\n"), 0).cast(pa.int64())
             extra = count if extra is None else pc.add(extra, count)
-    span = pa.array([1] * batch.num_rows, pa.int64()) if extra is None else pc.add(extra, 1)
+    span = constant(1, batch.num_rows, pa.int64()) if extra is None else pc.add(extra, 1)
     ends = pc.cumulative_sum(span)
     return batch.append_column(LINE, pc.add(pc.subtract(ends, span), next_line)), int(ends[-1].as_py())
 

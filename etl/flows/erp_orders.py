@@ -15,6 +15,7 @@ from functools import partial
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.config import Config
 from etl.extract import RawTable
 from etl.flows.flow import Flow
@@ -45,8 +46,8 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
     kept = heads.filter(pc.invert(pc.is_in(heads.column("order_id"), value_set=refused)))
     items = lines.filter(pc.invert(pc.is_in(lines.column("order_id"), value_set=refused)))
-    items = put_column(put_column(items, "kind", pa.array(["product"] * items.num_rows, pa.string())),
-                       "prices_gross", pa.array([False] * items.num_rows, pa.bool_()))
+    items = put_column(put_column(items, "kind", constant("product", items.num_rows, pa.string())),
+                       "prices_gross", constant(False, items.num_rows, pa.bool_()))
     yield Chunk({"orders": kept, "order_items": items}, rejects, heads.num_rows, heads.num_rows - kept.num_rows)
 
 

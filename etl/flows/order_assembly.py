@@ -13,6 +13,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.extract import LINE
 from etl.flows.order_taxes import per_rate
 from etl.i18n import N_
@@ -140,15 +141,17 @@ class _Assembler:
         title = pc.utf8_trim(pc.replace_substring_regex(services.column("title"), _TAGS, ""), " :")
         services = pa.table({
             "order_id": services.column("order_id"), "kind": services.column("kind"),
-            "name": pc.coalesce(title, services.column("class")), "quantity": pa.array(
-                [Decimal(1)] * services.num_rows, DECIMAL), "unit_price": value, "line_total": value,
+            "name": pc.coalesce(title, services.column("class")),
+            "quantity": constant(Decimal(1), services.num_rows, DECIMAL), "unit_price": value, "line_total": value,
             "sort": services.column("sort"), "_file": services.column("_file"),
             "_line": services.column("_line"), "_run": services.column("_run"),
         })
         taxes = totals.filter(pc.equal(kind, "tax"))
-        rates = [self._rate(title) for title in taxes.column("title").to_pylist()]
+        titles = pc.unique(taxes.column("title"))  # a few titles ("MwSt. 19 %") over and over
+        rates = pc.take(pa.array([self._rate(t) for t in titles.to_pylist()], DECIMAL),
+                        pc.index_in(taxes.column("title"), value_set=titles, skip_nulls=False))
         taxes = pa.table({
-            "order_id": taxes.column("order_id"), "tax_rate": pa.array(rates, DECIMAL),
+            "order_id": taxes.column("order_id"), "tax_rate": rates,
             "tax_amount": taxes.column("value"), "_file": taxes.column("_file"),
             "_line": taxes.column("_line"), "_run": taxes.column("_run"),
         })
@@ -174,7 +177,7 @@ class _Assembler:
 
     def number_items(self, items: pa.Table, services: pa.Table | None) -> pa.Table:
         """Products first, then services in their shop order; each order numbered from 1."""
-        items = put_column(items, "kind", pa.array(["product"] * items.num_rows, pa.string()))
+        items = put_column(items, "kind", constant("product", items.num_rows, pa.string()))
         items = put_column(items, "sort", pa.nulls(items.num_rows, pa.int64()))
         gross = self._order_value(items, "prices_gross", "min")
         rate = self._service_rate(items)
@@ -199,7 +202,7 @@ class _Assembler:
         setting = str(self.layout.options.get("service_tax_rate", "highest"))
         if setting == "highest":
             return pc.cast(self._order_value(items, "tax_rate", "max"), DECIMAL)
-        return pa.array([Decimal(setting)] * len(self.ids), DECIMAL)
+        return constant(Decimal(setting), len(self.ids), DECIMAL)
 
     def finish(self, items: pa.Table, taxes: pa.Table | None, history: pa.Table | None) -> Neutral:
         """Reconcile every order, drop the refused ones, and shape the neutral tables."""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.flows.order_assembly import chunks
@@ -90,9 +91,9 @@ def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) 
         keep = pc.is_valid(values)
         size = orders.num_rows
         tables.append(pa.table({
-            "order_id": orders.column("order_id"), "class": pa.array([cls] * size),
-            "title": pa.array([title] * size, pa.string()), "value": values,
-            "sort": pa.array([sort] * size, pa.int64()), "_file": orders.column("_file"),
+            "order_id": orders.column("order_id"), "class": constant(cls, size, pa.string()),
+            "title": constant(title, size, pa.string()), "value": values,
+            "sort": constant(sort, size, pa.int64()), "_file": orders.column("_file"),
             "_line": orders.column("_line"), "_run": orders.column("_run"),
         }).filter(keep))
     return concat_tables(tables) if tables else None, rejects

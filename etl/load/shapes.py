@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant, positions
 from etl.records import KEY
 from etl.transform.layout import TargetLayout
 
@@ -30,11 +31,11 @@ def flat_columns(layout: TargetLayout, root: str) -> list[str]:
 def flat_table(layout: TargetLayout, root: str, texts: dict[str, pa.Table]) -> pa.Table:
     """A line per child record with its root's fields before it; a root without children is a line alone."""
     kids = layout.children(root)
-    parent = texts[root].append_column(ORDER, pa.array(range(texts[root].num_rows), pa.int64()))
+    parent = texts[root].append_column(ORDER, positions(texts[root].num_rows))
     if not kids:
         return parent.select(flat_columns(layout, root))
     child = texts[kids[0]]
-    child = child.append_column("_child", pa.array(range(child.num_rows), pa.int64()))
+    child = child.append_column("_child", positions(child.num_rows))
     own = {f.name for f in layout.records[root].fields}
     child = child.select([KEY, "_child", *[c for c in flat_columns(layout, root) if c not in own]])
     joined = parent.join(child, KEY, join_type="left outer")
@@ -53,10 +54,10 @@ def record_lines(layout: TargetLayout, texts: dict[str, pa.Table], lines: dict[s
         for rank, name in enumerate([root, *layout.children(root)]):
             rows = texts[name].num_rows
             owner = pc.index_in(texts[name].column(KEY), value_set=keys)
-            orders.append(pa.table({"family": pa.array([family] * rows, pa.int64()),
+            orders.append(pa.table({"family": constant(family, rows, pa.int64()),
                                     "owner": pc.cast(pc.fill_null(owner, -1), pa.int64()),
-                                    "rank": pa.array([rank] * rows, pa.int64()),
-                                    "row": pa.array(range(rows), pa.int64())}))
+                                    "rank": constant(rank, rows, pa.int64()),
+                                    "row": positions(rows)}))
             parts.append(lines[name].cast(pa.string()))
     if not parts:
         return pa.array([], pa.string())

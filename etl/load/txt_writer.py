@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.load.tabular import Fields, TabularWriter
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
@@ -41,7 +42,7 @@ class TxtWriter(TabularWriter):
         eol = self.dialect.line_ending
         out = (sep.join(heads) + eol) if header else ""
         if text.num_rows:
-            lines = pc.binary_join_element_wise(*columns, sep) if columns else pa.array([""] * text.num_rows)
+            lines = pc.binary_join_element_wise(*columns, sep) if columns else constant("", text.num_rows, pa.string())
             out += eol.join(lines.to_pylist()) + eol
         return out.encode("utf-8")
 

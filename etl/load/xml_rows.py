@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.load.nested import CANONICAL, xml_escape
 from etl.load.text import format_column
 from etl.load.xml_form import XmlForm
@@ -45,7 +46,7 @@ def _values(layout: TargetLayout, name: str, table: pa.Table, pad: str) -> pa.Ar
         element = pc.binary_join_element_wise(f"\n{pad}<{field.name}>", text, f"</{field.name}>", "")
         parts.append(pc.fill_null(element, ""))
     if not parts:
-        return pa.array([""] * table.num_rows, pa.string())
+        return constant("", table.num_rows, pa.string())
     return pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
 
 

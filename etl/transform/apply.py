@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.i18n import N_
 from etl.model import TYPES, schema
 from etl.records import KEY, LINEAGE, Mapped
@@ -74,7 +75,7 @@ def _field(layout: TargetLayout, spec: RecordSpec, target: TargetField, source: 
     elif target.source:
         values = source.column(target.source)
     elif target.value is not None:
-        values = pa.array([target.value] * size)
+        values = constant(target.value, size)
     else:
         values = pa.nulls(size, _arrow_type(target.type or "string"))
     if isinstance(values, pa.ChunkedArray):

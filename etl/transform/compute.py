@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant, positions
 from etl.model import DECIMAL, ROUND_MODE, schema
 
 # "Königstraße 12a", "Str. des 17. Juni 5-7", "Am Markt 3 / 2": the number is the last token group.
@@ -121,9 +122,9 @@ def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Ta
     # Rank within each key: the row's position minus the position where its key's run starts.
     starts = pc.fill_null(pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1)), True)
     starts = pa.concat_arrays([pa.array([True]), starts])
-    positions = pa.array(range(len(keys)), pa.int64())
+    index = positions(len(keys))
     run = pc.subtract(pc.cumulative_sum(pc.cast(starts, pa.int64())), 1)
-    rank = pc.subtract(positions, pc.take(pc.indices_nonzero(starts), run))
+    rank = pc.subtract(index, pc.take(pc.indices_nonzero(starts), run))
     pick = other.filter(pc.equal(rank, int(args["n"]) - 1))
     index = pc.index_in(table.column(key), value_set=pick.column(key).combine_chunks())
     return pc.take(pick.column(args["field"]).combine_chunks(), index)
@@ -199,5 +200,5 @@ def _setting(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]
     value = settings.get(args["key"])
     value = None if value in (None, "") else str(value)
     if "when" not in args:
-        return pa.array([value] * table.num_rows, pa.string())
+        return constant(value, table.num_rows, pa.string())
     return pa.array([value if _present(v) else None for v in table.column(args["when"]).to_pylist()], pa.string())

@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import positions
 from etl.i18n import N_
 from etl.rejects import Reject, rejects_where
 
@@ -23,7 +24,7 @@ def first_rows(keys: Keys) -> pa.Array:
     """Row indices of the first occurrence of each key (null is a key too), in row order."""
     if len(keys) == 0:
         return pa.array([], pa.int64())
-    table = pa.table({"key": keys, _INDEX: pa.array(range(len(keys)), pa.int64())})
+    table = pa.table({"key": keys, _INDEX: positions(len(keys))})
     firsts = table.group_by("key", use_threads=False).aggregate([(_INDEX, "min")]).column(f"{_INDEX}_min")
     return pc.take(firsts, pc.sort_indices(firsts)).combine_chunks()
 
@@ -98,7 +99,7 @@ def number_runs(keys: Keys) -> pa.Array:
     current, previous = values.slice(1), values.slice(0, size - 1)
     same = pc.or_kleene(pc.equal(current, previous), pc.and_(pc.is_null(current), pc.is_null(previous)))
     starts = pa.concat_arrays([pa.array([True]), pc.invert(pc.fill_null(same, False))])
-    index = pa.array(range(size), pa.int64())
+    index = positions(size)
     first = pc.cumulative_max(pc.if_else(starts, index, 0))
     return pc.add(pc.subtract(index, first), 1)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import constant
 from etl.errors import InputFileError
 from etl.extract import LINE, RawTable
 from etl.i18n import N_
@@ -42,7 +43,7 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
     """Typed neutral columns of `table`'s fields from one raw batch, with lineage, plus rejects."""
     size = batch.num_rows
     lines = batch.column(LINE)
-    lineage = {"_file": pa.array([file] * size, pa.string()), "_line": lines, "_run": pa.array([run_id] * size)}
+    lineage = {"_file": constant(file, size, pa.string()), "_line": lines, "_run": constant(run_id, size, pa.string())}
     columns: dict[str, pa.Array] = {}
     raw_text: dict[str, tuple[str, pa.Array]] = {}
     for name, spec in table.fields.items():
