@@ -12,6 +12,7 @@ customer two.
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NUL
 """
 
 
+_BLOCK = 200  # numbers checked against the table in one query (about the new customers of a chunk)
 _CACHE_LIMIT = 100_000  # links kept in memory between chunks (about 15 MB at most)
 
 
@@ -45,6 +47,8 @@ class CustomerLinks:
         self.stores = stores or {}  # store id -> its own range
         self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, bounded
         self._counters: dict[str, int] = {}  # next value per range; this run holds the write lock
+        self._free: dict[str, deque[tuple[int, str]]] = {}  # per range: numbers checked free, in order
+        self._scanned: dict[str, int] = {}  # per range: the value after the last checked one
         self._now: str | None = None  # the time new links of a chunk are stamped with
         self.new_customers = 0  # numbers handed out from the range in this run
         self._new: list[tuple[str, str, str, str]] = []  # links made in this chunk, not yet inserted
@@ -82,6 +86,9 @@ class CustomerLinks:
             self._new, self._new_ids = [], set()
         if self._counters:
             self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?, ?)", self._counters.items())
+        # A block was checked against the table as it was; numbers given since (an input's own) may be in it.
+        self._free.clear()
+        self._scanned.clear()
 
     def assign(self, table: pa.Table) -> pa.Table:
         """`table` (orders or customers) with `erp_customer_number` filled for every row."""
@@ -143,19 +150,29 @@ class CustomerLinks:
         main = (numbers.prefix, numbers.start, numbers.width) == (self.numbers.prefix, self.numbers.start,
                                                                    self.numbers.width)
         counter = "customer" if main else f"customer:{numbers.prefix}:{numbers.start}:{numbers.width}"
-        value = self._counters.get(counter)
-        if value is None:
-            row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
-            value = row[0] if row else numbers.start
+        free = self._free.setdefault(counter, deque())
         while True:
-            number = f"{numbers.prefix}{value:0{numbers.width}d}"
-            value += 1
-            taken = number in self._new_ids or self.db.execute(
-                "SELECT 1 FROM links WHERE erp_id=?", (number,)).fetchone()
-            if not taken:
+            if not free:
+                self._verify_block(counter, numbers, free)
+            value, number = free.popleft()
+            if number not in self._new_ids:  # a number given in this chunk's input, not yet in the table
                 break
-        self._counters[counter] = value  # written with the chunk's links (`_flush`)
+        self._counters[counter] = value + 1  # written with the chunk's links (`_flush`)
         return number
+
+    def _verify_block(self, counter: str, numbers: NumberRange, free: deque[tuple[int, str]]) -> None:
+        """Queue the next numbers of the range that no link holds, checked in one query."""
+        start = self._scanned.get(counter)
+        if start is None:
+            start = self._counters.get(counter)
+        if start is None:
+            row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
+            start = row[0] if row else numbers.start
+        block = [(value, f"{numbers.prefix}{value:0{numbers.width}d}") for value in range(start, start + _BLOCK)]
+        taken = {row[0] for row in self.db.execute(
+            f"SELECT erp_id FROM links WHERE erp_id IN ({','.join('?' * _BLOCK)})", [n for _, n in block])}
+        free.extend(item for item in block if item[1] not in taken)
+        self._scanned[counter] = start + _BLOCK
 
     def commit(self) -> None:
         """Keep the links and numbers handed out in this run."""

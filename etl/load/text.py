@@ -25,7 +25,10 @@ def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.A
     kind = values.type
     if pa.types.is_decimal(kind):
         places = DEFAULT_PLACES if spec.places is None else spec.places
-        rounded = pc.cast(pc.round(values, places, round_mode=ROUND_MODE), pa.decimal128(18, places))
+        try:  # most amounts have no more places than shown: no rounding pass
+            rounded = pc.cast(values, pa.decimal128(18, places))
+        except pa.ArrowInvalid:
+            rounded = pc.cast(pc.round(values, places, round_mode=ROUND_MODE), pa.decimal128(18, places))
         text = pc.cast(rounded, pa.string())
         return pc.replace_substring(text, ".", dialect.decimal) if dialect.decimal != "." else text
     if pa.types.is_timestamp(kind):

@@ -40,14 +40,27 @@ def split_street(street: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.if_else(matched, pc.utf8_trim_whitespace(name), street), pc.if_else(matched, number, None)
 
 
+# The street and house number fields of one address split the same column: the regex runs once.
+_last_split: list[tuple[pa.Table, str, tuple[pa.Array, pa.Array]]] = []
+
+
+def _split_column(table: pa.Table, column: str) -> tuple[pa.Array, pa.Array]:
+    last = _last_split[0] if _last_split else None  # one read: another thread may replace it
+    if last is not None and last[0] is table and last[1] == column:
+        return last[2]
+    parts = split_street(table.column(column).combine_chunks())
+    _last_split[:] = [(table, column, parts)]  # holds the table, so `is` cannot match another one
+    return parts
+
+
 @computed("street_name")
 def _street_name(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
-    return split_street(table.column(args["from"]).combine_chunks())[0]
+    return _split_column(table, args["from"])[0]
 
 
 @computed("house_number")
 def _house_number(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
-    return split_street(table.column(args["from"]).combine_chunks())[1]
+    return _split_column(table, args["from"])[1]
 
 
 @computed("concat")

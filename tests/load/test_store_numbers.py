@@ -103,3 +103,24 @@ def test_every_problem_is_reported_at_once(workspace: Config) -> None:
         _configure(workspace, {"stores": {"2": {"outbox": "/abs", "name": 3}, "3": {"colour": "red"}}})
     keys = {line.split(": ")[1] for line in caught.value.problems}
     assert keys == {"stores.2.outbox", "stores.2.name", "stores.3.colour"}
+
+
+def test_a_new_number_never_repeats_one_given_in_the_input_in_this_or_an_earlier_chunk(tmp_path: Path) -> None:
+    """Free numbers are checked in blocks: a number an input gave since must still be skipped."""
+    main = NumberRange(start=10000, use_shop_numbers=False)
+
+    def orders(*rows: tuple[str, str | None]) -> pa.Table:
+        return pa.table({"customer_id": [c for c, _ in rows], "email": [f"{c}@example.de" for c, _ in rows],
+                         "is_guest": [False] * len(rows),
+                         "erp_customer_number": pa.array([g for _, g in rows], pa.string())})
+
+    links = CustomerLinks(tmp_path, main)
+    numbers = [links.assign(orders(("1", None))),  # 10000
+               links.assign(orders(("2", "10001"), ("3", None), ("4", "10003"))),  # given in the same chunk
+               links.assign(orders(("5", None), ("6", None)))]  # 10001 and 10003 were given a chunk before
+    assert [t.column("erp_customer_number").to_pylist() for t in numbers] == [
+        ["10000"], ["10001", "10002", "10003"], ["10004", "10005"]]
+    links.commit()
+    again = CustomerLinks(tmp_path, main)
+    assert again.assign(orders(("7", None))).column("erp_customer_number").to_pylist() == ["10006"]
+    again.rollback()
