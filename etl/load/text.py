@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from functools import cache
+from functools import cache, partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,6 +18,7 @@ from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 
 DEFAULT_PLACES = 2
+_ROUNDS: set[tuple[str, int]] = set()  # (field, places) whose values needed rounding: a hint, never a rule
 
 
 def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.Array:
@@ -25,10 +26,15 @@ def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.A
     kind = values.type
     if pa.types.is_decimal(kind):
         places = DEFAULT_PLACES if spec.places is None else spec.places
-        try:  # most amounts have no more places than shown: no rounding pass
-            rounded = pc.cast(values, pa.decimal128(18, places))
-        except pa.ArrowInvalid:
-            rounded = pc.cast(pc.round(values, places, round_mode=ROUND_MODE), pa.decimal128(18, places))
+        shown = pa.decimal128(18, places)
+        rounded = None
+        if (spec.name, places) not in _ROUNDS:  # amounts read from a file rarely need rounding: try without
+            try:
+                rounded = pc.cast(values, shown)
+            except pa.ArrowInvalid:  # computed ones (net from gross) do: rounded from now on, no failed try
+                _ROUNDS.add((spec.name, places))
+        if rounded is None:
+            rounded = pc.cast(pc.round(values, places, round_mode=ROUND_MODE), shown)
         text = pc.cast(rounded, pa.string())
         return pc.replace_substring(text, ".", dialect.decimal) if dialect.decimal != "." else text
     if pa.types.is_timestamp(kind):
@@ -85,6 +91,15 @@ def _range(a: int, b: int) -> str:
     return f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}"
 
 
+def _unencodable(data: bytes, encoding: str) -> bool:
+    """Whether the UTF-8 text `data` holds a character `encoding` cannot."""
+    try:
+        data.decode("utf-8").encode(encoding)
+    except UnicodeError:
+        return True
+    return False
+
+
 def transliterate(text: str, encoding: str) -> str | None:
     """`text` with characters `encoding` lacks spelled in Latin letters; None if that is impossible.
 
@@ -126,6 +141,8 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
         if not pa.types.is_string(column.type):
             continue
         if not may_hold(column, NOT_ASCII):  # every encoding holds ASCII
+            continue
+        if not may_hold(column, partial(_unencodable, encoding=dialect.encoding)):  # one codec call, not a regex
             continue
         bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)
         if not pc.any(bad).as_py():
