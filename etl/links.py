@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NUL
 
 
 _BLOCK = 200  # numbers checked against the table in one query (about the new customers of a chunk)
-_CACHE_LIMIT = 100_000  # links kept in memory between chunks (about 15 MB at most)
+_CACHE_LIMIT = 20_000  # links kept in memory between chunks (a few MB at most)
 
 
 class CustomerLinks:

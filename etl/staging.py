@@ -1,4 +1,4 @@
-"""The staging area: each run's neutral tables as Parquet, one row group per chunk of records.
+"""The staging area: each run's neutral tables as Parquet.
 
 The mapping takes each chunk as it is staged (pipeline/stage.py); the copy here shows what a run read,
 and earlier runs' order history feeds the flows that learn from it (cross-selling).
@@ -15,19 +15,26 @@ import pyarrow.parquet as pq
 from etl.background import Behind
 from etl.model import schema
 
+ROW_GROUP_BYTES = 4 << 20
+
 
 class StagingWriter:
-    """Appends chunks of neutral tables to `<run>/<group>/<entity>.parquet`, aligned by row group."""
+    """Appends chunks of neutral tables to `<run>/<group>/<entity>.parquet`, in row groups of ~4 MB.
+
+    A Parquet writer keeps the metadata of every row group it wrote until it closes: one row group per
+    chunk made that grow with the input (about 100 MB over a 10-million-line export). Chunks are
+    gathered into row groups of about ROW_GROUP_BYTES instead.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.writers: dict[str, pq.ParquetWriter] = {}
-        self.chunks = 0
+        self.pending: dict[str, list[pa.Table]] = {}
         self.behind = Behind(name="etl-stage")  # Parquet is written on the second core
 
     def append(self, tables: dict[str, pa.Table]) -> None:
-        """Write one chunk (in the background); every entity gets a row group, empty if the chunk has none."""
+        """Stage one chunk (written in the background)."""
         self.behind.submit(self._append, tables)
 
     def _temp(self, name: str) -> Path:
@@ -36,26 +43,28 @@ class StagingWriter:
         return self.folder / f".{name}.parquet.part"
 
     def _append(self, tables: dict[str, pa.Table]) -> None:
-        names = set(self.writers) | set(tables)
-        for name in sorted(names):
-            table = tables.get(name)
-            if table is None:
-                table = schema(name).empty_table()
-            writer = self.writers.get(name)
-            if writer is None:
-                # Uncompressed: the run reads each row group back at once, and snappy cost more time
-                # (write and read) than the ~1.5x disk it saves; dictionaries stay (they shrink most).
-                writer = pq.ParquetWriter(self._temp(name), schema(name), compression="none")
-                for _ in range(self.chunks):  # entities that appear late stay aligned
-                    writer.write_table(schema(name).empty_table(), row_group_size=1)
-                self.writers[name] = writer
-            writer.write_table(table, row_group_size=max(table.num_rows, 1))
-        self.chunks += 1
+        for name, table in tables.items():
+            if name not in self.writers:
+                # Uncompressed: snappy cost more time than the ~1.5x disk it saves; dictionaries stay.
+                self.writers[name] = pq.ParquetWriter(self._temp(name), schema(name), compression="none",
+                                                      write_statistics=False)
+            pending = self.pending.setdefault(name, [])
+            if table.num_rows:
+                pending.append(table)
+            if sum(t.nbytes for t in pending) >= ROW_GROUP_BYTES:
+                self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        pending = self.pending.pop(name, [])
+        if pending:
+            table = pa.concat_tables(pending)
+            self.writers[name].write_table(table, row_group_size=table.num_rows)
 
     def close(self) -> None:
         """Finish the Parquet files and give them their names."""
         self.behind.close()
         for name, writer in self.writers.items():
+            self._flush(name)
             writer.close()
             self._temp(name).replace(self.folder / f"{name}.parquet")
         self.writers = {}
@@ -65,7 +74,7 @@ class StagingWriter:
         self.behind.cancel()
         for writer in self.writers.values():
             writer.close()
-        self.writers = {}
+        self.writers, self.pending = {}, {}
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
