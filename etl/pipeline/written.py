@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+from etl.bulk import BATCH, insert_rows, select_in, select_rows
+
 
 class WrittenKeys:
     """A set of record keys in a private temporary SQLite database (spilled to a temp file when large).
@@ -18,21 +20,20 @@ class WrittenKeys:
         self.db.execute("CREATE TABLE written (key TEXT PRIMARY KEY) WITHOUT ROWID")
 
     def __iadd__(self, keys: Iterable[str]) -> WrittenKeys:
-        self.db.executemany("INSERT OR IGNORE INTO written VALUES (?)", ((key,) for key in keys))
+        insert_rows(self.db, "written", 1, ((key,) for key in keys), verb="INSERT OR IGNORE")
         return self
 
     def seen(self, keys: Iterable[str]) -> set[str]:
         """Of `keys`, those written in this run."""
-        wanted = list(keys)
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            rows = self.db.execute(f"SELECT key FROM written WHERE key IN ({','.join('?' * len(part))})", part)
-            found.update(row[0] for row in rows)
-        return found
+        rows = select_in(self.db, ["key"], "FROM written WHERE key IN", keys)
+        return {row[0] for row in rows}
 
     def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self.db.execute("SELECT key FROM written"))
+        after: str | None = None  # in pages by key: all of them at once would not stay flat
+        while rows := select_rows(self.db, ["key"], "FROM (SELECT key FROM written WHERE ? IS NULL OR key > ? "
+                                  f"ORDER BY key LIMIT {BATCH})", [after, after]):
+            yield from (row[0] for row in rows)
+            after = rows[-1][0]
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM written").fetchone()[0])
