@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from etl.errors import InputFileError
 from etl.extract.base import FileHead, RawTable, content_start, text_batch
@@ -14,6 +13,9 @@ from etl.extract.base import FileHead, RawTable, content_start, text_batch
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _FROM = re.compile(r"\bfrom\s+[`\"]?(?:\w+[`\"]?\.[`\"]?)?(\w+)", re.IGNORECASE)
 BATCH_ROWS = 10_000
+
+if TYPE_CHECKING:  # lxml is imported when an XML export is read, not by every run
+    from lxml import etree
 
 
 def sniff(head: bytes) -> bool:
@@ -23,6 +25,8 @@ def sniff(head: bytes) -> bool:
 
 def read(file: FileHead) -> list[RawTable]:
     """Collect the rows of every table in the document, grouped by table name."""
+    from lxml import etree
+
     path = file.path
     tables: dict[str, tuple[list[str], list[dict[str, str | None]], list[int]]] = {}
     try:
@@ -51,6 +55,8 @@ def _raw(path: Path, name: str, columns: list[str], rows: list, lines: list[int]
 
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, str | None], int]]:
     table = ""
+    from lxml import etree
+
     context = etree.iterparse(str(path), events=("start", "end"), huge_tree=True, remove_comments=True)
     for event, elem in context:
         tag = etree.QName(elem).localname if isinstance(elem.tag, str) else ""
@@ -78,6 +84,8 @@ def _is_pma_row(elem: etree._Element) -> bool:
 
 
 def _fields(elem: etree._Element, child: str) -> dict[str, str | None]:
+    from lxml import etree
+
     row: dict[str, str | None] = {}
     for field in elem:
         if not isinstance(field.tag, str) or etree.QName(field).localname != child:

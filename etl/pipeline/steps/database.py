@@ -14,8 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pymysql
-
 from etl.config.shop import DatabaseSettings
 from etl.errors import EtlError
 from etl.load.sql_writer import script_builder
@@ -30,6 +28,8 @@ class DatabaseError(EtlError):
 
 def connect(settings: DatabaseSettings, base: Path) -> Any:
     """A connection without autocommit to the shop's database."""
+    import pymysql  # only runs with a shop database load it
+
     try:
         return pymysql.connect(host=settings.host, port=settings.port, user=settings.user,
                                password=settings.password(base), database=settings.database,
@@ -71,6 +71,8 @@ class DatabaseStep(Step):
         mapped.rejects += rejects
 
     def finish(self) -> list[Path]:
+        import pymysql
+
         statements = [*self.builder.header(), *self.body, *self.late, *self.builder.footer()]
         connection = connect(self.settings, self.ctx.config.base)
         try:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from etl.mail.batch import MailBatch
-from etl.mail.kinds import mailer_for
-from etl.mail.tracking import send_queued
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
+
+if TYPE_CHECKING:  # the mail package (jinja2, babel) is imported by runs that send mails only
+    from etl.mail.batch import MailBatch
 
 
 class MailsStep(Step):
@@ -21,6 +22,8 @@ class MailsStep(Step):
 
     def start(self) -> None:
         """Begin this run's batch of mails."""
+        from etl.mail.kinds import mailer_for
+
         self.batch = mailer_for(self.kind)(self.ctx.config, self.ctx.stem)
 
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
@@ -47,6 +50,8 @@ class MailsStep(Step):
 
     def committed(self) -> None:
         """Send what is due, this run's mails and those that could not be sent before."""
+        from etl.mail.tracking import send_queued
+
         self.ctx.report.notes += send_queued(self.ctx.config)
 
     def close(self) -> None:
