@@ -8,8 +8,6 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from etl.bulk import insert_rows
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inputs (
     sha256 TEXT NOT NULL, flow TEXT NOT NULL, name TEXT NOT NULL, run_id TEXT NOT NULL,
@@ -73,7 +71,8 @@ class Ledger:
                 [(sha, flow, name, run_id, now, int(sha not in incomplete)) for sha, name in inputs])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
-            insert_rows(self.db, "records", 3, ((flow, record, run_id) for record in records), verb="INSERT OR REPLACE")
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                                ((flow, record, run_id) for record in records))
             self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
                                 [(run_id, str(temp), str(final)) for temp, final in outputs])
             self.db.executemany("DELETE FROM reimports WHERE sha256=?", [(sha,) for sha, _ in inputs])

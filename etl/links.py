@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl.bulk import insert_rows, select_in
 from etl.config.numbers import NumberRange
 from etl.transform.relate import lookup
 
@@ -83,7 +82,7 @@ class CustomerLinks:
     def _flush(self) -> None:
         # New links go in with one statement per chunk; the cache answers for them until then.
         if self._new:
-            insert_rows(self.db, "links", 4, self._new)
+            self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
             self._new, self._new_ids = [], set()
         if self._counters:
             self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?, ?)", self._counters.items())
@@ -127,9 +126,14 @@ class CustomerLinks:
             self._cache[item] = None
         for kind in sorted({kind for kind, _ in wanted}):
             shop_keys = [key for k, key in wanted if k == kind]
-            for key, erp in select_in(self.db, ["shop_key", "erp_id"], "FROM links WHERE kind = ? AND shop_key IN",
-                                      shop_keys, [kind]):
-                self._cache[(kind, key)] = erp
+            for start in range(0, len(shop_keys), 400):
+                part = shop_keys[start:start + 400]
+                # `kind = ? AND shop_key IN (...)` is a search of the primary key; a row-value
+                # `(kind, shop_key) IN (VALUES ...)` scanned the whole table, every chunk.
+                rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key IN "
+                                       f"({','.join('?' * len(part))})", [kind, *part])
+                for key, erp in rows:
+                    self._cache[(kind, key)] = erp
 
     def _get(self, kind: str, key: str) -> str | None:
         if (kind, key) in self._cache:

@@ -18,11 +18,3 @@ def test_written_keys_behave_as_a_set(chunks: list[list[str]], asked: list[str])
     assert set(written) == every and len(written) == len(every)
     assert written.seen(asked + sorted(every)) == (set(asked) & every) | every
     written.close()
-
-
-def test_every_key_comes_back_over_several_pages_and_an_empty_key_too() -> None:
-    written = WrittenKeys()
-    keys = [str(n) for n in range(120_001)] + [""]
-    written += keys
-    assert sorted(written) == sorted(keys)
-    written.close()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from etl.bulk import BATCH, insert_rows, select_in, select_rows
-
 
 class WrittenKeys:
     """A set of record keys in a private temporary SQLite database (spilled to a temp file when large).
@@ -20,20 +18,21 @@ class WrittenKeys:
         self.db.execute("CREATE TABLE written (key TEXT PRIMARY KEY) WITHOUT ROWID")
 
     def __iadd__(self, keys: Iterable[str]) -> WrittenKeys:
-        insert_rows(self.db, "written", 1, ((key,) for key in keys), verb="INSERT OR IGNORE")
+        self.db.executemany("INSERT OR IGNORE INTO written VALUES (?)", ((key,) for key in keys))
         return self
 
     def seen(self, keys: Iterable[str]) -> set[str]:
         """Of `keys`, those written in this run."""
-        rows = select_in(self.db, ["key"], "FROM written WHERE key IN", keys)
-        return {row[0] for row in rows}
+        wanted = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            rows = self.db.execute(f"SELECT key FROM written WHERE key IN ({','.join('?' * len(part))})", part)
+            found.update(row[0] for row in rows)
+        return found
 
     def __iter__(self) -> Iterator[str]:
-        after: str | None = None  # in pages by key: all of them at once would not stay flat
-        while rows := select_rows(self.db, ["key"], "FROM (SELECT key FROM written WHERE ? IS NULL OR key > ? "
-                                  f"ORDER BY key LIMIT {BATCH})", [after, after]):
-            yield from (row[0] for row in rows)
-            after = rows[-1][0]
+        return (row[0] for row in self.db.execute("SELECT key FROM written"))
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM written").fetchone()[0])
