@@ -42,7 +42,7 @@ def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path,
         counted = (report.records_in, report.rejected, report.written, len(report.rejects))
         handed = 0
         try:
-            for chunk in ahead(chunks, name="etl-extract"):
+            for chunk in ahead(chunks, depth=1, name="etl-extract"):  # a chunk in hand, one waiting
                 writer.append(chunk.neutral)
                 report.records_in += chunk.records_in
                 report.rejected += chunk.rejected
