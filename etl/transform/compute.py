@@ -95,18 +95,35 @@ def _exact(value: pa.Array) -> pa.Array:
     return pc.cast(pc.round(value, 4, round_mode=ROUND_MODE), DECIMAL)
 
 
+_HUNDRED = pa.scalar(100, pa.decimal128(3, 0))
+
+
+def _converted(value: pa.Array, factor: pa.Array, where: pa.Array,
+               convert: Callable[[pa.Array, pa.Array], pa.Array]) -> pa.Array:
+    """`value`, converted (and rounded to four places) only in the rows `where` says: most rows of a shop
+    are of one kind (gross), so the wide decimal arithmetic runs on the few others alone."""
+    plain = _whole(pc.cast(value, DECIMAL))
+    if not pc.any(where).as_py():
+        return plain
+    where = _whole(where)
+    converted = _exact(convert(pc.filter(value, where), pc.filter(factor, where)))
+    return pc.replace_with_mask(plain, where, _whole(converted))
+
+
+def _whole(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 @computed("net")
 def _net(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
     value, factor, gross = _rate_factor(table, args)
-    net = pc.divide(pc.multiply(value, pa.scalar(100, pa.decimal128(3, 0))), factor)
-    return pc.if_else(gross, _exact(net), pc.cast(value, DECIMAL))
+    return _converted(value, factor, gross, lambda v, f: pc.divide(pc.multiply(v, _HUNDRED), f))
 
 
 @computed("gross")
 def _gross(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
     value, factor, gross = _rate_factor(table, args)
-    grossed = pc.divide(pc.multiply(value, factor), pa.scalar(100, pa.decimal128(3, 0)))
-    return pc.if_else(gross, pc.cast(value, DECIMAL), _exact(grossed))
+    return _converted(value, factor, pc.invert(gross), lambda v, f: pc.divide(pc.multiply(v, f), _HUNDRED))
 
 
 @computed("nth_related")

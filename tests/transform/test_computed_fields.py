@@ -49,3 +49,20 @@ def test_a_computed_field_must_join_fields_of_its_table(tmp_path: Path) -> None:
     path.write_text(_LAYOUT.replace("join: [document_number]", "join: [Belegnummer]"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"tables\.documents\.computed\.copy\.join: no field 'Belegnummer'"):
         load_layout(path, SourceLayout)
+
+
+def test_net_and_gross_convert_only_the_rows_of_the_other_kind_in_a_mixed_chunked_column() -> None:
+    from decimal import Decimal
+
+    from etl.transform.compute import COMPUTED
+
+    table = pa.table({
+        "p": pa.chunked_array([pa.array([Decimal("119.00"), Decimal("10.00"), None], pa.decimal128(18, 4)),
+                               pa.array([Decimal("1.07"), Decimal("0.01")], pa.decimal128(18, 4))]),
+        "tax_rate": pa.array([Decimal(19), Decimal(19), Decimal(7), Decimal(7), Decimal(19)], pa.decimal128(18, 4)),
+        "prices_gross": pa.array([True, False, True, None, False]),  # no flag: gross, as the shop's default
+    })
+    assert COMPUTED["net"](table, {"from": "p"}, {}).to_pylist() == [
+        Decimal("100"), Decimal("10"), None, Decimal("1"), Decimal("0.01")]
+    assert COMPUTED["gross"](table, {"from": "p"}, {}).to_pylist() == [
+        Decimal("119"), Decimal("11.9"), None, Decimal("1.07"), Decimal("0.0119")]
