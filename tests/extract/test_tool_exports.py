@@ -41,14 +41,19 @@ def _select(table: str) -> str:
     return f"SELECT * FROM {table} ORDER BY 1"
 
 
-def _xml(mariadb: MariaDB, db: str, folder: Path) -> list[Path]:
-    folder.mkdir()
+def _client(mariadb: MariaDB, db: str, folder: Path, option: str, suffix: str) -> list[Path]:
+    """Every table as the `mariadb` client writes it with `option` (--xml, --batch), one file each."""
     paths = []
     for table in TABLES:
-        path = folder / f"{table}.xml"
-        path.write_bytes(mariadb.client(UTF8, "--xml", database=db, sql=_select(table)))
+        path = folder / f"{table}.{suffix}"
+        path.write_bytes(mariadb.client(UTF8, option, database=db, sql=_select(table)))
         paths.append(path)
     return paths
+
+
+def _xml(mariadb: MariaDB, db: str, folder: Path) -> list[Path]:
+    folder.mkdir()
+    return _client(mariadb, db, folder, "--xml", "xml")
 
 
 def neutral(paths: list[Path], tmp_path: Path) -> tuple[dict[str, list[dict]], list[tuple]]:
@@ -92,12 +97,7 @@ def _as_stored(read: tuple[dict[str, list[dict]], list[tuple]]) -> tuple[dict[st
 
 
 def _mysql_batch(mariadb: MariaDB, db: str, folder: Path) -> list[Path]:
-    paths = []
-    for table in TABLES:
-        path = folder / f"{table}.tsv"
-        path.write_bytes(mariadb.client(UTF8, "--batch", database=db, sql=_select(table)))
-        paths.append(path)
-    return paths
+    return _client(mariadb, db, folder, "--batch", "tsv")
 
 
 def _outfile(mariadb: MariaDB, db: str, folder: Path) -> list[Path]:

@@ -17,8 +17,9 @@ from etl.mail.formats import filters
 from etl.mail.render import message_id, render
 from etl.pipeline import run_flow
 from etl.resources import bundled
-from tests.conftest import ORDERS, drop, run_orders
-from tests.flows.test_shipments import SHIPMENTS, configure
+from tests.conftest import drop
+from tests.flows.test_shipments import SHIPMENTS
+from tests.mail import mailing
 from tests.smtp_server import Inbox
 
 LONG = ("Erinnerung: Zahlung Ihrer Bestellung 10002 bei Kaffee & Co. Rösterei Müller – Grüße aus Köln, "
@@ -79,17 +80,9 @@ def test_amounts_and_dates_in_the_mails_language(language: str, amount: str, day
     assert use["date"](date(2026, 11, 18)) == day
 
 
-def _mailing(workspace: Config, port: int) -> Config:
-    config = configure(workspace, mail={"sender": "Kaffee & Co. <shop@kaffee-co.example.de>",
-                                        "shop_name": "Kaffee & Co.",
-                                        "smtp": {"host": "127.0.0.1", "port": port, "security": "none"}})
-    run_orders(config, ORDERS / "xtc_csv_cp1252")
-    return config
-
-
 def test_tracking_mails_in_german_and_english(workspace: Config, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
-    config = _mailing(workspace, port)
+    config = mailing(workspace, port, shop_name="Kaffee & Co.")
     drop(config, SHIPMENTS)
     run_flow(config, "shipments", "csv")
     mails = {m["To"]: m for m in (message_from_bytes(raw, policy=policy.SMTP) for raw in inbox.messages)}
@@ -107,7 +100,7 @@ def test_tracking_mails_in_german_and_english(workspace: Config, smtp: tuple[Inb
 def test_the_report_on_disk_has_the_send_results(workspace: Config, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     inbox.refuse = 1
-    config = _mailing(workspace, port)
+    config = mailing(workspace, port, shop_name="Kaffee & Co.")
     drop(config, SHIPMENTS)
     report = run_flow(config, "shipments", "csv")
     assert report.report_file is not None

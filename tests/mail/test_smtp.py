@@ -11,19 +11,13 @@ from etl.mail.queue import MailQueue
 from etl.pipeline import run_flow
 from tests.conftest import ORDERS, drop, run_orders
 from tests.flows.test_shipments import SHIPMENTS, configure
+from tests.mail import mailing
 from tests.smtp_server import Inbox
-
-
-def _mailing(workspace: Config, port: int) -> Config:
-    config = configure(workspace, mail={"sender": "Kaffee & Co. <shop@kaffee-co.example.de>",
-                                        "smtp": {"host": "127.0.0.1", "port": port, "security": "none"}})
-    run_orders(config, ORDERS / "xtc_csv_cp1252")
-    return config
 
 
 def test_mails_are_sent_once_across_reruns(workspace: Config, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
-    config = _mailing(workspace, port)
+    config = mailing(workspace, port)
     drop(config, SHIPMENTS)
     report = run_flow(config, "shipments", "csv")
     assert len(inbox.messages) == 3
@@ -39,7 +33,7 @@ def test_mails_are_sent_once_across_reruns(workspace: Config, smtp: tuple[Inbox,
 def test_a_refused_send_is_retried_by_the_next_run(workspace: Config, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     inbox.refuse = 1
-    config = _mailing(workspace, port)
+    config = mailing(workspace, port)
     drop(config, SHIPMENTS)
     report = run_flow(config, "shipments", "csv")
     failures = [n for n in report.notes if n.startswith("mail not sent")]
@@ -56,7 +50,7 @@ def test_the_password_comes_from_the_environment_and_is_never_reported(
         workspace: Config, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
     _, port = smtp
     monkeypatch.setenv("ETL_SMTP_PASSWORD", "s3cret-Passw0rd")
-    config = _mailing(workspace, port)
+    config = mailing(workspace, port)
     config.mail.smtp.user = "shop"  # type: ignore[union-attr]  # aiosmtpd offers no AUTH without TLS
     drop(config, SHIPMENTS)
     report = run_flow(config, "shipments", "csv")
