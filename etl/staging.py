@@ -30,7 +30,8 @@ class StagingWriter:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.writers: dict[str, pq.ParquetWriter] = {}
-        self.pending: dict[str, list[pa.Table]] = {}
+        self.pending: dict[str, list[pa.Table]] = {}  # per entity, the chunks of its next row group
+        self.sizes: dict[str, int] = {}  # and their bytes
         self.behind = Behind(name="etl-stage")  # Parquet is written on the second core
 
     def append(self, tables: dict[str, pa.Table]) -> None:
@@ -48,13 +49,14 @@ class StagingWriter:
                 # Uncompressed: snappy cost more time than the ~1.5x disk it saves; dictionaries stay.
                 self.writers[name] = pq.ParquetWriter(self._temp(name), schema(name), compression="none",
                                                       write_statistics=False)
-            pending = self.pending.setdefault(name, [])
             if table.num_rows:
-                pending.append(table)
-            if sum(t.nbytes for t in pending) >= ROW_GROUP_BYTES:
+                self.pending.setdefault(name, []).append(table)
+                self.sizes[name] = self.sizes.get(name, 0) + table.nbytes
+            if self.sizes.get(name, 0) >= ROW_GROUP_BYTES:
                 self._flush(name)
 
     def _flush(self, name: str) -> None:
+        self.sizes.pop(name, None)
         pending = self.pending.pop(name, [])
         if pending:
             table = pa.concat_tables(pending)
@@ -74,7 +76,7 @@ class StagingWriter:
         self.behind.cancel()
         for writer in self.writers.values():
             writer.close()
-        self.writers, self.pending = {}, {}
+        self.writers, self.pending, self.sizes = {}, {}, {}
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -17,6 +17,8 @@ def name_source_columns(rejects: list[Reject], inputs: list[Input], layout: Sour
     the run (a check on joined tables names a field of another file); a name two files spell
     differently, or one that is already a column of the file, stays as it is.
     """
+    if not rejects:  # asked once per chunk; most chunks have none
+        return rejects
     own: dict[str, dict[str, str]] = {}
     headers: dict[str, set[str]] = {}
     anywhere: dict[str, set[str]] = {}

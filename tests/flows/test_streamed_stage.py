@@ -7,7 +7,10 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 from etl.config import Config, load_config
+from etl.pipeline import stage
 from etl.workspace import create_workspace
 from tests.conftest import ORDERS, run_orders
 
@@ -27,8 +30,16 @@ def _outputs(report_outputs: list[str]) -> dict[str, bytes]:
     return {Path(p).name.split("_")[-1]: Path(p).read_bytes() for p in report_outputs}
 
 
-def test_a_file_refused_after_its_first_chunks_were_written_is_undone_whole(workspace: Config,
-                                                                              tmp_path: Path) -> None:
+def test_a_file_refused_after_its_first_chunks_were_written_is_undone_whole(
+        workspace: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    restarts: list[str] = []
+
+    class Counted(stage.Restage):
+        def __init__(self, reason: str) -> None:
+            restarts.append(reason)
+            super().__init__(reason)
+
+    monkeypatch.setattr(stage, "Restage", Counted)  # raised by staged(), caught by run.py as a Restage
     big = tmp_path / "1_orders_flat.csv"
     _generate(30_000, big)  # ~15 MB: several chunks before the bad byte
     data = bytearray(big.read_bytes())
@@ -40,6 +51,7 @@ def test_a_file_refused_after_its_first_chunks_were_written_is_undone_whole(work
 
     report = run_orders(workspace, big, good)
 
+    assert len(restarts) == 1  # chunks of the bad file had gone on: the chunk phase started over
     refused = {f.name: f for f in report.files if f.status == "error"}
     assert list(refused) == ["1_orders_flat.csv"]
     assert "cp1252" in (refused["1_orders_flat.csv"].reason or "")
