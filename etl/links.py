@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NUL
 
 _BLOCK = 200  # numbers checked against the table in one query (about the new customers of a chunk)
 _CACHE_LIMIT = 20_000  # links kept in memory between chunks (a few MB at most)
+# New links wait in memory (the cache answers for them) and go into the table together: sqlite3 lets go
+# of the GIL for every row it steps, and each time the run's thread waited for the extraction thread.
 
 
 class CustomerLinks:
@@ -51,7 +53,7 @@ class CustomerLinks:
         self._scanned: dict[str, int] = {}  # per range: the value after the last checked one
         self._now: str | None = None  # the time new links of a chunk are stamped with
         self.new_customers = 0  # numbers handed out from the range in this run
-        self._new: list[tuple[str, str, str, str]] = []  # links made in this chunk, not yet inserted
+        self._new: list[tuple[str, str, str, str]] = []  # links made in this run, not yet inserted
         self._new_ids: set[str] = set()  # their ERP numbers: taken, though not in the table yet
         self._batched = False
 
@@ -80,7 +82,7 @@ class CustomerLinks:
         return found
 
     def _flush(self) -> None:
-        # New links go in with one statement per chunk; the cache answers for them until then.
+        # The cache answers for the new links until they are in the table.
         if self._new:
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
             self._new, self._new_ids = [], set()
@@ -101,6 +103,7 @@ class CustomerLinks:
             for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
                                           strict=True)]
         if len(self._cache) > _CACHE_LIMIT:  # memory stays flat however many customers a run meets
+            self._flush()
             self._cache.clear()
         self._now = datetime.now().isoformat(timespec="seconds")
         self._prefetch([("customer", c) for c in columns["customer_id"] if c]
@@ -115,7 +118,6 @@ class CustomerLinks:
             ]
         finally:
             self._batched, self._now = False, None
-        self._flush()
         index = table.column_names.index("erp_customer_number")
         return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
 
@@ -157,7 +159,7 @@ class CustomerLinks:
             value, number = free.popleft()
             if number not in self._new_ids:  # a number given in this chunk's input, not yet in the table
                 break
-        self._counters[counter] = value + 1  # written with the chunk's links (`_flush`)
+        self._counters[counter] = value + 1  # written with the new links (`_flush`)
         return number
 
     def _verify_block(self, counter: str, numbers: NumberRange, free: deque[tuple[int, str]]) -> None:
@@ -176,6 +178,7 @@ class CustomerLinks:
 
     def commit(self) -> None:
         """Keep the links and numbers handed out in this run."""
+        self._flush()
         self.db.execute("COMMIT")
         self.db.close()
 

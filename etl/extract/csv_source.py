@@ -25,6 +25,7 @@ BLOCK_SIZE = 4 << 20  # ~8k order lines per batch: memory stays flat, vectorised
 # Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace: with
 # 4 MB blocks that queue alone held ~130 MB on a long file. Small blocks, combined into BLOCK_SIZE batches.
 READ_BLOCK = 1 << 20
+FIRST_BATCH = 1 << 20  # the first batch is small: the stages after the reader start sooner
 BATCH_ROWS = 20_000
 
 __all__ = ["detect_delimiter", "detect_encoding", "read", "sniff", "sniff_utf16"]
@@ -96,7 +97,7 @@ def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, firs
         return
     next_line = first
     pending: list[pa.RecordBatch] = []
-    size = 0
+    size, limit = 0, FIRST_BATCH
     while True:
         try:
             batch = reader.read_next_batch()
@@ -113,11 +114,11 @@ def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, firs
             continue
         pending.append(batch)
         size += batch.nbytes
-        if size >= BLOCK_SIZE:
+        if size >= limit:
             numbered, spanned = _numbered(pending, next_line)
             yield numbered
             next_line += spanned
-            pending, size = [], 0
+            pending, size, limit = [], 0, BLOCK_SIZE
     if pending:
         yield _numbered(pending, next_line)[0]
 

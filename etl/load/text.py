@@ -49,10 +49,8 @@ def format_column(values: pa.Array, spec: TargetField, dialect: Dialect) -> pa.A
 
 
 @cache
-def _unencodable_pattern(encoding: str) -> str | None:
-    """A regex class of the characters `encoding` cannot hold (None for Unicode encodings)."""
-    if codecs.lookup(encoding).name.startswith("utf"):
-        return None
+def _unencodable_pattern(encoding: str) -> str:
+    """A regex class of the characters `encoding` (not a Unicode one) cannot hold."""
     allowed = sorted(_encodable(encoding))
     codes = [ord(char) for char in allowed]
     ranges: list[tuple[int, int]] = []
@@ -132,8 +130,7 @@ def transliterate(text: str, encoding: str) -> str | None:
 
 def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple[pa.Table, list[Reject]]:
     """Transliterate (or refuse, per dialect) text that the dialect's encoding cannot hold."""
-    pattern = _unencodable_pattern(dialect.encoding)
-    if pattern is None:
+    if codecs.lookup(dialect.encoding).name.startswith("utf"):
         return table, []
     rejects: list[Reject] = []
     for name in columns:
@@ -144,6 +141,7 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
             continue
         if not may_hold(column, partial(_unencodable, encoding=dialect.encoding)):  # one codec call, not a regex
             continue
+        pattern = _unencodable_pattern(dialect.encoding)  # built on the first column that needs it
         bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)
         if not pc.any(bad).as_py():
             continue
