@@ -66,17 +66,18 @@ class CustomerLinks:
             keys.append(("customer", customer_id))
         if email:
             keys.append(("email", email.strip().lower()))
-        found = next((n for kind, key in keys if (n := self._get(kind, key))), None) or given
+        known = [self._get(item) for item in keys]
+        found = next((number for number in known if number), None) or given
         if found is None and is_guest and numbers.guests != "by_email":
             found = numbers.guests
         if found is None:
             found = self._next(numbers)
             self.new_customers += 1
-        for kind, key in keys:
-            if self._get(kind, key) is None:
-                self._new.append((kind, key, found, self._now or datetime.now().isoformat(timespec="seconds")))
+        for item, number in zip(keys, known, strict=True):
+            if number is None:
+                self._new.append((*item, found, self._now or datetime.now().isoformat(timespec="seconds")))
                 self._new_ids.add(found)
-                self._cache[(kind, key)] = found
+                self._cache[item] = found
         if not self._batched:
             self._flush()
         return found
@@ -137,10 +138,10 @@ class CustomerLinks:
                 for key, erp in rows:
                     self._cache[(kind, key)] = erp
 
-    def _get(self, kind: str, key: str) -> str | None:
-        if (kind, key) in self._cache:
-            return self._cache[(kind, key)]
-        row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_key=?", (kind, key)).fetchone()
+    def _get(self, item: tuple[str, str]) -> str | None:
+        if item in self._cache:
+            return self._cache[item]
+        row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_key=?", item).fetchone()
         return row[0] if row else None
 
     def range_of(self, store: str | None) -> NumberRange:

@@ -9,9 +9,10 @@ from etl.pipeline.written import WrittenKeys
 
 
 @given(st.lists(st.lists(st.text(min_size=1, max_size=12), max_size=30), max_size=8),
-       st.lists(st.text(min_size=1, max_size=12), max_size=700))
-def test_written_keys_behave_as_a_set(chunks: list[list[str]], asked: list[str]) -> None:
-    written = WrittenKeys()
+       st.lists(st.text(min_size=1, max_size=12), max_size=700), st.sampled_from([0, 7, 10_000]))
+def test_written_keys_behave_as_a_set(chunks: list[list[str]], asked: list[str], spill: int) -> None:
+    """Whether the keys are still in memory, in the database or in both."""
+    written = WrittenKeys(spill=spill)
     for keys in chunks:
         written += keys
     every = {key for keys in chunks for key in keys}

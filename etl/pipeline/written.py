@@ -5,26 +5,42 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+SPILL = 50_000  # keys held in a set before they go into the database (a few MB)
+
 
 class WrittenKeys:
-    """A set of record keys in a private temporary SQLite database (spilled to a temp file when large).
+    """A set of record keys: the latest in memory, the rest in a private temporary SQLite database.
 
     A list of every written key grew with the input (a 10M-line run writes about a million orders), and
     each chunk's "written before in this run?" check rebuilt a set of them all; here both stay flat.
+    The keys go into the database in batches: sqlite3 lets go of the GIL for every row it inserts, and
+    each time the run's thread waited for the other stages to hand it back.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill: int = SPILL) -> None:
+        self.spill = spill
         self.db = sqlite3.connect("")  # "": a temporary database of this connection alone
         self.db.execute("CREATE TABLE written (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._recent: set[str] = set()
+        self._spilled = False
 
     def __iadd__(self, keys: Iterable[str]) -> WrittenKeys:
-        self.db.executemany("INSERT OR IGNORE INTO written VALUES (?)", ((key,) for key in keys))
+        self._recent.update(keys)
+        if len(self._recent) > self.spill:
+            self._spill()
         return self
+
+    def _spill(self) -> None:
+        if self._recent:
+            self.db.executemany("INSERT OR IGNORE INTO written VALUES (?)", ((key,) for key in self._recent))
+            self._recent, self._spilled = set(), True
 
     def seen(self, keys: Iterable[str]) -> set[str]:
         """Of `keys`, those written in this run."""
         wanted = list(keys)
-        found: set[str] = set()
+        found = self._recent.intersection(wanted)
+        if not self._spilled:
+            return found
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
             rows = self.db.execute(f"SELECT key FROM written WHERE key IN ({','.join('?' * len(part))})", part)
@@ -32,11 +48,14 @@ class WrittenKeys:
         return found
 
     def __iter__(self) -> Iterator[str]:
+        self._spill()
         return (row[0] for row in self.db.execute("SELECT key FROM written"))
 
     def __len__(self) -> int:
+        self._spill()
         return int(self.db.execute("SELECT count(*) FROM written").fetchone()[0])
 
     def close(self) -> None:
         """Drop the keys (the temp file goes with the connection)."""
+        self._recent.clear()
         self.db.close()
