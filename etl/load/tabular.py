@@ -16,6 +16,7 @@ from etl.load.shapes import flat_table, record_lines, type_value
 from etl.load.text import fit_encoding, format_column
 from etl.records import KEY, Mapped
 from etl.rejects import Reject
+from etl.transcode import from_utf8
 from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 
@@ -157,7 +158,7 @@ class TabularWriter(Writer):
         if titles:  # column titles that are no XML names (the DHL template's "Empfänger Name 1")
             text = text.rename_columns([titles.get(n, n) for n in text.column_names])
         data = self.encode(fields, text, header=first and self.dialect.header)
-        handle.write(data.decode("utf-8").encode(self.dialect.encoding) if data else b"")
+        handle.write(from_utf8(data, self.dialect.encoding) if data else b"")
 
     def encode(self, fields: Fields, text: pa.Table, header: bool) -> bytes:
         """UTF-8 bytes of the text table in the format (transcoded by the caller)."""
