@@ -14,6 +14,7 @@ from etl.buffers import NOT_ASCII, may_hold
 from etl.model import ROUND_MODE
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
+from etl.transcode import from_utf8
 from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 
@@ -92,7 +93,7 @@ def _range(a: int, b: int) -> str:
 def _unencodable(data: bytes, encoding: str) -> bool:
     """Whether the UTF-8 text `data` holds a character `encoding` cannot."""
     try:
-        data.decode("utf-8").encode(encoding)
+        from_utf8(data, encoding)
     except UnicodeError:
         return True
     return False
