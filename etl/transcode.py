@@ -1,18 +1,18 @@
-"""Single-byte code pages (cp1252, cp850, latin-1, ...) to and from UTF-8, mostly outside the GIL.
+"""UTF-8 to single-byte code pages (cp1252, cp850, latin-1, ...), mostly outside the GIL.
 
-Python's codecs hold the GIL for every byte: reading a cp1252 export and writing a cp1252 import file
-spent a fifth of a run's GIL time there, while the other stages of the pipeline waited. Exports are
-mostly ASCII, so the few other bytes are found and rewritten with numpy, whose array work releases
-the GIL. The result is byte for byte what the codec gives, and so are the errors: an undefined byte
-raises UnicodeDecodeError, a character the code page lacks UnicodeEncodeError.
+Python's codecs hold the GIL for every character: encoding the csv import files (and checking that a
+column fits the code page) took a tenth of a run's GIL time, while the other stages waited. The text is
+mostly ASCII, so the few other characters are found and rewritten with numpy, whose array work
+releases the GIL. The result is byte for byte what the codec gives, and so are the errors.
+
+Reading stays with Arrow's own transcoding: the same numpy work in Arrow's I/O thread made glibc keep
+~25 MB more per run (its arenas), for ~4 % of speed.
 """
 
 from __future__ import annotations
 
 import codecs
-import io
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
@@ -20,22 +20,15 @@ _NONE = -1  # a character the code page cannot hold
 
 
 class _Page:
-    """A code page's tables: per byte its UTF-8 bytes, per character of the Basic Multilingual Plane its byte."""
+    """A code page's table: per character of the Basic Multilingual Plane its byte."""
 
     def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self.length = np.zeros(256, np.uint8)  # UTF-8 length of each byte's character; 0: undefined
-        self.utf8 = np.zeros((256, 3), np.uint8)
         self.byte = np.full(0x10000, _NONE, np.int16)
         for value in range(256):
             try:
-                char = bytes([value]).decode(encoding)
-            except UnicodeDecodeError:
+                self.byte[ord(bytes([value]).decode(encoding))] = value
+            except UnicodeDecodeError:  # a byte the code page leaves undefined
                 continue
-            encoded = char.encode("utf-8")
-            self.length[value] = len(encoded)
-            self.utf8[value, :len(encoded)] = list(encoded)
-            self.byte[ord(char)] = value
 
 
 @cache
@@ -52,32 +45,6 @@ def _page(encoding: str) -> _Page | None:
     if ascii_part != every[:128].decode("ascii") or len(every.decode(encoding, errors="replace")) != 256:
         return None
     return _Page(encoding)
-
-
-def single_byte(encoding: str) -> bool:
-    """Whether `encoding` is a single-byte code page that keeps ASCII (these functions transcode it)."""
-    return _page(encoding) is not None
-
-
-def to_utf8(data: bytes, encoding: str) -> bytes:
-    """`data` in `encoding` as UTF-8: `data.decode(encoding).encode("utf-8")`, the same result and errors."""
-    page = _page(encoding)
-    if page is None or data.isascii():
-        return data if page is not None else data.decode(encoding).encode("utf-8")
-    codes = np.frombuffer(data, np.uint8)
-    wide = np.flatnonzero(codes >= 0x80)
-    chars = codes[wide]
-    lengths = page.length[chars]
-    if not lengths.all():
-        at = int(wide[np.argmin(lengths)])
-        raise UnicodeDecodeError(encoding, data, at, at + 1, "character maps to <undefined>")
-    out = codes.copy()
-    out[wide] = page.utf8[chars, 0]
-    second, third = lengths >= 2, lengths == 3
-    places = np.concatenate((wide[second], wide[third])) + 1
-    values = np.concatenate((page.utf8[chars[second], 1], page.utf8[chars[third], 2]))
-    order = np.argsort(places, kind="stable")  # a third byte goes in after its second
-    return np.insert(out, places[order], values[order]).tobytes()
 
 
 def from_utf8(data: bytes, encoding: str) -> bytes:
@@ -106,29 +73,3 @@ def from_utf8(data: bytes, encoding: str) -> bytes:
     out = codes.copy()
     out[leads] = mapped.astype(np.uint8)
     return np.delete(out, follow).tobytes()
-
-
-class Utf8Reader(io.RawIOBase):
-    """A file in a single-byte `encoding`, read as UTF-8 (for a reader that wants UTF-8, as Arrow's CSV)."""
-
-    def __init__(self, path: Path, encoding: str) -> None:
-        super().__init__()
-        self.encoding = encoding
-        self._file = path.open("rb")
-
-    def readable(self) -> bool:
-        """Always: this is an input."""
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        """The next `size` bytes of the file (fewer at its end), as UTF-8."""
-        return to_utf8(self._file.read(size), self.encoding)
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        """Not offered: a block grows when transcoded, so `read` is the way in."""
-        raise io.UnsupportedOperation("readinto")
-
-    def close(self) -> None:
-        """Close the file."""
-        self._file.close()
-        super().close()

@@ -20,7 +20,6 @@ from etl.extract.encoding import guess_encoding, sniff_utf16
 from etl.extract.tab_dump import sibling_columns
 from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
-from etl.transcode import Utf8Reader, single_byte
 
 BLOCK_SIZE = 4 << 20  # ~8k order lines per batch: memory stays flat, vectorised steps stay large
 # Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace: with
@@ -82,14 +81,11 @@ def _open_encoding(encoding: str) -> str:
 def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int, skip: int = 1
            ) -> Iterator[pa.RecordBatch]:
     """The fast path for RFC 4180 text; from a row it cannot split on, the rest goes to `_python`."""
-    # A code page such as cp1252 is decoded here (transcode.py): Arrow's own transcoding calls Python's
-    # codec, which holds the GIL the later stages need.
-    by_page = single_byte(encoding)
     try:
         reader = pacsv.open_csv(
-            Utf8Reader(path, encoding) if by_page else path,
-            read_options=pacsv.ReadOptions(encoding="utf8" if by_page else encoding, block_size=READ_BLOCK,
-                                           column_names=columns, skip_rows=skip),
+            path,
+            read_options=pacsv.ReadOptions(encoding=encoding, block_size=READ_BLOCK, column_names=columns,
+                                           skip_rows=skip),
             parse_options=pacsv.ParseOptions(delimiter=dialect.separator, newlines_in_values=True,
                                              invalid_row_handler=lambda row: "error"),
             convert_options=pacsv.ConvertOptions(
