@@ -2,8 +2,8 @@
 
 Only the bytes of the array's own values are tested (a slice tests its part of the buffer). A test may
 still say "maybe" where no single value matches (a multi-byte text across two values), which only costs
-the exact check that follows it; it never misses a match. The tests are `bytes` searches (memchr,
-`isascii`) on a copy: a regex character class over the same buffer is 50x slower.
+the exact check that follows it; it never misses a match. The tests are `bytes` searches (memchr)
+on a copy: a regex character class over the same buffer is 50x slower.
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ def _any_byte(*chars: bytes) -> Probe:
     return lambda data: any(char in data for char in chars)
 
 
-def _not_ascii(data: bytes) -> bool:
-    return not data.isascii()
-
-
-NOT_ASCII: Probe = _not_ascii
 LINE_BREAK = _any_byte(b"\n", b"\r")
 NEWLINE = _any_byte(b"\n")
 # the first byte of every character utf8_trim_whitespace trims: ASCII space and controls \t-\r, and the

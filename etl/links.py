@@ -33,8 +33,6 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NUL
 
 _BLOCK = 200  # numbers checked against the table in one query (about the new customers of a chunk)
 _CACHE_LIMIT = 20_000  # links kept in memory between chunks (a few MB at most)
-# New links wait in memory (the cache answers for them) and go into the table together: sqlite3 lets go
-# of the GIL for every row it steps, and each time the run's thread waited for the extraction thread.
 
 
 class CustomerLinks:
@@ -83,7 +81,9 @@ class CustomerLinks:
         return found
 
     def _flush(self) -> None:
-        # The cache answers for the new links until they are in the table.
+        # New links wait in memory, the cache answering for them, and go in together at commit (or when
+        # the cache is full): sqlite3 lets go of the GIL for every row it steps, and each time the run's
+        # thread waited for the extraction thread to hand it back.
         if self._new:
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
             self._new, self._new_ids = [], set()
@@ -158,7 +158,7 @@ class CustomerLinks:
             if not free:
                 self._verify_block(counter, numbers, free)
             value, number = free.popleft()
-            if number not in self._new_ids:  # a number given in this chunk's input, not yet in the table
+            if number not in self._new_ids:  # a number given in this run's input, not yet in the table
                 break
         self._counters[counter] = value + 1  # written with the new links (`_flush`)
         return number

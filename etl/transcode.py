@@ -33,7 +33,7 @@ class _Page:
 
 @cache
 def _page(encoding: str) -> _Page | None:
-    """The tables of `encoding`, or None when it is no single-byte code page that keeps ASCII."""
+    """The table of `encoding`, or None when it is no single-byte code page that keeps ASCII."""
     if codecs.lookup(encoding).name.startswith("utf"):
         return None
     every = bytes(range(256))

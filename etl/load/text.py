@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
 
-from etl.buffers import NOT_ASCII, may_hold
+from etl.buffers import may_hold
 from etl.model import ROUND_MODE
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
@@ -138,9 +138,8 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
         column = table.column(name)
         if not pa.types.is_string(column.type):
             continue
-        if not may_hold(column, NOT_ASCII):  # every encoding holds ASCII
-            continue
-        if not may_hold(column, partial(_unencodable, encoding=dialect.encoding)):  # one codec call, not a regex
+        # one transcode of the column's bytes (ASCII is answered at once), not a regex per value
+        if not may_hold(column, partial(_unencodable, encoding=dialect.encoding)):
             continue
         pattern = _unencodable_pattern(dialect.encoding)  # built on the first column that needs it
         bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)

@@ -114,7 +114,7 @@ def normalize_number(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     """
     if may_contain(text, "€") or may_contain(text, "EUR"):
         text = pc.replace_substring_regex(text, _CURRENCY, "")
-    commas = may_contain(text, ",") and _any(pc.match_substring(text, ","))
+    commas = _has(text, ",")
     if decimal == "," or (decimal == "auto" and commas and not _has(text, ".")):
         return _comma(text, commas), _fits(text, _COMMA)  # auto without dots: every comma is decimal
     point = _fits(text, _POINT)
