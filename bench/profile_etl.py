@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import OUT, etl_command, input_file
+from run import OUT, compile_etl, etl_command, input_file
 
 
 def serial() -> None:
@@ -37,6 +37,7 @@ def serial() -> None:
 
 def profile(size: int, fmt: str, top: int, seed: int) -> Path:
     """Run the etl once under cProfile; return the saved statistics file."""
+    compile_etl()
     from etl.cli import main as etl_main
 
     src = input_file(size, seed)

@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cli_startup import timed
+from cli_startup import compile_etl, timed
 from table import markdown
 
 BENCH = Path(__file__).resolve().parent
@@ -402,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    compile_etl()
     source = source_fingerprint()
     print(f"etl source {source['sha256']} (newest change {source.get('newest_change')})", flush=True)
     work, logs = OUT / "work", OUT / "logs" / stamp

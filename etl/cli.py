@@ -28,8 +28,10 @@ app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Off
                   add_completion=True, pretty_exceptions_enable=False)
 app.add_typer(layout_app, name="layout")
 app.command("inspect")(inspect_command)
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: the terminal wraps long lines itself; Rich would break paths into pieces that no longer
+# copy and paste (and break them in logs too, where the width is 80)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 ConfigOpt = Annotated[Path | None, typer.Option(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 layout_app = typer.Typer(help="Build schemas from layouts, check, show and draft layouts.", no_args_is_help=True)
-out = Console()
+out = Console(soft_wrap=True)  # paths stay whole (etl/cli.py)
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
 
 
