@@ -38,6 +38,17 @@ def may_hold(values: pa.Array | pa.ChunkedArray, probe: Probe) -> bool:
     return False
 
 
+def value_bytes(values: pa.Array | pa.ChunkedArray) -> bytes:
+    """The bytes of all values of the text column, one after the other (a copy)."""
+    parts = []
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        data = chunk.buffers()[2]
+        if data is not None and len(chunk):
+            start, end = _value_bytes(chunk)
+            parts.append(data.slice(start, end - start).to_pybytes())
+    return b"".join(parts)
+
+
 def _value_bytes(array: pa.Array) -> tuple[int, int]:
     """Where the values of a (possibly sliced) string array begin and end in its data buffer."""
     width = 8 if pa.types.is_large_string(array.type) else 4

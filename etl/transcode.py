@@ -73,3 +73,37 @@ def from_utf8(data: bytes, encoding: str) -> bytes:
     out = codes.copy()
     out[leads] = mapped.astype(np.uint8)
     return np.delete(out, follow).tobytes()
+
+
+def fits(data: bytes, encoding: str) -> bool:
+    """Whether `from_utf8(data, encoding)` succeeds: the same answer, without writing the result."""
+    page = _page(encoding)
+    if page is None or data.isascii():
+        return page is not None or _codec_fits(data, encoding)
+    codes = np.frombuffer(data, np.uint8)
+    leads = np.flatnonzero(codes >= 0xC0)
+    first = codes[leads].astype(np.int32)
+    three = first >= 0xE0
+    # valid UTF-8 of at most three bytes: every lead's one or two following bytes exist and continue
+    # it, and no other continuation byte is left over (claims cannot overlap: a claimed byte is no
+    # lead); anything else is judged by the codec
+    if not len(leads) or (first >= 0xF0).any() or (leads + 1 + three).max() >= len(codes):
+        return _codec_fits(data, encoding)
+    second = codes[leads + 1].astype(np.int32)
+    third = np.zeros_like(second)
+    third[three] = codes[leads[three] + 2]
+    if (np.count_nonzero(codes >= 0x80) != 2 * len(leads) + np.count_nonzero(three)
+            or ((second & 0xC0) != 0x80).any() or ((third[three] & 0xC0) != 0x80).any()):
+        return _codec_fits(data, encoding)
+    points = np.where(three, ((first & 0x0F) << 12) | ((second & 0x3F) << 6) | (third & 0x3F),
+                      ((first & 0x1F) << 6) | (second & 0x3F))
+    overlong = np.where(three, points < 0x800, points < 0x80)
+    return not overlong.any() and not (page.byte[points] == _NONE).any()
+
+
+def _codec_fits(data: bytes, encoding: str) -> bool:
+    try:
+        from_utf8(data, encoding)
+    except UnicodeError:
+        return False
+    return True

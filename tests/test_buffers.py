@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from etl.buffers import LINE_BREAK, NEWLINE, WHITESPACE, may_contain, may_hold
+from etl.buffers import LINE_BREAK, NEWLINE, WHITESPACE, may_contain, may_hold, value_bytes
 
 VALUES = pa.array(["ab\n", "cd", "é", "1,5", None, "x\r", "\u00a0y"])
 
@@ -22,9 +22,11 @@ def test_every_slice_answers_for_its_own_values_only(string_type: pa.DataType) -
             for name, (probe, exact) in probes.items():
                 assert may_hold(part, probe) == any(exact(v) for v in texts), (name, texts)
             assert may_contain(part, ",") == any("," in v for v in texts)
+            assert value_bytes(part) == "".join(texts).encode("utf-8")
 
 
 def test_chunked_columns_and_columns_without_values() -> None:
     assert may_hold(pa.chunked_array([pa.array(["a"]), pa.array(["b\n"])]), NEWLINE)
     assert not may_hold(pa.chunked_array([], pa.string()), NEWLINE)
     assert not may_hold(pa.array([None, None], pa.string()), WHITESPACE)
+    assert value_bytes(pa.chunked_array([pa.array(["ä"]), pa.array([None, "b"])])) == "äb".encode()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.transcode import from_utf8
+from etl.transcode import fits, from_utf8
 
 PAGES = ["cp1252", "cp850", "latin_1", "iso8859_15", "utf-8", "utf-16", "shift_jis"]  # the last three: by the codec
 
@@ -37,3 +37,28 @@ def test_invalid_utf8_is_refused_like_the_codec() -> None:
     for bad in (b"ab\xc3", b"\x80abc", b"\xc0\x80", b"\xed\xa0\x80"):
         with pytest.raises(UnicodeDecodeError):
             from_utf8(bad, "cp1252")
+
+
+def _succeeds(data: bytes, encoding: str) -> bool:
+    try:
+        from_utf8(data, encoding)
+    except UnicodeError:
+        return False
+    return True
+
+
+@given(st.one_of(st.text(alphabet=GERMAN, max_size=200).map(lambda t: t.encode("utf-8")),
+                 st.text(alphabet=st.characters(codec="utf-8"), max_size=200).map(lambda t: t.encode("utf-8")),
+                 st.binary(max_size=60),
+                 st.lists(st.sampled_from([b"a", b"\xc3", b"\xa4", b"\xe2", b"\x82", b"\xac", b"\xf0", b"\xc0",
+                                           b"\xed\xa0\x80", b"\xe0\x80\x80"]), max_size=12).map(b"".join)),
+       st.sampled_from(PAGES))
+def test_fits_answers_as_the_transcoding_would(data: bytes, encoding: str) -> None:
+    assert fits(data, encoding) == _succeeds(data, encoding)
+
+
+def test_fits_on_german_and_on_what_cp1252_lacks() -> None:
+    assert fits("Müller „Straße“ – 12,50 €, Groß".encode(), "cp1252")
+    assert not fits("Łódź".encode(), "cp1252")
+    assert not fits("Kaffee ☕".encode(), "cp1252")
+    assert not fits("ab\xc3".encode("latin-1"), "cp1252")  # cut in the middle of a character

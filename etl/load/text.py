@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from functools import cache, partial
+from functools import cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
 
-from etl.buffers import may_hold
+from etl.buffers import value_bytes
 from etl.model import ROUND_MODE
 from etl.records import KEY
 from etl.rejects import Reject, rejects_where
-from etl.transcode import from_utf8
+from etl.transcode import fits
 from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 
@@ -90,15 +90,6 @@ def _range(a: int, b: int) -> str:
     return f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}"
 
 
-def _unencodable(data: bytes, encoding: str) -> bool:
-    """Whether the UTF-8 text `data` holds a character `encoding` cannot."""
-    try:
-        from_utf8(data, encoding)
-    except UnicodeError:
-        return True
-    return False
-
-
 def transliterate(text: str, encoding: str) -> str | None:
     """`text` with characters `encoding` lacks spelled in Latin letters; None if that is impossible.
 
@@ -134,12 +125,13 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
     if codecs.lookup(dialect.encoding).name.startswith("utf"):
         return table, []
     rejects: list[Reject] = []
-    for name in columns:
+    texts = [name for name in columns if pa.types.is_string(table.column(name).type)]
+    # one byte check over all text columns (almost always they fit), then one per column, not a regex per value
+    if fits(b"".join(value_bytes(table.column(name)) for name in texts), dialect.encoding):
+        return table, []
+    for name in texts:
         column = table.column(name)
-        if not pa.types.is_string(column.type):
-            continue
-        # one transcode of the column's bytes (ASCII is answered at once), not a regex per value
-        if not may_hold(column, partial(_unencodable, encoding=dialect.encoding)):
+        if fits(value_bytes(column), dialect.encoding):
             continue
         pattern = _unencodable_pattern(dialect.encoding)  # built on the first column that needs it
         bad = pc.fill_null(pc.match_substring_regex(column, pattern), False)
