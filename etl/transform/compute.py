@@ -134,30 +134,46 @@ def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Ta
     """
     other = related[args["entity"]] if args["entity"] in related else schema(args["entity"]).empty_table()
     key = args.get("key", "order_id")
-    order_by = args.get("order_by")
-    descending = bool(args.get("descending", True))
-    for column, allowed in args.get("where", {}).items():
-        values = allowed if isinstance(allowed, list) else [allowed]
-        other = other.filter(pc.is_in(pc.cast(other.column(column), pa.string()),
-                                      value_set=pa.array([str(v) for v in values], pa.string())))
     field = other.schema.field(args["field"])
-    other = other.select(list(dict.fromkeys([key, args["field"]] + ([order_by] if order_by else []))))
+    other, rank = _ranked(other, key, args.get("order_by"), bool(args.get("descending", True)),
+                          args.get("where", {}))
     if other.num_rows == 0:
         return pa.nulls(table.num_rows, field.type)
-    order = [(key, "ascending", "at_end")]
-    if order_by:
-        order.append((order_by, "descending" if descending else "ascending", "at_end"))
-    other = other.take(pc.sort_indices(other, sort_keys=order))
-    keys = other.column(key).combine_chunks()
-    # Rank within each key: the row's position minus the position where its key's run starts.
-    starts = pc.fill_null(pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1)), True)
-    starts = pa.concat_arrays([pa.array([True]), starts])
-    index = positions(len(keys))
-    run = pc.subtract(pc.cumulative_sum(pc.cast(starts, pa.int64())), 1)
-    rank = pc.subtract(index, pc.take(pc.indices_nonzero(starts), run))
     pick = other.filter(pc.equal(rank, int(args["n"]) - 1))
     index = pc.index_in(table.column(key), value_set=pick.column(key).combine_chunks())
     return pc.take(pick.column(args["field"]).combine_chunks(), index)
+
+
+# The fields of one ranking (1st and 2nd tax rate, their amounts) rank the same records: sorted once.
+_last_rank: list[tuple[pa.Table, tuple[Any, ...], tuple[pa.Table, pa.Array]]] = []
+
+
+def _ranked(other: pa.Table, key: str, order_by: str | None, descending: bool,
+            where: dict[str, Any]) -> tuple[pa.Table, pa.Array]:
+    """`other`'s records considered (`where`), sorted by key and `order_by`, with each one's rank in its key."""
+    how = (key, order_by, descending, repr(sorted(where.items())))
+    last = _last_rank[0] if _last_rank else None  # one read: another thread may replace it
+    if last is not None and last[0] is other and last[1] == how:
+        return last[2]
+    table = other
+    for column, allowed in where.items():
+        values = allowed if isinstance(allowed, list) else [allowed]
+        table = table.filter(pc.is_in(pc.cast(table.column(column), pa.string()),
+                                      value_set=pa.array([str(v) for v in values], pa.string())))
+    if table.num_rows == 0:
+        return table, pa.array([], pa.int64())
+    order = [(key, "ascending", "at_end")]
+    if order_by:
+        order.append((order_by, "descending" if descending else "ascending", "at_end"))
+    table = table.take(pc.sort_indices(table, sort_keys=order))
+    keys = table.column(key).combine_chunks()
+    # Rank within each key: the row's position minus the position where its key's run starts.
+    starts = pc.fill_null(pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1)), True)
+    starts = pa.concat_arrays([pa.array([True]), starts])
+    run = pc.subtract(pc.cumulative_sum(pc.cast(starts, pa.int64())), 1)
+    rank = pc.subtract(positions(len(keys)), pc.take(pc.indices_nonzero(starts), run))
+    _last_rank[:] = [(other, how, (table, rank))]  # holds `other`, so `is` cannot match another one
+    return table, rank
 
 
 @computed("plain_text")

@@ -66,3 +66,37 @@ def test_net_and_gross_convert_only_the_rows_of_the_other_kind_in_a_mixed_chunke
         Decimal("100"), Decimal("10"), None, Decimal("1"), Decimal("0.01")]
     assert COMPUTED["gross"](table, {"from": "p"}, {}).to_pylist() == [
         Decimal("119"), Decimal("11.9"), None, Decimal("1.07"), Decimal("0.0119")]
+
+
+def test_nth_related_ranks_each_key_and_each_ranking_of_its_own() -> None:
+    from decimal import Decimal
+
+    from etl.model import DECIMAL
+    from etl.transform.compute import COMPUTED
+
+    orders = pa.table({"order_id": ["A", "B", "C"]})
+    taxes = pa.table({"order_id": ["B", "A", "A", "B", "A"],
+                      "tax_rate": pa.array([Decimal("7"), Decimal("19"), Decimal("7"), Decimal("19"), Decimal("0")],
+                                           DECIMAL),
+                      "tax_amount": pa.array([Decimal("0.70"), Decimal("3.80"), Decimal("1.40"), Decimal("1.90"),
+                                              Decimal("0")], DECIMAL),
+                      "kind": ["x", "x", "y", "x", "x"]})
+    related = {"order_taxes": taxes}
+
+    def nth(field: str, n: int, **more: object) -> list[object]:
+        args = {"entity": "order_taxes", "field": field, "n": n, "order_by": "tax_rate", **more}
+        return COMPUTED["nth_related"](orders, args, related).to_pylist()
+
+    # the fields of one ranking, one after the other (as a mapping asks for them): highest rate first
+    assert nth("tax_rate", 1) == [Decimal("19"), Decimal("19"), None]
+    assert nth("tax_amount", 1) == [Decimal("3.80"), Decimal("1.90"), None]
+    assert nth("tax_rate", 2) == [Decimal("7"), Decimal("7"), None]
+    assert nth("tax_amount", 3) == [Decimal("0"), None, None]
+    # another ranking of the same records is ranked anew, not taken from the one before
+    assert nth("tax_rate", 1, descending=False) == [Decimal("0"), Decimal("7"), None]
+    assert nth("tax_amount", 1, where={"kind": "y"}) == [Decimal("1.40"), None, None]
+    assert nth("tax_amount", 2, where={"kind": ["x"]}) == [Decimal("0"), Decimal("0.70"), None]
+    assert nth("tax_amount", 1, where={"kind": "z"}) == [None, None, None]
+    # and other records with the same columns are other records
+    related["order_taxes"] = taxes.slice(0, 1)
+    assert nth("tax_rate", 1) == [None, Decimal("7"), None]
