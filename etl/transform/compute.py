@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html.parser import HTMLParser
 from typing import Any
 
 import pyarrow as pa
@@ -183,44 +182,9 @@ def _plain_text(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Tab
     Of field `from`, or, given `entity`, of the related record `nth_related` finds (e.g. a language's long text).
     """
     values = _nth_related(table, args, related) if "entity" in args else table.column(args["from"])
+    from etl.transform.html_text import html_to_text  # html.parser only for the flows that show HTML
+
     return pa.array([None if v is None else html_to_text(v) for v in values.to_pylist()], pa.string())
-
-
-def html_to_text(html: str) -> str | None:
-    """The text a browser would show of `html`, with line breaks where blocks end; None when empty."""
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
-    text = "\n".join(line for line in lines if line)
-    return text or None
-
-
-class _TextParser(HTMLParser):
-    _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.hidden += 1
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.hidden = max(self.hidden - 1, 0)
-        elif tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(data.replace("\xa0", " "))
 
 
 def _present(value: Any) -> bool:
