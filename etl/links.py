@@ -99,24 +99,33 @@ class CustomerLinks:
                    for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number",
                                 "store_id")}
         stores = [None if store is None else str(store) for store in columns["store_id"]]
-        columns["erp_customer_number"] = [
-            given or (shop if self.range_of(store).use_shop_numbers else None)
-            for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
-                                          strict=True)]
+        shop_numbers = {store: self.range_of(store).use_shop_numbers for store in set(stores)}
+        givens = [given or (shop if shop_numbers[store] else None)
+                  for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
+                                                strict=True)]
         if len(self._cache) > _CACHE_LIMIT:  # memory stays flat however many customers a run meets
             self._flush()
             self._cache.clear()
         self._now = datetime.now().isoformat(timespec="seconds")
-        self._prefetch([("customer", c) for c in columns["customer_id"] if c]
-                       + [("email", m.strip().lower()) for m in columns["email"] if m])
+        # the keys erp_number links by, each looked up once (the prefetch puts every one in the cache)
+        customers = [("customer", cid) if cid and cid != "0" and not guest else None
+                     for cid, guest in zip(columns["customer_id"], columns["is_guest"], strict=True)]
+        emails = [("email", mail.strip().lower()) if mail else None for mail in columns["email"]]
+        self._prefetch([key for key in customers if key] + [key for key in emails if key])
+        cache = self._cache
         self._batched = True
         try:
-            numbers = [
-                self.erp_number(cid, mail, bool(guest), given, store)
-                for cid, mail, guest, given, store in zip(columns["customer_id"], columns["email"],
-                                                          columns["is_guest"], columns["erp_customer_number"],
-                                                          stores, strict=True)
-            ]
+            numbers = []
+            for customer, email, cid, mail, guest, given, store in zip(
+                    customers, emails, columns["customer_id"], columns["email"], columns["is_guest"], givens, stores,
+                    strict=True):
+                by_id = cache.get(customer) if customer else None
+                by_mail = cache.get(email) if email else None
+                # a customer whose every key is linked already (most, after a shop's first run): nothing to add
+                if (by_id or not customer) and (by_mail or not email) and (by_id or by_mail or given):
+                    numbers.append(by_id or by_mail or given)
+                else:
+                    numbers.append(self.erp_number(cid, mail, bool(guest), given, store))
         finally:
             self._batched, self._now = False, None
         index = table.column_names.index("erp_customer_number")
