@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from etl.config import Config
 
 
-layout_app = typer.Typer(help="Build schemas from layouts, check, show and draft layouts.", no_args_is_help=True)
+layout_app = typer.Typer(help="Build schemas from layouts, check, show and draft layouts.", no_args_is_help=True,
+                         rich_markup_mode=None)
 out = Console(soft_wrap=True)  # paths stay whole (etl/cli.py)
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
 
