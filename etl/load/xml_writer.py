@@ -3,13 +3,14 @@
 The template is the generic `layout.xml.j2`, driven by the layout's `xml:` names, and the XSD is
 generated from the layout (`xsd.py`), unless the layout names a template or schema file of its own.
 The template defines three macros: `start(meta)`, `record(entry)` and `end(meta)`. Records are
-rendered chunk by chunk; each chunk is parsed and validated against the layout's XSD as a small
-document of its own, so memory stays flat however long the file; a record the schema refuses is
+rendered chunk by chunk; about a megabyte of records at a time is parsed and validated against the
+layout's XSD as a small document of its own, so memory stays flat however long the file; a record the schema refuses is
 rejected with the schema's message, the others are written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -89,24 +90,28 @@ class XmlWriter(Writer):
         return rejects
 
     def _write(self, doc: _Document, rendered: Rendered, root: str) -> list[Reject]:
-        if self._valid(doc, "".join(rendered.texts)) is None:
-            doc.file.write("".join(rendered.texts).encode("utf-8"))
-            return []
-        rejects, good = [], []
-        for i, text in enumerate(rendered.texts):
-            problem = self._valid(doc, text)
-            if problem is None:
-                good.append(text)
-            else:
-                rejects.append(Reject(rendered.files[i], rendered.lines[i], rendered.keys[i], None, None, problem,
-                                      root))
-        doc.file.write("".join(good).encode("utf-8"))
+        rejects: list[Reject] = []
+        for group in _groups(rendered.texts, VALIDATED_TOGETHER):
+            body = "".join(rendered.texts[group.start:group.stop]).encode("utf-8")
+            if self._valid(doc, body) is None:
+                doc.file.write(body)
+                continue
+            good = []
+            for i in group:
+                text = rendered.texts[i].encode("utf-8")
+                problem = self._valid(doc, text)
+                if problem is None:
+                    good.append(text)
+                else:
+                    rejects.append(Reject(rendered.files[i], rendered.lines[i], rendered.keys[i], None, None,
+                                          problem, root))
+            doc.file.write(b"".join(good))
         return rejects
 
-    def _valid(self, document: _Document, body: str) -> str | None:
+    def _valid(self, document: _Document, body: bytes) -> str | None:
         """None when head + body + tail is valid, else the first problem in words."""
         try:
-            doc = etree.fromstring((document.head + body + document.tail).encode("utf-8"))
+            doc = etree.fromstring(document.head + body + document.tail)
         except etree.XMLSyntaxError as exc:
             return f"the rendered XML is not well-formed: {exc.msg}"
         if self.schema.validate(doc):
@@ -118,21 +123,36 @@ class XmlWriter(Writer):
         for root in self.layout.roots:  # an empty run still gets its (empty) documents
             self._document(root)
         for doc in self.documents.values():
-            doc.file.write(doc.tail.encode("utf-8"))
+            doc.file.write(doc.tail)
             doc.file.close()
         return [doc.path for doc in self.documents.values()]
 
 
 class _Document:
-    """One XML file being written: its path, head and tail."""
+    """One XML file being written: its path, and its head and tail as UTF-8."""
 
     def __init__(self, path: Path, head: str, tail: str) -> None:
-        self.path, self.head, self.tail = path, head, tail
+        self.path, self.head, self.tail = path, head.encode("utf-8"), tail.encode("utf-8")
         self.file = path.open("wb")
-        self.file.write(head.encode("utf-8"))
+        self.file.write(self.head)
+
+
+def _groups(texts: list[str], size: int) -> Iterator[range]:
+    """Consecutive runs of `texts` of about `size` characters each (at least one text per run)."""
+    start = length = 0
+    for i, text in enumerate(texts):
+        length += len(text)
+        if length >= size:
+            yield range(start, i + 1)
+            start, length = i + 1, 0
+    if start < len(texts):
+        yield range(start, len(texts))
 
 
 GENERIC = "layout.xml.j2"
+# Characters of records parsed and validated as one document: a parsed tree takes several times its
+# text, so a chunk's whole text (several MB) at once made the memory swing by tens of MB.
+VALIDATED_TOGETHER = 1 << 20
 
 
 def _same_text(path: Path, bundled_path: Path) -> bool:
