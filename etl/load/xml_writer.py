@@ -4,8 +4,8 @@ The template is the generic `layout.xml.j2`, driven by the layout's `xml:` names
 generated from the layout (`xsd.py`), unless the layout names a template or schema file of its own.
 The template defines three macros: `start(meta)`, `record(entry)` and `end(meta)`. Records are
 rendered chunk by chunk; about a megabyte of records at a time is parsed and validated against the
-layout's XSD as a small document of its own, so memory stays flat however long the file; a record the schema refuses is
-rejected with the schema's message, the others are written.
+layout's XSD as a small document of its own, so memory stays flat however long the file; a record
+the schema refuses is rejected with the schema's message, the others are written.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from tests.conftest import ORDERS, run_orders
 # The order number may not hold a 4 or a 6: a rule of the receiver that the mapping does not know.
 NO_FOUR_SIX = '<xs:element name="Shopbestellnummer" type="NoFourSix"/>'
 NO_FOUR_SIX_TYPE = ('<xs:simpleType name="NoFourSix"><xs:restriction base="xs:string">'
-                 '<xs:pattern value="[^46]+"/></xs:restriction></xs:simpleType>')
+                    '<xs:pattern value="[^46]+"/></xs:restriction></xs:simpleType>')
 
 
 def _strict_xsd(layout: object) -> str:
