@@ -33,7 +33,8 @@ def _written(report: RunReport) -> list[str]:
     return list(dict.fromkeys(re.findall(r"<Shopbestellnummer>([^<]*)</Shopbestellnummer>", text)))  # per order
 
 
-@pytest.mark.parametrize("together", [1, 3000, 1 << 20], ids=["one-by-one", "groups", "one-group"])
+# Records of the sample are 3-4 KB: 7000 characters make groups of two and three, mixed good and refused.
+@pytest.mark.parametrize("together", [1, 7000, 1 << 20], ids=["one-by-one", "groups", "one-group"])
 def test_records_the_schema_refuses_are_rejected_and_the_others_written(
         workspace: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, together: int) -> None:
     plain = _written(run_orders(load_config(create_workspace(tmp_path / "plain")), ORDERS / "flat_cp1252.csv",
