@@ -110,25 +110,35 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Convert every export of FLOW in the inbox into import files in the outbox."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from etl.pipeline import run_flow
 
     settings = _config(config, inbox, outbox, needs_inbox=True)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
-        task = bar.add_task(_("{flow}: reading the inbox").format(flow=flow), total=None)
-
-        def progress(what: str, count: int) -> None:
-            bar.update(task, description=f"{flow}: {translate(what)}", completed=count)
-
-        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress, full=full)
+    if as_json or not err.is_terminal:  # a bar nobody sees (a log, a scheduled task): not even imported
+        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, full=full)
+    else:
+        report = _run_with_bar(settings, flow, fmt, dry_run=dry_run, force=force, full=full)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:
         _summary(report)
     raise typer.Exit(report.exit_code)
+
+
+def _run_with_bar(settings: Config, flow: str, fmt: str, **options: bool) -> RunReport:
+    """`run_flow` with a progress bar on the terminal."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from etl.pipeline import run_flow
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(_("{flow}: reading the inbox").format(flow=flow), total=None)
+
+        def progress(what: str, count: int) -> None:
+            bar.update(task, description=f"{flow}: {translate(what)}", completed=count)
+
+        return run_flow(settings, flow, fmt, progress=progress, **options)
 
 
 def _summary(report: RunReport) -> None:

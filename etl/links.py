@@ -54,6 +54,10 @@ class CustomerLinks:
         self._new: list[tuple[str, str, str, str]] = []  # links made in this run, not yet inserted
         self._new_ids: set[str] = set()  # their ERP numbers: taken, though not in the table yet
         self._batched = False
+        # A chunk's keys in one query where SQLite allows: every statement lets go of the GIL and waits
+        # to get it back behind the extraction thread.
+        self._per_query = max(1, min(30_000, self.db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1))
+        self._stored = self.db.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0] == 1  # else: a first run
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
                    given: str | None = None, store: str | None = None) -> str:
@@ -86,6 +90,7 @@ class CustomerLinks:
         # thread waited for the extraction thread to hand it back.
         if self._new:
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
+            self._stored = True
             self._new, self._new_ids = [], set()
         if self._counters:
             self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?, ?)", self._counters.items())
@@ -136,10 +141,12 @@ class CustomerLinks:
         wanted = sorted({k for k in keys if k not in self._cache})
         for item in wanted:
             self._cache[item] = None
+        if not self._stored:  # an empty table (a first run) holds none of them
+            return
         for kind in sorted({kind for kind, _ in wanted}):
             shop_keys = [key for k, key in wanted if k == kind]
-            for start in range(0, len(shop_keys), 400):
-                part = shop_keys[start:start + 400]
+            for start in range(0, len(shop_keys), self._per_query):
+                part = shop_keys[start:start + self._per_query]
                 # `kind = ? AND shop_key IN (...)` is a search of the primary key; a row-value
                 # `(kind, shop_key) IN (VALUES ...)` scanned the whole table, every chunk.
                 rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key IN "

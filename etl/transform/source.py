@@ -46,8 +46,9 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
     lineage = {"_file": constant(file, size, pa.string()), "_line": lines, "_run": constant(run_id, size, pa.string())}
     columns: dict[str, pa.Array] = {}
     raw_text: dict[str, tuple[str, pa.Array]] = {}
+    present = set(batch.schema.names)
     for name, spec in table.fields.items():
-        column = next((c for c in spec.column if c in batch.schema.names), None)
+        column = next((c for c in spec.column if c in present), None)
         text = batch.column(column) if column else pa.nulls(size, pa.string())
         raw_text[name] = (column or spec.column[0], text)
     if key and key not in table.fields:
@@ -223,8 +224,9 @@ def concat_tables(tables: Sequence[pa.Table], schema: pa.Schema | None = None) -
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Shape `table` to `schema`: missing columns as nulls, extra columns dropped, types cast."""
     arrays = []
+    present = set(table.column_names)
     for field in schema:
-        if field.name in table.column_names:
+        if field.name in present:
             arrays.append(pc.cast(table.column(field.name), field.type))
         else:
             arrays.append(pa.nulls(table.num_rows, field.type))

@@ -124,3 +124,20 @@ def test_a_new_number_never_repeats_one_given_in_the_input_in_this_or_an_earlier
     again = CustomerLinks(tmp_path, main)
     assert again.assign(orders(("7", None))).column("erp_customer_number").to_pylist() == ["10006"]
     again.rollback()
+
+
+def test_a_first_runs_links_are_found_again_after_the_cache_was_emptied(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty table is not asked (a first run); once links went in to free the cache, it is asked again."""
+    monkeypatch.setattr("etl.links._CACHE_LIMIT", 2)
+    main = NumberRange(start=10000, use_shop_numbers=False)
+
+    def orders(*ids: str) -> pa.Table:
+        return pa.table({"customer_id": list(ids), "email": [f"{c}@example.de" for c in ids],
+                         "is_guest": [False] * len(ids), "erp_customer_number": pa.nulls(len(ids), pa.string())})
+
+    links = CustomerLinks(tmp_path, main)
+    first = links.assign(orders("1", "2", "3")).column("erp_customer_number").to_pylist()
+    later = links.assign(orders("3", "4", "1")).column("erp_customer_number").to_pylist()  # the cache is cleared
+    assert first == ["10000", "10001", "10002"] and later == ["10002", "10003", "10000"]
+    links.commit()
