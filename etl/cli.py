@@ -124,7 +124,7 @@ def run(
     raise typer.Exit(report.exit_code)
 
 
-def _run_with_bar(settings: Config, flow: str, fmt: str, **options: bool) -> RunReport:
+def _run_with_bar(settings: Config, flow: str, fmt: str, *, dry_run: bool, force: bool, full: bool) -> RunReport:
     """`run_flow` with a progress bar on the terminal."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -138,7 +138,7 @@ def _run_with_bar(settings: Config, flow: str, fmt: str, **options: bool) -> Run
         def progress(what: str, count: int) -> None:
             bar.update(task, description=f"{flow}: {translate(what)}", completed=count)
 
-        return run_flow(settings, flow, fmt, progress=progress, **options)
+        return run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress, full=full)
 
 
 def _summary(report: RunReport) -> None:
