@@ -149,3 +149,16 @@ def test_help_does_not_import_pyarrow() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert result.stdout.strip().endswith("False False"), result.stdout + result.stderr
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(workspace: Config) -> None:
+    config = workspace.base / "etl.yaml"
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    piped = etl("run", "orders", "-c", config, ETL_LANG="en")
+    drop(workspace, ORDERS / "cases/flat_not_numeric.csv")
+    shown = etl("run", "orders", "-c", config, ETL_LANG="en", FORCE_COLOR="1")  # Rich takes it for a terminal
+    assert piped.returncode == shown.returncode == 1, piped.stdout + shown.stdout + shown.stderr
+    assert "orders: reading the inbox" not in piped.stderr
+    assert "orders: reading the inbox" in shown.stderr
+    reports = [json.loads(p.read_text(encoding="utf-8")) for p in workspace.folder("reports").glob("*.json")]
+    assert sorted(r["counts"]["written"] for r in reports) == [1, 7]  # the bar changes nothing of the run
