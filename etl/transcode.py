@@ -1,34 +1,42 @@
-"""UTF-8 to single-byte code pages (cp1252, cp850, latin-1, ...), mostly outside the GIL.
+"""Single-byte code pages (cp1252, cp850, latin-1, ...) to and from UTF-8, mostly outside the GIL.
 
-Python's codecs hold the GIL for every character: encoding the csv import files (and checking that a
-column fits the code page) took a tenth of a run's GIL time, while the other stages waited. The text is
-mostly ASCII, so the few other characters are found and rewritten with numpy, whose array work
-releases the GIL. The result is byte for byte what the codec gives, and so are the errors.
-
-Reading stays with Arrow's own transcoding: the same numpy work in Arrow's I/O thread made glibc keep
-~25 MB more per run (its arenas), for ~4 % of speed.
+Python's codecs hold the GIL for every character: decoding a cp1252 export (Arrow's own transcoding
+calls the codec in its I/O thread) and encoding the csv import files took a fifth of a run's GIL time,
+while the other stages waited. The text is mostly ASCII, so the few other bytes are found and rewritten
+with numpy, whose array work releases the GIL. The result is byte for byte what the codec gives, and so
+are the errors.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+import os
 from functools import cache
+from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 _NONE = -1  # a character the code page cannot hold
 
 
 class _Page:
-    """A code page's table: per character of the Basic Multilingual Plane its byte."""
+    """A code page's tables: per byte its UTF-8 bytes, per character of the Basic Multilingual Plane its byte."""
 
     def __init__(self, encoding: str) -> None:
+        self.length = np.zeros(256, np.uint8)  # UTF-8 length of each byte's character; 0: undefined
+        self.utf8 = np.zeros((256, 3), np.uint8)
         self.byte = np.full(0x10000, _NONE, np.int16)
         for value in range(256):
             try:
-                self.byte[ord(bytes([value]).decode(encoding))] = value
+                char = bytes([value]).decode(encoding)
             except UnicodeDecodeError:  # a byte the code page leaves undefined
                 continue
+            encoded = char.encode("utf-8")
+            self.length[value] = len(encoded)
+            self.utf8[value, :len(encoded)] = list(encoded)
+            self.byte[ord(char)] = value
 
 
 @cache
@@ -45,6 +53,88 @@ def _page(encoding: str) -> _Page | None:
     if ascii_part != every[:128].decode("ascii") or len(every.decode(encoding, errors="replace")) != 256:
         return None
     return _Page(encoding)
+
+
+def single_byte(encoding: str) -> bool:
+    """Whether `encoding` is a single-byte code page that keeps ASCII (this module transcodes it)."""
+    return _page(encoding) is not None
+
+
+class Utf8Reader(io.RawIOBase):
+    """A file in a single-byte code page, read as UTF-8 (for Arrow's CSV reader, which wants UTF-8).
+
+    Arrow's own transcoding calls Python's codec in its I/O thread, holding the GIL the run's other
+    stages wait for (a fifth of a 1M-line run's GIL time). Blocks are Arrow buffers, as Arrow's own
+    reads are, and the work arrays are kept from block to block: Python bytes and fresh arrays in
+    Arrow's I/O thread made the process keep ~20 MB more.
+    """
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        super().__init__()
+        page = _page(encoding)
+        if page is None:
+            raise ValueError(f"{encoding} is no single-byte code page")
+        self.encoding = encoding
+        self._page = page
+        self._file = path.open("rb", buffering=0)
+        self._offset = 0  # of the next block in the file, for the position of an undefined byte
+        self._high = np.empty(0, np.bool_)
+        self._kept = np.empty(0, np.bool_)
+
+    def readable(self) -> bool:
+        """Always: this is an input."""
+        return True
+
+    def read(self, size: int = -1) -> pa.Buffer:
+        """The next `size` bytes of the file (fewer at its end), as UTF-8."""
+        if size < 0:
+            size = max(0, os.fstat(self._file.fileno()).st_size - self._offset)
+        block = pa.allocate_buffer(size)
+        count = 0
+        while count < size and (got := self._file.readinto(memoryview(block)[count:])):
+            count += got
+        start, self._offset = self._offset, self._offset + count
+        codes = np.frombuffer(block, np.uint8, count)
+        if len(self._high) < count:
+            self._high = np.empty(count, np.bool_)
+        high = np.greater_equal(codes, 0x80, out=self._high[:count])
+        if not high.any():  # most blocks of an export: ASCII is UTF-8 as it is
+            return block.slice(0, count)
+        wide = np.flatnonzero(high)
+        chars = codes[wide]
+        lengths = self._page.length[chars]
+        if not lengths.all():
+            at = int(wide[np.argmin(lengths)])
+            raise UnicodeDecodeError(self.encoding, codes[max(0, at - 20):at + 20].tobytes(), min(at, 20),
+                                     min(at, 20) + 1, f"character maps to <undefined> (byte {start + at} of the file)")
+        page = self._page.utf8
+        # each character's first UTF-8 byte in its own place, its second and third inserted after it
+        second, third = wide[lengths >= 2], wide[lengths == 3]
+        after = np.concatenate((second, third))
+        order = np.argsort(after, kind="stable")  # a third byte goes in after its second
+        owners = after[order]  # per inserted byte, in output order, the input byte it belongs to
+        places = owners + 1 + np.arange(len(owners))  # where the inserted bytes land in the output
+        total = count + len(owners)
+        decoded = pa.allocate_buffer(total)
+        out = np.frombuffer(decoded, np.uint8)
+        if len(self._kept) < total:
+            self._kept = np.empty(total, np.bool_)
+        kept = self._kept[:total]
+        kept.fill(True)
+        kept[places] = False
+        out[kept] = codes  # every input byte, moved on by the bytes inserted before it
+        out[places] = np.concatenate((page[codes[second], 1], page[codes[third], 2]))[order]
+        out[wide + np.searchsorted(owners, wide)] = page[chars, 0]  # a wide character's first byte
+        return decoded
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        """Not offered: a block grows when transcoded, so `read` is the way in."""
+        raise io.UnsupportedOperation("readinto")
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+        super().close()
 
 
 def from_utf8(data: bytes, encoding: str) -> bytes:

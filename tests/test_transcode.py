@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.transcode import fits, from_utf8
+from etl.transcode import Utf8Reader, fits, from_utf8
 
 PAGES = ["cp1252", "cp850", "latin_1", "iso8859_15", "utf-8", "utf-16", "shift_jis"]  # the last three: by the codec
 
@@ -62,3 +64,37 @@ def test_fits_on_german_and_on_what_cp1252_lacks() -> None:
     assert not fits("Łódź".encode(), "cp1252")
     assert not fits("Kaffee ☕".encode(), "cp1252")
     assert not fits("ab\xc3".encode("latin-1"), "cp1252")  # cut in the middle of a character
+
+
+SINGLE_BYTE = ["cp1252", "cp850", "latin_1", "iso8859_15"]
+
+
+@given(st.binary(max_size=3000), st.lists(st.integers(1, 700), min_size=1, max_size=8), st.sampled_from(SINGLE_BYTE))
+def test_a_code_page_file_reads_as_the_codec_decodes_it(tmp_path_factory: pytest.TempPathFactory, data: bytes,
+                                                       sizes: list[int], encoding: str) -> None:
+    path = tmp_path_factory.mktemp("read") / "export.csv"
+    path.write_bytes(data)
+    try:
+        expected = data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        with Utf8Reader(path, encoding) as reader, pytest.raises(UnicodeDecodeError) as raised:
+            while len(reader.read(sizes[0])):
+                pass
+        assert f"(byte {exc.start} of the file)" in raised.value.reason  # the codec's first bad byte
+        return
+    blocks = []
+    with Utf8Reader(path, encoding) as reader:
+        for size in sizes * (len(data) // min(sizes) + 1):  # block sizes vary as Arrow's reads may
+            block = reader.read(size)
+            if not len(block):
+                break
+            blocks.append(memoryview(block).tobytes())
+    assert b"".join(blocks) == expected
+
+
+def test_german_export_reads_as_the_codec(tmp_path: Path) -> None:
+    text = "Müller;„Straße“ 1–3;€ 12,50;Ærø\r\n" * 500
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("cp1252"))
+    with Utf8Reader(path, "cp1252") as reader:
+        assert memoryview(reader.read(-1)).tobytes() == text.encode("utf-8")

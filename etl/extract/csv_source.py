@@ -20,6 +20,7 @@ from etl.extract.encoding import guess_encoding, sniff_utf16
 from etl.extract.tab_dump import sibling_columns
 from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
+from etl.transcode import Utf8Reader, single_byte
 
 BLOCK_SIZE = 4 << 20  # ~8k order lines per batch: memory stays flat, vectorised steps stay large
 # Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace: with
@@ -81,10 +82,20 @@ def _open_encoding(encoding: str) -> str:
 def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int, skip: int = 1
            ) -> Iterator[pa.RecordBatch]:
     """The fast path for RFC 4180 text; from a row it cannot split on, the rest goes to `_python`."""
+    if not single_byte(encoding):
+        yield from _arrow_from(path, encoding, path, columns, encoding, dialect, first, skip)
+        return
+    with Utf8Reader(path, encoding) as decoded:  # a code page such as cp1252: decoded by transcode.py
+        yield from _arrow_from(decoded, "utf8", path, columns, encoding, dialect, first, skip)
+
+
+def _arrow_from(source: Path | Utf8Reader, source_encoding: str, path: Path, columns: list[str], encoding: str,
+                dialect: Dialect, first: int, skip: int) -> Iterator[pa.RecordBatch]:
+    """`_arrow` reading `source` (the file, or the file decoded to UTF-8); the rest as there."""
     try:
         reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=encoding, block_size=READ_BLOCK, column_names=columns,
+            source,
+            read_options=pacsv.ReadOptions(encoding=source_encoding, block_size=READ_BLOCK, column_names=columns,
                                            skip_rows=skip),
             parse_options=pacsv.ParseOptions(delimiter=dialect.separator, newlines_in_values=True,
                                              invalid_row_handler=lambda row: "error"),
