@@ -138,11 +138,11 @@ class CustomerLinks:
 
     def _prefetch(self, keys: list[tuple[str, str]]) -> None:
         """Look up a chunk's links in a few queries instead of one per record."""
-        wanted = sorted({k for k in keys if k not in self._cache})
-        for item in wanted:
-            self._cache[item] = None
+        unknown = {k for k in keys if k not in self._cache}
+        self._cache.update(dict.fromkeys(unknown))
         if not self._stored:  # an empty table (a first run) holds none of them
             return
+        wanted = sorted(unknown)
         for kind in sorted({kind for kind, _ in wanted}):
             shop_keys = [key for k, key in wanted if k == kind]
             for start in range(0, len(shop_keys), self._per_query):
