@@ -11,7 +11,7 @@ import codecs
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyarrow as pa
 
@@ -33,16 +33,28 @@ class Guess:
     how: str
 
 
+# Rows as a record batch, or as a table of several: the CSV reader's blocks are handed on as read,
+# not copied into one batch.
+Batch: TypeAlias = pa.RecordBatch | pa.Table
+
+
 @dataclass
 class RawTable:
     """One table inside one input file."""
 
     path: Path
     columns: list[str]
-    batches: Callable[[], Iterator[pa.RecordBatch]]
+    batches: Callable[[], Iterator[Batch]]
     name: str | None = None  # table name the file itself states (XML/JSON), if any
     encoding: Guess | None = None  # how a text file was decoded (None: the format fixes it)
     dialect: Dialect | None = None  # how a delimited text file was split
+
+    def read_all(self) -> pa.Table:
+        """Every row at once: for samples and small files (a run streams `batches`)."""
+        parts = [b if isinstance(b, pa.Table) else pa.Table.from_batches([b]) for b in self.batches()]
+        if not parts:
+            return pa.table({name: pa.array([], pa.string()) for name in self.columns})
+        return pa.concat_tables(parts, promote_options="default")
 
 
 @dataclass(frozen=True)

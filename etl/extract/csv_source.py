@@ -14,7 +14,7 @@ from etl.arrays import constant
 from etl.background import ahead
 from etl.buffers import NEWLINE, may_hold
 from etl.errors import InputFileError
-from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, FileHead, Guess, RawTable
+from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, Batch, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
 from etl.extract.encoding import guess_encoding, sniff_utf16
 from etl.extract.tab_dump import sibling_columns
@@ -68,7 +68,7 @@ def read(file: FileHead) -> list[RawTable]:
         raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
     first = 1 if headerless else 2 + header.text.count("\n")
 
-    def batches() -> Iterator[pa.RecordBatch]:
+    def batches() -> Iterator[Batch]:
         if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
             # Arrow parses on the second core while the flow works on the batch before (background.py).
             return ahead(_arrow(path, columns, encoding, dialect, first, skip=0 if headerless else 1),
@@ -83,7 +83,7 @@ def _open_encoding(encoding: str) -> str:
 
 
 def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int, skip: int = 1
-           ) -> Iterator[pa.RecordBatch]:
+           ) -> Iterator[Batch]:
     """The fast path for RFC 4180 text; from a row it cannot split on, the rest goes to `_python`."""
     if not single_byte(encoding):
         yield from _arrow_from(path, encoding, path, columns, encoding, dialect, first, skip)
@@ -93,7 +93,7 @@ def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, firs
 
 
 def _arrow_from(source: Path | Utf8Reader, source_encoding: str, path: Path, columns: list[str], encoding: str,
-                dialect: Dialect, first: int, skip: int) -> Iterator[pa.RecordBatch]:
+                dialect: Dialect, first: int, skip: int) -> Iterator[Batch]:
     """`_arrow` reading `source` (the file, or the file decoded to UTF-8); the rest as there."""
     try:
         reader = pacsv.open_csv(
@@ -137,20 +137,20 @@ def _arrow_from(source: Path | Utf8Reader, source_encoding: str, path: Path, col
         yield _numbered(pending, next_line)[0]
 
 
-def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.RecordBatch, int]:
-    """The parts as one batch, each row with the source line it starts on (from `next_line`), and
-    the number of lines its rows span."""
-    batch = parts[0] if len(parts) == 1 else pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
+def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.Table, int]:
+    """The parts as one table (not copied together), each row with the source line it starts on (from
+    `next_line`), and the number of lines its rows span."""
+    table = pa.Table.from_batches(parts)
     # A row starts on the line after the previous row ends; embedded newlines push it down.
     # Counted only in the few columns that hold a line break at all (a scan is cheaper than a count).
     extra = None
-    for column in batch.columns:
+    for column in table.columns:
         if may_hold(column, NEWLINE):  # every raw column is text
             count = pc.fill_null(pc.count_substring(column, "\n"), 0).cast(pa.int64())
             extra = count if extra is None else pc.add(extra, count)
-    span = constant(1, batch.num_rows, pa.int64()) if extra is None else pc.add(extra, 1)
+    span = constant(1, table.num_rows, pa.int64()) if extra is None else pc.add(extra, 1)
     ends = pc.cumulative_sum(span)
-    return batch.append_column(LINE, pc.add(pc.subtract(ends, span), next_line)), int(ends[-1].as_py())
+    return table.append_column(LINE, pc.add(pc.subtract(ends, span), next_line)), int(ends[-1].as_py())
 
 
 def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int,

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
-from etl.extract import RawTable
+from etl.arrays import constant, positions
+from etl.extract import Batch, RawTable
 from etl.flows.flow import Flow
 from etl.flows.order_assembly import chunks
 from etl.i18n import N_
@@ -39,27 +39,38 @@ def extract_flat(layout: SourceLayout, raw: RawTable, run_id: str) -> Iterator[C
     assert layout.flat is not None
     for name in layout.flat.tables:
         check_columns(layout, name, raw)
-    carry: pa.RecordBatch | None = None
+    carry: pa.Table | None = None
     for batch in raw.batches():
+        table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
         if carry is not None:
-            batch = pa.Table.from_batches([carry, batch]).combine_chunks().to_batches()[0]
-        ids = batch.column(_order_column(layout, batch))
-        last = ids[-1]
-        tail = pc.equal(ids, last) if last.is_valid else pc.is_null(ids)
-        carry = batch.filter(tail)
-        complete = batch.filter(pc.invert(tail))
+            table = pa.concat_tables([carry, table])  # no copy: the chunk is the carry's rows and the batch's
+        complete, carry = _last_order_apart(table, _order_column(layout, batch))
         if complete.num_rows:
             yield _flat_chunk(layout, raw, complete, run_id)
     if carry is not None and carry.num_rows:
         yield _flat_chunk(layout, raw, carry, run_id)
 
 
-def _order_column(layout: SourceLayout, batch: pa.RecordBatch) -> str:
+def _last_order_apart(table: pa.Table, column: str) -> tuple[pa.Table, pa.Table]:
+    """The rows of `table` before its last order, and that order's rows (it may go on in the next batch)."""
+    ids = table.column(column)
+    last = ids[-1]
+    tail = pc.equal(ids, last) if last.is_valid else pc.is_null(ids)
+    count = pc.sum(tail).as_py()
+    if pc.all(tail.slice(table.num_rows - count)).as_py():
+        # An export sorted by order (the rule): slices, no copy; the carry is copied out of the batch
+        # so that the batch's buffers are not kept for a few rows.
+        cut = table.num_rows - count
+        return table.slice(0, cut), table.slice(cut).take(positions(count))
+    return table.filter(pc.invert(tail)), table.filter(tail)
+
+
+def _order_column(layout: SourceLayout, batch: Batch) -> str:
     columns = layout.tables["orders"].fields["order_id"].column
     return next(c for c in columns if c in batch.schema.names)
 
 
-def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.RecordBatch, run_id: str) -> Chunk:
+def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.Table, run_id: str) -> Chunk:
     assert layout.flat is not None
     orders_spec, items_spec = (layout.tables[name] for name in layout.flat.tables)
     # An order's own fields are read from its first line only: the later lines repeat them.
@@ -75,7 +86,7 @@ def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.RecordBatch, run_
     return next(chunks(layout, parts, rejects + total_rejects, chunk_size=None))
 
 
-def _flat_totals(layout: SourceLayout, batch: pa.RecordBatch, orders: pa.Table) -> tuple[pa.Table, list]:
+def _flat_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> tuple[pa.Table, list]:
     assert layout.flat is not None
     pattern = re.compile(layout.flat.tax_columns) if layout.flat.tax_columns else None
     columns: list[tuple[str, str, str | None]] = []

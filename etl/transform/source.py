@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from etl.arrays import constant
 from etl.errors import InputFileError
-from etl.extract import LINE, RawTable
+from etl.extract import LINE, Batch, RawTable
 from etl.i18n import N_
 from etl.model import DECIMAL, TYPES, schema
 from etl.records import Chunk
@@ -198,7 +198,7 @@ def read_clean(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: 
     return read_tables(layout, tables, run_id, key=None, drop_bad=True)
 
 
-def drop_comment_rows(batch: pa.RecordBatch) -> pa.RecordBatch:
+def drop_comment_rows(batch: Batch) -> Batch:
     """Rows whose first cell starts with '#' are notes (a template's help row), not records."""
     first = batch.column(0)
     if batch.num_rows == 0 or not pa.types.is_string(first.type):

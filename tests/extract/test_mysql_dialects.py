@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
 from etl.extract import read_file
@@ -50,7 +49,7 @@ def _xml(mariadb: MariaDB, db: str, tmp_path: Path) -> list[dict]:
 
 def _rows(path: Path) -> list[dict]:
     (raw,) = read_file(path)
-    table = pa.Table.from_batches(list(raw.batches()))
+    table = raw.read_all()
     assert BROKEN not in table.column_names
     return table.drop_columns([LINE]).to_pylist()
 
@@ -107,7 +106,7 @@ def test_raw_batch_output_keeps_clean_rows_and_marks_the_rows_it_cannot_split(
     path = _client(mariadb, history, tmp_path, "history.txt", "--batch", "--raw")
     (raw,) = read_file(path)
     assert raw.dialect is not None and raw.dialect.name == "tab-raw"
-    table = pa.Table.from_batches(list(raw.batches()))
+    table = raw.read_all()
     rows = table.to_pylist()
     good = [{k: v for k, v in r.items() if k not in (LINE, BROKEN, RAW_TEXT)} for r in rows if not r[BROKEN]]
     clean = [r for r in expected if not any(c in (r["comments"] or "") for c in "\t\n")]
@@ -121,6 +120,6 @@ def test_raw_batch_output_keeps_clean_rows_and_marks_the_rows_it_cannot_split(
 def test_escaped_by_nothing_marks_rows_with_separators_as_broken(mariadb: MariaDB, history: str) -> None:
     path = _outfile(mariadb, history, "plain.txt", "FIELDS ESCAPED BY ''")
     (raw,) = read_file(path)
-    table = pa.Table.from_batches(list(raw.batches()))
+    table = raw.read_all()
     ids = [r["orders_status_history_id"] for r in table.to_pylist() if not r.get(BROKEN)]
     assert "3" in ids and "1" not in ids and "2" not in ids  # a CR is data; tab and LF split the row

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
 from etl.errors import InputFileError
@@ -14,7 +13,7 @@ from tests.conftest import ORDERS
 
 
 def _rows(path: Path) -> dict[str, list[dict]]:
-    return {raw.name or raw.path.name: pa.Table.from_batches(list(raw.batches())).to_pylist()
+    return {raw.name or raw.path.name: raw.read_all().to_pylist()
             for raw in read_file(path)}
 
 
@@ -103,5 +102,5 @@ def test_excel_unicode_text_utf16_tab_separated(tmp_path: Path) -> None:
     path = tmp_path / "export.txt"
     path.write_bytes("orders_id\tname\r\n1\tJürgen Weiß\r\n".encode("utf-16"))
     (raw,) = read_file(path)
-    rows = pa.Table.from_batches(list(raw.batches())).to_pylist()
+    rows = raw.read_all().to_pylist()
     assert rows == [{"orders_id": "1", "name": "Jürgen Weiß", "_line": 2}]

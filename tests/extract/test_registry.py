@@ -7,7 +7,6 @@ import codecs
 import shutil
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
 import etl.extract
@@ -82,7 +81,7 @@ def test_a_cp1252_character_after_the_head_still_makes_the_file_cp1252(tmp_path:
     path = tmp_path / "orders.csv"
     path.write_bytes(b"id;name\n" + b"1;Meier\n" * 20_000 + "2;Müller\n".encode("cp1252"))
     (raw,) = read_file(path)
-    rows = pa.Table.from_batches(list(raw.batches())).to_pylist()
+    rows = raw.read_all().to_pylist()
     assert rows[-1]["name"] == "Müller"
 
 

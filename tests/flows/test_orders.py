@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
-from etl.config import Config
+from etl.config import Config, load_config
+from etl.extract import csv_source, read_file
 from etl.report import read_rejects
+from etl.workspace import create_workspace
 from tests.conftest import ORDERS, run_orders
 
 FORMS = ["xtc_csv_cp1252", "xtc_csv_utf8bom", "mysql_xml", "mysqldump_xml", "phpmyadmin_xml",
@@ -104,3 +108,39 @@ def test_other_flows_files_stay_in_the_inbox(workspace: Config) -> None:
     assert [f.name for f in report.files if f.status != "ignored"] == ["flat_cp1252.csv"]
     (ignored,) = [f for f in report.files if f.status == "ignored"]
     assert ignored.name == "other_flow_customers.csv" and "'customers'" in (ignored.reason or "")
+
+
+def _flat_rows() -> list[list[str]]:
+    with (ORDERS / "flat_cp1252.csv").open(encoding="cp1252", newline="") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def _write_flat(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def test_orders_cut_by_read_blocks_stay_whole(workspace: Config, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = _records(run_orders(workspace, ORDERS / "flat_cp1252.csv", fmt="json"))
+    # Every 2 KB read is a batch of its own: most orders begin in one batch and end in the next.
+    monkeypatch.setattr(csv_source, "READ_BLOCK", 2048)
+    monkeypatch.setattr(csv_source, "FIRST_BATCH", 1)
+    monkeypatch.setattr(csv_source, "BLOCK_SIZE", 1)
+    (raw,) = read_file(ORDERS / "flat_cp1252.csv")
+    assert len([batch for batch in raw.batches() if isinstance(batch, pa.Table)]) > 3  # Arrow's reader, cut
+    other = tmp_path / "other"
+    report = run_orders(load_config(create_workspace(other)), ORDERS / "flat_cp1252.csv", fmt="json")
+    assert (report.records_in, report.written, report.rejected) == (8, 7, 1)
+    assert _records(report) == whole
+
+
+def test_an_order_whose_lines_are_apart_is_one_order(workspace: Config, tmp_path: Path) -> None:
+    rows = _flat_rows()
+    first_of_10007 = next(i for i, row in enumerate(rows) if row[0] == "10007")
+    rows.append(rows.pop(first_of_10007))  # 10007, 10008, 10007: the file's last order is not its tail
+    report = run_orders(workspace, _write_flat(tmp_path / "orders_apart.csv", rows), fmt="json")
+    assert (report.records_in, report.written, report.rejected) == (8, 7, 1)
+    assert [r["Shopbestellnummer"] for r in _records(report)] == WRITTEN
+    assert {r.record for r in report.rejects} == {"10007"}
