@@ -60,6 +60,15 @@ def single_byte(encoding: str) -> bool:
     return _page(encoding) is not None
 
 
+def read_block(file: io.RawIOBase, size: int) -> pa.Buffer:
+    """The next `size` bytes of `file` (fewer only at its end) in an Arrow buffer."""
+    block = pa.allocate_buffer(size)
+    count = 0
+    while count < size and (got := file.readinto(memoryview(block)[count:])):
+        count += got
+    return block if count == size else block.slice(0, count)
+
+
 class Utf8Reader(io.RawIOBase):
     """A file in a single-byte code page, read as UTF-8 (for Arrow's CSV reader, which wants UTF-8).
 
@@ -89,17 +98,15 @@ class Utf8Reader(io.RawIOBase):
         """The next `size` bytes of the file (fewer at its end), as UTF-8."""
         if size < 0:
             size = max(0, os.fstat(self._file.fileno()).st_size - self._offset)
-        block = pa.allocate_buffer(size)
-        count = 0
-        while count < size and (got := self._file.readinto(memoryview(block)[count:])):
-            count += got
+        block = read_block(self._file, size)
+        count = block.size
         start, self._offset = self._offset, self._offset + count
         codes = np.frombuffer(block, np.uint8, count)
         if len(self._high) < count:
             self._high = np.empty(count, np.bool_)
         high = np.greater_equal(codes, 0x80, out=self._high[:count])
         if not high.any():  # most blocks of an export: ASCII is UTF-8 as it is
-            return block.slice(0, count)
+            return block
         wide = np.flatnonzero(high)
         chars = codes[wide]
         lengths = self._page.length[chars]

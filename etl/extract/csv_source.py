@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,17 +18,19 @@ from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, Batch, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
 from etl.extract.encoding import guess_encoding, sniff_utf16
+from etl.extract.paced import Paced
 from etl.extract.tab_dump import sibling_columns
 from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
-from etl.transcode import Utf8Reader, single_byte
+from etl.transcode import Utf8Reader, read_block, single_byte
 
 # ~16k order lines per batch. A chunk costs ~15 ms of Python around its Arrow calls whatever its size
 # (some 800 calls through the stages): 8 MB instead of 4 MB made csv 11-16 % faster for ~30-60 MB more
 # memory, which stays flat from 1M lines on (bench/README.md).
 BLOCK_SIZE = 8 << 20
-# Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace: with
-# 4 MB blocks that queue alone held ~130 MB on a long file. Small blocks, combined into BLOCK_SIZE batches.
+# Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace (with
+# 4 MB blocks that queue alone held ~130 MB on a long file): small blocks, gathered into BLOCK_SIZE
+# tables, and the reads paced by the batches taken (extract/paced.py).
 READ_BLOCK = 1 << 20
 FIRST_BATCH = 1 << 20  # the first batch is small: the stages after the reader start sooner
 BATCH_ROWS = 20_000
@@ -85,14 +88,17 @@ def _open_encoding(encoding: str) -> str:
 def _arrow(path: Path, columns: list[str], encoding: str, dialect: Dialect, first: int, skip: int = 1
            ) -> Iterator[Batch]:
     """The fast path for RFC 4180 text; from a row it cannot split on, the rest goes to `_python`."""
-    if not single_byte(encoding):
-        yield from _arrow_from(path, encoding, path, columns, encoding, dialect, first, skip)
-        return
-    with Utf8Reader(path, encoding) as decoded:  # a code page such as cp1252: decoded by transcode.py
-        yield from _arrow_from(decoded, "utf8", path, columns, encoding, dialect, first, skip)
+    if single_byte(encoding):  # a code page such as cp1252: decoded by transcode.py
+        stream: io.RawIOBase = Utf8Reader(path, encoding)
+        source, source_encoding = Paced(stream.read), "utf8"
+    else:
+        stream = path.open("rb", buffering=0)
+        source, source_encoding = Paced(partial(read_block, stream)), encoding
+    with stream, source:
+        yield from _arrow_from(source, source_encoding, path, columns, encoding, dialect, first, skip)
 
 
-def _arrow_from(source: Path | Utf8Reader, source_encoding: str, path: Path, columns: list[str], encoding: str,
+def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[str], encoding: str,
                 dialect: Dialect, first: int, skip: int) -> Iterator[Batch]:
     """`_arrow` reading `source` (the file, or the file decoded to UTF-8); the rest as there."""
     try:
@@ -114,7 +120,8 @@ def _arrow_from(source: Path | Utf8Reader, source_encoding: str, path: Path, col
     size, limit = 0, FIRST_BATCH
     while True:
         try:
-            batch = reader.read_next_batch()
+            with source.taking():
+                batch = reader.read_next_batch()
         except StopIteration:
             break
         except (pa.ArrowInvalid, UnicodeDecodeError):
