@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.model import KEYS, LINEAGE
+from etl.sql_keys import in_keys
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS hashes (
     flow TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL,
@@ -96,14 +97,10 @@ class DeltaState:
         self.db.close()
 
     def _known(self, entity: str, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
-            rows = self.db.execute(
-                f"SELECT key, hash FROM hashes WHERE flow=? AND entity=? AND key IN ({','.join('?' * len(part))})",
-                (self.flow, entity, *part))
-            found.update(dict(rows.fetchall()))
-        return found
+        among, params = in_keys(keys)
+        rows = self.db.execute(f"SELECT key, hash FROM hashes WHERE flow=? AND entity=? AND key {among}",
+                               (self.flow, entity, *params))
+        return dict(rows.fetchall())
 
 
 def _hashes(entity: str, table: pa.Table) -> tuple[list[str], list[str]]:

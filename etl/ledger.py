@@ -8,6 +8,8 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from etl.sql_keys import in_keys
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inputs (
     sha256 TEXT NOT NULL, flow TEXT NOT NULL, name TEXT NOT NULL, run_id TEXT NOT NULL,
@@ -110,14 +112,9 @@ class Ledger:
 
     def records_seen(self, flow: str, keys: Sequence[str]) -> dict[str, str]:
         """Of `keys`, those an earlier run of `flow` wrote, with that run's id."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            part = list(keys[start:start + 500])
-            marks = ",".join("?" * len(part))
-            rows = self.db.execute(f"SELECT record, run_id FROM records WHERE flow=? AND record IN ({marks})",
-                                   (flow, *part))
-            found.update(dict(rows.fetchall()))
-        return found
+        among, params = in_keys(keys)
+        rows = self.db.execute(f"SELECT record, run_id FROM records WHERE flow=? AND record {among}", (flow, *params))
+        return dict(rows.fetchall())
 
     def close(self) -> None:
         """Close the database."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.config.numbers import NumberRange
+from etl.sql_keys import in_keys
 from etl.transform.relate import lookup
 
 _SCHEMA = """
@@ -54,9 +55,6 @@ class CustomerLinks:
         self._new: list[tuple[str, str, str, str]] = []  # links made in this run, not yet inserted
         self._new_ids: set[str] = set()  # their ERP numbers: taken, though not in the table yet
         self._batched = False
-        # A chunk's keys in one query where SQLite allows: every statement lets go of the GIL and waits
-        # to get it back behind the extraction thread.
-        self._per_query = max(1, min(30_000, self.db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1))
         self._stored = self.db.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0] == 1  # else: a first run
 
     def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
@@ -144,15 +142,14 @@ class CustomerLinks:
             return
         wanted = sorted(unknown)
         for kind in sorted({kind for kind, _ in wanted}):
-            shop_keys = [key for k, key in wanted if k == kind]
-            for start in range(0, len(shop_keys), self._per_query):
-                part = shop_keys[start:start + self._per_query]
-                # `kind = ? AND shop_key IN (...)` is a search of the primary key; a row-value
-                # `(kind, shop_key) IN (VALUES ...)` scanned the whole table, every chunk.
-                rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key IN "
-                                       f"({','.join('?' * len(part))})", [kind, *part])
-                for key, erp in rows:
-                    self._cache[(kind, key)] = erp
+            # A chunk's keys of a kind in one query: every statement lets go of the GIL and waits to get
+            # it back behind the extraction thread. `kind = ? AND shop_key IN (...)` is a search of the
+            # primary key; a row-value `(kind, shop_key) IN (VALUES ...)` scanned the whole table.
+            among, params = in_keys(key for k, key in wanted if k == kind)
+            rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key {among}",
+                                   (kind, *params))
+            for key, erp in rows:
+                self._cache[(kind, key)] = erp
 
     def _get(self, item: tuple[str, str]) -> str | None:
         if item in self._cache:
@@ -188,8 +185,8 @@ class CustomerLinks:
             row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
             start = row[0] if row else numbers.start
         block = [(value, f"{numbers.prefix}{value:0{numbers.width}d}") for value in range(start, start + _BLOCK)]
-        taken = {row[0] for row in self.db.execute(
-            f"SELECT erp_id FROM links WHERE erp_id IN ({','.join('?' * _BLOCK)})", [n for _, n in block])}
+        among, params = in_keys(n for _, n in block)
+        taken = {row[0] for row in self.db.execute(f"SELECT erp_id FROM links WHERE erp_id {among}", params)}
         free.extend(item for item in block if item[1] not in taken)
         self._scanned[counter] = start + _BLOCK
 
@@ -212,9 +209,9 @@ def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
         return {}
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        marks = ",".join("?" * len(erp_numbers))
-        rows = db.execute(f"SELECT erp_id, shop_key FROM links WHERE kind='customer' AND erp_id IN ({marks})",
-                          erp_numbers).fetchall()
+        among, params = in_keys(erp_numbers)
+        rows = db.execute(f"SELECT erp_id, shop_key FROM links WHERE kind='customer' AND erp_id {among}",
+                          params).fetchall()
     finally:
         db.close()
     return dict(rows)

@@ -23,6 +23,7 @@ import pyarrow as pa
 from etl.ledger import Ledger
 from etl.model import schema
 from etl.records import Chunk
+from etl.sql_keys import in_keys
 from etl.transform.layout import SourceLayout
 
 FLOW = "payment-requests"
@@ -90,12 +91,10 @@ def last_mails(state: Path, ledger: Ledger, order_ids: list[str]) -> dict[str, t
     db = _connect(state)
     try:
         mailed: dict[str, dict[int, date]] = {}
-        for start in range(0, len(order_ids), 500):
-            part = order_ids[start:start + 500]
-            rows = db.execute(f"SELECT order_id, level, mailed_on FROM mailings WHERE order_id IN "
-                              f"({','.join('?' * len(part))})", part).fetchall()
-            for order_id, level, day in rows:
-                mailed.setdefault(order_id, {})[level] = date.fromisoformat(day)
+        among, params = in_keys(order_ids)
+        rows = db.execute(f"SELECT order_id, level, mailed_on FROM mailings WHERE order_id {among}", params).fetchall()
+        for order_id, level, day in rows:
+            mailed.setdefault(order_id, {})[level] = date.fromisoformat(day)
     finally:
         db.close()
     keys = [f"{order}-{level}" for order, levels in mailed.items() for level in levels]
@@ -141,9 +140,9 @@ class PaymentMemory:
                 closed = 0
                 if self.exported:  # the newest export lists every open order: the others are closed now
                     before = db.total_changes
-                    marks = ",".join("?" * len(self.seen))
+                    among, params = in_keys(self.seen)
                     db.execute(f"UPDATE payments SET open=0, closed_why='no longer in the open-orders export' "
-                               f"WHERE open=1 AND order_id NOT IN ({marks})", list(self.seen))
+                               f"WHERE open=1 AND order_id NOT {among}", params)
                     closed = db.total_changes - before
                 for order_id, record in self.seen.items():
                     still = is_open(self.layout, record)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+from etl.sql_keys import in_keys
+
 SPILL = 50_000  # keys held in a set before they go into the database (a few MB)
 
 
@@ -41,10 +43,9 @@ class WrittenKeys:
         found = self._recent.intersection(wanted)
         if not self._spilled:
             return found
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            rows = self.db.execute(f"SELECT key FROM written WHERE key IN ({','.join('?' * len(part))})", part)
-            found.update(row[0] for row in rows)
+        among, params = in_keys(wanted)
+        rows = self.db.execute(f"SELECT key FROM written WHERE key {among}", params)
+        found.update(row[0] for row in rows)
         return found
 
     def __iter__(self) -> Iterator[str]:

@@ -1,0 +1,44 @@
+"""Keys looked up in SQLite through one JSON parameter match as bound parameters would, however many."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from etl.sql_keys import in_keys
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)  # sqlite3 cannot bind lone surrogates
+
+
+def _table(stored: set[str]) -> sqlite3.Connection:
+    db = sqlite3.connect("")
+    db.execute("CREATE TABLE t (key TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.executemany("INSERT INTO t VALUES (?)", [(key,) for key in stored])
+    return db
+
+
+@settings(max_examples=200, deadline=None)
+@given(stored=st.sets(texts, max_size=12), asked=st.lists(texts, max_size=12))
+@example(stored={"a\x00b", "\x00", "a"}, asked=["a\x00b", "\x00"])  # JSON in SQLite ends a text at \u0000
+def test_in_and_not_in_match_every_text_key(stored: set[str], asked: list[str]) -> None:
+    db = _table(stored)
+    among, params = in_keys(asked)
+    assert {row[0] for row in db.execute(f"SELECT key FROM t WHERE key {among}", params)} == stored & set(asked)
+    assert {row[0] for row in db.execute(f"SELECT key FROM t WHERE key NOT {among}", params)} == stored - set(asked)
+
+
+def test_more_keys_than_sqlite_takes_parameters() -> None:
+    db = _table({f"k{i}" for i in range(0, 80_000, 2)})
+    among, params = in_keys(f"k{i}" for i in range(80_000))  # SQLite binds at most 32,766 parameters
+    assert db.execute(f"SELECT count(*) FROM t WHERE key {among}", params).fetchone()[0] == 40_000
+    assert len(params) == 1
+
+
+def test_a_number_column_compares_the_keys_as_numbers() -> None:
+    db = sqlite3.connect("")
+    db.execute("CREATE TABLE n (id INTEGER)")
+    db.executemany("INSERT INTO n VALUES (?)", [(1,), (2,), (10,)])
+    among, params = in_keys(["1", "10", "x"])
+    assert [r[0] for r in db.execute(f"SELECT id FROM n WHERE id {among} ORDER BY id", params)] == [1, 10]
