@@ -31,6 +31,7 @@ class Paced(io.RawIOBase):
         self._taken = 0
         self._waiting = False
         self._stopped = False
+        self._reading = False  # a read is in the source: closing waits for it (the file is closed next)
         self._turn = threading.Condition()
 
     def readable(self) -> bool:
@@ -48,7 +49,13 @@ class Paced(io.RawIOBase):
             if self._stopped:
                 raise OSError("the reader of this stream has stopped")
             self._reads += 1
-        return self._read(size)
+            self._reading = True
+        try:
+            return self._read(size)
+        finally:
+            with self._turn:
+                self._reading = False
+                self._turn.notify_all()
 
     def readinto(self, buffer: Any) -> int:
         """Not offered: `read` is the way in (blocks may be Arrow buffers)."""
@@ -69,8 +76,10 @@ class Paced(io.RawIOBase):
                 self._turn.notify_all()
 
     def close(self) -> None:
-        """Let a waiting read end (with an error nobody waits for) and refuse further reads."""
+        """Let a waiting read end (with an error nobody waits for), refuse further reads, and return once
+        no read is left in the source."""
         with self._turn:
             self._stopped = True
             self._turn.notify_all()
+            self._turn.wait_for(lambda: not self._reading)
         super().close()

@@ -77,3 +77,23 @@ def test_a_closed_stream_ends_a_waiting_read() -> None:
     stream.close()
     thread.join(timeout=5)
     assert failed.is_set()
+
+
+def test_closing_waits_for_a_read_in_the_source() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow(size: int) -> bytes:
+        started.set()
+        release.wait(5)
+        return b"x" * size
+
+    stream = Paced(slow, ahead=4)
+    threading.Thread(target=stream.read, args=(4,), daemon=True).start()
+    assert started.wait(5)
+    closer = threading.Thread(target=stream.close, daemon=True)
+    closer.start()
+    closer.join(timeout=0.2)
+    assert closer.is_alive()  # the file under the stream must not be closed while it is read
+    release.set()
+    closer.join(timeout=5)
+    assert not closer.is_alive()
