@@ -50,7 +50,7 @@ class RawTable:
     dialect: Dialect | None = None  # how a delimited text file was split
 
     def read_all(self) -> pa.Table:
-        """Every row at once: for samples and small files (a run streams `batches`)."""
+        """Every row at once, for tests and small files (a run streams `batches`)."""
         parts = [b if isinstance(b, pa.Table) else pa.Table.from_batches([b]) for b in self.batches()]
         if not parts:
             return pa.table({name: pa.array([], pa.string()) for name in self.columns})

@@ -43,7 +43,9 @@ def extract_flat(layout: SourceLayout, raw: RawTable, run_id: str) -> Iterator[C
     for batch in raw.batches():
         table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
         if carry is not None:
-            table = pa.concat_tables([carry, table])  # no copy: the chunk is the carry's rows and the batch's
+            # No copy: the chunk is the carry's rows and the batch's. Past a row Arrow cannot split, the
+            # batches come from the Python reader with the broken rows' columns: the carry gets them null.
+            table = pa.concat_tables([carry, table], promote_options="default")
         complete, carry = _last_order_apart(table, _order_column(layout, batch))
         if complete.num_rows:
             yield _flat_chunk(layout, raw, complete, run_id)

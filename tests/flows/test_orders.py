@@ -144,3 +144,24 @@ def test_an_order_whose_lines_are_apart_is_one_order(workspace: Config, tmp_path
     assert (report.records_in, report.written, report.rejected) == (8, 7, 1)
     assert [r["Shopbestellnummer"] for r in _records(report)] == WRITTEN
     assert {r.record for r in report.rejects} == {"10007"}
+
+
+def test_a_broken_row_after_the_first_blocks_is_refused_and_the_rest_goes_on(
+        workspace: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_source, "READ_BLOCK", 2048)
+    monkeypatch.setattr(csv_source, "FIRST_BATCH", 1)
+    monkeypatch.setattr(csv_source, "BLOCK_SIZE", 1)
+    header, *rows = _flat_rows()
+    copies = [[str(int(row[0]) + 100 * n), *row[1:]] for n in range(3) for row in rows]  # ~30 KB, many blocks
+    path = _write_flat(tmp_path / "orders_broken.csv", [header, *copies])
+    data = path.read_bytes()
+    # An unterminated quote after Arrow's first batches: from there the Python reader takes over and
+    # marks the rows it cannot split; the order cut at that batch's start must still join them.
+    at = data.index(b"\r\n10201;") + 2
+    path.write_bytes(data[:at] + b'99999;"kaputt\r\n' + data[at:])
+    report = run_orders(workspace, path, fmt="json")
+    broken = [r for r in report.rejects if "cannot be split" in r.reason]
+    assert broken and all(r.file == "orders_broken.csv" and r.line for r in broken)
+    written = {r["Shopbestellnummer"] for r in _records(report)}
+    assert {"10001", "10002", "10101", "10102"} <= written  # the orders before the broken row
+    assert report.records_in == report.written + report.rejected
