@@ -23,10 +23,11 @@ from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
 from etl.transcode import Utf8Reader, read_block, single_byte
 
-# ~16k order lines per batch. A chunk costs ~15 ms of Python around its Arrow calls whatever its size
-# (some 800 calls through the stages): 8 MB instead of 4 MB made csv 11-16 % faster for ~30-60 MB more
-# memory, which stays flat from 1M lines on (bench/README.md).
-BLOCK_SIZE = 8 << 20
+# ~12k order lines per batch. A chunk costs ~12 ms of Python around its Arrow calls whatever its size
+# (some 600 compute calls in the extraction alone), and memory grows with its size until a run has seen
+# about ten of them: 6 MB kept the peak of a 100k-line run within 1.06x of a 1M-line one (8 MB: 1.10x,
+# 7 chunks at 100k) for ~3 % more time at 1M; 4 MB cost 15-18 % (bench/README.md).
+BLOCK_SIZE = 6 << 20
 # Arrow reads up to 32 blocks ahead of the parser on its I/O thread, whatever the consumer's pace (with
 # 4 MB blocks that queue alone held ~130 MB on a long file): small blocks, gathered into BLOCK_SIZE
 # tables, and the reads paced by the batches taken (extract/paced.py).

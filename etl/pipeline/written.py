@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator
 
 from etl.sql_keys import in_keys
 
-# Keys held in a set before they go into the database (~1 MB). 50,000 kept ~5 MB more from a few hundred
-# thousand lines on, which a short run never reached (the peak grew with the input).
-SPILL = 10_000
+# Keys held in a set before they go into the database (~0.2 MB, a few chunks' orders). 50,000 and 10,000
+# kept ~5 MB and ~3 MB more from a few hundred thousand lines on, which a short run never reached (the
+# peak grew with the input).
+SPILL = 2_000
 
 
 class WrittenKeys:
