@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from etl.config import Config
 from etl.ledger import Ledger
 from etl.pipeline import run_flow
@@ -147,6 +149,34 @@ def test_staged_tables_get_their_names_only_when_complete(workspace: Config) -> 
     assert list(folder.glob("*.parquet")) == []  # a kill now leaves no truncated Parquet under its name
     writer.close()
     assert [p.name for p in folder.iterdir()] == ["orders.parquet"]
+
+
+def test_a_long_input_is_staged_in_parts_named_when_complete(workspace: Config,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer keeps every row group's metadata until it closes: a long input's entity goes on in parts."""
+    import pyarrow as pa
+
+    from etl.model import schema
+    from etl.staging import StagingWriter, prune, staged
+
+    monkeypatch.setattr("etl.staging.ROW_GROUP_BYTES", 1)  # a row group per chunk
+    monkeypatch.setattr("etl.staging.PART_ROW_GROUPS", 2)
+    folder = workspace.folder("staging") / "20260101-000000-aaaaaa" / "flat-0"
+    writer = StagingWriter(folder)
+    for n in range(1, 6):
+        writer.append({"orders": pa.Table.from_pylist([{"order_id": str(n), "_file": "o.csv", "_line": n}],
+                                                      schema("orders")),
+                       "order_taxes": pa.Table.from_pylist([], schema("order_taxes"))})
+    writer.behind.wait()
+    assert list(folder.glob("*.parquet")) == []  # a kill now leaves no part under its name
+    writer.close()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "order_taxes.parquet", "orders.2.parquet", "orders.3.parquet", "orders.parquet"]
+    assert [r["order_id"] for part in staged(folder, "orders") for r in part.to_pylist()] == ["1", "2", "3", "4", "5"]
+    assert [part.num_rows for part in staged(folder, "order_taxes")] == [0]  # staged without rows: its schema
+    prune(workspace.folder("staging"), keep=0)  # old runs keep each part's order history
+    assert [r["order_id"] for part in staged(folder, "orders") for r in part.to_pylist()] == ["1", "2", "3", "4", "5"]
+    assert [part.column_names for part in staged(folder, "orders")][-1] == ["order_id", "customer_id", "email"]
 
 
 def test_a_run_killed_while_staging_does_not_break_later_runs(workspace: Config) -> None:

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Iterator
 from itertools import permutations
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from etl.flows.catalog import Row, table_of
 from etl.flows.flow import Flow
 from etl.records import Chunk
+from etl.staging import staged
 from etl.transform.layout import SourceLayout
 
 
@@ -74,15 +73,16 @@ def merge(erp: list[Row], computed: dict[str, list[tuple[str, int]]], run_id: st
 def _baskets(staging: Path, by: str, parents: dict[str, str]) -> list[set[str]]:
     orders: dict[str, tuple[str, list[str]]] = {}
     for items_file in sorted(staging.glob("*/*/order_items.parquet")):  # run ids sort by time
-        heads = items_file.with_name("orders.parquet")
+        folder = items_file.parent
         who = {}
-        if heads.exists():
-            for o in pq.read_table(heads, columns=["order_id", "customer_id", "email"]).to_pylist():
+        for heads in staged(folder, "orders", ["order_id", "customer_id", "email"]):
+            for o in heads.to_pylist():
                 who[o["order_id"]] = o["customer_id"] or (o["email"] or "").lower() or None
         lines: dict[str, list[str]] = {}
-        for item in pq.read_table(items_file, columns=["order_id", "kind", "sku"]).to_pylist():
-            if item["kind"] == "product" and item["sku"]:
-                lines.setdefault(item["order_id"], []).append(parents.get(item["sku"], item["sku"]))
+        for items in staged(folder, "order_items", ["order_id", "kind", "sku"]):
+            for item in items.to_pylist():
+                if item["kind"] == "product" and item["sku"]:
+                    lines.setdefault(item["order_id"], []).append(parents.get(item["sku"], item["sku"]))
         for order_id, skus in lines.items():
             owner = who.get(order_id) if by == "customer" else None
             orders[order_id] = (owner or f"order {order_id}", skus)
@@ -97,7 +97,7 @@ def _latest_catalog(staging: Path) -> dict[str, list[Row]]:
     if not found:
         return {}
     folder = found[-1].parent
-    return {name: pq.read_table(folder / f"{name}.parquet").to_pylist()
+    return {name: [row for part in staged(folder, name) for row in part.to_pylist()]
             for name in ("articles", "variants", "relations") if (folder / f"{name}.parquet").exists()}
 
 

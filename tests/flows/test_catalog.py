@@ -170,13 +170,21 @@ def _stage_history(config: Config, run: str, orders: list[tuple[str, str, list[s
     items = [{"order_id": o, "position": n, "kind": "product", "sku": sku, **lineage}
              for o, _, skus in orders for n, sku in enumerate(skus, 1)]
     writer = StagingWriter(config.folder("staging") / run / "tables")
-    writer.append({"orders": pa.Table.from_pylist(heads, schema("orders")),
-                   "order_items": pa.Table.from_pylist(items, schema("order_items"))})
+    for order_id, _, _ in orders:  # a chunk per order: with small row groups and parts, a part per order
+        writer.append({"orders": pa.Table.from_pylist([h for h in heads if h["order_id"] == order_id],
+                                                      schema("orders")),
+                       "order_items": pa.Table.from_pylist([i for i in items if i["order_id"] == order_id],
+                                                           schema("order_items"))})
     writer.close()
 
 
+@pytest.mark.parametrize("parts", [False, True], ids=["one-file", "in-parts"])
 @pytest.mark.parametrize("pruned", [False, True], ids=["fresh", "old-runs-pruned"])
-def test_cross_selling_from_history_has_the_hand_counted_answer(workspace: Config, pruned: bool) -> None:
+def test_cross_selling_from_history_has_the_hand_counted_answer(workspace: Config, pruned: bool, parts: bool,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    if parts:  # as a long export is staged: every order in a part of its own (orders.2.parquet, ...)
+        monkeypatch.setattr("etl.staging.ROW_GROUP_BYTES", 1)
+        monkeypatch.setattr("etl.staging.PART_ROW_GROUPS", 1)
     run_catalog(workspace)  # ERP relations, and BU-400 is inactive
     # Baskets per customer: k1 {PF-200, PF-201, GW-300}, k2 {PF-200, PF-201, BU-400},
     # k3 {PF-200, GW-300, TS-100 (a variant, counted as its parent)}, k4 {PF-201}.
