@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from etl.i18n import N_, translate
-from etl.rejects import FIELDS, Reject
+from etl.rejects import FIELDS, Reject, RejectLog
 
 FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import", "waiting"]
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -61,7 +62,7 @@ class RunReport:
     outputs: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     report_file: str | None = None
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: RejectLog = field(default_factory=RejectLog)  # in order; most of a long list on disk
     notes: list[str] = field(default_factory=list)
     inputs: list[InputRead] = field(default_factory=list)  # every input's detected encoding and dialect
     stores: dict[str, int] = field(default_factory=dict)  # records written per store, when stores route
@@ -89,7 +90,7 @@ class RunReport:
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict (rejects listed in the reject file, counted here)."""
-        data = asdict(self)
+        data = asdict(replace(self, rejects=RejectLog()))  # not a copy of every reject
         data["rejects"] = len(self.rejects)
         data["status"] = self.status
         data["exit_code"] = self.exit_code
@@ -107,7 +108,7 @@ TITLES = {"file": N_("file"), "line": N_("line"), "record": N_("record"), "field
           "value": N_("value"), "reason": N_("reason")}
 
 
-def write_rejects(rejects: list[Reject], path: Path, lang: str | None = None) -> None:
+def write_rejects(rejects: Iterable[Reject], path: Path, lang: str | None = None) -> None:
     """Write the reject file: UTF-8 with BOM and `;`, so that Excel opens it with umlauts intact.
 
     Titles and reasons are in `lang` (default: the current language).

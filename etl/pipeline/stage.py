@@ -53,7 +53,7 @@ def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path,
         except InputFileError as exc:
             writer.discard()
             report.records_in, report.rejected, report.written = counted[:3]
-            del report.rejects[counted[3]:]
+            report.rejects.truncate(counted[3])
             for item in items:
                 item.failed = str(exc)
             if handed:
