@@ -281,8 +281,9 @@ def _tax(base: Decimal, rate: int, gross: bool) -> Decimal:
 class Generator:
     """Writes orders with consecutive ids; state is a fixed customer pool and a few counters."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, unreadable: bool = False) -> None:
         self.rng = random.Random(seed)
+        self.mark = "*" if unreadable else ""  # a footnote mark after every line's price: no line is readable
         self.customers = [_customer(self.rng, 1000 + i) for i in range(5000)]
         self.products = _products()
         self.order_id = 100000
@@ -365,14 +366,17 @@ class Generator:
         for product, quantity, final in rows:
             self.line_id += 1
             head_text = product.head_net if net_prices else product.head_gross
-            out.append(f"{prefix}{self.line_id};{head_text};{money(final)};{product.tax};{quantity};{allow_tax};"
+            out.append(f"{prefix}{self.line_id};{head_text};{money(final)}{self.mark};{product.tax};{quantity};{allow_tax};"
                        f"{product.attributes};{tail}{EOL}")
         return "".join(out)
 
 
-def generate(lines: int, path: Path, seed: int = 1) -> int:
-    """Write `lines` order lines to `path` (via a temporary name); return the number of orders."""
-    generator = Generator(seed)
+def generate(lines: int, path: Path, seed: int = 1, unreadable: bool = False) -> int:
+    """Write `lines` order lines to `path` (via a temporary name); return the number of orders.
+
+    `unreadable`: every line's final price is not a number, so every line is refused.
+    """
+    generator = Generator(seed, unreadable)
     rng = generator.rng
     orders = 0
     temp = path.with_name(f".{path.name}.part")
@@ -389,16 +393,18 @@ def generate(lines: int, path: Path, seed: int = 1) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `generate.py N OUT.csv [--seed S]`."""
+    """Command line: `generate.py N OUT.csv [--seed S] [--unreadable-prices]`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lines", type=int, help="number of order lines (CSV rows without the header)")
     parser.add_argument("out", type=Path, help="the CSV file to write")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--unreadable-prices", action="store_true",
+                        help="every line's final price is not a number (every line is refused)")
     args = parser.parse_args(argv)
     if args.lines < 0:
         parser.error("N must not be negative")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    orders = generate(args.lines, args.out, args.seed)
+    orders = generate(args.lines, args.out, args.seed, args.unreadable_prices)
     print(f"wrote {args.lines} lines, {orders} orders to {args.out}", file=sys.stderr)
     return 0
 

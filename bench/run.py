@@ -41,7 +41,9 @@ BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
 GENERATE = BENCH / "generate.py"
 REFS = BENCH / "refs.py"
-ETL_CASES = {"etl-csv": "csv", "etl-xml": "xml"}
+ETL_CASES = {"etl-csv": "csv", "etl-xml": "xml", "etl-refused": "csv"}
+# etl-refused: the same export with every line's price unreadable (a reject per line, nothing written)
+REFUSED_CASES = {"etl-refused"}
 REF_CASES = {"pyarrow-csv": "csv", "pandas-csv": "csv", "lxml-xml": "xml", "pandas-xml": "xml"}
 CASES = (*ETL_CASES, *REF_CASES)
 MIB = 1024 * 1024
@@ -170,13 +172,14 @@ def measure(command: list[str], log: Path, limit_mb: float, timeout: float) -> S
                   rss=watchdog.timeline)
 
 
-def input_file(size: int, seed: int) -> Path:
-    """The cached flat export of `size` lines, generated on first use."""
-    path = OUT / f"orders_flat_{size}_seed{seed}.csv"
+def input_file(size: int, seed: int, unreadable: bool = False) -> Path:
+    """The cached flat export of `size` lines, generated on first use (`unreadable`: every price refused)."""
+    path = OUT / f"orders_flat_{size}_seed{seed}{'_unreadable' if unreadable else ''}.csv"
     if not path.exists():
         print(f"generating {path.name} …", flush=True)
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(GENERATE), str(size), str(path), "--seed", str(seed)], check=True)
+        subprocess.run([sys.executable, str(GENERATE), str(size), str(path), "--seed", str(seed),
+                        *(["--unreadable-prices"] if unreadable else [])], check=True)
         print(f"  generated in {time.perf_counter() - started:.1f} s ({path.stat().st_size / MIB:.0f} MB)",
               flush=True)
     return path
@@ -204,6 +207,7 @@ def run_case(case: str, size: int, src: Path, work: Path, logs: Path, args: argp
     """Measure one case at one size `args.repeat` times, each in a fresh folder and process."""
     samples: list[Sample] = []
     sources: list[str] = []
+    success = 1 if case in REFUSED_CASES else 0  # a run that refused records ends with 1 (partial)
     output = 0
     report: dict[str, Any] = {}
     for attempt in range(1, args.repeat + 1):
@@ -226,14 +230,14 @@ def run_case(case: str, size: int, src: Path, work: Path, logs: Path, args: argp
             report = _etl_report(folder)
         else:
             output = _folder_bytes(folder)
-        state = sample.killed or ("ok" if sample.exit_code == 0 else f"exit code {sample.exit_code}")
+        state = sample.killed or ("ok" if sample.exit_code == success else f"exit code {sample.exit_code}")
         print(f"  {case:<12} run {attempt}: {sample.seconds:8.2f} s  {sample.peak_mb:8.0f} MB  "
               f"cpu {sample.cpu_seconds:7.2f} s  load {sample.load:4.2f}  {state}", flush=True)
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
         if sample.killed or sample.exit_code not in (0, 1):
             break  # no point repeating a failure
-    good = [s for s in samples if not s.killed and s.exit_code == 0]
+    good = [s for s in samples if not s.killed and s.exit_code == success]
     chosen = min(good or samples, key=lambda s: s.seconds)
     note = next((s.killed for s in samples if s.killed), "") or (
         "" if good else f"exit code {samples[-1].exit_code}, see {logs.name}/{size}-{case}-*.log")
@@ -421,7 +425,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {case:<12} reused from {args.reuse.name}")
                 results.append(reused[(size, case)])
                 continue
-            results.append(run_case(case, size, src, work, logs, args))
+            source_file = input_file(size, args.seed, unreadable=True) if case in REFUSED_CASES else src
+            results.append(run_case(case, size, source_file, work, logs, args))
     startups = []
     if args.startup_runs:
         print("start-up:", flush=True)
