@@ -98,6 +98,23 @@ def test_an_order_is_imported_once_whatever_file_it_comes_in(workspace: Config) 
     assert run_flow(workspace, "orders", "csv", force=True).written == 7
 
 
+def test_an_overlapping_export_in_many_chunks_is_told_once(workspace: Config, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """One note for the run, with the count and the first keys: not one per chunk."""
+    from etl.extract import csv_source
+
+    assert run_orders(workspace, ORDERS / "flat_cp1252.csv").written == 7
+    monkeypatch.setattr(csv_source, "READ_BLOCK", 2048)  # a chunk per 2 KB: the orders in several chunks
+    monkeypatch.setattr(csv_source, "FIRST_BATCH", 1)
+    monkeypatch.setattr(csv_source, "BLOCK_SIZE", 1)
+    overlap = tmp_path / "export_again.csv"  # another file (another hash) with the same orders
+    overlap.write_bytes((ORDERS / "flat_cp1252.csv").read_bytes() + b"\r\n")
+    report = run_orders(workspace, overlap)
+    assert report.skipped == 7
+    told = [note for note in report.notes if "already imported" in note]
+    assert told == ["7 orders skipped: already imported (10001, 10002, 10003, 10004, 10005, …)"]
+
+
 def test_two_files_with_the_same_order_in_one_run_write_it_once(workspace: Config) -> None:
     report = run_orders(workspace, ORDERS / "flat_cp1252.csv", ORDERS / "mysqldump_xml")
     assert report.written == 7 and report.skipped == 7

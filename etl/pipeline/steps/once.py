@@ -12,6 +12,7 @@ Two ways, both kept in the ledger's `records` table in the run's own commit (the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -44,6 +45,9 @@ def filter_seen(ctx: RunContext, table: pa.Table, keys: list[str]) -> tuple[pa.T
     return table.filter(pa.array(keep)), [k for k, kept in zip(keys, keep, strict=True) if kept], keep.count(False)
 
 
+_NAMED = 5  # keys a note names
+
+
 class OncePerRecordStep(Step):
     """Leaves out records (or rows) an earlier run, or an earlier file of this run, already wrote."""
 
@@ -51,6 +55,11 @@ class OncePerRecordStep(Step):
         super().__init__(ctx)
         self.templates: dict[str, str] = dict(ctx.layouts.target.options.get("once") or {})
         self.pending: list[tuple[str, str]] = []  # (root key, row key) of rows kept in this chunk
+        # Told once at the end, not per chunk: an export overlapping the last one by a million lines
+        # gave a hundred lines of notes.
+        self.again = 0  # root records imported before
+        self.again_first: list[str] = []  # the first keys of them (in sorted order), for the note
+        self.before = 0  # rows written before
 
     def after_map(self, mapped: Mapped) -> None:
         """Drop the root records imported before (with their children), then rows written before."""
@@ -62,9 +71,8 @@ class OncePerRecordStep(Step):
             if again:
                 mapped.drop(again)
                 report.skipped += len(again)
-                report.notes.append(N_("{count} {unit} skipped: already imported ({keys})").format(
-                    count=len(again), unit=report.unit, keys=", ".join(sorted(again)[:5]) + (", …" if len(again) > 5
-                                                                                             else "")))
+                self.again += len(again)
+                self.again_first = sorted({*self.again_first, *sorted(again)[:_NAMED]})[:_NAMED]
         self.pending = []
         skipped = 0
         for name, template in self.templates.items():
@@ -75,15 +83,25 @@ class OncePerRecordStep(Step):
             mapped.records[name] = kept
             self.pending += list(zip(kept.column(KEY).to_pylist(), kept_keys, strict=True))
             skipped += left_out if name == root else 0
-        if skipped:
-            report.skipped += skipped
-            report.notes.append(N_("{count} {unit} skipped: written before (a new parcel number is still added)")
-                                .format(count=skipped, unit=report.unit))
+        report.skipped += skipped
+        self.before += skipped
 
     def after_write(self, chunk: dict[str, pa.Table], written: set[str], refused: set[str]) -> None:
         """Remember the row keys of what was written, for the ledger (committed with the run)."""
         self.ctx.written += [key for root, key in self.pending if root not in refused]
         self.pending = []
+
+    def finish(self) -> list[Path]:
+        """Tell what was left out, once for the run."""
+        report = self.ctx.report
+        if self.again:
+            keys = ", ".join(self.again_first) + (", …" if self.again > _NAMED else "")
+            report.notes.append(N_("{count} {unit} skipped: already imported ({keys})").format(
+                count=self.again, unit=report.unit, keys=keys))
+        if self.before:
+            report.notes.append(N_("{count} {unit} skipped: written before (a new parcel number is still added)")
+                                .format(count=self.before, unit=report.unit))
+        return []
 
 
 def build(ctx: RunContext) -> Step | None:
