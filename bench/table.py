@@ -18,7 +18,7 @@ def markdown(document: dict[str, Any]) -> str:
            "|---:|---|---:|---:|---:|---:|---:|---|---|"]
     for m in document["results"]:
         seconds = f"{m['seconds']:.2f}" if m["ok"] else f"> {m['seconds']:.1f}"
-        counts = f"{m['written']:,} written, {m['rejected']} rejected" if m.get("written") is not None else ""
+        counts = f"{m['written']:,} written, {m['rejected']:,} rejected" if m.get("written") is not None else ""
         note = "; ".join(x for x in (m["note"], counts) if x)
         runs = ", ".join(f"{r:.2f}" for r in m["runs"])
         out.append(f"| {m['size']:,} | {m['case']} | {seconds} | {m['cpu_seconds']:.2f} | {m['peak_mb']:,.0f} | "
