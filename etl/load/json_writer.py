@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,6 +36,7 @@ class JsonWriter(Writer):
         self.validators = {root: Draft202012Validator(
             {"$ref": f"{base}#/$defs/{root if root in defs else 'record'}"}, registry=registry)
             for root in self.layout.roots}
+        self.fast = {root: fast_validator(defs, root if root in defs else "record") for root in self.layout.roots}
         self.document_validator = Draft202012Validator(schema, registry=registry)
         self.head = {"flow": self.layout.flow, "system": self.layout.system, "run": self.stem,
                      "created": datetime.now().replace(microsecond=0).isoformat()}
@@ -56,7 +58,8 @@ class JsonWriter(Writer):
             handle = self._file(root)
             for entry in nest(self.layout, mapped, native=True, root=root):
                 record = {**entry.fields, **entry.children}
-                error = next(iter(self.validators[root].iter_errors(record)), None)
+                error = None if _passes(self.fast[root], record) else next(
+                    iter(self.validators[root].iter_errors(record)), None)
                 if error is not None:
                     where = "/".join(str(p) for p in error.absolute_path) or "record"
                     rejects.append(Reject(entry.file, entry.line, entry.key, where, None,
@@ -74,3 +77,54 @@ class JsonWriter(Writer):
             handle.close()
             paths.append(Path(handle.name))
         return paths
+
+
+# Keywords the compiled check reads as the reference validator does (draft 7 and 2020-12 alike);
+# a schema with any other, or with a `$ref` beside others (draft 7 ignores those), is checked by the
+# reference validator alone.
+_SAME_IN_DRAFT_7 = {"type", "properties", "required", "additionalProperties", "items", "minLength",
+                    "maxLength", "pattern", "enum", "const", "anyOf", "$ref", "$defs", "title",
+                    "description", "minimum", "maximum"}
+
+
+def fast_validator(defs: dict[str, Any], name: str) -> Callable[[Any], Any] | None:
+    """A compiled check of records against `$defs/<name>` (~15x faster), or None where it may differ."""
+    if not all(_plain(schema) for schema in defs.values()):
+        return None
+    import fastjsonschema
+
+    check: Callable[[Any], Any] = fastjsonschema.compile({"$defs": defs, "$ref": f"#/$defs/{name}"})
+    return check
+
+
+def _plain(node: Any) -> bool:
+    if isinstance(node, list):
+        return all(_plain(item) for item in node)
+    if not isinstance(node, dict):
+        return True
+    if "$ref" in node and set(node) - {"$ref", "title", "description"}:
+        return False
+    for key, value in node.items():
+        if key in ("properties", "$defs"):
+            if not all(_plain(sub) for sub in value.values()):
+                return False
+        elif key not in _SAME_IN_DRAFT_7 or not _plain(value):
+            return False
+    return True
+
+
+def _passes(check: Callable[[Any], Any] | None, record: dict[str, Any]) -> bool:
+    """Whether the compiled check takes `record`; a refusal is told by the reference validator, in its words.
+
+    Only acceptance is taken from the compiled check: it refuses some values the reference takes
+    (a Decimal for "number"), never the other way round for the keywords above (tests/load/test_json_fast.py).
+    """
+    if check is None:
+        return False
+    import fastjsonschema
+
+    try:
+        check(record)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
