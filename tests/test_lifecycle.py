@@ -112,7 +112,7 @@ def test_an_overlapping_export_in_many_chunks_is_told_once(workspace: Config, tm
     report = run_orders(workspace, overlap)
     assert report.skipped == 7
     told = [note for note in report.notes if "already imported" in note]
-    assert told == ["7 orders skipped: already imported (10001, 10002, 10003, 10004, 10005, …)"]
+    assert told == ["orders skipped as already imported: 7 (10001, 10002, 10003, 10004, 10005, …)"]
 
 
 def test_two_files_with_the_same_order_in_one_run_write_it_once(workspace: Config) -> None:

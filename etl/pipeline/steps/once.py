@@ -96,10 +96,10 @@ class OncePerRecordStep(Step):
         report = self.ctx.report
         if self.again:
             keys = ", ".join(self.again_first) + (", …" if self.again > _NAMED else "")
-            report.notes.append(N_("{count} {unit} skipped: already imported ({keys})").format(
+            report.notes.append(N_("{unit} skipped as already imported: {count} ({keys})").format(
                 count=self.again, unit=report.unit, keys=keys))
         if self.before:
-            report.notes.append(N_("{count} {unit} skipped: written before (a new parcel number is still added)")
+            report.notes.append(N_("{unit} skipped as written before: {count} (a new parcel number is still added)")
                                 .format(count=self.before, unit=report.unit))
         return []
 
