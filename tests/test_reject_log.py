@@ -30,6 +30,7 @@ def test_a_reject_log_behaves_as_a_list(batches: list[list[Reject]], cut: int, k
     log.truncate(cut)
     del expected[cut:]
     assert list(log) == expected and len(log) == len(expected)
+    assert log.files == {r.file for r in expected}
     log += batches[0] if batches else []
     expected += batches[0] if batches else []
     assert list(log) == expected
@@ -41,6 +42,6 @@ def test_a_run_report_keeps_many_rejects_out_of_memory() -> None:
     report = RunReport(run_id="r", flow="orders", format="csv", started="2026-12-07T00:00:00")
     rejects = [Reject("o.csv", n, str(n), "Preis", "1,2x", "is not a number") for n in range(1, 30_001)]
     report.rejects += rejects
-    assert report.rejects._stored >= 25_000  # most are in the database, not in Python objects
+    assert report.rejects._stored >= 25_000  # most are spooled, not Python objects
     assert list(report.rejects) == rejects and report.rejects[:3] == rejects[:3]
     assert report.as_dict()["rejects"] == 30_000 and report.exit_code == 1

@@ -74,7 +74,7 @@ def rewrite_report(report: RunReport) -> None:
 
 def not_fully_written(inputs: list[Input], report: RunReport) -> set[str]:
     """Hashes of the inputs a record of which was rejected; the members of an export set count as one."""
-    names = {Path(file).name for file in {r.file for r in report.rejects}}
+    names = {Path(file).name for file in report.rejects.files}
     if not names and not report.rejected:
         return set()
     known = {i.path.name for i in inputs}
