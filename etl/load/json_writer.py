@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -91,8 +92,6 @@ def fast_validator(defs: dict[str, Any], name: str) -> Callable[[Any], Any] | No
     """A compiled check of records against `$defs/<name>` (~15x faster), or None where it may differ."""
     if not all(_plain(schema) for schema in defs.values()):
         return None
-    import fastjsonschema
-
     check: Callable[[Any], Any] = fastjsonschema.compile({"$defs": defs, "$ref": f"#/$defs/{name}"})
     return check
 
@@ -121,8 +120,6 @@ def _passes(check: Callable[[Any], Any] | None, record: dict[str, Any]) -> bool:
     """
     if check is None:
         return False
-    import fastjsonschema
-
     try:
         check(record)
     except fastjsonschema.JsonSchemaValueException:
