@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from etl.config import Config, load_config
 from etl.pipeline import run_flow
@@ -17,6 +18,11 @@ ORDERS = DATA / "orders"
 GOLDEN = Path(__file__).parent / "golden"
 # `smtp`: a real SMTP server on 127.0.0.1; `mariadb`, `shop_db`: a private MariaDB server with the shop tables
 pytest_plugins = ["tests.smtp_server", "tests.mariadb"]
+
+# Properties are checked for what they say, never for how fast an example runs: on a busy machine
+# Hypothesis's per-example deadline failed a correct run as "flaky" (tests/load/test_json_fast.py).
+settings.register_profile("etl", deadline=None)
+settings.load_profile("etl")
 
 
 @pytest.fixture
