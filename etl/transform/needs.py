@@ -151,7 +151,7 @@ def _words(test: Condition, field: str) -> str:
         return (N_("{field} is in the EU") if test.in_ is not None else N_("{field} is outside the EU")).format(
             field=field)
     values = ", ".join(listed or []) if not isinstance(listed, str) else listed
-    return (N_("{field} is one of {values}") if test.in_ is not None else N_("{field} is none of {values}")
+    return (N_("{field} is one of [{values}]") if test.in_ is not None else N_("{field} is none of [{values}]")
             ).format(field=field, values=values)
 
 
