@@ -48,7 +48,7 @@ class Condition(BaseModel):
     @classmethod
     def _texts(cls, value: Any) -> Any:
         if isinstance(value, list):
-            return [str(v) for v in value]  # YAML reads 19 or true; the comparison is on text
+            return [str(v).lower() if isinstance(v, bool) else str(v) for v in value]  # YAML reads 19, true
         return value
 
     @model_validator(mode="after")
