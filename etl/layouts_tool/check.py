@@ -65,7 +65,7 @@ def _is_source(path: Path) -> bool:
     """A source layout (how a system's exports look) has `tables:`; a target layout `records:`."""
     try:
         data = load_yaml(read_text_file(path))
-    except Exception:  # noqa: BLE001 - load_layout reports what is wrong with the file
+    except Exception:  # load_layout reports what is wrong with the file
         return False
     return isinstance(data, dict) and "tables" in data and "records" not in data
 
@@ -85,8 +85,9 @@ def _check_source(result: LayoutCheck) -> LayoutCheck:
             before = {f: s.model_dump(by_alias=True, exclude_defaults=True)
                       for f, s in (old.tables[name].fields.items() if name in old.tables else [])}
             after = {f: s.model_dump(by_alias=True, exclude_defaults=True) for f, s in table.fields.items()}
+            names = [*before, *(f for f in after if f not in before)]
             result.changes += [f"tables.{name}.fields.{f}: {before.get(f, 'added')} -> {after.get(f, 'removed')}"
-                               for f in [*before, *(f for f in after if f not in before)] if before.get(f) != after.get(f)]
+                               for f in names if before.get(f) != after.get(f)]
     result.needs = {name: field_needs(layout, table) for name, table in layout.tables.items()}
     return result
 

@@ -36,7 +36,8 @@ def fill_names(table: pa.Table, prefix: str) -> pa.Table:
     if not pc.any(missing).as_py():
         return table
     names = table.column(full).to_pylist()
-    split = [split_name(n) if m and n.strip() else (None, None) for n, m in zip(names, missing.to_pylist(), strict=True)]
+    split = [split_name(n) if m and n.strip() else (None, None)
+             for n, m in zip(names, missing.to_pylist(), strict=True)]
     firsts = pc.if_else(missing, pa.array([s[0] for s in split], pa.string()), table.column(first))
     lasts = pc.if_else(missing, pa.array([s[1] for s in split], pa.string()), table.column(last))
     table = table.set_column(table.column_names.index(first), first, firsts)

@@ -17,7 +17,8 @@ text without regard to case, after the field's value map; `eu` instead of a list
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,9 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from etl.carriers import EU
 from etl.i18n import N_
-
-if TYPE_CHECKING:
-    from etl.transform.layout import SourceField, SourceLayout, SourceTable
 
 NAMED_VALUES: dict[str, tuple[str, ...]] = {"eu": EU}
 NEEDS = ("required", "optional", "needed_when", "expected")
@@ -72,6 +70,37 @@ class Condition(BaseModel):
     def tests(self) -> list[Condition]:
         """The tests of the condition (itself when it is one)."""
         return self.all or self.any or [self]
+
+
+class SourceField(Protocol):
+    """What is read here of a layout's source field (etl/transform/layout.py, which imports this module)."""
+
+    @property
+    def column(self) -> list[str]: ...
+    @property
+    def default(self) -> str | None: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def optional(self) -> bool: ...
+    @property
+    def needed_when(self) -> Condition | str | None: ...
+
+
+class SourceTable(Protocol):
+    """A layout table: its fields."""
+
+    @property
+    def fields(self) -> Mapping[str, SourceField]: ...
+
+
+class SourceLayout(Protocol):
+    """A source layout: its tables and named conditions."""
+
+    @property
+    def tables(self) -> Mapping[str, SourceTable]: ...
+    @property
+    def conditions(self) -> Mapping[str, Condition]: ...
 
 
 def need_of(spec: SourceField) -> str:

@@ -53,7 +53,7 @@ def _cases() -> Iterator[object]:
         header = _read(path)[1][0]
         seen = set()
         for name in layout.flat.tables if table == "flat" and layout.flat else [table]:
-            for field, spec in layout.tables[name].fields.items():
+            for spec in layout.tables[name].fields.values():
                 columns = [c for c in spec.column if c in header]  # every alternative goes: [payment_class, …]
                 if columns and columns[0] not in seen:
                     seen.add(columns[0])

@@ -8,7 +8,8 @@ from pathlib import Path
 from etl.config import Config
 from etl.pipeline import run_flow
 from tests.conftest import drop
-from tests.flows.test_shipments import SHIPMENTS, outputs, rows, shipped  # noqa: F401 - the fixture
+from tests.flows.test_shipments import SHIPMENTS, outputs, rows
+from tests.flows.test_shipments import shipped as shipped  # the fixture
 
 CUSTOMS = ("Rechnungsnummer", "Warenbeschreibung", "Zolltarifnummer", "Zollwert", "Ursprungsland", "Menge")
 

@@ -35,7 +35,9 @@ tables:
       tracking: {column: Paket, optional: true}
       country: {column: Land, default: DE, optional: true}
       payment: {column: Zahlart, optional: true}
-      invoice: {column: Rechnung, needed_when: {any: [{field: payment, in: [COD, Nachnahme]}, {field: country, in: [CH]}]}}
+      invoice:
+        column: Rechnung
+        needed_when: {any: [{field: payment, in: [COD, Nachnahme]}, {field: country, in: [CH]}]}
       customs: {column: Zoll, needed_when: abroad}
 """
 
@@ -104,7 +106,7 @@ def test_only_the_records_that_need_a_missing_column_are_rejected(tmp_path: Path
 
 
 def test_a_needing_record_gets_no_default_the_others_do(tmp_path: Path) -> None:
-    text = LAYOUT.replace("{column: Rechnung, needed_when:", "{column: Rechnung, default: ohne, needed_when:")
+    text = LAYOUT.replace("        column: Rechnung\n", "        column: Rechnung\n        default: ohne\n")
     rows, rejects = _read(tmp_path, _layout(tmp_path, text), "Nr;Paket;Land;Zahlart;Rechnung;Zoll\n"
                           "L1;;DE;;;\nL2;1;DE;cod;;\nL3;1;DE;cod;R-7;\n")
     assert [r["invoice"] for r in rows] == ["ohne", None, "R-7"]  # compared without regard to case: cod = COD
