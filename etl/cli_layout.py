@@ -52,6 +52,11 @@ def check(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/ord
         out.print(f"[red]problem:[/] {escape(line)}")
     for record, names in result.unused.items():
         out.print(f"unused neutral fields of {record}: {escape(', '.join(names) or '-')}")
+    for table, needs in result.needs.items():
+        out.print(f"table {escape(table)}: column, need (required / optional / needed when / expected), default")
+        for _, column, need, default, when in needs:
+            detail = f"when {when}" if when else ("" if default is None else f"default {default}")
+            out.print(f"  {escape(column):<40} {need:<12} {escape(detail)}".rstrip())
     raise typer.Exit(0 if result.ok else 1)
 
 

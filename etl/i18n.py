@@ -30,7 +30,7 @@ LOCALE = Path(__file__).with_name("locale")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DEPTH = 8  # parameters inside parameters ("A or B or C") translated this deep
 # Parameters that hold words of the catalog; the others (files, values, names, numbers) are shown as they are.
-WORDS = frozenset({"what", "convention", "forms", "form", "other", "places", "line", "unit", "state"})
+WORDS = frozenset({"what", "convention", "forms", "form", "other", "places", "line", "unit", "state", "condition"})
 _chosen: dict[str, str | None] = {"option": None, "settings": None}
 
 
@@ -76,7 +76,7 @@ def _po(lang: str) -> Catalog | None:
 
 
 @cache
-def _catalog(lang: str) -> tuple[NullTranslations, tuple[tuple[re.Pattern[str], str, bool], ...]]:
+def _catalog(lang: str) -> tuple[NullTranslations, tuple[tuple[re.Pattern[str], str, bool, bool], ...]]:
     """The compiled translation of `lang`, and its parameterised messages as patterns (longest first)."""
     catalog = _po(lang)
     if catalog is None:  # English is the message id itself
@@ -92,7 +92,14 @@ def _catalog(lang: str) -> tuple[NullTranslations, tuple[tuple[re.Pattern[str], 
     # The template with the most fixed text wins: "{what} is required" must not swallow a longer one.
     templates.sort(key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))
     return translations, tuple((re.compile(_pattern(msgid), re.DOTALL), text,
-                                _inner(msgid)) for msgid, text in templates)
+                                _inner(msgid), _joiner(msgid)) for msgid, text in templates)
+
+
+def _joiner(msgid: str) -> bool:
+    """A template joining two texts of the catalog ("{form} and {other}"): in a parameter it is tried first,
+    so that a part's template ("{field} is empty") does not take the whole join."""
+    names = _PLACEHOLDER.findall(msgid)
+    return _inner(msgid) and len(names) == 2 and set(names) <= WORDS
 
 
 def _inner(msgid: str) -> bool:
@@ -130,16 +137,16 @@ def translate(text: str, lang: str | None = None) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _translate(text: str, lang: str, depth: int) -> str:
+def _translate(text: str, lang: str, depth: int, part: bool = False) -> str:
     translations, templates = _catalog(lang)
     exact = translations.gettext(text)
     if exact != text or depth > _DEPTH:
         return exact
-    for pattern, target, inner in templates:
+    for pattern, target, inner, _ in sorted(templates, key=lambda t: not t[3]) if part else templates:
         if inner and not depth:  # "{form} or {other}" joins parameters, it is never a whole text
             continue
         if found := pattern.fullmatch(text):
-            params = {name: _translate(value, lang, depth + 1) if name in WORDS else value
+            params = {name: _translate(value, lang, depth + 1, True) if name in WORDS else value
                       for name, value in found.groupdict().items()}
             return target.format(**params)
     start = 0
@@ -169,18 +176,20 @@ def _reverse(lang: str) -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], st
     exact = {text: msgid for msgid, text in pairs if not _PLACEHOLDER.search(msgid)}
     templates = sorted(((msgid, text) for msgid, text in pairs if _PLACEHOLDER.search(msgid)),
                        key=lambda pair: -len(_PLACEHOLDER.sub("", pair[1])))
+    # Joiners read only parameters (`_english` with `part`); other inner templates are never read back.
     return exact, tuple((re.compile(_pattern(text), re.DOTALL), msgid) for msgid, text in templates
-                        if not _inner(msgid))
+                        if _joiner(msgid) or not _inner(msgid))
 
 
 @lru_cache(maxsize=8192)
-def _english(text: str, lang: str, depth: int) -> str:
+def _english(text: str, lang: str, depth: int, part: bool = False) -> str:
     exact, templates = _reverse(lang)
     if text in exact or depth > _DEPTH:
         return exact.get(text, text)
-    for pattern, msgid in templates:
+    joiners = [t for t in templates if _joiner(t[1])] if part else []
+    for pattern, msgid in joiners + [t for t in templates if not _joiner(t[1])]:
         if found := pattern.fullmatch(text):
-            params = {name: _english(value, lang, depth + 1) if name in WORDS else value
+            params = {name: _english(value, lang, depth + 1, True) if name in WORDS else value
                       for name, value in found.groupdict().items()}
             return msgid.format(**params)
     colon = text.find(": ")

@@ -21,6 +21,7 @@ from etl.model import DECIMAL, schema
 from etl.records import Chunk
 from etl.rejects import Reject, rejects_where
 from etl.transform.layout import SourceLayout
+from etl.transform.names import fill_names
 from etl.transform.relate import dedupe, first_rows, number_runs, orphans, per_parent, split
 from etl.transform.source import concat_tables, conform, put_column
 
@@ -37,6 +38,7 @@ def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: lis
     """The set's orders assembled and checked, in chunks of `chunk_size` whole orders."""
     orders = parts.get("orders")
     orders = orders if orders is not None else schema("orders").empty_table()
+    orders = fill_names(fill_names(orders, "billing"), "delivery")  # a join export with billing_name only
     items = parts.get("orders_products")
     attributes = parts.get("orders_products_attributes")
     totals = parts.get("orders_total")

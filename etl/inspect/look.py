@@ -20,6 +20,7 @@ from etl.inspect.neutral import FlowSeen, first_records
 from etl.pipeline import load_layouts
 from etl.pipeline.recognize import Recognized, recognize_file, unknown_reason
 from etl.transform.layout import SourceLayout
+from etl.transform.needs import field_needs
 from etl.transform.source import check_columns, ignored_columns
 
 
@@ -30,6 +31,9 @@ class Columns:
     found: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # the file lacks them: a run refuses the file
     optional_missing: list[str] = field(default_factory=list)  # lacking, but `optional`: default or empty
+    needed_missing: list[str] = field(default_factory=list)  # lacking, `needed_when`: those records rejected
+    # Per column the layout reads: column, field, need (required/optional/needed_when/expected), default, when
+    needs: list[dict[str, str | None]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # in the file, read by no field
     problem: str | None = None  # what a run says about the missing ones
 
@@ -158,14 +162,19 @@ def _columns(layout: SourceLayout, name: str, raw: RawTable) -> Columns:
     present = set(raw.columns)
     result = Columns(ignored=ignored_columns(layout, name, raw))
     for table in tables:
-        for spec in layout.tables[table].fields.values():
+        for (fname, _, need, default, when), spec in zip(field_needs(layout, layout.tables[table]),
+                                                          layout.tables[table].fields.values(), strict=True):
             hit = next((c for c in spec.column if c in present), None)
             label = hit or " or ".join(spec.column)
+            result.needs.append({"column": label, "field": fname, "need": need, "default": default,
+                                 "when": when or None})
             if hit:
                 if label not in result.found:
                     result.found.append(label)
-            elif spec.optional:
+            elif need == "optional":
                 result.optional_missing.append(label)
+            elif need == "needed_when":
+                result.needed_missing.append(label)
             elif label not in result.missing:
                 result.missing.append(label)
     for table in tables:  # what a run says (a flat export is checked against each table it holds)

@@ -48,8 +48,11 @@ def _file(item: FileSeen) -> list[str]:
         cols = taken.columns
         pairs += [("  found", f"{len(cols.found)}: {_list(cols.found)}"),
                   ("  missing", _list(cols.missing) + ("" if not cols.optional_missing else
-                                                       f" (optional, left empty: {_list(cols.optional_missing)})")),
-                  ("  ignored", f"{len(cols.ignored)}: {_list(cols.ignored)}")]
+                                                       f" (optional, left empty: {_list(cols.optional_missing)})")
+                   + ("" if not cols.needed_missing else
+                      f" (needed when, those records rejected: {_list(cols.needed_missing)})")),
+                  ("  ignored", f"{len(cols.ignored)}: {_list(cols.ignored)}"),
+                  *_needs(cols.needs)]
         if cols.problem:
             pairs.append(("  a run says", cols.problem))
     for tried in item.tried:
@@ -59,6 +62,19 @@ def _file(item: FileSeen) -> list[str]:
     if item.reason:
         pairs.append(("refused", item.reason))
     return [item.file, *_pairs(pairs)]
+
+
+def _needs(needs: list[dict[str, str | None]]) -> list[tuple[str, str]]:
+    """The layout's columns by need: required, optional (with default), needed when (with the condition)."""
+    def of(kind: str) -> list[dict[str, str | None]]:  # a column two fields read (payment_class) once
+        return list({n["column"]: n for n in needs if n["need"] == kind}.values())
+    optional = [f"{n['column']}" + (f" (default {n['default']})" if n["default"] is not None else "")
+                for n in of("optional")]
+    pairs = [("  required", _list([str(n["column"]) for n in of("required")])), ("  optional", _list(optional)),
+             ("  needed if", _list([f"{n['column']} (when {n['when']})" for n in of("needed_when")]))]
+    if of("expected"):
+        pairs.append(("  expected", _list([str(n["column"]) for n in of("expected")]) + " (column must be there)"))
+    return pairs
 
 
 def _flow(flow: FlowSeen) -> list[str]:

@@ -2,7 +2,8 @@
 
 What changed (record types, fields, value maps, dialects, shape, XML names), what no longer validates
 (every problem of the layout, and schema files that no longer match it), and which fields of the
-neutral entities the layout leaves unused (a field the ERP could take that nobody maps yet).
+neutral entities the layout leaves unused (a field the ERP could take that nobody maps yet). For a
+source layout: what each column is to a record (required, optional, needed when, expected).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from etl.errors import ConfigError
 from etl.load.json_schema import json_schema_text
 from etl.load.xsd import xsd_text
 from etl.model import ENTITIES
-from etl.transform.layout import TargetLayout, load_layout
+from etl.platform import read_text_file
+from etl.resources import load_yaml
+from etl.transform.layout import SourceLayout, TargetLayout, load_layout
+from etl.transform.needs import field_needs
+
+Need = tuple[str, str, str, str | None, str]  # field, column(s), need, default, condition in words
 
 
 @dataclass
@@ -27,6 +33,7 @@ class LayoutCheck:
     changes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unused: dict[str, list[str]] = field(default_factory=dict)  # record type -> neutral fields not used
+    needs: dict[str, list[Need]] = field(default_factory=dict)  # source layouts: table -> its fields' needs
 
     @property
     def ok(self) -> bool:
@@ -37,6 +44,8 @@ class LayoutCheck:
 def check_layout(own: Path, bundled: Path | None, schemas: Path | None = None) -> LayoutCheck:
     """Compare `own` with `bundled`; `schemas` is the working folder's schema file stem, if any."""
     result = LayoutCheck(own, bundled)
+    if _is_source(own):
+        return _check_source(result)
     try:
         layout: TargetLayout = load_layout(own, TargetLayout)
     except ConfigError as exc:
@@ -49,6 +58,37 @@ def check_layout(own: Path, bundled: Path | None, schemas: Path | None = None) -
         if file is not None and file.is_file() and file.read_text(encoding="utf-8") != text(layout):
             result.problems.append(f"{file}: does not match the layout any more; run `etl layout build`")
     result.unused = unused_fields(layout)
+    return result
+
+
+def _is_source(path: Path) -> bool:
+    """A source layout (how a system's exports look) has `tables:`; a target layout `records:`."""
+    try:
+        data = load_yaml(read_text_file(path))
+    except Exception:  # load_layout reports what is wrong with the file
+        return False
+    return isinstance(data, dict) and "tables" in data and "records" not in data
+
+
+def _check_source(result: LayoutCheck) -> LayoutCheck:
+    try:
+        layout: SourceLayout = load_layout(result.path, SourceLayout)
+    except ConfigError as exc:
+        result.problems += exc.problems
+        return result
+    bundled = result.bundled
+    if bundled is not None and bundled.is_file() and bundled.resolve() != result.path.resolve():
+        old: SourceLayout = load_layout(bundled, SourceLayout)
+        for name in old.tables.keys() - layout.tables.keys():
+            result.changes.append(f"tables.{name}: removed")
+        for name, table in layout.tables.items():
+            before = {f: s.model_dump(by_alias=True, exclude_defaults=True)
+                      for f, s in (old.tables[name].fields.items() if name in old.tables else [])}
+            after = {f: s.model_dump(by_alias=True, exclude_defaults=True) for f, s in table.fields.items()}
+            names = [*before, *(f for f in after if f not in before)]
+            result.changes += [f"tables.{name}.fields.{f}: {before.get(f, 'added')} -> {after.get(f, 'removed')}"
+                               for f in names if before.get(f) != after.get(f)]
+    result.needs = {name: field_needs(layout, table) for name, table in layout.tables.items()}
     return result
 
 

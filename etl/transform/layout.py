@@ -19,6 +19,7 @@ from etl.model import ENTITIES, TYPES, field_type
 from etl.platform import read_text_file
 from etl.resources import load_yaml
 from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems
+from etl.transform.needs import Condition, need_problems
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
@@ -35,8 +36,9 @@ class SourceField(_Strict):
     map: str | None = None
     on_unknown: Literal["reject", "keep"] = "reject"
     default: str | None = None
-    required: bool = False
+    required: bool = False  # identity and money: an empty value rejects the record, no column refuses the file
     optional: bool = False  # the file may lack the column: the field is then `default`, or empty
+    needed_when: Condition | str | None = None  # only these records need it (etl/transform/needs.py)
     min: Decimal | None = None  # a number below is refused
     max: Decimal | None = None
     more_than: Decimal | None = None  # a number not above is refused (quantities: more_than: 0)
@@ -100,6 +102,7 @@ class SourceLayout(_Strict):
     flat: FlatSpec | None = None
     options: dict[str, Any] = {}
     value_maps: dict[str, dict[str, Any]] = {}
+    conditions: dict[str, Condition] = {}  # named `needed_when` conditions
 
     @field_validator("value_maps")
     @classmethod
@@ -134,6 +137,7 @@ class SourceLayout(_Strict):
             for cname, joined in table.computed.items():
                 problems += [f"tables.{tname}.computed.{cname}.join: no field '{f}' in tables.{tname}.fields"
                              for f in joined.join if f not in table.fields]
+        problems += need_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -19,6 +19,7 @@ from etl.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
 from etl.transform.broken import broken_rejects
 from etl.transform.layout import SourceField, SourceLayout, SourceTable
+from etl.transform.needs import condition_of, describe, need_of, needed
 from etl.transform.parse import parse, reason
 from etl.transform.relate import duplicates
 
@@ -56,12 +57,16 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
         raw_text[key] = (key, pc.binary_join_element_wise(lineage["_file"], pc.cast(lines, pa.string()), ":"))
     base = pa.table({**{k: v for k, (_, v) in raw_text.items()}, **lineage})
     rejects: list[Reject] = []
-    for name, spec in table.fields.items():
+    # Fields needed by some records come last: their conditions read the record's other fields.
+    for name, spec in sorted(table.fields.items(), key=lambda item: item[1].needed_when is not None):
         column, text = raw_text[name]
         kind = layout.field_kind(table, name)
+        condition = condition_of(layout, spec)
+        need = needed(condition, columns) if condition else None
         if spec.default is not None:
-            text = pc.coalesce(pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text),
-                               pa.scalar(spec.default))
+            filled = pc.coalesce(pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text),
+                                 pa.scalar(spec.default))
+            text = filled if need is None else pc.if_else(need, text, filled)  # a needing record has no default
         values, bad = parse(text, kind if not spec.map else "string", layout.decimal, layout.date_formats)
         rejects += rejects_where(base, bad, column, text, reason(kind, layout.decimal, layout.date_formats), key)
         if spec.map:
@@ -69,13 +74,20 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
             rejects += rejects_where(base, unknown, column, text, N_(
                 "is not a known value (value map '{map}' of the {system} {flow} mapping); add it there"
             ).format(map=spec.map, system=layout.system, flow=layout.flow), key)
+            bad = pc.or_(bad, unknown)
+        empty = pc.and_(pc.is_null(values), pc.invert(bad))  # a value refused above is not empty as well
         if spec.required:
-            rejects += rejects_where(base, pc.and_(pc.is_null(values), pc.invert(bad)), column, text,
-                                     N_("is required but empty"), key)
+            rejects += rejects_where(base, empty, column, text, N_("is required but empty"), key)
+        if need is not None and condition is not None:
+            words = describe(condition, {n: c for n, (c, _) in raw_text.items()})
+            why = (N_("is needed when {condition}, but empty") if column in present else
+                   N_("is needed when {condition}, and the file has no such column"))
+            rejects += rejects_where(base, pc.and_(need, empty), column, text, why.format(condition=words), key)
         for op, bound in _bounds(spec):
             inside = _COMPARE[op](pc.cast(values, DECIMAL), pa.scalar(bound, DECIMAL))
             rejects += rejects_where(base, pc.invert(inside), column, text, _RANGES[op].format(bound=bound), key)
         columns[name] = values
+    columns = {name: columns[name] for name in table.fields}  # in the layout's order again
     if key and key not in table.fields:
         columns[key] = raw_text[key][1]
     for name, joined in table.computed.items():
@@ -153,10 +165,13 @@ def unique_rows_of(layout: SourceLayout, name: str, table: pa.Table, key: str | 
 
 
 def check_columns(layout: SourceLayout, name: str, raw: RawTable) -> None:
-    """Refuse `raw` before any row is read when it lacks a column that table `name` reads (not `optional`)."""
+    """Refuse `raw` before any row is read when it lacks a column of a `required` (or `expected`) field of `name`.
+
+    An `optional` column may be missing, a `needed_when` one rejects only the records that need it.
+    """
     spec = layout.tables.get(name)
     missing = [f"'{' or '.join(f.column)}' (field {field})" for field, f in (spec.fields.items() if spec else [])
-               if not f.optional and not set(f.column) & set(raw.columns)]
+               if need_of(f) in ("required", "expected") and not set(f.column) & set(raw.columns)]
     if missing:
         raise InputFileError(raw.path.name, N_(
             "read as table {table} of the {system} {flow} mapping, it lacks the column(s) {columns}: add them to "
