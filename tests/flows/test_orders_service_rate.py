@@ -90,9 +90,9 @@ def _insert(mariadb: MariaDB, database: str, orders: list[Order]) -> None:
         address = f"'Petra', 'Schulz', '', 'Hauptstr. 1', '', 'Stadt', '1010', '', '{o.country}', '{o.country}'"
         statements.append(
             "INSERT INTO orders (orders_id, customers_id, customers_cid, customers_status, customers_status_name, "
-            "customers_name, "
-            "customers_firstname, customers_lastname, customers_street_address, customers_city, customers_postcode, "
-            "customers_country, customers_telephone, customers_email_address, customers_address_format_id, delivery_name, "
+            "customers_name, customers_firstname, customers_lastname, customers_street_address, customers_city, "
+            "customers_postcode, customers_country, customers_telephone, customers_email_address, "
+            "customers_address_format_id, delivery_name, "
             "delivery_firstname, delivery_lastname, delivery_company, delivery_street_address, delivery_suburb, "
             "delivery_city, delivery_postcode, delivery_state, delivery_country, delivery_country_iso_code_2, "
             "delivery_address_format_id, billing_name, billing_firstname, billing_lastname, billing_company, "
@@ -100,8 +100,9 @@ def _insert(mariadb: MariaDB, database: str, orders: list[Order]) -> None:
             "billing_country_iso_code_2, billing_address_format_id, payment_method, comments, date_purchased, "
             "orders_status, currency, currency_value, payment_class, shipping_method, shipping_class, customers_ip, "
             "language, refferers_id, ibn_billdate) VALUES "
-            f"({o.order_id}, 7, '{o.order_id}', 2, 'Neuer Kunde', 'Petra Schulz', 'Petra', 'Schulz', 'Hauptstr. 1', 'Stadt', "
-            f"'1010', '{o.country}', '030 123', 'p.schulz@example.de', 5, 'Petra Schulz', {address}, 5, 'Petra Schulz', "
+            f"({o.order_id}, 7, '{o.order_id}', 2, 'Neuer Kunde', 'Petra Schulz', 'Petra', 'Schulz', 'Hauptstr. 1', "
+            f"'Stadt', '1010', '{o.country}', '030 123', 'p.schulz@example.de', 5, 'Petra Schulz', {address}, 5, "
+            f"'Petra Schulz', "
             f"{address}, 5, 'invoice', '', '2026-11-20 10:00:00', 1, 'EUR', 1.0, 'invoice', 'DHL', 'dhl_dhl', "
             "'127.0.0.1', 'german', '', '2026-11-20')")
         for n, (amount, rate) in enumerate(o.lines):
@@ -121,9 +122,9 @@ def test_shipping_takes_the_one_standard_rate_that_makes_the_summed_tax(
         workspace: Config, mariadb: MariaDB, shop_db: str, tmp_path: Path) -> None:
     orders = generate()
     keys = workspace.base / "mappings" / "sage" / "orders.yaml"  # GS-Office tax keys for AT and CH rates
-    keys.write_text(keys.read_text(encoding="utf-8").replace(
-        '  tax_keys:\n', '  tax_keys:\n' + "".join(f'    "{r}": "{r}"\n' for r in ("20", "13", "10", "8.1", "3.8", "2.6"))),
-        encoding="utf-8")
+    added = "".join(f'    "{r}": "{r}"\n' for r in ("20", "13", "10", "8.1", "3.8", "2.6"))
+    keys.write_text(keys.read_text(encoding="utf-8").replace("  tax_keys:\n", "  tax_keys:\n" + added),
+                    encoding="utf-8")
     _insert(mariadb, shop_db, orders)
     export = tmp_path / "orders_flat.tsv"
     export.write_bytes(mariadb.client("--batch", "--default-character-set=utf8mb4", database=shop_db,
