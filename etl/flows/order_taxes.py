@@ -114,9 +114,10 @@ def per_rate(items: pa.Table, taxes: pa.Table, orders: pa.Table, standard: Stand
         target = order["tax_amount_sum"].quantize(CENT, ROUND_HALF_UP)
         mine_goods, mine_services = goods.get(oid, {}), services.get(oid, {})
         computed = _taxes(_merged(mine_goods, mine_services), net)
-        if _made(computed) != target and sum(mine_services.values(), Decimal(0)):
+        service_total = sum(mine_services.values(), Decimal(0))
+        if _made(computed) != target and service_total:
             found = standard.for_order(country.get(oid), (rate for rate in mine_goods if rate))
-            matches = _matches(mine_goods, sum(mine_services.values(), Decimal(0)), found, net, target)
+            matches = _matches(mine_goods, service_total, found, net, target)
             if found is not None and len(matches) == 1:
                 rate, computed = matches[0]
                 chosen[oid] = rate
