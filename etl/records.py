@@ -20,6 +20,9 @@ class Chunk:
     records_in: int = 0
     rejected: int = 0
     merged: int = 0  # records folded into another one that is written (same person twice)
+    # a report note that counts records: its text (with `{count}` and `{records}` left to fill) -> the
+    # records it names; summed over the run's chunks into one note (pipeline/stage.py)
+    tallies: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Prepared(NamedTuple):

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from etl.arrays import constant
 from etl.extract import LINE
-from etl.flows.order_taxes import per_rate
+from etl.flows.order_taxes import FALLBACK_NOTE, StandardRates, per_rate
 from etl.i18n import N_
 from etl.model import DECIMAL, schema
 from etl.records import Chunk
@@ -47,15 +47,21 @@ def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: lis
     items = assembler.attach_attributes(items, attributes)
     services, taxes = assembler.split_totals(totals)
     all_items = assembler.number_items(items, services)
+    tallies: dict[str, list[str]] = {}
     if taxes is not None:
-        taxes, summed = per_rate(all_items, taxes, assembler.orders)
-        assembler.rejects += summed
+        by_rate = per_rate(all_items, taxes, assembler.orders, StandardRates.of(layout.options))
+        all_items, taxes = by_rate.items, by_rate.taxes
+        assembler.rejects += by_rate.rejects
+        for (country, rate), ids in by_rate.fallbacks.items():
+            note = FALLBACK_NOTE.format(count="{count}", rate=f"{rate.normalize():f}", country=country,
+                                        records="{records}")
+            tallies.setdefault(note, []).extend(ids)
     history = assembler.own_any(history, N_("order_status history"))
     neutral = assembler.finish(all_items, taxes, history)
     for n, part in enumerate(split(neutral, "orders", "order_id", chunk_size)):
         # The counts and rejects of the whole set travel with its first chunk.
-        yield (Chunk(part, assembler.rejects, assembler.records_in, assembler.rejected) if n == 0 else
-               Chunk(part))
+        yield (Chunk(part, assembler.rejects, assembler.records_in, assembler.rejected, tallies=tallies) if n == 0
+               else Chunk(part))
 
 
 class _Assembler:

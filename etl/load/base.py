@@ -44,6 +44,7 @@ class Writer(ABC):
         self.folder = folder
         self.stem = stem
         self.resources = resources
+        self.notes: list[str] = []  # what the run report should say about the output, once closed
 
     @abstractmethod
     def write(self, mapped: Mapped) -> list[Reject]:

@@ -30,6 +30,9 @@ class SqlWriter(Writer):
 
     format = "sql"
     extension = "sql"
+    # A changed article comes with all of its rows: its sets (group prices, category links, ...) are
+    # replaced by what the run sends, and its texts show which languages the ERP has none in.
+    complete_records = True
 
     def __init__(self, layout: TargetLayout, folder: Path, stem: str, resources: Resources) -> None:
         super().__init__(layout, folder, stem, resources)
@@ -69,4 +72,5 @@ class SqlWriter(Writer):
                 spool.close()
                 Path(spool.name).unlink()
             out.write("".join(f"{s};\n" for s in self.builder.footer()))
+        self.notes = self.builder.notes()
         return [path]

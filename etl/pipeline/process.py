@@ -54,6 +54,7 @@ def process(ctx: RunContext, writer_cls: type[Writer], chunks: Iterable[Neutral]
             if progress:
                 progress("written", report.written)
         temps = routes.close()
+        report.notes += dict.fromkeys(n for route in routes.routes.values() for n in route.writer.notes)
         if report.stores:
             report.notes.append("written per store: " + ", ".join(f"{k} {v}" for k, v in report.stores.items()))
         for step in steps:

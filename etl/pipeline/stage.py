@@ -36,10 +36,12 @@ def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path,
     (default: beside `staging`), for flows that read it. A flow driven by state (`Flow.recall`) stages
     what it remembers from `state` when no input was staged.
     """
+    tallies: dict[str, list[str]] = {}
     for folder, chunks, items in _groups(flow, layout, [i for i in inputs if not i.failed], staging,
                                          report.run_id, history, state):
         writer = StagingWriter(folder)
         counted = (report.records_in, report.rejected, report.written, len(report.rejects))
+        counted_tallies = {note: len(ids) for note, ids in tallies.items()}
         handed = 0
         try:
             for chunk in ahead(chunks, depth=1, name="etl-extract"):  # a chunk in hand, one waiting
@@ -48,12 +50,16 @@ def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path,
                 report.rejected += chunk.rejected
                 report.written += chunk.merged  # folded into a record that is written with them
                 report.rejects += name_source_columns(chunk.rejects, inputs, layout)
+                for note, ids in chunk.tallies.items():
+                    tallies.setdefault(note, []).extend(ids)
                 handed += 1
                 yield chunk.neutral
         except InputFileError as exc:
             writer.discard()
             report.records_in, report.rejected, report.written = counted[:3]
             report.rejects.truncate(counted[3])
+            for note in list(tallies):
+                del tallies[note][counted_tallies.get(note, 0):]
             for item in items:
                 item.failed = str(exc)
             if handed:
@@ -63,6 +69,13 @@ def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path,
             writer.behind.cancel()  # the run fails; nothing more is staged behind it
             raise
         writer.close()
+    report.notes += [tally(note, ids) for note, ids in tallies.items() if ids]
+
+
+def tally(note: str, records: list[str], shown: int = 10) -> str:
+    """A counting note filled in: how many records, and the first `shown` of them."""
+    names = ", ".join(records[:shown]) + (", …" if len(records) > shown else "")
+    return note.format(count=len(records), records=names)
 
 
 def _groups(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, run_id: str,

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.load.sql import create
+from etl.load.sql.languages import MissingTexts
 from etl.load.sql.quote import literal
 from etl.load.sql.statements import LANGUAGE, Row, TableWriter
 from etl.load.sql.tables import ShopTables, TableSpec
@@ -40,6 +41,9 @@ class ScriptBuilder:
         self.created: set[tuple[str, ...]] = set()
         self.text_fields: dict[str, set[str]] = {}
         self.touched: set[str] = set()  # tables the statements so far write
+        languages = layout.value_maps.get("languages", {})
+        self.texts = MissingTexts(layout.options.get("missing_texts", "german"), [str(c) for c in languages],
+                                  tables.naming_language)
 
     def chunk(self, mapped: Mapped) -> tuple[list[str], list[str], list[Reject]]:
         """Statements for one chunk (in order, and those to run after all others), and refused records."""
@@ -49,6 +53,14 @@ class ScriptBuilder:
         for record in self.layout.records:
             for spec in self.tables.records.get(record, []):
                 wanted = [r for r in rows.get(record, []) if all(r.get(f) in v for f, v in spec.when.items())]
+                if spec.every_language:
+                    table = spec.table_for(record)
+                    writer = TableWriter(spec, table, self.text_fields.get(record, set()))
+                    before, after = self.texts.statements(spec, table, writer, wanted)
+                    body.extend(before)
+                    late.extend(after)
+                    if after:
+                        self.touched.add("languages")
                 (late if spec.late else body).extend(self._spec(record, spec, wanted, rows))
         return body, late, rejects
 
@@ -164,6 +176,10 @@ class ScriptBuilder:
         yield "START TRANSACTION"
         yield (f"SET {LANGUAGE} = IFNULL((SELECT languages_id FROM languages WHERE code = "
                f"{literal(self.tables.naming_language)}), (SELECT MIN(languages_id) FROM languages))")
+
+    def notes(self) -> list[str]:
+        """What the run report says about the statements: texts given in the naming language, or left out."""
+        return self.texts.notes()
 
     def footer(self) -> Iterator[str]:
         """The end of the transaction."""

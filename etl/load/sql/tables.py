@@ -63,6 +63,9 @@ class TableSpec(_Strict):
     late: bool = False  # written after every other statement (relations between records of the run)
     names: CategoryNames | None = None  # category mode
     lengths: dict[str, int] = {}  # record field -> the most characters its column holds (strict mode fails)
+    # texts per language (key: the record's id and a language ref): every language of the shop's `languages`
+    # table without a row from the ERP gets the naming language's row (etl/load/sql/languages.py)
+    every_language: bool = False
 
     @field_validator("columns", mode="before")
     @classmethod

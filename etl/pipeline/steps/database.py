@@ -97,14 +97,20 @@ class DatabaseStep(Step):
         finally:
             connection.close()
         self.ctx.report.notes.append(f"shop database: {len(statements)} statements committed")
+        self.ctx.report.notes += [n for n in self.builder.notes() if n not in self.ctx.report.notes]
         path = self.ctx.outbox / f".{self.ctx.stem}_database.sql.part"
         path.write_text("".join(f"{s};\n" for s in statements), encoding="utf-8", newline="\n")
         return [path]
 
 
+def wanted(ctx: RunContext) -> bool:
+    """Whether the run writes into the shop's database (a shop-bound flow, `shop: database:` in etl.yaml)."""
+    return ctx.config.shop.database is not None and ctx.layouts.target.system == "shop"
+
+
 def build(ctx: RunContext) -> Step | None:
     """The direct target, for shop-bound flows when etl.yaml names the shop's database."""
     settings = ctx.config.shop.database
-    if settings is None or ctx.layouts.target.system != "shop":
+    if settings is None or not wanted(ctx):
         return None
     return DatabaseStep(ctx, settings)

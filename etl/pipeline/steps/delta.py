@@ -5,6 +5,7 @@ from __future__ import annotations
 from etl.delta import DeltaState
 from etl.load.base import writer_for
 from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.steps import database
 from etl.pipeline.steps.base import Step
 
 
@@ -15,7 +16,8 @@ class DeltaStep(Step):
         super().__init__(ctx)
         self.entity = entity
         self.state = DeltaState(ctx.config.folder("state"), ctx.flow.name, ctx.full)
-        self.whole = writer_for(ctx.report.format).complete_records
+        # the database target replaces an article's sets with the rows the run sends: it needs them all
+        self.whole = writer_for(ctx.report.format).complete_records or database.wanted(ctx)
 
     def before_map(self, chunk: Neutral) -> Neutral:
         """The new and changed records only."""
