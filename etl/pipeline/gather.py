@@ -68,6 +68,10 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
                 result.moved_to = str(refuse(path, config.folder("error"), problem))
             report.files.append(result)
             continue
+        if better := _fits_better(config, flow, path, found[0].fit, others):  # orders.csv for `etl run customers`
+            report.files.append(FileResult(path.name, "ignored", reason=(
+                f"an export for the flow '{better}', not {flow.name}: left in the inbox for `etl run {better}`")))
+            continue
         tables = list(found[0].tables)
         report.inputs.append(read_info(path, tables, layout))
         sha = file_hash(path)
@@ -127,9 +131,8 @@ def read_info(path: Path, tables: list[tuple[str, RawTable]], layout: SourceLayo
                      raw.dialect.describe() if raw.dialect else None, ignored)
 
 
-def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
-              others: dict[str, SourceLayout]) -> tuple[str | None, str]:
-    """The built flow that reads `path` instead, or why no flow does (what the file looks like, flows tried)."""
+def _other_layouts(config: Config, flow: Flow, others: dict[str, SourceLayout]) -> dict[str, SourceLayout]:
+    """The source layouts of the other built flows, loaded once per run into `others`."""
     if not others:
         for name, candidate in FLOWS.items():
             if candidate.built and name != flow.name:
@@ -137,6 +140,19 @@ def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
                     others[name] = load_layouts(config, candidate).source
                 except ConfigError:
                     continue  # a flow whose layouts are broken reads nothing; its own run says why
+    return others
+
+
+def _fits_better(config: Config, flow: Flow, path: Path, fit: int, others: dict[str, SourceLayout]) -> str | None:
+    """The built flow whose tables read more of `path`'s columns than `flow`'s do (the file is its export)."""
+    theirs, _ = recognize_file(path, _other_layouts(config, flow, others))
+    return theirs[0].flow if theirs and theirs[0].fit > fit else None
+
+
+def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
+              others: dict[str, SourceLayout]) -> tuple[str | None, str]:
+    """The built flow that reads `path` instead, or why no flow does (what the file looks like, flows tried)."""
+    _other_layouts(config, flow, others)
     if problem is None:
         theirs, _ = recognize_file(path, others)
         if theirs:
