@@ -31,26 +31,39 @@ SECRET = b"root:x:0:0:root:/root:/bin/bash\nSECRET-LINE-NOT-TO-BE-QUOTED\n"
 def fifo(path: Path, content: bytes) -> Iterator[Callable[[], bytes]]:
     """A FIFO at `path` holding `content`; yields a function returning what nobody has read of it.
 
-    The test keeps a handle open for reading and writing, so an open by the code under test would not
-    block; should it read, a timer closes the test's handle later so the read ends instead of hanging.
+    The test holds a reader and a writer, so an open by the code under test would not block. Should the
+    code read it anyway, a guard ends that after a while instead of hanging the suite: it closes the
+    writer (a read ends) and keeps opening the pipe for writing (an open waiting for a writer ends).
     """
     os.mkfifo(path)
-    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
-    os.write(fd, content)
-    guard = threading.Timer(120.0, os.close, [fd])
-    guard.start()
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # also how the guard finds the pipe after a move
+    writer = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    os.write(writer, content)
+    done, open_fds = threading.Event(), [reader, writer]
+
+    def guard() -> None:
+        if done.wait(60.0):
+            return
+        os.close(open_fds.pop())
+        while not done.wait(0.2):
+            with contextlib.suppress(OSError):
+                os.close(os.open(f"/proc/self/fd/{reader}", os.O_WRONLY | os.O_NONBLOCK))
+
+    thread = threading.Thread(target=guard, daemon=True)
+    thread.start()
 
     def unread() -> bytes:
         try:
-            return os.read(fd, 1 << 16)
+            return os.read(reader, 1 << 16)
         except BlockingIOError:
             return b""
 
     try:
         yield unread
     finally:
-        guard.cancel()
-        with contextlib.suppress(OSError):
+        done.set()
+        thread.join()
+        for fd in open_fds:
             os.close(fd)
 
 
@@ -108,6 +121,7 @@ def test_run_refuses_a_link_to_a_folder(workspace: Config, outside: Path) -> Non
     link.symlink_to(outside, target_is_directory=True)
     report = run_flow(workspace, "orders", "csv")
     assert [(f.name, f.status) for f in report.files] == [("exports", "error")]
+    assert report.exit_code == 1  # not an export: refused, but the run itself did not fail
     assert "a symbolic link to " in (report.files[0].reason or "") and report.written == 0
     assert sorted(p.name for p in outside.iterdir()) == ["orders.csv", "passwd"]  # nothing moved out of it
     written = _everything_written(workspace)
@@ -157,8 +171,14 @@ def test_watch_refuses_links_fifos_and_linked_folders_and_what_a_dropped_folder_
     (dropped / "inside.csv").write_bytes(one_order(41005))
     (dropped / "link.csv").symlink_to(outside / "passwd")
     with fifo(inbox / "pipe.csv", SECRET) as unread, fifo(dropped / "pipe.csv", SECRET) as unread_inside:
+        watcher, codes = Watcher(config, once=True), []
         with caplog.at_level(logging.INFO, logger="etl.watch"):
-            assert Watcher(config, once=True).run() == 0
+            thread = threading.Thread(target=lambda: codes.append(watcher.run()), daemon=True)
+            thread.start()
+            thread.join(timeout=120)  # a guard, not a measure: a watcher stuck on a pipe must fail, not hang
+            watcher.stop()
+            thread.join()
+        assert codes == [0], "watch --once did not finish"
         assert unread() == SECRET and unread_inside() == SECRET
     refused = _refused(config)
     assert sorted(refused) == ["dangling.csv", "link.csv", "linked", "orders.csv", "passwd.csv", "pipe.csv",

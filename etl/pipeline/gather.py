@@ -43,7 +43,7 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
     unreadable: list[str] = []
     for path in files if files is not None else inbox_entries(config.folder("inbox")):
         if foreign := not_plain(path):  # a link (to /etc/passwd?), a pipe (an open would block): never opened
-            result = FileResult(path.name, "error", reason=foreign)
+            result = FileResult(path.name, "error", reason=foreign, unknown=True)  # not an export: the run goes on
             if not dry_run:
                 result.moved_to = str(refuse(path, config.folder("error"), foreign))
             report.files.append(result)
