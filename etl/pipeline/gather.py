@@ -144,9 +144,15 @@ def _other_layouts(config: Config, flow: Flow, others: dict[str, SourceLayout]) 
 
 
 def _fits_better(config: Config, flow: Flow, path: Path, fit: int, others: dict[str, SourceLayout]) -> str | None:
-    """The built flow whose tables read more of `path`'s columns than `flow`'s do (the file is its export)."""
-    theirs, _ = recognize_file(path, _other_layouts(config, flow, others))
-    return theirs[0].flow if theirs and theirs[0].fit > fit else None
+    """The flow of a declared table set (`set_tables`) that reads more of `path`'s columns than `flow` does.
+
+    Such a file is a table of that set (orders.csv is read by the customers flow too), never another
+    flow's. Tables other flows share by design (a catalog's variants, read by `stock` as well) stay shared.
+    """
+    sets = {name: layout for name, layout in _other_layouts(config, flow, others).items()
+            if name in config.watch.set_tables}
+    theirs, _ = recognize_file(path, sets) if sets else ([], None)
+    return next((r.flow for r in theirs if r.fit > fit and any(n != "flat" for n in r.names)), None)
 
 
 def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
