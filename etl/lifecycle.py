@@ -6,26 +6,77 @@ Every move is a rename within one file system; nothing is ever deleted; names ne
 from __future__ import annotations
 
 import os
+import stat
 from datetime import datetime
 from pathlib import Path
 
+from etl.i18n import N_
 from etl.platform import retry_held
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
 
 
+def is_candidate_name(name: str) -> bool:
+    """A name an export may have (not hidden, temporary, a marker or a readme)."""
+    return (not name.startswith((".", "~$", "~")) and not name.lower().endswith(IGNORED_SUFFIXES)
+            and not name.lower().startswith("readme"))
+
+
 def is_candidate(path: Path) -> bool:
-    """A file in the inbox that may be an export (not hidden, temporary or a marker)."""
-    name = path.name
-    return (path.is_file() and not name.startswith((".", "~$", "~"))
-            and not name.lower().endswith(IGNORED_SUFFIXES) and not name.lower().startswith("readme"))
+    """A plain file (no link, pipe or device) that may be an export (not hidden, temporary or a marker)."""
+    mode = _lstat_mode(path)
+    return mode is not None and stat.S_ISREG(mode) and is_candidate_name(path.name)
+
+
+def _lstat_mode(path: Path) -> int | None:
+    try:
+        return path.lstat().st_mode
+    except OSError:
+        return None
+
+
+# What an entry is, by lstat: never followed, never opened (a pipe's open blocks; a link leads outside).
+_NOT_PLAIN = ((stat.S_ISLNK, N_("a symbolic link")), (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+              (stat.S_ISCHR, N_("a device")), (stat.S_ISBLK, N_("a device")), (stat.S_ISSOCK, N_("a socket")))
+
+
+def not_plain(path: Path) -> str | None:
+    """Why `path` is refused without being opened (a link, pipe, device or socket), or None for files and folders.
+
+    Only what lstat says is named (a link's target too), never anything read through it.
+    """
+    mode = _lstat_mode(path)
+    if mode is None or stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    what = next(text for test, text in _NOT_PLAIN if test(mode))
+    if stat.S_ISLNK(mode):
+        try:
+            return N_("{name}: {what} to {target}, not a file in the inbox; refused without opening it: copy the "
+                      "file itself into the inbox").format(name=path.name, what=what, target=os.readlink(path))
+        except OSError:
+            pass
+    return N_("{name}: {what}, not a file; refused without opening it").format(name=path.name, what=what)
+
+
+def inbox_entries(folder: Path) -> list[Path]:
+    """Entries of `folder` with an export's name that are not real folders (files, links, pipes), oldest first."""
+    if not folder.is_dir():
+        return []
+    found = [(p, s) for p in folder.iterdir() if is_candidate_name(p.name)
+             and (s := _lstat(p)) is not None and not stat.S_ISDIR(s.st_mode)]
+    return [p for p, _ in sorted(found, key=lambda item: (item[1].st_mtime, item[0].name))]
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except OSError:
+        return None
 
 
 def inbox_files(inbox: Path) -> list[Path]:
     """Candidate files directly in the inbox, oldest first."""
-    if not inbox.is_dir():
-        return []
-    return sorted((p for p in inbox.iterdir() if is_candidate(p)), key=lambda p: (p.stat().st_mtime, p.name))
+    return [p for p in inbox_entries(inbox) if is_candidate(p)]
 
 
 def free_name(folder: Path, name: str) -> Path:
@@ -33,7 +84,7 @@ def free_name(folder: Path, name: str) -> Path:
     target = folder / name
     stem, suffix = Path(name).stem, "".join(Path(name).suffixes[-1:])
     counter = 2
-    while target.exists():
+    while os.path.lexists(target):  # a dangling link refused earlier holds its name too
         target = folder / f"{stem}-{counter}{suffix}"
         counter += 1
     return target

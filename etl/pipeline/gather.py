@@ -1,4 +1,9 @@
-"""Gather a run's inputs: the files of the inbox (or given) that the flow recognises, each imported once."""
+"""Gather a run's inputs: the files of the inbox (or given) that the flow recognises, each imported once.
+
+Links, pipes and devices are refused without being opened. A multi-file export is taken whole or not
+at all: while a table `set_tables` declares is missing, or a file cannot be read now (open in Excel: it
+may be one of the set's tables), every file of the set waits in the inbox, untouched and named.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from etl.config import Config
 from etl.errors import ConfigError
 from etl.extract import RawTable
 from etl.flows import FLOWS, Flow
+from etl.i18n import N_
 from etl.ledger import Ledger, file_hash
-from etl.lifecycle import inbox_files, move_aside, refuse
+from etl.lifecycle import inbox_entries, move_aside, not_plain, refuse
 from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import is_no_export, recognize_file, unknown_reason
 from etl.platform import why_unreadable
@@ -34,10 +40,18 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
     """The inputs to import; unreadable files are refused, files imported before skipped (both reported)."""
     inputs: list[Input] = []
     others: dict[str, SourceLayout] = {}
-    for path in files if files is not None else inbox_files(config.folder("inbox")):
+    unreadable: list[str] = []
+    for path in files if files is not None else inbox_entries(config.folder("inbox")):
+        if foreign := not_plain(path):  # a link (to /etc/passwd?), a pipe (an open would block): never opened
+            result = FileResult(path.name, "error", reason=foreign, unknown=True)  # not an export: the run goes on
+            if not dry_run:
+                result.moved_to = str(refuse(path, config.folder("error"), foreign))
+            report.files.append(result)
+            continue
         held = why_unreadable(path)
         if held:  # Excel holds it, or no permission: left in place for the next run, the rest goes on
             report.files.append(FileResult(path.name, "waiting", reason=held))
+            unreadable.append(path.name)
             continue
         found, problem = recognize_file(path, {flow.name: layout})
         if not found:
@@ -53,6 +67,10 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
             if not dry_run:
                 result.moved_to = str(refuse(path, config.folder("error"), problem))
             report.files.append(result)
+            continue
+        if better := _fits_better(config, flow, path, found[0].fit, others):  # orders.csv for `etl run customers`
+            report.files.append(FileResult(path.name, "ignored", reason=(
+                f"an export for the flow '{better}', not {flow.name}: left in the inbox for `etl run {better}`")))
             continue
         tables = list(found[0].tables)
         report.inputs.append(read_info(path, tables, layout))
@@ -76,7 +94,27 @@ def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, 
         if asked:
             report.notes.append(f"{path.name}: imported again as asked ({asked[1]}, {asked[0]}), as with --force")
         inputs.append(Input(path, sha, tables))
-    return inputs
+    return _whole_sets(config, flow, report, inputs, unreadable)
+
+
+def _whole_sets(config: Config, flow: Flow, report: RunReport, inputs: list[Input],
+                unreadable: list[str]) -> list[Input]:
+    """The inputs without the flow's table set if it cannot be taken whole now; its files named as waiting."""
+    members = [i for i in inputs if any(name != "flat" for name, _ in i.tables)]
+    present = {name for i in members for name, _ in i.tables}
+    lacking = [t for t in config.watch.set_tables.get(flow.name, []) if t not in present]
+    if not members or not (unreadable or lacking):
+        return inputs
+    if unreadable:
+        reason = N_("the {flow} export waits while {names} cannot be read (it may be one of its tables): nothing "
+                    "of it is taken before every file can be read").format(flow=flow.name, names=", ".join(unreadable))
+    else:
+        reason = N_("the {flow} export waits for its tables {tables}: left in the inbox until they arrive").format(
+            flow=flow.name, tables=", ".join(lacking))
+    names = {i.path.name for i in members}
+    report.files += [FileResult(i.path.name, "waiting", [t for t, _ in i.tables], reason=reason) for i in members]
+    report.inputs[:] = [read for read in report.inputs if read.file not in names]
+    return [i for i in inputs if i.path.name not in names]
 
 
 def read_info(path: Path, tables: list[tuple[str, RawTable]], layout: SourceLayout | None = None) -> InputRead:
@@ -93,9 +131,8 @@ def read_info(path: Path, tables: list[tuple[str, RawTable]], layout: SourceLayo
                      raw.dialect.describe() if raw.dialect else None, ignored)
 
 
-def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
-              others: dict[str, SourceLayout]) -> tuple[str | None, str]:
-    """The built flow that reads `path` instead, or why no flow does (what the file looks like, flows tried)."""
+def _other_layouts(config: Config, flow: Flow, others: dict[str, SourceLayout]) -> dict[str, SourceLayout]:
+    """The source layouts of the other built flows, loaded once per run into `others`."""
     if not others:
         for name, candidate in FLOWS.items():
             if candidate.built and name != flow.name:
@@ -103,6 +140,25 @@ def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
                     others[name] = load_layouts(config, candidate).source
                 except ConfigError:
                     continue  # a flow whose layouts are broken reads nothing; its own run says why
+    return others
+
+
+def _fits_better(config: Config, flow: Flow, path: Path, fit: int, others: dict[str, SourceLayout]) -> str | None:
+    """The flow of a declared table set (`set_tables`) that reads more of `path`'s columns than `flow` does.
+
+    Such a file is a table of that set (orders.csv is read by the customers flow too), never another
+    flow's. Tables other flows share by design (a catalog's variants, read by `stock` as well) stay shared.
+    """
+    sets = {name: layout for name, layout in _other_layouts(config, flow, others).items()
+            if name in config.watch.set_tables}
+    theirs, _ = recognize_file(path, sets) if sets else ([], None)
+    return next((r.flow for r in theirs if r.fit > fit and any(n != "flat" for n in r.names)), None)
+
+
+def _not_ours(config: Config, flow: Flow, path: Path, problem: str | None,
+              others: dict[str, SourceLayout]) -> tuple[str | None, str]:
+    """The built flow that reads `path` instead, or why no flow does (what the file looks like, flows tried)."""
+    _other_layouts(config, flow, others)
     if problem is None:
         theirs, _ = recognize_file(path, others)
         if theirs:

@@ -1,6 +1,8 @@
 """Which flows read a file, and which of their tables it holds: decided by content, never by name.
 
-The one recognition both `etl run` (one flow) and `etl watch` (every built flow) use.
+The one recognition both `etl run` (one flow) and `etl watch` (every built flow) use. Several flows
+may recognise one file (an order table has the customer's id, mail address and name, as a customer
+table has): each is scored by how many of the file's columns its tables read, the best fit first.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.errors import InputFileError
-from etl.extract import RawTable, read_file
+from etl.extract import LINE, RawTable, read_file
 from etl.extract.unknown import NO_EXPORT, describe
 from etl.transform.layout import SourceLayout
-from etl.transform.source import recognize
+from etl.transform.source import ignored_columns, recognize
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Recognized:
 
     flow: str
     tables: tuple[tuple[str, RawTable], ...]
+    fit: int = 0  # columns of the file the flow's tables read
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -30,7 +33,7 @@ class Recognized:
 
 
 def recognize_file(path: Path, layouts: Mapping[str, SourceLayout]) -> tuple[list[Recognized], str | None]:
-    """The flows (in the order of `layouts`) whose source layout finds a table in `path`.
+    """The flows whose source layout finds a table in `path`, the best fit first (ties: in the order of `layouts`).
 
     Also returns why the file could not be read with some layout's dialect, if it could not: such a
     file is refused only when no flow reads it. The file is read once per distinct dialect.
@@ -51,8 +54,13 @@ def recognize_file(path: Path, layouts: Mapping[str, SourceLayout]) -> tuple[lis
             continue
         tables = tuple((name, raw) for raw in raws if (name := recognize(layout, raw)))
         if tables:
-            found.append(Recognized(flow, tables))
-    return found, problem
+            found.append(Recognized(flow, tables, sum(fit(layout, name, raw) for name, raw in tables)))
+    return sorted(found, key=lambda r: -r.fit), problem
+
+
+def fit(layout: SourceLayout, name: str, raw: RawTable) -> int:
+    """How well table `name` of `layout` fits `raw`: the number of its columns the table reads."""
+    return len(raw.columns) - len(ignored_columns(layout, name, raw)) - (LINE in raw.columns)
 
 
 def unknown_reason(path: Path, problem: str | None, tried: list[str]) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from etl.lifecycle import free_name, is_candidate
+from etl.lifecycle import free_name, is_candidate, is_candidate_name, not_plain
 from etl.watch.sets import Job
 
 WORK = ".etl-work"
@@ -34,14 +34,18 @@ class Claimed:
     names: list[str]
 
     def inputs(self) -> list[Path]:
-        """The input files still in the job folder (a folder's files, a zip's unpacked members)."""
+        """The input files still in the job folder (a folder's files, a zip's unpacked members).
+
+        Links, pipes and devices inside a dropped folder are listed too, to be refused (never followed).
+        """
         if self.kind == "zip":
             root = self.folder / UNPACKED
         elif self.kind == "folder":
             root = self.folder / self.names[0]
         else:
             return [p for n in self.names if (p := self.folder / n).is_file()]
-        return sorted(p for p in root.rglob("*") if is_candidate(p)) if root.is_dir() else []
+        return sorted(p for p in root.rglob("*") if is_candidate(p) or (is_candidate_name(p.name) and not_plain(p))
+                      ) if root.is_dir() and not root.is_symlink() else []
 
 
 def work_folder(inbox: Path) -> Path:
@@ -133,7 +137,7 @@ def unclaim(claimed: Claimed, inbox: Path) -> None:
 
 def leftovers(claimed: Claimed) -> list[Path]:
     """Files still in the job folder after processing (neither archived nor refused)."""
-    return sorted(p for p in claimed.folder.rglob("*") if p.is_file() and p.name != META
+    return sorted(p for p in claimed.folder.rglob("*") if (p.is_symlink() or not p.is_dir()) and p.name != META
                   and not p.name.startswith("."))
 
 
@@ -141,7 +145,7 @@ def release(claimed: Claimed) -> None:
     """Remove the finished job folder; what is in it now are only our own empty folders and metadata."""
     (claimed.folder / META).unlink(missing_ok=True)
     for path in sorted(claimed.folder.rglob("*"), reverse=True):
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             path.rmdir()
         elif path.name.startswith("."):
             path.unlink()

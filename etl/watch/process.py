@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.errors import ConfigError
-from etl.lifecycle import free_name, is_candidate, move_aside, refuse
+from etl.lifecycle import free_name, is_candidate, move_aside, not_plain, refuse
 from etl.lock import LockBusy
 from etl.pipeline import run_flow
 from etl.watch.claim import Claimed, leftovers, release, unclaim, unpack
@@ -51,7 +51,9 @@ def process(config: Config, router: Router, claimed: Claimed) -> Outcome:
         target = move_aside(claimed.folder / claimed.names[0], config.folder("archive"))
         outcome.files.append((claimed.names[0], "archived", f"unpacked; zip kept in {target.parent}"))
     for path in leftovers(claimed):
-        if is_candidate(path):
+        if foreign := not_plain(path):
+            _refuse(config, path, foreign, outcome)
+        elif is_candidate(path):
             _refuse(config, path, "not processed: no complete export of a built flow contains this file", outcome)
         else:  # readme, hidden or temporary files inside a dropped folder: not exports, kept beside them
             move_aside(path, config.folder("archive"))
@@ -69,7 +71,7 @@ def _groups(config: Config, router: Router, claimed: Claimed, outcome: Outcome) 
     groups: dict[str, list[Path]] = {}
     members: dict[str, list[tuple[Path, Route]]] = {}
     for path in inputs:
-        route = router.route(path)
+        route = Route(None, reason=foreign) if (foreign := not_plain(path)) else router.route(path)
         if route.reason or not route.flow:
             _refuse(config, path, route.reason or "no flow reads this file", outcome)
             continue

@@ -47,11 +47,15 @@ class Router:
             found, problem = recognize_file(path, self.layouts)
         except (OSError, EtlError, ValueError) as exc:  # a poisonous file must not stop the watcher
             found, problem = [], f"{path.name}: cannot be read: {exc}"
-        routes = [Route(r.flow, r.names) for r in found]
+        routes = [Route(r.flow, r.names) for r in found]  # the best fit first
         if routes:
             return Route(routes[0].flow, routes[0].tables, alternatives=tuple(routes[1:]))
         # Flows that are not built yet read nothing: the reason names the built ones that were tried.
         return Route(None, reason=unknown_reason(path, problem, list(self.layouts)))
+
+    def expected_sets(self) -> frozenset[str]:
+        """Flows whose multi-file exports are declared (`set_tables`): their tables are never another flow's."""
+        return frozenset(flow for flow in self.config.watch.set_tables if flow in self.layouts)
 
     def required_tables(self, flow: str) -> list[str]:
         """Tables a multi-file export of `flow` must have before it is taken."""

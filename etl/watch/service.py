@@ -8,6 +8,7 @@ periodic rescan, or the next scheduled run. A dead observer is replaced and the 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -21,14 +22,15 @@ from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
 from etl.flows import FLOWS
-from etl.lifecycle import refuse
+from etl.lifecycle import not_plain, refuse
 from etl.lock import FileLock
+from etl.platform import why_unreadable
 from etl.watch import claim, recall
 from etl.watch.closed import Closes, pair_moves_quickly
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
 from etl.watch.sets import Plan, plan
-from etl.watch.stability import Signature, Stability, marker_for, scan
+from etl.watch.stability import Signature, Stability, in_inbox_for, marker_for, scan
 
 log = logging.getLogger("etl.watch")
 _IGNORED_EVENTS = {"opened", "closed_no_write"}  # our own reads must not wake the loop
@@ -117,7 +119,7 @@ class Watcher:
         for path, reason in decided.refusals:
             if self.stopping.is_set():
                 break
-            if path.exists():
+            if os.path.lexists(path):  # a link is refused even when it leads nowhere
                 refuse(path, self.config.folder("error"), reason)
                 log.info("%-8s %s  %s", "error", path.name, reason)
             self._forget(path, markers)
@@ -170,7 +172,11 @@ class Watcher:
     def _plan(self, drops: dict[Path, Signature], markers: set[str]) -> Plan:
         ready: dict[Path, Route | None] = {}
         unsettled: list[Path] = []
+        held: dict[Path, str] = {}
         for path, sig in drops.items():
+            if foreign := not_plain(path):  # a link, pipe or device: refused at once, never opened or followed
+                ready[path] = Route(None, reason=foreign)
+                continue
             complete = (marker_for(path, markers) is not None if self.settings.done_marker
                         else self.stability.is_quiet(path)
                         or self.closes.is_closed(path, sig, self.stability.quiet_for(path)))
@@ -178,6 +184,8 @@ class Watcher:
                 unsettled.append(path)
             elif path.is_dir() or path.suffix.lower() == ".zip":
                 ready[path] = None
+            elif reason := why_unreadable(path):  # open in Excel, no permission: waits, and holds every set
+                held[path] = reason
             else:
                 ready[path] = self._route(path, sig)
         assert self.router is not None
@@ -185,7 +193,7 @@ class Watcher:
         known = {flow: list(layout.tables) for flow, layout in self.router.layouts.items()}
         quiet_for = {path: self.stability.quiet_for(path) for path in ready}
         return plan(ready, unsettled, required=required, known=known, quiet=self.settings.quiet_seconds,
-                    quiet_for=quiet_for,
+                    quiet_for=quiet_for, age=in_inbox_for(ready), expected=self.router.expected_sets(), held=held,
                     set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
                     hold=2 * self.settings.quiet_seconds + 1.0)
 

@@ -8,33 +8,44 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.lifecycle import is_candidate
+from etl.lifecycle import is_candidate, is_candidate_name, not_plain
 
 MARKER = ".done"
 Signature = tuple[object, ...]
 
 
 def is_drop(path: Path) -> bool:
-    """A top-level inbox entry that may be an export: a candidate file or a visible folder."""
-    if path.is_dir():
+    """A top-level inbox entry that may be an export: a candidate file or a visible folder (not a link to one)."""
+    if path.is_dir() and not path.is_symlink():
         return not path.name.startswith((".", "~"))
     return is_candidate(path)
 
 
+def is_foreign(path: Path) -> bool:
+    """A top-level inbox entry with an export's name that is a link, pipe or device: refused unopened."""
+    return is_candidate_name(path.name) and not_plain(path) is not None
+
+
 def signature(path: Path) -> Signature | None:
-    """What must stay unchanged: (size, mtime) of a file, of every file below a folder; None if gone."""
+    """What must stay unchanged: (size, mtime) of a file, of every file below a folder; None if gone.
+
+    A link, pipe or device is described by lstat: never followed.
+    """
     try:
-        if not path.is_dir():
+        if path.is_symlink() or not path.is_dir():
+            if not_plain(path):
+                stat = path.lstat()
+                return ("foreign", stat.st_mode, stat.st_mtime_ns)
             stat = path.stat()
             return (stat.st_size, stat.st_mtime_ns)
         parts: list[tuple[str, int, int]] = []
         for root, _dirs, names in os.walk(path):
             for name in names:
-                stat = os.stat(os.path.join(root, name))
+                stat = os.lstat(os.path.join(root, name))  # a link inside is refused later, never followed
                 parts.append((os.path.relpath(os.path.join(root, name), path), stat.st_size, stat.st_mtime_ns))
         return tuple(sorted(parts))
     except FileNotFoundError:
@@ -52,9 +63,25 @@ def scan(inbox: Path) -> tuple[dict[Path, Signature], set[str]]:
     for path in entries:
         if path.name.lower().endswith(MARKER) and not path.name.startswith("."):
             markers.add(path.name[: -len(MARKER)])
-        elif is_drop(path) and (sig := signature(path)) is not None:
+        elif (is_drop(path) or is_foreign(path)) and (sig := signature(path)) is not None:
             drops[path] = sig
     return drops, markers
+
+
+def in_inbox_for(paths: Iterable[Path], now: Callable[[], float] = time.time) -> dict[Path, float]:
+    """Seconds since each file arrived or last changed, by its own times: a watcher started later knows it too.
+
+    The change time (Linux: the inode's, set by a copy or a rename into the inbox; Windows: the creation
+    time) counts, not only the modification time a copy may keep from the source.
+    """
+    ages: dict[Path, float] = {}
+    for path in paths:
+        try:
+            stat = path.lstat()
+        except OSError:
+            continue
+        ages[path] = max(0.0, now() - max(stat.st_mtime, stat.st_ctime))
+    return ages
 
 
 def marker_for(path: Path, markers: set[str]) -> str | None:

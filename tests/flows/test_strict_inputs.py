@@ -102,13 +102,18 @@ def test_an_optional_column_may_be_missing(workspace: Config) -> None:
     assert not [f for f in report.files if f.status == "error"] and report.written
 
 
-@pytest.mark.parametrize("column", ["products_model", "final_price", "date_purchased"])
-def test_a_flat_export_without_a_column_that_recognises_it_is_refused_with_reasons(
-        workspace: Config, tmp_path: Path, column: str) -> None:
+@pytest.mark.parametrize(("column", "read_as"), [("products_model", "orders"), ("final_price", "orders"),
+                                                ("date_purchased", "orders_products")])
+def test_a_flat_export_without_a_column_that_recognises_it_waits_as_a_table_of_a_set(
+        workspace: Config, tmp_path: Path, column: str, read_as: str) -> None:
     export = _edit(ORDERS / "flat_cp1252.csv", tmp_path / "orders_flat.csv", drop=column)
-    report = run_orders(workspace, export)  # was a crash with an Arrow schema dump
-    assert (report.written, report.exit_code) == (0, 1)
-    assert report.rejects and all(r.reason for r in report.rejects)
+    report = run_orders(workspace, export)  # was a crash with an Arrow schema dump, then every order rejected
+    assert (report.written, report.exit_code, report.records_in) == (0, 1, 0)
+    (only,) = report.files  # read as one table of a table set: it waits for the others, untouched
+    assert (only.status, only.tables) == ("waiting", [read_as])
+    lacking = [t for t in workspace.watch.set_tables["orders"] if t != read_as]
+    assert f"waits for its tables {', '.join(lacking)}" in (only.reason or "")
+    assert (workspace.folder("inbox") / export.name).read_bytes() == export.read_bytes()
 
 
 def test_extra_columns_are_listed_as_ignored(tmp_path: Path) -> None:
