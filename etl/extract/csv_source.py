@@ -15,7 +15,7 @@ from etl.arrays import constant
 from etl.buffers import NEWLINE, may_hold
 from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, Batch, FileHead, Guess, RawTable
-from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
+from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect, tab_dump
 from etl.extract.encoding import guess_encoding, sniff_utf16
 from etl.extract.paced import Paced
 from etl.extract.tab_dump import sibling_columns
@@ -58,18 +58,18 @@ def read(file: FileHead) -> list[RawTable]:
     if not file.whole and "\n" not in sample and "\r" not in sample:
         raise InputFileError(path, f"the first {HEAD_SIZE // 1024} KB hold no line end: one endless line, "
                                    f"{NO_EXPORT}")
-    dialect = detect_dialect(sample, file.delimiter)
+    named = sibling_columns(path)  # mysqldump --tab: no header; names and dialect come with the .sql
+    dialect = tab_dump(file.delimiter) if named else detect_dialect(sample, file.delimiter)
     header = next(rows(io.StringIO(sample), dialect, None), None)
-    if header is None:
+    if header is None and not named:
         raise InputFileError(path, "the file has no header row")
-    columns = [(name or "").strip() for name in header.fields]
-    named = sibling_columns(path)  # mysqldump --tab: no header, the names are in the .sql beside it
-    headerless = named is not None and len(named) == len(columns) and named != columns
-    columns = named if headerless and named else columns
+    columns = [(name or "").strip() for name in header.fields] if header else []
+    headerless = named is not None and named != columns  # a header row of the same names is skipped
+    columns = named if named else columns
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
-    first = 1 if headerless else 2 + header.text.count("\n")
+    first = 1 if headerless or header is None else 2 + header.text.count("\n")
 
     def batches() -> Iterator[Batch]:
         if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":

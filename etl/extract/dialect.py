@@ -45,6 +45,13 @@ class Dialect:
                 for key, value in data.items()}
 
 
+def tab_dump(separator: str = "auto") -> Dialect:
+    """How `mysqldump --tab` writes a table's `.txt`: MySQL's INTO OUTFILE defaults."""
+    # Tab, no quotes, backslash escapes, \N for NULL, LF. The `.sql` beside it does not record the
+    # `--fields-*` options, so only the layout's own `delimiter:` changes the separator; never sniffed.
+    return Dialect("mysql-outfile", "\t" if separator == "auto" else separator, "", "\\", ("\\N",), "\n")
+
+
 def detect_delimiter(sample: str) -> str:
     """The separator that splits the header and the next lines into the same number of fields."""
     lines = [line for line in sample.splitlines()[:20] if line.strip()]

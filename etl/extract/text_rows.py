@@ -79,7 +79,7 @@ def rows(handle: TextIO, dialect: Dialect, width: int | None) -> Iterator[Row]:
             fields: list[str | None] = [None if f in dialect.nulls else f for f in text.split(sep)]
             pos = cut + len(term)
         else:
-            fields, pos = _fields(buf, pos, dialect, pat)
+            fields, pos = _fields(buf, pos, dialect, pat, width)
             text = buf[start:pos].removesuffix(term)
         number, line = line, line + buf.count("\n", start, pos)
         if text == "" and fields in ([""], [None]):
@@ -90,7 +90,8 @@ def rows(handle: TextIO, dialect: Dialect, width: int | None) -> Iterator[Row]:
         yield Row(number, fields, text, broken)
 
 
-def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns) -> tuple[list[str | None], int]:
+def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = None, look: int = 2
+            ) -> tuple[list[str | None], int]:
     """The fields of the record at `pos` and where the next record starts."""
     fields: list[str | None] = []
     sep, term = d.separator, d.line_end
@@ -98,13 +99,17 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns) -> tuple[list[str | 
         value: str | None = None
         null = next((n for n in d.nulls if n and buf.startswith(n, pos)
                      and _at_stop(buf, pos + len(n), sep, term)), None)
-        match = None
+        match: tuple[str, int] | None = None
         if null is not None:
             pos += len(null)
         elif pat.enclosed is not None and buf.startswith(d.quote, pos):
-            match = pat.enclosed.match(buf, pos)
+            if d.escape == d.quote:
+                match = _doubled(buf, pos, d, pat, (width, len(fields), look))
+            else:
+                found = pat.enclosed.match(buf, pos)
+                match = (found.group(1), found.end()) if found else None
         if null is None and match is not None:
-            value, pos = _unescape(match.group(1), d, pat), match.end()
+            value, pos = _unescape(match[0], d, pat), match[1]
         elif null is None:
             plain = pat.plain.match(buf, pos)
             assert plain is not None  # the pattern matches the empty string
@@ -118,6 +123,38 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns) -> tuple[list[str | 
         elif pos >= len(buf):
             return fields, pos
         # else: text after a closing quote starts another field; the field count marks the row broken
+
+
+def _doubled(buf: str, pos: int, d: Dialect, pat: _Patterns, row: tuple[int | None, int, int]
+             ) -> tuple[str, int] | None:
+    """The text of the field enclosed at `pos` (its quote doubles as escape) and where it ends; `row`:
+    the header's width, the fields before this one, and how many rows on a line end may be checked."""
+    # A quote before a line end either closes the row's last field or, in MySQL's ESCAPED BY '"', escapes
+    # a line break inside the value ("\r" before CR LF, "\n" before LF). It closes only where the row
+    # is then whole and the next row too: otherwise a comment with CR LF splits two good records.
+    q, sep, term = d.quote, d.separator, d.line_end
+    width, before, look = row
+    at, closing = pos + 1, None
+    while (end := buf.find(q, at)) >= 0:
+        nxt = end + 1
+        if nxt >= len(buf) or buf.startswith(sep, nxt):
+            return buf[pos + 1:end], nxt
+        if buf.startswith(term, nxt):
+            if width is None or (before + 1 >= width and (
+                    look == 0 or _whole_row(buf, nxt + len(term), d, pat, width, look - 1))):
+                return buf[pos + 1:end], nxt
+            closing = closing or (buf[pos + 1:end], nxt)
+        elif buf[nxt] != q and not pat.mysql:
+            return closing  # CSV: a quote neither doubled nor closing; the row is refused as broken
+        at = nxt + 1
+    return closing
+
+
+def _whole_row(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int, look: int) -> bool:
+    """True when the text from `pos` is the end of the file or a row of `width` fields."""
+    if buf.startswith(d.line_end, pos) or pos >= len(buf):
+        return True
+    return len(_fields(buf, pos, d, pat, width, look)[0]) == width
 
 
 def _at_stop(buf: str, pos: int, sep: str, term: str) -> bool:
