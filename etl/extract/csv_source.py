@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def read(file: FileHead) -> list[RawTable]:
         raise InputFileError(path, f"the first {HEAD_SIZE // 1024} KB hold no line end: one endless line, "
                                    f"{NO_EXPORT}")
     named = sibling_columns(path)  # mysqldump --tab: no header; names and dialect come with the .sql
-    dialect = tab_dump(file.delimiter) if named else detect_dialect(sample, file.delimiter)
+    dialect = tab_dump(file.delimiter) if named else _quote_escaped(sample, detect_dialect(sample, file.delimiter))
     header = next(rows(io.StringIO(sample), dialect, None), None)
     if header is None and not named:
         raise InputFileError(path, "the file has no header row")
@@ -79,6 +80,20 @@ def read(file: FileHead) -> list[RawTable]:
         return _python(path, columns, encoding, dialect, first)
 
     return [RawTable(path=path, columns=columns, batches=batches, encoding=guess, dialect=dialect)]
+
+
+def _quote_escaped(sample: str, dialect: Dialect) -> Dialect:
+    """MySQL's `ESCAPED BY '"'` where the sample holds no NULL ("N) to tell it from CSV by: the dialect
+    that splits the sample's rows (all but the last, which the sample may cut) with fewer broken."""
+    if dialect.name != "csv" or dialect.escape != '"':
+        return dialect
+    mysql = replace(dialect, name="mysql-outfile-quote-escaped", nulls=('"N',))
+    found = list(rows(io.StringIO(sample), dialect, None))
+    width = len(found[0].fields) if found else 0
+    def broken(d: Dialect) -> int:
+        return sum(1 for row in list(rows(io.StringIO(sample), d, width))[1:-1] if row.broken)
+
+    return mysql if found and broken(dialect) > broken(mysql) else dialect
 
 
 def _open_encoding(encoding: str) -> str:

@@ -35,9 +35,12 @@ class _Patterns:
         sep, end, esc, quote = re.escape(d.separator), re.escape(d.line_end), d.escape, d.quote
         stop = rf"(?={sep}|{end}|\Z)"
         term_first, term_rest = d.line_end[0], d.line_end[1:]
-        specials = re.escape(d.separator[0] + term_first + esc)
+        # With the quote as escape (CSV, ESCAPED BY '"') a field outside quotes has no escapes: a quote
+        # in it is text, and it cannot run on over a separator or a line end.
+        plain_esc = esc if esc and esc != quote else ""
+        specials = re.escape(d.separator[0] + term_first + plain_esc)
         plain = [f"[^{specials}]"]
-        if esc:
+        if plain_esc:
             plain.append(rf"{re.escape(esc)}[\s\S]")
         if term_rest:
             plain.append(rf"{re.escape(term_first)}(?!{re.escape(term_rest)})")
@@ -114,7 +117,7 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = 
             plain = pat.plain.match(buf, pos)
             assert plain is not None  # the pattern matches the empty string
             raw, pos = plain.group(0), plain.end()
-            value = None if raw in d.nulls else _unescape(raw, d, pat)
+            value = None if raw in d.nulls else raw if d.escape == d.quote else _unescape(raw, d, pat)
         fields.append(value)
         if buf.startswith(sep, pos):
             pos += len(sep)
