@@ -131,6 +131,7 @@ def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[s
         yield from _python(path, columns, encoding, dialect, first)
         return
     next_line = first
+    held: pa.Table | None = None
     pending: list[pa.RecordBatch] = []
     size, limit = 0, FIRST_BATCH
     while True:
@@ -140,6 +141,8 @@ def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[s
         except StopIteration:
             break
         except (pa.ArrowInvalid, UnicodeDecodeError):
+            if held is not None:
+                yield held
             if pending:
                 numbered, spanned = _numbered(pending, next_line)
                 yield numbered
@@ -152,11 +155,48 @@ def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[s
         size += batch.nbytes
         if size >= limit:
             numbered, spanned = _numbered(pending, next_line)
-            yield numbered
+            if held is not None:
+                yield held
+            held = numbered  # the last table waits: the file may end inside its last row
             next_line += spanned
             pending, size, limit = [], 0, BLOCK_SIZE
     if pending:
-        yield _numbered(pending, next_line)[0]
+        if held is not None:
+            yield held
+        held = _numbered(pending, next_line)[0]
+    if held is not None:
+        yield _cut_tail(path, held, columns, encoding, dialect)
+
+
+def _cut_tail(path: Path, table: pa.Table, columns: list[str], encoding: str, dialect: Dialect) -> pa.Table:
+    """`table` (the file's last rows) with its last two rows read again by the Python reader when the
+    file does not end with a line end: it may be cut inside a row."""
+    # Arrow takes a quoted value the file ends in as closed, or runs it into the row before: a cut
+    # export would pass a cut value on. Only the rows from the last but one on are read again.
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1))
+        if handle.read(1) in (b"\n", b"") or "16" in encoding or "32" in encoding:
+            return table
+        keep = max(0, table.num_rows - 2)
+        start = int(table.column(LINE)[keep].as_py())
+        handle.seek(0)
+        need, offset = start - 1, 0  # the row starts after this many line ends
+        while need and (block := handle.read(READ_BLOCK)):
+            if block.count(b"\n") < need:
+                need, offset = need - block.count(b"\n"), offset + len(block)
+                continue
+            at = -1
+            for _ in range(need):
+                at = block.index(b"\n", at + 1)
+            need, offset = 0, offset + at + 1
+        handle.seek(offset)
+        text = io.TextIOWrapper(handle, encoding=_open_encoding(encoding), newline="")
+        last = [Row(row.line + start - 1, row.fields, row.text, row.broken, row.cut)
+                for row in rows(text, dialect, len(columns))]
+    if not last:
+        return table.slice(0, keep)
+    return pa.concat_tables([table.slice(0, keep), pa.Table.from_batches([_batch(last, columns)])],
+                            promote_options="default")
 
 
 def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.Table, int]:
@@ -187,13 +227,14 @@ def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, fir
                 if row.line < max(first, skip_before):
                     continue
                 total += 1
-                if row.broken and len(row.fields) < len(columns) and pending and not pending[-1].broken \
+                if row.broken and not row.cut and len(row.fields) < len(columns) and pending \
+                        and not pending[-1].broken \
                         and pending[-1].line + pending[-1].text.count("\n") + 1 == row.line:
                     # Too few fields right after a row: the line break of a value split them both.
                     pending[-1].broken = "the row goes on in the next line (a line break inside a value?)"
                     broken += 1
                     first_broken = first_broken or pending[-1]
-                if row.broken:
+                if row.broken and not row.cut:  # a cut end is no sign of a misread dialect
                     broken += 1
                     first_broken = first_broken or row
                 pending.append(row)

@@ -75,7 +75,8 @@ def detect_dialect(sample: str, separator: str = "auto") -> Dialect:
     quoted = re.search(rf'{field_start}"[^"]*"{field_end}', body, re.MULTILINE) is not None
     backslashed = [m.group(1) for m in re.finditer(r"\\(.)", body, re.DOTALL)]
     null_n = re.search(rf"{field_start}\\N{field_end}", body, re.MULTILINE) is not None
-    if re.search(rf'{field_start}"N{field_end}', body, re.MULTILINE):  # NULL as "N: ESCAPED BY '"'
+    # NULL as "N: ESCAPED BY '"'; followed by a separator or line end (a sample cut after a quoted N... is none)
+    if re.search(rf'{field_start}"N(?={s}|\r?\n)', body, re.MULTILINE):
         return Dialect("mysql-outfile-quote-escaped", sep, '"', '"', ('"N',), line_end)
     if set(backslashed) == {"N"} and '""' in body and '\\"' not in body:
         # Only \N for NULL, and quotes doubled inside quotes: HeidiSQL's CSV, not MySQL's escaping
