@@ -157,3 +157,18 @@ def test_an_order_with_two_grand_totals_is_refused_naming_both(workspace: Config
         ("10001", "orders_total.csv", first[4]), ("10001", "orders_total.csv", "88.7000")}
     assert [r.line for r in twice] == sorted([rows.index(first) + 1, len(rows)])
     assert report.records_in == report.written + report.rejected
+
+
+def test_a_flat_order_whose_lines_disagree_on_its_total_is_refused(workspace: Config, tmp_path: Path) -> None:
+    rows = _read(ORDERS / f"{FLAT}.csv")
+    total = rows[0].index("ot_total")
+    second = [n for n, row in enumerate(rows) if row[0] == "10001"][1]
+    rows[second][total] = "88.70"
+    path = tmp_path / "flat.csv"
+    _write(path, rows, csv.QUOTE_MINIMAL)
+    drop(workspace, path)
+    report = run_flow(workspace, "orders", "json")
+    assert "10001" not in _records(report) and len(_records(report)) == 6
+    (twice,) = [r for r in report.rejects if "different amounts" in r.reason]
+    assert (twice.record, twice.field, twice.value) == ("10001", "ot_total", "88.7000 / 98.7000")
+    assert report.records_in == report.written + report.rejected
