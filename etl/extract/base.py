@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 LINE = "_line"
 BROKEN = "_broken"  # why a row could not be split (null for good rows); only in batches that have one
 RAW_TEXT = "_raw"  # the text of such a row, for its reject
+CUT_OFF = "the file ends inside this row: the export was cut off"  # the reason of a row a cut file ends in
 HEAD_SIZE = 64 * 1024  # enough to sniff the format and to find a CSV file's header and separator
 
 

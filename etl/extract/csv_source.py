@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from etl.arrays import constant
 from etl.buffers import NEWLINE, may_hold
 from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, Batch, FileHead, Guess, RawTable
-from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect
+from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect, tab_dump
 from etl.extract.encoding import guess_encoding, sniff_utf16
 from etl.extract.paced import Paced
 from etl.extract.tab_dump import sibling_columns
@@ -34,6 +35,7 @@ BLOCK_SIZE = 6 << 20
 READ_BLOCK = 1 << 20
 FIRST_BATCH = 1 << 20  # the first batch is small: the stages after the reader start sooner
 BATCH_ROWS = 20_000
+_TRIAL = 16 << 10  # how much of the head is split both ways to tell ESCAPED BY '"' from CSV
 
 __all__ = ["detect_delimiter", "detect_encoding", "read", "sniff", "sniff_utf16"]
 
@@ -58,18 +60,18 @@ def read(file: FileHead) -> list[RawTable]:
     if not file.whole and "\n" not in sample and "\r" not in sample:
         raise InputFileError(path, f"the first {HEAD_SIZE // 1024} KB hold no line end: one endless line, "
                                    f"{NO_EXPORT}")
-    dialect = detect_dialect(sample, file.delimiter)
+    named = sibling_columns(path)  # mysqldump --tab: no header; names and dialect come with the .sql
+    dialect = tab_dump(file.delimiter) if named else _quote_escaped(sample, detect_dialect(sample, file.delimiter))
     header = next(rows(io.StringIO(sample), dialect, None), None)
-    if header is None:
+    if header is None and not named:
         raise InputFileError(path, "the file has no header row")
-    columns = [(name or "").strip() for name in header.fields]
-    named = sibling_columns(path)  # mysqldump --tab: no header, the names are in the .sql beside it
-    headerless = named is not None and len(named) == len(columns) and named != columns
-    columns = named if headerless and named else columns
+    columns = [(name or "").strip() for name in header.fields] if header else []
+    headerless = named is not None and named != columns  # a header row of the same names is skipped
+    columns = named if named else columns
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
-    first = 1 if headerless else 2 + header.text.count("\n")
+    first = 1 if headerless or header is None else 2 + header.text.count("\n")
 
     def batches() -> Iterator[Batch]:
         if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
@@ -79,6 +81,24 @@ def read(file: FileHead) -> list[RawTable]:
         return _python(path, columns, encoding, dialect, first)
 
     return [RawTable(path=path, columns=columns, batches=batches, encoding=guess, dialect=dialect)]
+
+
+def _quote_escaped(sample: str, dialect: Dialect) -> Dialect:
+    """MySQL's `ESCAPED BY '"'` where the sample holds no NULL ("N) to tell it from CSV by: the dialect
+    that splits the sample's rows (all but the last, which the sample may cut) with fewer broken."""
+    if dialect.name != "csv" or dialect.escape != '"':
+        return dialect
+    sample = sample[:_TRIAL]  # the first rows tell; each file is read a few times (recognition, run)
+    header = next(rows(io.StringIO(sample), dialect, None), None)
+    if header is None:
+        return dialect
+
+    def broken(d: Dialect) -> int:
+        return sum(1 for row in list(rows(io.StringIO(sample), d, len(header.fields)))[1:-1] if row.broken)
+
+    mysql = replace(dialect, name="mysql-outfile-quote-escaped", nulls=('"N',))
+    as_csv = broken(dialect)
+    return mysql if as_csv and as_csv > broken(mysql) else dialect
 
 
 def _open_encoding(encoding: str) -> str:
@@ -116,6 +136,7 @@ def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[s
         yield from _python(path, columns, encoding, dialect, first)
         return
     next_line = first
+    held: pa.Table | None = None
     pending: list[pa.RecordBatch] = []
     size, limit = 0, FIRST_BATCH
     while True:
@@ -125,6 +146,8 @@ def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[s
         except StopIteration:
             break
         except (pa.ArrowInvalid, UnicodeDecodeError):
+            if held is not None:
+                yield held
             if pending:
                 numbered, spanned = _numbered(pending, next_line)
                 yield numbered
@@ -137,11 +160,48 @@ def _arrow_from(source: Paced, source_encoding: str, path: Path, columns: list[s
         size += batch.nbytes
         if size >= limit:
             numbered, spanned = _numbered(pending, next_line)
-            yield numbered
+            if held is not None:
+                yield held
+            held = numbered  # the last table waits: the file may end inside its last row
             next_line += spanned
             pending, size, limit = [], 0, BLOCK_SIZE
     if pending:
-        yield _numbered(pending, next_line)[0]
+        if held is not None:
+            yield held
+        held = _numbered(pending, next_line)[0]
+    if held is not None:
+        yield _cut_tail(path, held, columns, encoding, dialect)
+
+
+def _cut_tail(path: Path, table: pa.Table, columns: list[str], encoding: str, dialect: Dialect) -> pa.Table:
+    """`table` (the file's last rows) with its last two rows read again by the Python reader when the
+    file does not end with a line end: it may be cut inside a row."""
+    # Arrow takes a quoted value the file ends in as closed, or runs it into the row before: a cut
+    # export would pass a cut value on. Only the rows from the last but one on are read again.
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1))
+        if handle.read(1) in (b"\n", b"") or "16" in encoding or "32" in encoding:
+            return table
+        keep = max(0, table.num_rows - 2)
+        start = int(table.column(LINE)[keep].as_py())
+        handle.seek(0)
+        need, offset = start - 1, 0  # the row starts after this many line ends
+        while need and (block := handle.read(READ_BLOCK)):
+            if block.count(b"\n") < need:
+                need, offset = need - block.count(b"\n"), offset + len(block)
+                continue
+            at = -1
+            for _ in range(need):
+                at = block.index(b"\n", at + 1)
+            need, offset = 0, offset + at + 1
+        handle.seek(offset)
+        text = io.TextIOWrapper(handle, encoding=_open_encoding(encoding), newline="")
+        last = [Row(row.line + start - 1, row.fields, row.text, row.broken, row.cut)
+                for row in rows(text, dialect, len(columns))]
+    if not last:
+        return table.slice(0, keep)
+    return pa.concat_tables([table.slice(0, keep), pa.Table.from_batches([_batch(last, columns)])],
+                            promote_options="default")
 
 
 def _numbered(parts: list[pa.RecordBatch], next_line: int) -> tuple[pa.Table, int]:
@@ -172,13 +232,14 @@ def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, fir
                 if row.line < max(first, skip_before):
                     continue
                 total += 1
-                if row.broken and len(row.fields) < len(columns) and pending and not pending[-1].broken \
+                if row.broken and not row.cut and len(row.fields) < len(columns) and pending \
+                        and not pending[-1].broken \
                         and pending[-1].line + pending[-1].text.count("\n") + 1 == row.line:
                     # Too few fields right after a row: the line break of a value split them both.
                     pending[-1].broken = "the row goes on in the next line (a line break inside a value?)"
                     broken += 1
                     first_broken = first_broken or pending[-1]
-                if row.broken:
+                if row.broken and not row.cut:  # a cut end is no sign of a misread dialect
                     broken += 1
                     first_broken = first_broken or row
                 pending.append(row)

@@ -45,6 +45,13 @@ class Dialect:
                 for key, value in data.items()}
 
 
+def tab_dump(separator: str = "auto") -> Dialect:
+    """How `mysqldump --tab` writes a table's `.txt`: MySQL's INTO OUTFILE defaults."""
+    # Tab, no quotes, backslash escapes, \N for NULL, LF. The `.sql` beside it does not record the
+    # `--fields-*` options, so only the layout's own `delimiter:` changes the separator; never sniffed.
+    return Dialect("mysql-outfile", "\t" if separator == "auto" else separator, "", "\\", ("\\N",), "\n")
+
+
 def detect_delimiter(sample: str) -> str:
     """The separator that splits the header and the next lines into the same number of fields."""
     lines = [line for line in sample.splitlines()[:20] if line.strip()]
@@ -68,7 +75,8 @@ def detect_dialect(sample: str, separator: str = "auto") -> Dialect:
     quoted = re.search(rf'{field_start}"[^"]*"{field_end}', body, re.MULTILINE) is not None
     backslashed = [m.group(1) for m in re.finditer(r"\\(.)", body, re.DOTALL)]
     null_n = re.search(rf"{field_start}\\N{field_end}", body, re.MULTILINE) is not None
-    if re.search(rf'{field_start}"N{field_end}', body, re.MULTILINE):  # NULL as "N: ESCAPED BY '"'
+    # NULL as "N: ESCAPED BY '"'; followed by a separator or line end (a sample cut after a quoted N... is none)
+    if re.search(rf'{field_start}"N(?={s}|\r?\n)', body, re.MULTILINE):
         return Dialect("mysql-outfile-quote-escaped", sep, '"', '"', ('"N',), line_end)
     if set(backslashed) == {"N"} and '""' in body and '\\"' not in body:
         # Only \N for NULL, and quotes doubled inside quotes: HeidiSQL's CSV, not MySQL's escaping

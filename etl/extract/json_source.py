@@ -8,6 +8,7 @@ from pathlib import Path
 
 from etl.errors import InputFileError
 from etl.extract.base import FileHead, RawTable, content_start, text_batch
+from etl.extract.unknown import NO_EXPORT
 
 BATCH_ROWS = 10_000
 
@@ -21,10 +22,15 @@ def read(file: FileHead) -> list[RawTable]:
     """Return one raw table per table in the document; `_line` counts records (1-based)."""
     path = file.path
     try:
-        doc = json.loads((file.head if file.whole else path.read_bytes()).decode("utf-8-sig"))
+        # Numbers stay as written: a float would change a price's digits, and Python refuses to convert
+        # an integer of more than 4,300 digits; the layout's types judge the text, value by value.
+        doc = json.loads((file.head if file.whole else path.read_bytes()).decode("utf-8-sig"),
+                         parse_float=str, parse_int=str)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputFileError(path, f"not valid UTF-8 JSON: {exc}", line=line) from None
+    except RecursionError:
+        raise InputFileError(path, f"arrays or objects nested thousands of levels deep: {NO_EXPORT}") from None
     tables: list[tuple[str | None, list]] = []
     if isinstance(doc, list) and all(isinstance(item, dict) and "type" in item for item in doc):
         tables = [(item.get("name"), item.get("data") or []) for item in doc if item.get("type") == "table"]
@@ -59,4 +65,9 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, (dict, list)):  # a nested value is kept as the JSON it is, not as Python's repr
+        try:
+            return json.dumps(value, ensure_ascii=False)
+        except RecursionError:
+            return "[nested too deeply]"
     return str(value)

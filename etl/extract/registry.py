@@ -45,6 +45,9 @@ def read_file(path: Path, encoding: str = "auto", delimiter: str = "auto") -> li
     """Return the raw tables in `path`, chosen by the file's content, not its name."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_SIZE)
+    if tab_dump.sibling_columns(path):
+        # mysqldump --tab: the .sql beside it says what the .txt is; an empty one is a table without rows.
+        return csv_source.read(FileHead(path, head, encoding, delimiter))
     if not content_start(head):
         raise InputFileError(path, "the file is empty")
     spec = reader_for(head)

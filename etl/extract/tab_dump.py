@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.errors import InputFileError
-from etl.extract.base import LINE, FileHead, Guess, RawTable, content_start
+from etl.extract.base import HEAD_SIZE, LINE, FileHead, Guess, RawTable, content_start
 from etl.extract.unknown import NO_EXPORT
 
 _CREATE = re.compile(rb"CREATE TABLE\s+`([^`]+)`\s*\(", re.IGNORECASE)
@@ -44,7 +44,10 @@ def sibling_columns(path: Path) -> list[str] | None:
     sql = path.with_suffix(".sql")
     if path.suffix.lower() == ".sql" or not sql.is_file():
         return None
-    found = columns_of(sql.read_text(encoding="utf-8", errors="replace"))
+    text = sql.read_bytes()
+    if not sniff(text[:HEAD_SIZE]):  # a whole dump with INSERTs is no --tab definition
+        return None
+    found = columns_of(text.decode("utf-8", errors="replace"))
     if found is None or found[0] != path.stem or not found[1]:
         return None
     return found[1]

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from etl.extract.base import CUT_OFF
 from etl.extract.dialect import Dialect
 
 CHUNK = 1 << 20
@@ -28,6 +29,7 @@ class Row:
     fields: list[str | None]
     text: str
     broken: str | None = None
+    cut: bool = False  # the file ends inside this row: cut off, not split by a line break in a value
 
 
 class _Patterns:
@@ -35,9 +37,12 @@ class _Patterns:
         sep, end, esc, quote = re.escape(d.separator), re.escape(d.line_end), d.escape, d.quote
         stop = rf"(?={sep}|{end}|\Z)"
         term_first, term_rest = d.line_end[0], d.line_end[1:]
-        specials = re.escape(d.separator[0] + term_first + esc)
+        # With the quote as escape (CSV, ESCAPED BY '"') a field outside quotes has no escapes: a quote
+        # in it is text, and it cannot run on over a separator or a line end.
+        plain_esc = esc if esc and esc != quote else ""
+        specials = re.escape(d.separator[0] + term_first + plain_esc)
         plain = [f"[^{specials}]"]
-        if esc:
+        if plain_esc:
             plain.append(rf"{re.escape(esc)}[\s\S]")
         if term_rest:
             plain.append(rf"{re.escape(term_first)}(?!{re.escape(term_rest)})")
@@ -79,37 +84,50 @@ def rows(handle: TextIO, dialect: Dialect, width: int | None) -> Iterator[Row]:
             fields: list[str | None] = [None if f in dialect.nulls else f for f in text.split(sep)]
             pos = cut + len(term)
         else:
-            fields, pos = _fields(buf, pos, dialect, pat)
+            fields, pos = _fields(buf, pos, dialect, pat, width, eof=eof)
             text = buf[start:pos].removesuffix(term)
         number, line = line, line + buf.count("\n", start, pos)
         if text == "" and fields in ([""], [None]):
             continue  # a blank line, e.g. after the last row
         broken = None
-        if width is not None and len(fields) != width:
+        cut = eof and pos >= len(buf) and not buf.endswith(term) and width is not None and (
+            len(fields) != width or (bool(dialect.quote) and (fields[-1] or "").startswith(dialect.quote)))
+        if cut:
+            broken = CUT_OFF
+        elif width is not None and len(fields) != width:
             broken = f"the row has {len(fields)} fields where the header has {width}"
-        yield Row(number, fields, text, broken)
+        yield Row(number, fields, text, broken, cut)
 
 
-def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns) -> tuple[list[str | None], int]:
-    """The fields of the record at `pos` and where the next record starts."""
+def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = None, look: int = 2,
+            eof: bool = False) -> tuple[list[str | None], int]:
+    """The fields of the record at `pos` and where the next record starts (`eof`: `buf` ends the file)."""
     fields: list[str | None] = []
     sep, term = d.separator, d.line_end
     while True:
         value: str | None = None
         null = next((n for n in d.nulls if n and buf.startswith(n, pos)
                      and _at_stop(buf, pos + len(n), sep, term)), None)
-        match = None
+        match: tuple[str, int] | None = None
         if null is not None:
             pos += len(null)
         elif pat.enclosed is not None and buf.startswith(d.quote, pos):
-            match = pat.enclosed.match(buf, pos)
+            if d.escape == d.quote:
+                match = _doubled(buf, pos, d, pat, (width, len(fields), look))
+            else:
+                found = pat.enclosed.match(buf, pos)
+                match = (found.group(1), found.end()) if found else None
+        if null is None and match is None and eof and buf.startswith(d.quote or "\0", pos) \
+                and _open_to_end(buf, pos, d, pat):
+            fields.append(buf[pos:])  # a quoted value the file ends inside: the row is cut off
+            return fields, len(buf)
         if null is None and match is not None:
-            value, pos = _unescape(match.group(1), d, pat), match.end()
+            value, pos = _unescape(match[0], d, pat), match[1]
         elif null is None:
             plain = pat.plain.match(buf, pos)
             assert plain is not None  # the pattern matches the empty string
             raw, pos = plain.group(0), plain.end()
-            value = None if raw in d.nulls else _unescape(raw, d, pat)
+            value = None if raw in d.nulls else raw if d.escape == d.quote else _unescape(raw, d, pat)
         fields.append(value)
         if buf.startswith(sep, pos):
             pos += len(sep)
@@ -118,6 +136,54 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns) -> tuple[list[str | 
         elif pos >= len(buf):
             return fields, pos
         # else: text after a closing quote starts another field; the field count marks the row broken
+
+
+def _doubled(buf: str, pos: int, d: Dialect, pat: _Patterns, row: tuple[int | None, int, int]
+             ) -> tuple[str, int] | None:
+    """The text of the field enclosed at `pos` (its quote doubles as escape) and where it ends; `row`:
+    the header's width, the fields before this one, and how many rows on a line end may be checked."""
+    # A quote before a line end either closes the row's last field or, in MySQL's ESCAPED BY '"', escapes
+    # a line break inside the value ("\r" before CR LF, "\n" before LF). There it closes only where the
+    # row is then whole and the next row too: otherwise a comment with CR LF splits two good records.
+    # In CSV it always closes.
+    q, sep, term = d.quote, d.separator, d.line_end
+    width, before, look = row
+    at, closing = pos + 1, None
+    while (end := buf.find(q, at)) >= 0:
+        nxt = end + 1
+        if nxt >= len(buf) or buf.startswith(sep, nxt):
+            return buf[pos + 1:end], nxt
+        if buf.startswith(term, nxt):
+            # A next row that would start with an escaped line end is this value's own end: "\n"\n.
+            if width is None or not pat.mysql or (before + 1 >= width and not buf.startswith(
+                    q + term[0], nxt + len(term)) and (
+                    look == 0 or _whole_row(buf, nxt + len(term), d, pat, width, look - 1))):
+                return buf[pos + 1:end], nxt
+            closing = closing or (buf[pos + 1:end], nxt)
+        elif buf[nxt] != q and not pat.mysql:
+            return closing  # CSV: a quote neither doubled nor closing; the row is refused as broken
+        at = nxt + 1
+    return closing
+
+
+def _open_to_end(buf: str, pos: int, d: Dialect, pat: _Patterns) -> bool:
+    """True when the quote at `pos` would close only after the end of the file."""
+    closed = buf + d.quote
+    if d.escape == d.quote:
+        found = _doubled(closed, pos, d, pat, (None, 0, 0))
+        return found is not None and found[1] == len(closed)
+    assert pat.enclosed is not None
+    match = pat.enclosed.match(closed, pos)
+    return match is not None and match.end() == len(closed)
+
+
+def _whole_row(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int, look: int) -> bool:
+    """True when the text from `pos` is the end of the file or a row of `width` fields."""
+    if buf.startswith(d.line_end, pos) or pos >= len(buf):
+        return True
+    fields, end = _fields(buf, pos, d, pat, width, look)
+    # A row the buffer ends in without a line end: a file cut off there (a longer row is read on).
+    return len(fields) == width or (end >= len(buf) and not buf.endswith(d.line_end))
 
 
 def _at_stop(buf: str, pos: int, sep: str, term: str) -> bool:

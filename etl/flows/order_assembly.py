@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from etl.arrays import constant
 from etl.extract import LINE
+from etl.flows.cut_tables import cut_off
 from etl.flows.order_taxes import FALLBACK_NOTE, StandardRates, per_rate
 from etl.i18n import N_
 from etl.model import DECIMAL, schema
@@ -44,6 +45,7 @@ def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: lis
     totals = parts.get("orders_total")
     history = parts.get("orders_status_history")
     assembler = _Assembler(layout, orders, rejects)
+    assembler.rejects += cut_off(assembler.orders, parts, assembler.rejects)
     items = assembler.attach_attributes(items, attributes)
     services, taxes = assembler.split_totals(totals)
     all_items = assembler.number_items(items, services)
@@ -174,6 +176,14 @@ class _Assembler:
         if grand is None or grand.num_rows == 0:
             total = pa.nulls(self.orders.num_rows, DECIMAL)
         else:
+            # Two grand totals (an order exported twice, a module that adds its own): which one the
+            # customer pays is not known, so the order is refused, naming every one of them.
+            counts = grand.group_by("order_id").aggregate([("order_id", "count")])
+            twice = counts.filter(pc.greater(counts.column("order_id_count"), 1)).column("order_id")
+            self.rejects += rejects_where(grand, pc.is_in(grand.column("order_id"), value_set=twice), "ot_total",
+                                          grand.column("value"), N_(
+                                              "the order has more than one grand total (orders_total class "
+                                              "ot_total): which one holds is not known"), "order_id")
             first = first_rows(grand.column("order_id"))
             grand = grand.take(first)
             index = pc.index_in(self.orders.column("order_id"), value_set=grand.column("order_id"))

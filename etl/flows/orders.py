@@ -84,8 +84,33 @@ def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.Table, run_id: st
     if layout.flat.attributes and layout.flat.attributes in batch.schema.names:
         items = items.append_column("attributes", parse(batch.column(layout.flat.attributes), "string")[0])
     totals, total_rejects = _flat_totals(layout, heads, orders)
+    total_rejects += _differing_totals(layout, batch, orders)
     parts = {"orders": orders, "orders_products": items, "orders_total": totals}
     return next(chunks(layout, parts, rejects + total_rejects, chunk_size=None))
+
+
+def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> list:
+    """A reject for every order whose lines give different amounts in a totals column (`ot_total` ...):
+    its first line's amount would be a guess."""
+    assert layout.flat is not None
+    pattern = re.compile(layout.flat.tax_columns) if layout.flat.tax_columns else None
+    keys = pc.utf8_trim_whitespace(batch.column(_order_column(layout, batch)))
+    rejects = []
+    for column in batch.schema.names:
+        if column not in layout.flat.totals and not (pattern and pattern.match(column)):
+            continue
+        values = parse(batch.column(column), "decimal", layout.decimal)[0]
+        found = pa.table({"order": keys, "value": values}).group_by("order").aggregate([("value", "distinct")])
+        amounts = {order: " / ".join(str(v) for v in sorted(vs)) for order, vs in zip(
+            found.column("order").to_pylist(), found.column("value_distinct").to_pylist(), strict=True)
+            if len(vs) > 1}
+        if amounts:
+            ids = orders.column("order_id").to_pylist()
+            rejects += rejects_where(orders, pa.array([i in amounts for i in ids]), column,
+                                     pa.array([amounts.get(i) for i in ids], pa.string()), N_(
+                                         "the lines of the order give different amounts in this totals column: "
+                                         "which one holds is not known"), "order_id")
+    return rejects
 
 
 def _flat_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> tuple[pa.Table, list]:

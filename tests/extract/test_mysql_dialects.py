@@ -77,16 +77,14 @@ def _outfile(mariadb: MariaDB, db: str, name: str, options: str) -> Path:
     pytest.param("FIELDS ENCLOSED BY '\"'", "mysql-outfile", id="outfile-enclosed"),
     pytest.param("FIELDS ENCLOSED BY '\"' ESCAPED BY '\"' LINES TERMINATED BY '\\r\\n'",
                  "mysql-outfile-quote-escaped", id="outfile-escaped-by-quote-crlf"),
+    pytest.param("FIELDS TERMINATED BY ';' ENCLOSED BY '\"' ESCAPED BY '\"'",
+                 "mysql-outfile-quote-escaped", id="outfile-semicolon-escaped-by-quote-lf"),
     pytest.param("FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\\r\\n'",
                  "mysql-outfile", id="outfile-comma-csv"),
     pytest.param("FIELDS TERMINATED BY ';' ENCLOSED BY '\"'", "mysql-outfile", id="outfile-semicolon-enclosed"),
 ])
 def test_into_outfile_reads_as_the_xml_export(mariadb: MariaDB, history: str, tmp_path: Path, options: str,
                                               dialect: str) -> None:
-    if "ESCAPED BY '\"'" in options:
-        # MySQL's own ambiguity: with the quote as escape, an escaped CR before the line end reads as the
-        # closing quote (LOAD DATA misreads it too), so that value cannot travel in this dialect.
-        mariadb.client(database=history, sql="DELETE FROM orders_status_history WHERE comments LIKE '%\r\n%'")
     expected = _xml(mariadb, history, tmp_path)
     path = _outfile(mariadb, history, f"{tmp_path.name}.txt", options)
     assert read_file(path)[0].dialect.name == dialect  # type: ignore[union-attr]
