@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from etl.cli_formats import FormatOpt, flow_rows
 from etl.cli_inspect import inspect_command
 from etl.cli_layout import layout_app
 from etl.cli_status import print_status, register_serve
 from etl.errors import ConfigError, EtlError
 from etl.i18n import LANGUAGES, _, configure, set_language, translate
-from etl.load.registry import formats
 from etl.platform import safe_console
 
 if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command that needs them, not for --help
@@ -37,18 +37,6 @@ _state = {"debug": False}
 
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", "-c", help="etl.yaml (default: the one in this folder or above, else $ETL_CONFIG)")]
-
-
-def _known_format(value: str) -> str:
-    if value not in formats():
-        raise typer.BadParameter(f"'{value}' is not one of {', '.join(formats())}")
-    return value
-
-
-# Built from the registry's names and descriptions only: no writer module is imported for the help.
-FormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", callback=_known_format, metavar="[" + "|".join(formats()) + "]",
-    help="Output format: " + "; ".join(f"{name} = {text}" for name, text in formats().items()) + ".")]
 
 
 def _language(value: str | None) -> str | None:
@@ -153,10 +141,7 @@ def flows() -> None:
     """List the flows with their direction and formats."""
     from rich.table import Table
 
-    from etl.flows import FLOWS
-
-    rows = [(flow.name, flow.module, flow.direction, ", ".join(formats()), "ready" if flow.built else "planned")
-            for flow in FLOWS.values()]
+    rows = flow_rows()
     if not out.is_terminal:  # a pipe or a file: plain tab-separated lines, nothing cut at any width
         for row in rows:
             sys.stdout.write("\t".join(row) + "\n")

@@ -67,6 +67,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     inputs: list[InputRead] = field(default_factory=list)  # every input's detected encoding and dialect
     stores: dict[str, int] = field(default_factory=dict)  # records written per store, when stores route
+    error: str | None = None  # why the run failed as a whole: nothing of it was committed or moved
 
     @property
     def failed_files(self) -> list[FileResult]:
@@ -76,6 +77,8 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         """0 all written, 1 written with rejects or refused files, 3 nothing could be done."""
+        if self.error:
+            return EXIT_FAILED
         if (self.failed_files and not self.written and not self.rejected
                 and not all(f.unknown for f in self.failed_files)):
             return EXIT_FAILED

@@ -28,6 +28,8 @@ def summary_lines(report: RunReport, lang: str | None = None) -> list[tuple[str,
         counts += _(", {skipped} skipped", skipped=report.skipped)
     lines = [("bold", title), ("", "  " + counts)]
     lines += [("", "  " + translate(note, lang)) for note in report.notes]
+    if report.error:
+        lines.append(("red", "  " + translate(report.error, lang)))
     for item in report.files:
         text = _("file {name}: {status} {tables}", name=item.name, status=_(item.status), tables=",".join(item.tables))
         lines.append(("", "  " + text + (f" – {translate(item.reason, lang)}" if item.reason else "")))

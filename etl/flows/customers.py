@@ -93,7 +93,8 @@ def _from_shop(layout: SourceLayout, parts: dict[str, pa.Table | None]
     company = customers.column("address_company")
     customers = put_column(customers, "company", company if own is None else pc.coalesce(own, company))
     chosen = {row["address_id"] for row in firsts.values()}
-    extra = book.filter(pc.invert(pc.is_in(book.column("address_id"), value_set=pa.array(sorted(chosen)))))
+    # not sorted: an address without its id (refused with its customer) has None among them
+    extra = book.filter(pc.invert(pc.is_in(book.column("address_id"), value_set=pa.array(list(chosen), pa.string()))))
     return customers, conform(extra, schema("customer_addresses")), rejects, len(lost)
 
 

@@ -44,7 +44,9 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
             rejects.append(Reject(head["_file"], head["_line"], head["order_id"], "Nettobetrag", str(head["net_total"]),
                                   f"the positions add up to {lines_total:.2f}: money is never guessed"))
     refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
-    kept = heads.filter(pc.invert(pc.is_in(heads.column("order_id"), value_set=refused)))
+    # an order without its number is refused by the layout (required) under no key: it is left out too
+    kept = heads.filter(pc.and_(pc.is_valid(heads.column("order_id")),
+                                pc.invert(pc.is_in(heads.column("order_id"), value_set=refused))))
     items = lines.filter(pc.invert(pc.is_in(lines.column("order_id"), value_set=refused)))
     items = put_column(put_column(items, "kind", constant("product", items.num_rows, pa.string())),
                        "prices_gross", constant(False, items.num_rows, pa.bool_()))

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from etl.errors import InputFileError
 from etl.extract import RawTable
+from etl.load.registry import formats_for
 from etl.records import Chunk
 from etl.transform.layout import SourceLayout
 
@@ -106,3 +107,13 @@ class Flow:
     def built(self) -> bool:
         """Whether the flow can run yet: it reads the inbox's tables or what other flows staged."""
         return self.extract_tables is not no_tables or self.extract_staged is not None
+
+    @property
+    def system(self) -> str:
+        """The system the flow writes for: the folder of its target layout under mappings/ (`shop`)."""
+        return self.target.replace("\\", "/").split("/", 1)[0]
+
+    @property
+    def formats(self) -> list[str]:
+        """The output formats that serve this flow (etl/load/registry.py), in registry order."""
+        return formats_for(self.name, self.system)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,9 @@ import pyarrow as pa
 from etl.config import Config
 from etl.extract import RawTable
 from etl.flows import payment_state
+from etl.flows.customers import EMAIL
 from etl.flows.flow import Flow
+from etl.i18n import N_
 from etl.ledger import Ledger
 from etl.media import secret_key
 from etl.model import schema
@@ -90,6 +93,9 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[
         elif not row["email"]:
             rejects.append(Reject(row["_file"], row["_line"], row["order_id"], "customers_email_address", None,
                                   "no e-mail address: the customer cannot be asked to pay"))
+        elif not re.match(EMAIL, row["email"].strip()):  # a mail to it could not even be written
+            rejects.append(Reject(row["_file"], row["_line"], row["order_id"], "customers_email_address",
+                                  row["email"], N_("is not a valid e-mail address")))
         else:
             row["request_id"] = f"{row['order_id']}-{row['level']}"
             row["payment_url"] = payment_url(settings.methods[row["payment_type"]].url, row, key)

@@ -12,6 +12,7 @@ from etl.extract import RawTable
 from etl.flows.catalog import stock_levels, table_of
 from etl.flows.flow import Flow
 from etl.records import Chunk
+from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import unique_rows
 from etl.transform.source import read_clean
@@ -22,6 +23,14 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     parts, rejects = read_clean(layout, tables, run_id)
     rows = {name: (table.to_pylist() if table is not None else []) for name, table in parts.items()}
     stock, bom = rows.get("stock", []), rows.get("bom_lines", [])
+    # The catalog's rule: a set with a component quantity that is not positive has no stock to derive
+    # (it divided by zero); the set is refused as a whole, each of its lines named.
+    broken = {b["sku"] for b in bom if b["quantity"] <= 0}
+    rejects += [Reject(b["_file"], b["_line"], b["sku"], "Menge", str(b["quantity"]),
+                       f"the bill of material {b['sku']} is refused as a whole: a quantity is not positive")
+                for b in bom if b["sku"] in broken]
+    bom = [b for b in bom if b["sku"] not in broken]
+    stock = [s for s in stock if s["sku"] not in broken]
     variants = rows.get("variants", [])  # the catalog's rule: warehouse rows, else the variant's Bestand
     listed = unique_rows([*stock, *bom], "sku")
     # The articles the export names: those with stock or a BOM (not variants), and variant parents.

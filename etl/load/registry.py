@@ -1,4 +1,5 @@
-"""The output formats, declared in one place: name -> the writer class (by import path) and a line of help.
+"""The output formats, declared in one place: name -> the writer class (by import path), a line of help,
+and the flows it serves.
 
 Nothing here imports a writer module, so that `etl --help` and `etl flows` list the formats without
 loading pyarrow, lxml or Jinja; `writer_for` imports the one writer a run asks for. A new format is a
@@ -12,10 +13,29 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class WriterSpec:
-    """Where a format's writer class lives (`module:Class`) and what the format is, in one line."""
+    """Where a format's writer class lives (`module:Class`), what the format is, and whom it serves.
+
+    `systems`: the target systems it writes for (a flow's target layout's system, e.g. `shop`); empty:
+    every system. `flows`: the only flows it serves; empty: every flow of those systems.
+    """
 
     path: str
     description: str
+    systems: tuple[str, ...] = ()
+    flows: tuple[str, ...] = ()
+
+    def serves(self, flow: str, system: str) -> bool:
+        """Whether the format can carry the records of `flow`, whose target layout is of `system`."""
+        return (not self.systems or system in self.systems) and (not self.flows or flow in self.flows)
+
+    @property
+    def scope(self) -> str:
+        """Whom the format serves, in a few words for help texts ('' for every flow)."""
+        if self.flows:
+            return " and ".join(self.flows) + (" flows" if len(self.flows) > 1 else " flow") + " only"
+        if self.systems:
+            return "flows whose target is the " + " or the ".join(self.systems)
+        return ""
 
 
 # In the order help and `etl flows` show them.
@@ -24,13 +44,22 @@ WRITERS: dict[str, WriterSpec] = {
     "csv": WriterSpec("etl.load.csv_writer:CsvWriter", "CSV in the mapping's dialect, a file per record type"),
     "txt": WriterSpec("etl.load.txt_writer:TxtWriter", "plain text, fixed width or separated, a file per record type"),
     "json": WriterSpec("etl.load.json_writer:JsonWriter", "JSON, each record validated against a JSON Schema"),
+    # One line per article, built from the catalog's tables: no other flow's records fit it.
     "xtsol": WriterSpec("etl.load.xtsol_writer:XtsolWriter",
-                        "the shop's own product import (xt:Commerce 3 admin Import/Export, XTSOL)"),
-    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database"),
+                        "the shop's own product import (xt:Commerce 3 admin Import/Export, XTSOL)",
+                        systems=("shop",), flows=("catalog",)),
+    # Statements for the shop's tables (schemas/shop/tables.yaml); the direct database target runs them.
+    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database",
+                      systems=("shop",)),
 }
 
 
 def formats() -> dict[str, str]:
     """Every output format with its one-line description."""
     return {name: spec.description for name, spec in WRITERS.items()}
+
+
+def formats_for(flow: str, system: str) -> list[str]:
+    """The formats that serve `flow` (whose target layout is of `system`), in registry order."""
+    return [name for name, spec in WRITERS.items() if spec.serves(flow, system)]
 

@@ -60,7 +60,8 @@ def render(templates: tuple[Path, ...], kind: str, language: str, settings: Mail
 def message_id(key: str, sender: str) -> str:
     """A Message-ID that is the same for the same mail key, so that a duplicate can be recognised."""
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
-    safe = "".join(c if c.isalnum() or c == "-" else "." for c in key)
+    # ASCII only: a header holds no other bytes ('ª' and '²' are alphanumeric to Python)
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c == "-" else "." for c in key)
     # RFC 5322 dot-atom: no empty atoms ("..", a leading or trailing dot), or strict parsers refuse it
     return f"<{'.'.join(part for part in safe.split('.') if part)}@{domain}>"
 

@@ -63,6 +63,17 @@ def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input
     Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
 
 
+def fail(config: Config, report: RunReport, reason: str) -> None:
+    """Write the report of a run that failed as a whole, saying why; nothing else of the run is kept."""
+    report.error = reason
+    report.outputs = []
+    report.finished = datetime.now().isoformat(timespec="seconds")
+    if report.dry_run:
+        return
+    report.report_file = str(config.folder("reports") / f"{report.flow}_{report.run_id}.json")
+    Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
+
+
 def rewrite_report(report: RunReport) -> None:
     """Write the report on disk again, with what the steps added after the commit (mails sent or not)."""
     if report.report_file and not report.dry_run:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from etl.config import Config
 from etl.errors import ConfigError, UsageError
 from etl.flows import FLOWS, Flow
+from etl.i18n import N_
+from etl.load.registry import formats_for
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 
 
@@ -48,3 +50,14 @@ def load_layouts(config: Config, flow: Flow) -> Layouts:
     if problems or source is None:
         raise ConfigError(problems)
     return Layouts(source, targets[0], targets[1:])
+
+
+def check_format(flow: Flow, target: TargetLayout, fmt: str) -> None:
+    """Refuse a format that does not serve `flow` (with `target`, its main target layout), before anything is read.
+
+    A writer that cannot carry the flow's records would count them as written and write nothing.
+    """
+    allowed = formats_for(flow.name, target.system)
+    if fmt not in allowed:
+        raise UsageError(N_("the {flow} flow cannot be written as {format}; its formats: {formats}").format(
+            flow=flow.name, format=fmt, formats=", ".join(allowed)))

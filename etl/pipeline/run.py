@@ -16,10 +16,10 @@ from etl.ledger import Ledger
 from etl.load.base import Writer, writer_for
 from etl.lock import FileLock
 from etl.pipeline.context import RunContext
-from etl.pipeline.finish import finish, recover, rewrite_report
+from etl.pipeline.finish import fail, finish, recover, rewrite_report
 from etl.pipeline.gather import Input, gather
-from etl.pipeline.layouts import Layouts, get_flow, load_layouts
-from etl.pipeline.process import Progress, process
+from etl.pipeline.layouts import Layouts, check_format, get_flow, load_layouts
+from etl.pipeline.process import NothingPublished, Progress, process
 from etl.pipeline.stage import Restage, staged
 from etl.pipeline.steps import Step, steps_for
 from etl.pipeline.written import WrittenKeys
@@ -38,6 +38,7 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
     flow = get_flow(flow_name)
     writer_cls = writer_for(fmt)
     layouts = load_layouts(config, flow)
+    check_format(flow, layouts.target, fmt)  # before the lock: nothing is read, moved or recorded
     started = datetime.now()
     run_id = f"{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     report = RunReport(run_id=run_id, flow=flow.name, format=fmt, started=started.isoformat(timespec="seconds"),
@@ -105,7 +106,11 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
             inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
             temps: list[Path] = []
             if inputs or flow.extract_staged or flow.recall:
-                temps = _chunk_phase(ctx, writer_cls, inputs, steps, history, progress)
+                try:
+                    temps = _chunk_phase(ctx, writer_cls, inputs, steps, history, progress)
+                except NothingPublished as exc:  # no ledger entry, the inputs stay where they are
+                    fail(config, report, str(exc))
+                    raise
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
                 for step in steps:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,7 +12,7 @@ from etl.buffers import WHITESPACE, may_contain, may_hold
 from etl.i18n import N_
 from etl.model import DECIMAL, ROUND_MODE, TYPES
 
-_INT = r"^[+-]?\d+$"
+_INT = r"^[+-]?\d{1,18}$"  # what int64 holds for certain: a longer number is refused, not a crash
 _TRUE = ["1", "true", "yes", "ja", "j", "y", "x", "wahr", "on"]
 _FALSE = ["0", "false", "no", "nein", "n", "falsch", "off"]
 _ZERO_DATES = r"^0000-00-00"
@@ -159,9 +160,12 @@ def _decimal(text: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
         number = pc.if_else(bad, pa.scalar(None, pa.string()), number)
     try:  # most money has at most four places: read as it is, exactly
         return pc.cast(number, DECIMAL), bad
-    except pa.ArrowInvalid:  # more places (rounded half up to four) or more digits (refused by the cast)
-        wide = pc.cast(number, pa.decimal128(38, 10))
-        return pc.cast(pc.round(wide, 4, round_mode=ROUND_MODE), DECIMAL), bad
+    except pa.ArrowInvalid:  # more places (rounded half up to four) or more digits than money has (refused)
+        wide = pc.round(pc.cast(number, pa.decimal256(76, 10)), 4, round_mode=ROUND_MODE)
+        limit = pa.scalar(Decimal(10) ** (DECIMAL.precision - DECIMAL.scale), wide.type)
+        too_big = pc.fill_null(pc.greater_equal(pc.abs(wide), limit), False)
+        # a value, not the file: the cast of the whole column would fail for one of them
+        return pc.cast(pc.if_else(too_big, pa.scalar(None, wide.type), wide), DECIMAL), pc.or_(bad, too_big)
 
 
 def _datetime(text: pa.Array, kind: str, formats: list[str]) -> tuple[pa.Array, pa.Array]:

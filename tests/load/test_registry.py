@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from etl.errors import UsageError
+from etl.flows import FLOWS
 from etl.load import registry
 from etl.load.base import Writer, writer_for
-from etl.load.registry import WRITERS, WriterSpec, formats
+from etl.load.registry import WRITERS, WriterSpec, formats, formats_for
 from tests.test_cli import etl
 
 
@@ -45,15 +47,37 @@ def test_run_help_shows_the_registry_and_imports_no_writer() -> None:
     assert imported == "[]"
     text = " ".join(" ".join(line.strip(" │") for line in help_lines).split())
     assert "[" + "|".join(formats()) + "]" in text
-    for fmt, description in formats().items():
-        assert f"{fmt} = {description}" in text
+    for fmt, spec in WRITERS.items():  # with whom it serves, where that is not every flow
+        assert f"{fmt}{f' ({spec.scope})' if spec.scope else ''} = {spec.description}" in text
+    assert "xtsol (catalog flow only)" in text and "sql (flows whose target is the shop)" in text
 
 
-def test_flows_lists_the_registry_formats() -> None:
+@pytest.mark.parametrize(("flow", "system", "expected"), [
+    pytest.param("catalog", "shop", ["xml", "csv", "txt", "json", "xtsol", "sql"], id="catalog-everything"),
+    pytest.param("stock", "shop", ["xml", "csv", "txt", "json", "sql"], id="shop-bound-sql-not-xtsol"),
+    pytest.param("orders", "sage", ["xml", "csv", "txt", "json"], id="erp-bound-neither"),
+    pytest.param("payment-requests", "mail", ["xml", "csv", "txt", "json"], id="mail-neither"),
+    pytest.param("catalog", "sage", ["xml", "csv", "txt", "json"], id="catalog-to-another-system-no-xtsol"),
+])
+def test_a_format_serves_the_flows_and_systems_it_declares(flow: str, system: str, expected: list[str]) -> None:
+    assert formats_for(flow, system) == expected
+
+
+def test_flows_lists_each_flow_with_the_formats_that_serve_it() -> None:
     result = etl("flows")
     assert result.returncode == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if "shop -> ERP" in line]
-    assert rows and all(", ".join(formats()) in row for row in rows)
+    rows = {line.split("\t")[0]: line.split("\t")[3] for line in result.stdout.splitlines()}
+    assert rows == {name: ", ".join(formats_for(name, flow.system)) for name, flow in FLOWS.items()}
+
+
+@pytest.mark.parametrize("flow", list(FLOWS))
+def test_shell_completion_offers_the_formats_of_the_flow(flow: str) -> None:
+    script = Path(sys.executable).with_name("etl")  # the installed command: completion keys on its name
+    result = subprocess.run([script], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "_ETL_COMPLETE": "complete_bash",
+                                 "COMP_WORDS": f"etl run {flow} --format ", "COMP_CWORD": "4"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == FLOWS[flow].formats
 
 
 def test_an_unknown_format_on_the_command_line_exits_2_naming_the_formats() -> None:

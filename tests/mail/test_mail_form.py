@@ -127,3 +127,11 @@ def test_bundled_templates_format_amounts(tmp_path: Path) -> None:
     assert "84,70\xa0€" in lines["de"] and "vom 18.11.2026" in lines["de"]
     assert "€84.70" in lines["en"] and "of Nov 18, 2026" in lines["en"]
     print(lines)
+
+
+@pytest.mark.parametrize("key", ["payment_request:ª-1", "tracking:LS-5²", "payment_request:Ø 10002-1"])
+def test_a_message_id_is_ascii_whatever_the_key_holds(key: str) -> None:
+    # An order number with a letter outside ASCII ended the run: the header could not be written.
+    made = message_id(key, SETTINGS.sender)
+    assert made.isascii() and ".." not in made and made.endswith("@kaffee-co.example.de>")
+    assert message_id(key, SETTINGS.sender) == made

@@ -38,6 +38,20 @@ def test_not_a_number_is_marked(text: str) -> None:
     assert parse(pa.array([text]), "decimal")[1].to_pylist() == [True]
 
 
+@pytest.mark.parametrize(("kind", "texts", "values"), [
+    pytest.param("decimal", ["99999999999999999999", "12,5", "99999999999999,9999"],
+                 [None, Decimal("12.5"), Decimal("99999999999999.9999")], id="decimal-beyond-money"),
+    pytest.param("decimal", ["123456789012345,12345", "1,23456"], [None, Decimal("1.2346")],
+                 id="decimal-rounded-and-beyond"),
+    pytest.param("int", ["99999999999999999999", "42"], [None, 42], id="int-beyond-int64"),
+])
+def test_a_number_too_big_for_its_column_is_refused_alone(kind: str, texts: list[str], values: list[object]) -> None:
+    # One such value used to end the run (the cast of the whole column failed): now it is that value's reject.
+    parsed, bad = parse(pa.array(texts), kind, ",")
+    assert parsed.to_pylist() == values
+    assert bad.to_pylist() == [v is None for v in values]
+
+
 @given(st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2))
 def test_money_survives_gs_office_text_and_back(value: Decimal) -> None:
     text = format_column(pa.array([value], pa.decimal128(18, 4)), FIELD, GS)

@@ -16,6 +16,7 @@ from typing import Any
 
 from etl.config.shop import DatabaseSettings
 from etl.errors import EtlError
+from etl.load.registry import WRITERS
 from etl.load.sql_writer import script_builder
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
@@ -105,11 +106,11 @@ class DatabaseStep(Step):
 
 def wanted(ctx: RunContext) -> bool:
     """Whether the run writes into the shop's database (a shop-bound flow, `shop: database:` in etl.yaml)."""
-    return ctx.config.shop.database is not None and ctx.layouts.target.system == "shop"
+    return ctx.config.shop.database is not None and WRITERS["sql"].serves(ctx.flow.name, ctx.layouts.target.system)
 
 
 def build(ctx: RunContext) -> Step | None:
-    """The direct target, for shop-bound flows when etl.yaml names the shop's database."""
+    """The direct target, for the flows the sql format serves (shop-bound) when etl.yaml names the shop's database."""
     settings = ctx.config.shop.database
     if settings is None or not wanted(ctx):
         return None

@@ -16,7 +16,14 @@ class PrepareStep(Step):
         assert ctx.flow.prepare is not None
         prepared = Prepared(*ctx.flow.prepare(ctx.config, ctx.layouts.source, ctx.ledger, chunk))
         report.rejects += prepared.rejects
-        report.rejected += len({r.record for r in prepared.rejects if r.record})
+        target = ctx.layouts.target
+        entity = target.records[target.root].entity
+        if entity in chunk and entity in prepared.neutral:
+            # By rows, as they came in and are written: a document listed twice and refused is two refused
+            # lines (its key would count it once).
+            report.rejected += chunk[entity].num_rows - prepared.neutral[entity].num_rows - prepared.skipped
+        else:
+            report.rejected += len({r.record for r in prepared.rejects if r.record})
         report.skipped += prepared.skipped
         report.notes += prepared.notes
         return prepared.neutral
