@@ -61,3 +61,10 @@ def check_format(flow: Flow, target: TargetLayout, fmt: str) -> None:
     if fmt not in allowed:
         raise UsageError(N_("the {flow} flow cannot be written as {format}; its formats: {formats}").format(
             flow=flow.name, format=fmt, formats=", ".join(allowed)))
+
+
+def check_formats(config: Config, formats: dict[str, str]) -> None:
+    """`check_format` for each flow -> format of a setting (`watch.formats`), every flow's layouts loaded."""
+    for name, fmt in formats.items():
+        flow = get_flow(name)
+        check_format(flow, load_layouts(config, flow).target, fmt)

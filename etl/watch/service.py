@@ -24,6 +24,7 @@ from etl.config import Config
 from etl.flows import FLOWS
 from etl.lifecycle import not_plain, refuse
 from etl.lock import FileLock
+from etl.pipeline.layouts import check_formats
 from etl.platform import why_unreadable
 from etl.watch import claim, recall
 from etl.watch.closed import Closes, pair_moves_quickly
@@ -278,6 +279,7 @@ def setup_logging(config: Config) -> None:
 
 def watch(config: Config, *, once: bool = False) -> int:
     """Run a watcher in this process; SIGINT (Ctrl-C) and SIGTERM stop it after the current file."""
+    check_formats(config, config.watch.formats)  # before watching, not file by file later
     setup_logging(config)
     watcher = Watcher(config, once=once)
     names = [n for n in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, n)]
