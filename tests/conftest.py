@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,18 @@ def run_orders(config: Config, *sources: Path, fmt: str = "csv", **options: obje
     """Drop `sources` into the inbox and run the orders flow."""
     drop(config, *sources)
     return run_flow(config, "orders", fmt, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[Path]]:
+    """Paths that cannot be opened, as a file Excel holds on Windows (a sharing violation is a PermissionError)."""
+    locked: set[Path] = set()
+    real_open = Path.open
+
+    def opener(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self in locked:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", opener)
+    yield locked

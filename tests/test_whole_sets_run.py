@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from etl.config import Config
+from etl.config import Config, WatchConfig
 from etl.flows import FLOWS
 from etl.pipeline import run_flow
 from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import recognize_file
+from etl.resources import bundled
+from etl.transform.layout import SourceLayout, load_layout
 from tests.conftest import DATA, ORDERS, drop
 
 SET = ORDERS / "xtc_csv_cp1252"
+TABLES = list(load_layout(bundled("mappings") / FLOWS["orders"].source, SourceLayout).tables)
 CUSTOMERS = DATA / "customers" / "xtc_cp1252"
 
 
@@ -46,7 +48,7 @@ def _whole(config: Config) -> None:
     assert report.written == 7 and sorted(r.record or r.value for r in report.rejects) == ["10007", "19999"]
 
 
-@pytest.mark.parametrize("table", ["orders", "orders_products", "orders_total"])
+@pytest.mark.parametrize("table", WatchConfig().set_tables["orders"])
 def test_a_set_missing_a_table_it_needs_waits_named_and_untouched(workspace: Config, table: str) -> None:
     assert table in workspace.watch.set_tables["orders"]
     tables = _tables(workspace)
@@ -62,23 +64,7 @@ def test_a_set_missing_a_table_it_needs_waits_named_and_untouched(workspace: Con
     _whole(workspace)
 
 
-@pytest.fixture
-def lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[Path]]:
-    """Paths that cannot be opened, as a file Excel holds on Windows (a sharing violation is a PermissionError)."""
-    locked: set[Path] = set()
-    real_open = Path.open
-
-    def opener(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self in locked:
-            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", opener)
-    yield locked
-
-
-@pytest.mark.parametrize("table", ["orders", "orders_products", "orders_products_attributes", "orders_total",
-                                   "orders_status_history"])
+@pytest.mark.parametrize("table", TABLES)
 def test_a_locked_member_holds_the_whole_set(workspace: Config, lock: set[Path], table: str) -> None:
     tables = _tables(workspace)
     assert table in tables

@@ -216,21 +216,6 @@ def test_the_order_table_alone_goes_to_error_after_ten_minutes_never_to_customer
     assert not list(clocked.config.folder("outbox").rglob("*"))
 
 
-@pytest.fixture
-def lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[Path]]:
-    """Paths that cannot be opened, as a file Excel holds on Windows (a sharing violation is a PermissionError)."""
-    locked: set[Path] = set()
-    real_open = Path.open
-
-    def opener(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self in locked:
-            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", opener)
-    yield locked
-
-
 @pytest.mark.parametrize("table", TABLES)
 def test_a_locked_member_holds_the_whole_set(clocked: Clocked, lock: set[Path], table: str) -> None:
     held = clocked.inbox / FILE_OF[table]
