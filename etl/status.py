@@ -10,11 +10,11 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.i18n import to_english, translate
-from etl.lifecycle import is_candidate
-from etl.lock import FileLock, LockBusy
-from etl.next_step import GUIDE, WAITING_STEP, for_file, for_record
-from etl.platform import why_unreadable
-from etl.report import read_rejects
+from etl.os_compat import why_unreadable
+from etl.report.next_step import GUIDE, WAITING_STEP, for_file, for_record
+from etl.report.run_report import read_rejects
+from etl.state.lifecycle import is_candidate
+from etl.state.locks import FileLock, LockBusy
 from etl.watch.claim import work_folder
 from etl.watch.stability import is_drop
 

@@ -12,18 +12,18 @@ from tempfile import TemporaryDirectory
 
 from etl.config import Config
 from etl.flows import Flow
-from etl.ledger import Ledger
 from etl.load.base import Writer, writer_for
-from etl.lock import FileLock
+from etl.pipeline.chunks import NothingPublished, Progress, process
+from etl.pipeline.commit import fail, finish, recover, rewrite_report
 from etl.pipeline.context import RunContext
-from etl.pipeline.finish import fail, finish, recover, rewrite_report
 from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import Layouts, check_format, get_flow, load_layouts
-from etl.pipeline.process import NothingPublished, Progress, process
 from etl.pipeline.stage import Restage, staged
 from etl.pipeline.steps import Step, steps_for
-from etl.pipeline.written import WrittenKeys
-from etl.report import RunReport
+from etl.report.run_report import RunReport
+from etl.state.ledger import Ledger
+from etl.state.locks import FileLock
+from etl.state.written import WrittenKeys
 
 RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish
 FOLDERS = ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state")

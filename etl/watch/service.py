@@ -22,14 +22,14 @@ from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
 from etl.flows import FLOWS
-from etl.lifecycle import not_plain, refuse
-from etl.lock import FileLock
+from etl.os_compat import why_unreadable
 from etl.pipeline.layouts import check_formats
-from etl.platform import why_unreadable
+from etl.state.lifecycle import not_plain, refuse
+from etl.state.locks import FileLock
 from etl.watch import claim, recall
 from etl.watch.closed import Closes, pair_moves_quickly
-from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
+from etl.watch.run_job import Outcome, process
 from etl.watch.sets import Plan, plan
 from etl.watch.stability import Signature, Stability, in_inbox_for, marker_for, scan
 
