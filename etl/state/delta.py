@@ -7,13 +7,13 @@ they are committed only after the run's outputs are committed, so a failed run i
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
 from etl.shared.model import KEYS, LINEAGE
+from etl.state.files import DELTA, connect, transaction
 from etl.state.sql_keys import in_keys
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS hashes (
@@ -25,7 +25,7 @@ class DeltaState:
     """The record hashes of one flow; `full` sends everything but still records the hashes."""
 
     def __init__(self, folder: Path, flow: str, full: bool = False) -> None:
-        self.db = sqlite3.connect(folder / "delta.sqlite")
+        self.db = connect(folder / DELTA)
         self.db.execute(_SCHEMA)
         self.flow, self.full = flow, full
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (entity, key) -> (hash, first key field)
@@ -84,7 +84,7 @@ class DeltaState:
 
     def commit(self) -> None:
         """Remember the hashes of this run (call after its outputs are committed)."""
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)",
                                 [(self.flow, entity, key, digest)
                                  for (entity, key), (digest, _) in self.pending.items()])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from etl.state.files import LEDGER, connect, connect_read_only, transaction
 from etl.state.sql_keys import in_keys
 
 _SCHEMA = """
@@ -38,10 +38,11 @@ def file_hash(path: Path) -> str:
 class Ledger:
     """What has been done, kept across runs and crashes."""
 
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(folder / "ledger.sqlite", timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
+    def __init__(self, folder: Path, read_only: bool = False) -> None:
+        if read_only:  # an existing ledger, looked at (`etl status`): nothing is created or migrated
+            self.db = connect_read_only(folder / LEDGER)
+            return
+        self.db = connect(folder / LEDGER)
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(inputs)")}
         if "complete" not in columns:  # a ledger of an older version: its inputs count as fully written
@@ -65,8 +66,7 @@ class Ledger:
         `incomplete` holds the hashes of inputs of which some record was rejected (not fully written).
         """
         now = datetime.now().isoformat(timespec="seconds")
-        with self.db:
-            self.db.execute("BEGIN")
+        with transaction(self.db):
             self.db.executemany(
                 "INSERT OR REPLACE INTO inputs (sha256, flow, name, run_id, processed_at, complete) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -105,10 +105,10 @@ class Ledger:
         row = self.db.execute("SELECT report FROM runs WHERE run_id=?", (run_id,)).fetchone()
         return row[0] if row else None
 
-    def last_runs(self, limit: int = 10) -> list[tuple[str, str, str, str]]:
-        """The latest runs: (run id, flow, finished, status)."""
-        return self.db.execute("SELECT run_id, flow, finished, status FROM runs ORDER BY finished DESC "
-                               "LIMIT ?", (limit,)).fetchall()
+    def last_runs(self, limit: int = 10) -> list[tuple[str, str, str | None, str | None, str | None]]:
+        """The latest runs, newest first: (run id, flow, finished, status, JSON report)."""
+        return self.db.execute("SELECT run_id, flow, finished, status, report FROM runs "
+                               "ORDER BY finished DESC, run_id DESC LIMIT ?", (limit,)).fetchall()
 
     def records_seen(self, flow: str, keys: Sequence[str]) -> dict[str, str]:
         """Of `keys`, those an earlier run of `flow` wrote, with that run's id."""

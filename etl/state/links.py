@@ -11,7 +11,6 @@ customer two.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import deque
 from datetime import datetime
 from functools import partial
@@ -20,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.config.customer_numbers import NumberRange
+from etl.state.files import LINKS, connect, connect_read_only
 from etl.state.sql_keys import in_keys
 from etl.transform.relate import lookup
 
@@ -42,8 +42,7 @@ class CustomerLinks:
     """Assigns and remembers ERP customer numbers."""
 
     def __init__(self, state: Path, numbers: NumberRange, stores: dict[str, NumberRange] | None = None) -> None:
-        state.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(state / "links.sqlite", timeout=30, isolation_level=None)
+        self.db = connect(state / LINKS)
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
@@ -206,10 +205,10 @@ class CustomerLinks:
 
 def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
     """Shop customer ids linked to these ERP customer numbers (read-only; unknown numbers are left out)."""
-    path = state / "links.sqlite"
+    path = state / LINKS
     if not path.is_file() or not erp_numbers:
         return {}
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    db = connect_read_only(path)
     try:
         among, params = in_keys(erp_numbers)
         rows = db.execute(f"SELECT erp_id, shop_key FROM links WHERE kind='customer' AND erp_id {among}",

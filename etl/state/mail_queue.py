@@ -8,11 +8,12 @@ the error, and every later run (or `etl mail`) tries again until `max_attempts`.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+
+from etl.state.files import MAILS, connect, transaction
 
 MailStatus = Literal["queued", "sent", "failed"]
 
@@ -44,9 +45,7 @@ class MailQueue:
     """Queued, sent and failed mails, kept across runs and crashes."""
 
     def __init__(self, state: Path) -> None:
-        state.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(state / "mails.sqlite", timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(state / MAILS)
         self.db.executescript(_SCHEMA)
 
     def known(self, key: str) -> bool:
@@ -55,8 +54,7 @@ class MailQueue:
 
     def add(self, mails: list[tuple[str, str, str, str, bytes, str]]) -> int:
         """Queue (key, kind, recipient, run id, message, eml path) rows in one transaction; return how many were new."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with transaction(self.db, immediate=True):
             before = self.db.total_changes
             self.db.executemany(
                 "INSERT OR IGNORE INTO mails (key, kind, recipient, run_id, message, eml, status, queued_at) "

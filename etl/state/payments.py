@@ -22,12 +22,13 @@ import pyarrow as pa
 
 from etl.shared.model import schema
 from etl.shared.records import Chunk
+from etl.state.files import PAYMENTS, connect, transaction
 from etl.state.ledger import Ledger
 from etl.state.sql_keys import in_keys
 from etl.transform.layout import SourceLayout
 
 FLOW = "payment-requests"
-REMEMBERED = "state/payments.sqlite"  # the `_file` of records recalled from here, not read from an export
+REMEMBERED = f"state/{PAYMENTS}"  # the `_file` of records recalled from here, not read from an export
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payments (
     order_id TEXT PRIMARY KEY, record TEXT NOT NULL, open INTEGER NOT NULL, closed_why TEXT, seen_on TEXT NOT NULL);
@@ -42,8 +43,7 @@ def today() -> date:
 
 
 def _connect(state: Path) -> sqlite3.Connection:
-    state.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(state / "payments.sqlite", timeout=30, isolation_level=None)
+    db = connect(state / PAYMENTS)
     db.executescript(_SCHEMA)
     return db
 
@@ -64,7 +64,7 @@ def is_open(layout: SourceLayout, row: dict[str, Any]) -> bool:
 
 def recall(state: Path, layout: SourceLayout, run_id: str) -> Iterator[Chunk]:
     """The orders still open as the last export listed them, as one chunk (when no new export came in)."""
-    if not (state / "payments.sqlite").is_file():
+    if not (state / PAYMENTS).is_file():
         return
     db = _connect(state)
     try:
@@ -86,7 +86,7 @@ def recall(state: Path, layout: SourceLayout, run_id: str) -> Iterator[Chunk]:
 
 def last_mails(state: Path, ledger: Ledger, order_ids: list[str]) -> dict[str, tuple[int, date]]:
     """Per order: the highest level mailed in a committed run, and the day it was mailed."""
-    if not order_ids or not (state / "payments.sqlite").is_file():
+    if not order_ids or not (state / PAYMENTS).is_file():
         return {}
     db = _connect(state)
     try:
@@ -135,8 +135,7 @@ class PaymentMemory:
         day = today().isoformat()
         db = _connect(self.state)
         try:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
+            with transaction(db, immediate=True):
                 closed = 0
                 if self.exported:  # the newest export lists every open order: the others are closed now
                     before = db.total_changes

@@ -24,6 +24,7 @@ from etl.config import Config
 from etl.flows import FLOWS
 from etl.os_compat import why_unreadable
 from etl.pipeline.layouts import check_formats
+from etl.state.files import WATCH_LOCK
 from etl.state.lifecycle import not_plain, refuse
 from etl.state.locks import FileLock
 from etl.watch import claim, recall
@@ -91,7 +92,7 @@ class Watcher:
     def run(self) -> int:
         """Watch until stopped (or, with `once`, until the inbox holds nothing complete); exit code."""
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with FileLock(self.inbox / ".etl-watch.lock", timeout=1.0, what="a watcher for this inbox"):
+        with FileLock(self.inbox / WATCH_LOCK, timeout=1.0, what="a watcher for this inbox"):
             self.router = Router(self.config)
             log.info("watching %s (%s, quiet %gs%s)", self.inbox, "polling" if self.settings.poll else "events",
                      self.settings.quiet_seconds, ", done-markers" if self.settings.done_marker else "")
