@@ -5,7 +5,7 @@ under cProfile on the cached generated export (bench/out/, generated on first us
 folder, and prints the top functions by own time and by cumulative time. The raw statistics are saved
 as bench/out/profile-<format>-<size>.pstats (open with `python -m pstats` or snakeviz).
 cProfile slows Python-heavy code more than native code: use it for shares, not for absolute times.
-The run's worker threads (etl/background.py) are run in the main thread, so the profile sees all the
+The run's worker threads (etl/fast/background.py) are run in the main thread, so the profile sees all the
 work; `--threads` keeps them (the profile then shows only the main thread).
 """
 
@@ -25,7 +25,7 @@ from run import OUT, compile_etl, etl_command, input_file
 
 def serial() -> None:
     """Run the pipeline's worker-thread stages in the main thread, where cProfile sees them."""
-    import etl.background as background
+    import etl.fast.background as background
 
     class Now(background.Behind):
         def submit(self, call, *args):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def serial() -> None:
 def profile(size: int, fmt: str, top: int, seed: int) -> Path:
     """Run the etl once under cProfile; return the saved statistics file."""
     compile_etl()
-    from etl.cli import main as etl_main
+    from etl.cli.app import main as etl_main
 
     src = input_file(size, seed)
     target = OUT / f"profile-{fmt}-{size}.pstats"

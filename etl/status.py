@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.config import Config
 from etl.i18n import to_english, translate
-from etl.lifecycle import is_candidate
-from etl.lock import FileLock, LockBusy
-from etl.next_step import GUIDE, WAITING_STEP, for_file, for_record
-from etl.platform import why_unreadable
-from etl.report import read_rejects
+from etl.os_compat import why_unreadable
+from etl.report.next_step import GUIDE, WAITING_STEP, for_file, for_record
+from etl.report.run_report import read_rejects
+from etl.state.files import LEDGER, WATCH_LOCK
+from etl.state.ledger import Ledger
+from etl.state.lifecycle import is_candidate
+from etl.state.locks import FileLock, LockBusy
 from etl.watch.claim import work_folder
 from etl.watch.stability import is_drop
 
@@ -59,7 +60,7 @@ def collect(config: Config, limit: int = 10, reject_limit: int = 200) -> Status:
     archive = config.folder("archive")
     status.done = sum(1 for p in archive.rglob("*") if is_candidate(p)) if archive.is_dir() else 0
     status.failed = failed_inputs(config, limit)
-    status.runs = _runs(config.folder("state") / "ledger.sqlite", limit)
+    status.runs = _runs(config.folder("state"), limit)
     status.rejects = _rejects(config, status.runs, reject_limit)
     status.watch_log = _tail((config.base / config.watch.log_file).resolve(), 15)
     return status
@@ -84,8 +85,8 @@ def failed_inputs(config: Config, limit: int) -> list[dict[str, str]]:
 
 
 def _watcher(inbox: Path) -> str:
-    lock = FileLock(inbox / ".etl-watch.lock", timeout=0, what="watcher")
-    if not (inbox / ".etl-watch.lock").exists():
+    lock = FileLock(inbox / WATCH_LOCK, timeout=0, what="watcher")
+    if not (inbox / WATCH_LOCK).exists():
         return "not running"
     try:
         lock.acquire()
@@ -95,19 +96,18 @@ def _watcher(inbox: Path) -> str:
     return "not running"
 
 
-def _runs(ledger: Path, limit: int) -> list[dict[str, object]]:
-    if not ledger.exists():
+def _runs(state: Path, limit: int) -> list[dict[str, object]]:
+    if not (state / LEDGER).exists():
         return []
-    db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=10)
+    ledger = Ledger(state, read_only=True)
     try:
-        rows = db.execute("SELECT run_id, flow, finished, status, report FROM runs ORDER BY finished DESC, "
-                          "run_id DESC LIMIT ?", (limit,)).fetchall()
+        rows = ledger.last_runs(limit)
     finally:
-        db.close()
+        ledger.close()
     runs = []
-    for run_id, flow, finished, state, report in rows:
+    for run_id, flow, finished, outcome, report in rows:
         data = json.loads(report) if report else {}
-        runs.append({"run_id": run_id, "flow": flow, "finished": finished, "status": state,
+        runs.append({"run_id": run_id, "flow": flow, "finished": finished, "status": outcome,
                      "counts": data.get("counts", {}), "files": len(data.get("files", [])),
                      "outputs": [Path(p).name for p in data.get("outputs", [])],
                      "rejects_file": data.get("rejects_file") or "", "notes": data.get("notes", [])})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from etl.errors import UsageError
+from etl.shared.errors import UsageError
 from etl.transform.layout import SourceLayout
 
 HELP_MARK = "# "

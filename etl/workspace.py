@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from etl.bundled import bundled
 from etl.config import CONFIG_NAME, Config
-from etl.errors import UsageError
-from etl.resources import bundled
+from etl.shared.errors import UsageError
 
 CONFIG_TEXT = """\
 # Working folder of the hhg-multistore <-> Sage GS-Office bridge.

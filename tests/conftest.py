@@ -11,7 +11,7 @@ from hypothesis import settings
 
 from etl.config import Config, load_config
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.workspace import create_workspace
 
 DATA = Path(__file__).parent / "data"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 300
+MAX_LOOSE = 12  # modules at the root of etl/ (with __init__ and __main__); the rest live in named packages
 
 
 def test_import_contracts_hold() -> None:
@@ -23,6 +24,15 @@ def test_no_module_is_too_long() -> None:
     long = {str(p.relative_to(ROOT)): n for p in (ROOT / "etl").rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"split these modules: {long}"
+
+
+def test_few_loose_modules_and_none_named_like_the_standard_library() -> None:
+    """A newcomer finds a module in a package named for what it holds, and `inspect` is never etl's own."""
+    loose = sorted(p.name for p in (ROOT / "etl").glob("*.py"))
+    assert len(loose) <= MAX_LOOSE, f"group these into packages: {loose}"
+    shadowing = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "etl").rglob("*")
+                       if (p.suffix == ".py" or (p / "__init__.py").is_file()) and p.stem in sys.stdlib_module_names)
+    assert not shadowing, f"rename these: {shadowing}"
 
 
 def test_a_run_does_not_import_pandas(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from etl.background import Behind, ahead
+from etl.fast.background import Behind, ahead
 
 
 def test_ahead_keeps_order_and_runs_in_another_thread() -> None:

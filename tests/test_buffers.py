@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from etl.buffers import LINE_BREAK, NEWLINE, WHITESPACE, may_contain, may_hold, value_bytes
+from etl.fast.buffers import LINE_BREAK, NEWLINE, WHITESPACE, may_contain, may_hold, value_bytes
 
 VALUES = pa.array(["ab\n", "cd", "é", "1,5", None, "x\r", "\u00a0y"])
 

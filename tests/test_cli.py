@@ -144,7 +144,7 @@ def test_version_and_flows_in_a_pipe() -> None:
 
 
 def test_help_does_not_import_pyarrow() -> None:
-    code = ("import sys; sys.argv = ['etl', '--help']\nfrom etl.cli import main\ntry: main()\n"
+    code = ("import sys; sys.argv = ['etl', '--help']\nfrom etl.cli.app import main\ntry: main()\n"
             "except SystemExit: pass\nprint('pyarrow' in sys.modules, 'pydantic' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})

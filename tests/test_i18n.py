@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from etl import i18n
 from etl.i18n import language, to_english, translate
-from etl.next_step import for_record
+from etl.report.next_step import for_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "etl/locale/de/LC_MESSAGES/etl.po"
@@ -113,8 +113,8 @@ def test_a_partial_run_speaks_the_working_folders_language(tmp_path: Path, lang:
                                                            titles: list[str], reason: str) -> None:
     from etl.config import load_config
     from etl.pipeline import run_flow
-    from etl.report import read_rejects
-    from etl.summary import summary_lines
+    from etl.report.run_report import read_rejects
+    from etl.report.summary import summary_lines
     from etl.workspace import create_workspace
     from tests.conftest import drop
 

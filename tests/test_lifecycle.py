@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.ledger import Ledger
 from etl.pipeline import run_flow
+from etl.state.ledger import Ledger
 from tests.conftest import ORDERS, drop, run_orders
 
 
@@ -124,7 +124,7 @@ def test_two_files_with_the_same_order_in_one_run_write_it_once(workspace: Confi
 def test_old_runs_keep_only_a_pseudonymised_order_history(workspace: Config) -> None:
     import pyarrow.parquet as pq
 
-    from etl.staging import prune
+    from etl.state.staging import prune
 
     run_orders(workspace, ORDERS / "xtc_csv_cp1252")
     staging = workspace.folder("staging")
@@ -156,8 +156,8 @@ def test_an_order_in_two_files_of_one_run_is_written_once(workspace: Config) -> 
 def test_staged_tables_get_their_names_only_when_complete(workspace: Config) -> None:
     import pyarrow as pa
 
-    from etl.model import schema
-    from etl.staging import StagingWriter
+    from etl.shared.model import schema
+    from etl.state.staging import StagingWriter
 
     folder = workspace.folder("staging") / "20260101-000000-aaaaaa" / "flat-0"
     writer = StagingWriter(folder)
@@ -173,11 +173,11 @@ def test_a_long_input_is_staged_in_parts_named_when_complete(workspace: Config,
     """A writer keeps every row group's metadata until it closes: a long input's entity goes on in parts."""
     import pyarrow as pa
 
-    from etl.model import schema
-    from etl.staging import StagingWriter, prune, staged
+    from etl.shared.model import schema
+    from etl.state.staging import StagingWriter, prune, staged
 
-    monkeypatch.setattr("etl.staging.ROW_GROUP_BYTES", 1)  # a row group per chunk
-    monkeypatch.setattr("etl.staging.PART_ROW_GROUPS", 2)
+    monkeypatch.setattr("etl.state.staging.ROW_GROUP_BYTES", 1)  # a row group per chunk
+    monkeypatch.setattr("etl.state.staging.PART_ROW_GROUPS", 2)
     folder = workspace.folder("staging") / "20260101-000000-aaaaaa" / "flat-0"
     writer = StagingWriter(folder)
     for n in range(1, 6):

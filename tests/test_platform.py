@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config, load_config
-from etl.errors import ConfigError
+from etl.os_compat import read_text_file, retry_held, safe_console, why_unreadable
 from etl.pipeline import run_flow
-from etl.platform import read_text_file, retry_held, safe_console, why_unreadable
+from etl.shared.errors import ConfigError
 from tests.conftest import ORDERS, drop
 
 TEXT = "sender: {name: Müller & Söhne, street: Hauptstraße}\n"

@@ -7,8 +7,8 @@ import copy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.rejects import Reject, RejectLog
-from etl.report import RunReport
+from etl.report.run_report import RunReport
+from etl.shared.rejects import Reject, RejectLog
 
 _TEXT = st.text(max_size=8)  # SQLite keeps text with NUL and any code point
 _REJECT = st.builds(Reject, file=_TEXT, line=st.none() | st.integers(0, 10**9), record=st.none() | _TEXT,

@@ -7,7 +7,7 @@ import sqlite3
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from etl.sql_keys import in_keys
+from etl.state.sql_keys import in_keys
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)  # sqlite3 cannot bind lone surrogates
 

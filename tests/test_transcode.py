@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.transcode import Utf8Reader, fits, from_utf8
+from etl.fast.transcode import Utf8Reader, fits, from_utf8
 
 PAGES = ["cp1252", "cp850", "latin_1", "iso8859_15", "utf-8", "utf-16", "shift_jis"]  # the last three: by the codec
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.pipeline.written import WrittenKeys
+from etl.state.written import WrittenKeys
 
 
 @given(st.lists(st.lists(st.text(min_size=1, max_size=12), max_size=30), max_size=8),

@@ -9,14 +9,14 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from etl.carriers import Carrier, Sender, default_carriers
+from etl.bundled import bundled, load_yaml
+from etl.config.carriers import Carrier, Sender, default_carriers
+from etl.config.customer_numbers import NumberRange
 from etl.config.mail import MailSettings, PaymentRequestSettings
-from etl.config.numbers import NumberRange
 from etl.config.shop import ShopSettings
-from etl.config.stores import Stores, store_problems
-from etl.errors import ConfigError, UsageError
-from etl.platform import read_text_file
-from etl.resources import bundled, load_yaml
+from etl.config.storefronts import Stores, store_problems
+from etl.os_compat import read_text_file
+from etl.shared.errors import ConfigError, UsageError
 
 CONFIG_NAME = "etl.yaml"
 CONFIG_ENV = "ETL_CONFIG"
@@ -37,7 +37,7 @@ class Folders(BaseModel):
     reports: Path = Path("reports")
     staging: Path = Path("staging")
     state: Path = Path("state")
-    media: Path = Path("media")  # image and PDF files the ERP's catalog export names (etl/media.py)
+    media: Path = Path("media")  # image and PDF files the ERP's catalog export names (etl/load/media.py)
 
 
 class FlowConfig(BaseModel):
@@ -88,9 +88,9 @@ class Config(BaseModel):
     schemas: list[Path] = [Path("schemas")]
     flows: dict[str, FlowConfig] = {}
     keep_staging_runs: int = 20
-    # ERP customer number range (config/numbers.py): prefix, start, width, guests.
+    # ERP customer number range (config/customer_numbers.py): prefix, start, width, guests.
     customer_numbers: NumberRange = NumberRange()
-    stores: Stores = {}  # per shop store id: name, outbox subfolder, number range, field values (config/stores.py)
+    stores: Stores = {}  # per shop store id: name, outbox subfolder, number range, field values (config/storefronts.py)
     watch: WatchConfig = WatchConfig()
     carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
     sender: Sender = Sender()  # the sender printed on carrier labels

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from etl.errors import ConfigError
+from etl.shared.errors import ConfigError
 
 
 def read_secret(where: str, password_file: Path | None, password_env: str, base: Path) -> str:

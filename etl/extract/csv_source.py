@@ -12,9 +12,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.arrays import constant
-from etl.buffers import NEWLINE, may_hold
-from etl.errors import InputFileError
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, Batch, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect, tab_dump
 from etl.extract.encoding import guess_encoding, sniff_utf16
@@ -22,7 +19,10 @@ from etl.extract.paced import Paced
 from etl.extract.tab_dump import sibling_columns
 from etl.extract.text_rows import Row, rows
 from etl.extract.unknown import NO_EXPORT
-from etl.transcode import Utf8Reader, read_block, single_byte
+from etl.fast.arrays import constant
+from etl.fast.buffers import NEWLINE, may_hold
+from etl.fast.transcode import Utf8Reader, read_block, single_byte
+from etl.shared.errors import InputFileError
 
 # ~12k order lines per batch. A chunk costs ~12 ms of Python around its Arrow calls whatever its size
 # (some 600 compute calls in the extraction alone), and memory grows with its size until a run has seen

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from etl.errors import InputFileError
 from etl.extract.base import FileHead, RawTable, content_start, text_batch
 from etl.extract.unknown import NO_EXPORT
+from etl.shared.errors import InputFileError
 
 BATCH_ROWS = 10_000
 

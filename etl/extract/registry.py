@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputFileError
 from etl.extract import csv_source, json_source, tab_dump, unknown, xlsx_source, xml_source
 from etl.extract.base import HEAD_SIZE, FileHead, RawTable, content_start
+from etl.shared.errors import InputFileError
 
 
 @dataclass(frozen=True)

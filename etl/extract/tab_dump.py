@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl.errors import InputFileError
 from etl.extract.base import HEAD_SIZE, LINE, FileHead, Guess, RawTable, content_start
 from etl.extract.unknown import NO_EXPORT
+from etl.shared.errors import InputFileError
 
 _CREATE = re.compile(rb"CREATE TABLE\s+`([^`]+)`\s*\(", re.IGNORECASE)
 _COLUMN = re.compile(r"^\s*`((?:[^`]|``)+)`\s+\w", re.MULTILINE)

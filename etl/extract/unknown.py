@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from etl.errors import InputFileError
 from etl.extract.base import FileHead, RawTable
 from etl.extract.encoding import sniff_utf16
+from etl.shared.errors import InputFileError
 
 NO_EXPORT = "not a table export"  # in every reason for a file that is no export at all
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from etl.errors import InputFileError
 from etl.extract.base import FileHead, RawTable, text_batch
+from etl.shared.errors import InputFileError
 
 BATCH_ROWS = 10_000
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.errors import InputFileError
 from etl.extract.base import FileHead, RawTable, content_start, text_batch
+from etl.shared.errors import InputFileError
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _FROM = re.compile(r"\bfrom\s+[`\"]?(?:\w+[`\"]?\.[`\"]?)?(\w+)", re.IGNORECASE)

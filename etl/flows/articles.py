@@ -22,8 +22,8 @@ from etl.extract import RawTable
 from etl.flows.catalog import Row, _Refusals, table_of
 from etl.flows.catalog_rules import category_tree, promotion_active
 from etl.flows.flow import Flow
-from etl.records import Chunk
-from etl.rejects import Reject
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import check_columns, drop_comment_rows, read_fields
 

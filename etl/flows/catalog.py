@@ -17,9 +17,9 @@ import pyarrow as pa
 from etl.extract import RawTable
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
 from etl.flows.flow import Flow
-from etl.model import schema
-from etl.records import Chunk
-from etl.rejects import Reject
+from etl.shared.model import schema
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import read_clean
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from etl.flows.catalog import Row, table_of
 from etl.flows.flow import Flow
-from etl.records import Chunk
-from etl.staging import staged
+from etl.shared.records import Chunk
+from etl.state.staging import staged
 from etl.transform.layout import SourceLayout
 
 

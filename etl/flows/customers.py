@@ -15,9 +15,9 @@ import pyarrow.compute as pc
 from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.i18n import N_
-from etl.model import schema
-from etl.records import Chunk
-from etl.rejects import Reject, rejects_where
+from etl.shared.model import schema
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.builtin_maps import countries
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import first_rows, orphans

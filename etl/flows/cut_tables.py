@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from etl.extract.base import CUT_OFF
 from etl.i18n import N_
-from etl.rejects import Reject, rejects_where
+from etl.shared.rejects import Reject, rejects_where
 
 
 def cut_off(orders: pa.Table, parts: dict[str, pa.Table | None], rejects: list[Reject]) -> list[Reject]:

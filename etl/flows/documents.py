@@ -15,12 +15,12 @@ import pyarrow as pa
 from etl.config import Config
 from etl.extract import RawTable
 from etl.flows.flow import Flow, Media
-from etl.ledger import Ledger
-from etl.links import shop_customers
-from etl.media import find_media
-from etl.model import schema
-from etl.records import Chunk, Prepared
-from etl.rejects import Reject
+from etl.load.media import find_media
+from etl.shared.model import schema
+from etl.shared.records import Chunk, Prepared
+from etl.shared.rejects import Reject
+from etl.state.ledger import Ledger
+from etl.state.links import shop_customers
 from etl.transform.layout import SourceLayout
 from etl.transform.source import put_column, read_entity
 

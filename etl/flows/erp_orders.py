@@ -15,16 +15,16 @@ from functools import partial
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
 from etl.config import Config
 from etl.extract import RawTable
+from etl.fast.arrays import constant
 from etl.flows.flow import Flow
 from etl.i18n import N_
-from etl.ledger import Ledger
-from etl.links import shop_customers
-from etl.model import DECIMAL, schema
-from etl.records import Chunk, Prepared
-from etl.rejects import Reject
+from etl.shared.model import DECIMAL, schema
+from etl.shared.records import Chunk, Prepared
+from etl.shared.rejects import Reject
+from etl.state.ledger import Ledger
+from etl.state.links import shop_customers
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import lookup, orphans, per_parent
 from etl.transform.source import part_of, put_column, read_tables

@@ -13,10 +13,10 @@ from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
 
-from etl.errors import InputFileError
 from etl.extract import RawTable
 from etl.load.registry import formats_for
-from etl.records import Chunk
+from etl.shared.errors import InputFileError
+from etl.shared.records import Chunk
 from etl.transform.layout import SourceLayout
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
@@ -45,7 +45,7 @@ class Memory(Protocol):
 
 
 class Media(NamedTuple):
-    """Files an entity's records name, copied into the outbox (etl/media.py)."""
+    """Files an entity's records name, copied into the outbox (etl/load/media.py)."""
 
     column: str
     drop: bool  # drop the record when its file is refused, else keep it without the file
@@ -83,7 +83,7 @@ class Flow:
     # Never None, so a caller cannot call None: a flow without one refuses what it cannot read.
     extract_tables: Extractor = no_tables
     extract_flat: FlatExtractor = no_flat
-    links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/links.py)
+    links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/state/links.py)
     once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
     prepare: Prepare | None = None
     extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/pipeline/steps/extras.py)
@@ -93,7 +93,7 @@ class Flow:
     # memory a run updates (state folder, source layout -> Memory). Such a flow runs without inputs.
     recall: RecallExtractor | None = None
     memory: Callable[[Path, SourceLayout], Memory] | None = None
-    # Send only changed records (etl/delta.py); unchanged records of this entity count as skipped.
+    # Send only changed records (etl/state/delta.py); unchanged records of this entity count as skipped.
     delta: str | None = None
     # With the delta: entity -> quantity field; a record (a warehouse's stock) that the last run sent and
     # this export lacks, while its article is still in it, is sent once more with that field 0.

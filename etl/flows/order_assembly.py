@@ -13,14 +13,14 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
 from etl.extract import LINE
+from etl.fast.arrays import constant
 from etl.flows.cut_tables import cut_off
 from etl.flows.order_taxes import FALLBACK_NOTE, StandardRates, per_rate
 from etl.i18n import N_
-from etl.model import DECIMAL, schema
-from etl.records import Chunk
-from etl.rejects import Reject, rejects_where
+from etl.shared.model import DECIMAL, schema
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.layout import SourceLayout
 from etl.transform.names import fill_names
 from etl.transform.relate import dedupe, first_rows, number_runs, orphans, per_parent, split

@@ -16,10 +16,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.errors import ConfigError
 from etl.i18n import N_
-from etl.model import DECIMAL
-from etl.rejects import Reject
+from etl.shared.errors import ConfigError
+from etl.shared.model import DECIMAL
+from etl.shared.rejects import Reject
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

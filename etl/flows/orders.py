@@ -14,13 +14,13 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant, positions
 from etl.extract import Batch, RawTable
+from etl.fast.arrays import constant, positions
 from etl.flows.flow import Flow
 from etl.flows.order_assembly import chunks
 from etl.i18n import N_
-from etl.records import Chunk
-from etl.rejects import rejects_where
+from etl.shared.records import Chunk
+from etl.shared.rejects import rejects_where
 from etl.transform.layout import SourceLayout
 from etl.transform.parse import REASONS, parse
 from etl.transform.relate import first_rows

@@ -24,15 +24,15 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.extract import RawTable
-from etl.flows import payment_state
 from etl.flows.customers import EMAIL
 from etl.flows.flow import Flow
 from etl.i18n import N_
-from etl.ledger import Ledger
-from etl.media import secret_key
-from etl.model import schema
-from etl.records import Chunk, Prepared
-from etl.rejects import Reject
+from etl.load.media import secret_key
+from etl.shared.model import schema
+from etl.shared.records import Chunk, Prepared
+from etl.shared.rejects import Reject
+from etl.state import payments as payment_state
+from etl.state.ledger import Ledger
 from etl.transform.layout import SourceLayout
 from etl.transform.source import read_entity
 

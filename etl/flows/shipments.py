@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 from etl.config import Config
 from etl.extract import RawTable
 from etl.flows.flow import Flow
-from etl.ledger import Ledger
-from etl.links import shop_customers
-from etl.model import schema
-from etl.records import Chunk
-from etl.rejects import Reject
+from etl.shared.model import schema
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject
+from etl.state.ledger import Ledger
+from etl.state.links import shop_customers
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import lookup
 from etl.transform.source import put_column, read_tables

@@ -1,6 +1,6 @@
 """Stock (Lagerbestand): GS-Office stock per warehouse -> summed stock per article, variant and BOM.
 
-Small and frequent: with the delta (etl/delta.py) a run sends only the stock that changed. The BOM
+Small and frequent: with the delta (etl/state/delta.py) a run sends only the stock that changed. The BOM
 and variant files are optional; sent along, they make set articles and variant parents derived.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from etl.extract import RawTable
 from etl.flows.catalog import stock_levels, table_of
 from etl.flows.flow import Flow
-from etl.records import Chunk
-from etl.rejects import Reject
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import unique_rows
 from etl.transform.source import read_clean

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.bundled import load_yaml
 from etl.load.json_schema import json_schema_text
 from etl.load.xsd import xsd_text
-from etl.resources import load_yaml
 from etl.transform.layout import TargetLayout, load_layout
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.errors import ConfigError
+from etl.bundled import load_yaml
 from etl.load.json_schema import json_schema_text
 from etl.load.xsd import xsd_text
-from etl.model import ENTITIES
-from etl.platform import read_text_file
-from etl.resources import load_yaml
+from etl.os_compat import read_text_file
+from etl.shared.errors import ConfigError
+from etl.shared.model import ENTITIES
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.needs import field_needs
 

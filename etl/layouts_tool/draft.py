@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
+from etl.bundled import bundled, load_yaml
 from etl.extract.base import RawTable
 from etl.extract.registry import read_file
-from etl.model import ENTITIES
-from etl.resources import bundled, load_yaml
+from etl.shared.model import ENTITIES
 
 SAMPLE_ROWS = 50
 _TYPES = [("int", re.compile(r"^-?\d+$")), ("decimal", re.compile(r"^-?\d+([.,]\d+)?$")),

@@ -9,10 +9,10 @@ from typing import Any
 import yaml
 
 from etl.config import Config
-from etl.config.stores import store_numbers
-from etl.errors import UsageError
+from etl.config.storefronts import store_numbers
+from etl.shared.errors import UsageError
 from etl.transform.layout import TargetLayout, load_layout
-from etl.transform.stores import for_store, with_stores
+from etl.transform.storefront_layouts import for_store, with_stores
 
 
 def effective_layout(config: Config, mapping: str, store: str | None = None) -> tuple[Path, TargetLayout]:

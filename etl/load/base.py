@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from etl.errors import UsageError
 from etl.load.registry import WRITERS
-from etl.records import Mapped
-from etl.rejects import Reject
+from etl.shared.errors import UsageError
+from etl.shared.records import Mapped
+from etl.shared.rejects import Reject
 from etl.transform.layout import TargetLayout
 
 

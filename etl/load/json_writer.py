@@ -15,8 +15,8 @@ from referencing import Registry, Resource
 from etl.load.base import Writer
 from etl.load.generated import generated_json_schema
 from etl.load.nested import nest
-from etl.records import Mapped
-from etl.rejects import Reject
+from etl.shared.records import Mapped
+from etl.shared.rejects import Reject
 
 
 class JsonWriter(Writer):

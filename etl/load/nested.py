@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.load.text import format_column
-from etl.records import KEY, Mapped
+from etl.shared.records import KEY, Mapped
 from etl.transform.layout import TargetLayout
 from etl.transform.layout_forms import Dialect
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant, positions
-from etl.records import KEY
+from etl.fast.arrays import constant, positions
+from etl.shared.records import KEY
 from etl.transform.layout import TargetLayout
 
 ORDER = "_order"  # the sort position of a line in a records-shaped file

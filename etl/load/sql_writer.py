@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from etl.errors import UsageError
 from etl.load.base import Resources, Writer
 from etl.load.sql.script import ScriptBuilder
 from etl.load.sql.tables import load_extensions, load_tables
-from etl.records import Mapped
-from etl.rejects import Reject
+from etl.shared.errors import UsageError
+from etl.shared.records import Mapped
+from etl.shared.rejects import Reject
 from etl.transform.layout import TargetLayout
 
 

@@ -9,14 +9,14 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.background import Behind
-from etl.buffers import LINE_BREAK, may_hold
+from etl.fast.background import Behind
+from etl.fast.buffers import LINE_BREAK, may_hold
+from etl.fast.transcode import from_utf8
 from etl.load.base import Writer
 from etl.load.shapes import flat_table, record_lines, type_value
 from etl.load.text import fit_encoding, format_column
-from etl.records import KEY, Mapped
-from etl.rejects import Reject
-from etl.transcode import from_utf8
+from etl.shared.records import KEY, Mapped
+from etl.shared.rejects import Reject
 from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 

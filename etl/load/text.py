@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
 
-from etl.buffers import value_bytes
-from etl.model import ROUND_MODE
-from etl.records import KEY
-from etl.rejects import Reject, rejects_where
-from etl.transcode import fits
+from etl.fast.buffers import value_bytes
+from etl.fast.transcode import fits
+from etl.shared.model import ROUND_MODE
+from etl.shared.records import KEY
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.layout import TargetField
 from etl.transform.layout_forms import Dialect
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
+from etl.fast.arrays import constant
 from etl.load.tabular import Fields, TabularWriter
-from etl.records import KEY
-from etl.rejects import Reject, rejects_where
+from etl.shared.records import KEY
+from etl.shared.rejects import Reject, rejects_where
 
 
 class TxtWriter(TabularWriter):

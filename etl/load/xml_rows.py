@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
+from etl.fast.arrays import constant
 from etl.load.nested import CANONICAL, xml_escape
 from etl.load.text import format_column
 from etl.load.xml_form import XmlForm
-from etl.records import KEY, Mapped
+from etl.shared.records import KEY, Mapped
 from etl.transform.layout import TargetLayout
 
 

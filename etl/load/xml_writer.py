@@ -19,14 +19,14 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from etl.bundled import bundled
 from etl.load.base import Resources, Writer
 from etl.load.generated import generated_xsd
 from etl.load.nested import Entry, nest
 from etl.load.xml_form import xml_form
 from etl.load.xml_rows import Rendered, render
-from etl.records import Mapped
-from etl.rejects import Reject
-from etl.resources import bundled
+from etl.shared.records import Mapped
+from etl.shared.rejects import Reject
 
 
 def template_env(resources: Resources) -> SandboxedEnvironment:

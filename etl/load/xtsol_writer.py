@@ -23,8 +23,8 @@ import pyarrow as pa
 from etl.load.base import Writer
 from etl.load.text import format_column
 from etl.load.xtsol_rules import XtsolSettings, category_paths, check_line
-from etl.records import KEY, Mapped
-from etl.rejects import Reject
+from etl.shared.records import KEY, Mapped
+from etl.shared.rejects import Reject
 
 # Shop column -> the XTSOL column (texts get `.<language code>` appended).
 PRODUCT_COLUMNS = {

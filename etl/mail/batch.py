@@ -15,8 +15,8 @@ from typing import Any
 import pyarrow as pa
 
 from etl.config import Config
-from etl.mail.queue import MailQueue
 from etl.mail.render import message_id, render
+from etl.state.mail_queue import MailQueue
 
 
 class MailBatch:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from etl.errors import UsageError
 from etl.mail.batch import MailBatch
 from etl.mail.payment import PaymentMails
 from etl.mail.tracking import TrackingMails
+from etl.shared.errors import UsageError
 
 MAILERS: dict[str, type[MailBatch]] = {cls.kind: cls for cls in (TrackingMails, PaymentMails)}
 

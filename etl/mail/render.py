@@ -13,8 +13,8 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from etl.config.mail import MailSettings
-from etl.errors import UsageError
 from etl.mail.formats import filters
+from etl.shared.errors import UsageError
 
 
 def mail_env(templates: tuple[Path, ...]) -> tuple[SandboxedEnvironment, SandboxedEnvironment]:

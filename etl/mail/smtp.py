@@ -9,8 +9,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from etl.config.mail import MailSettings, SmtpSettings
-from etl.errors import ConfigError
-from etl.mail.queue import MailQueue
+from etl.shared.errors import ConfigError
+from etl.state.mail_queue import MailQueue
 
 
 @dataclass

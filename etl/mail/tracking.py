@@ -12,8 +12,8 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.mail.batch import MailBatch
-from etl.mail.queue import MailQueue
 from etl.mail.smtp import SendResult, send_due
+from etl.state.mail_queue import MailQueue
 
 KIND = "tracking"
 

@@ -3,7 +3,7 @@
 `run.py` holds the run, `steps/` the per-chunk features a flow's declaration switches on.
 """
 
-from etl.pipeline.finish import recover
+from etl.pipeline.commit import recover
 from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.recognize import Recognized, recognize_file
 from etl.pipeline.run import run_flow

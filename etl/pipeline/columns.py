@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from etl.pipeline.gather import Input
-from etl.rejects import Reject
+from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 
 

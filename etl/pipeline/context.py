@@ -9,11 +9,11 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.flows import Flow
-from etl.ledger import Ledger
 from etl.load.base import Resources
 from etl.pipeline.layouts import Layouts
-from etl.pipeline.written import WrittenKeys
-from etl.report import RunReport
+from etl.report.run_report import RunReport
+from etl.state.ledger import Ledger
+from etl.state.written import WrittenKeys
 
 Neutral = dict[str, pa.Table]
 

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.errors import ConfigError
 from etl.extract import RawTable
 from etl.flows import FLOWS, Flow
 from etl.i18n import N_
-from etl.ledger import Ledger, file_hash
-from etl.lifecycle import inbox_entries, move_aside, not_plain, refuse
+from etl.os_compat import why_unreadable
 from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import is_no_export, recognize_file, unknown_reason
-from etl.platform import why_unreadable
-from etl.report import FileResult, InputRead, RunReport
+from etl.report.run_report import FileResult, InputRead, RunReport
+from etl.shared.errors import ConfigError
+from etl.state.ledger import Ledger, file_hash
+from etl.state.lifecycle import inbox_entries, move_aside, not_plain, refuse
 from etl.transform.layout import SourceLayout
 from etl.transform.source import ignored_columns
 

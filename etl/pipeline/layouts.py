@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl.config import Config
-from etl.errors import ConfigError, UsageError
 from etl.flows import FLOWS, Flow
 from etl.i18n import N_
 from etl.load.registry import formats_for
+from etl.shared.errors import ConfigError, UsageError
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 
 

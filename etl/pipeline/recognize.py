@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputFileError
 from etl.extract import LINE, RawTable, read_file
 from etl.extract.unknown import NO_EXPORT, describe
+from etl.shared.errors import InputFileError
 from etl.transform.layout import SourceLayout
 from etl.transform.source import ignored_columns, recognize
 

@@ -12,18 +12,19 @@ from tempfile import TemporaryDirectory
 
 from etl.config import Config
 from etl.flows import Flow
-from etl.ledger import Ledger
 from etl.load.base import Writer, writer_for
-from etl.lock import FileLock
+from etl.pipeline.chunks import NothingPublished, Progress, process
+from etl.pipeline.commit import fail, finish, recover, rewrite_report
 from etl.pipeline.context import RunContext
-from etl.pipeline.finish import fail, finish, recover, rewrite_report
 from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import Layouts, check_format, get_flow, load_layouts
-from etl.pipeline.process import NothingPublished, Progress, process
 from etl.pipeline.stage import Restage, staged
 from etl.pipeline.steps import Step, steps_for
-from etl.pipeline.written import WrittenKeys
-from etl.report import RunReport
+from etl.report.run_report import RunReport
+from etl.state.files import LEDGER, RUN_LOCK
+from etl.state.ledger import Ledger
+from etl.state.locks import FileLock
+from etl.state.written import WrittenKeys
 
 RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish
 FOLDERS = ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state")
@@ -84,7 +85,7 @@ def _scratch(config: Config, scratch: Path) -> Config:
     """A copy of `config` whose outbox and staging (and state, if the working folder has none) are in `scratch`."""
     copy = config.model_copy(deep=True)
     copy.folders.outbox, copy.folders.staging = scratch / "outbox", scratch / "staging"
-    if not (config.folder("state") / "ledger.sqlite").is_file():  # a new working folder: no state to read
+    if not (config.folder("state") / LEDGER).is_file():  # a new working folder: no state to read
         copy.folders.state = scratch / "state"
     for name in ("outbox", "staging", "state"):
         copy.folder(name).mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
     """The run itself, under the run lock."""
     # One run at a time per working folder (watcher or manual): two runs could otherwise both find
     # the same input not yet in the ledger, and recovery below must not touch a live run's files.
-    with FileLock(config.folder("state") / "run.lock", timeout=RUN_LOCK_WAIT, what="another run"):
+    with FileLock(config.folder("state") / RUN_LOCK, timeout=RUN_LOCK_WAIT, what="another run"):
         ledger = Ledger(config.folder("state"))
         ctx = RunContext(config, flow, layouts, report, ledger, dry_run, force, full)
         steps = steps_for(ctx)

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
-from etl.background import ahead
-from etl.errors import InputFileError
 from etl.extract import RawTable
+from etl.fast.background import ahead
 from etl.flows import Flow
 from etl.pipeline.columns import name_source_columns
 from etl.pipeline.context import Neutral
 from etl.pipeline.gather import Input
-from etl.records import Chunk
-from etl.report import RunReport
-from etl.staging import StagingWriter
+from etl.report.run_report import RunReport
+from etl.shared.errors import InputFileError
+from etl.shared.records import Chunk
+from etl.state.staging import StagingWriter
 from etl.transform.layout import SourceLayout
 
 

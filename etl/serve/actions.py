@@ -6,9 +6,9 @@ import os
 from pathlib import Path, PurePosixPath
 
 from etl.config import Config
-from etl.errors import UsageError
-from etl.ledger import Ledger, file_hash
-from etl.lifecycle import free_name, is_candidate, restore
+from etl.shared.errors import UsageError
+from etl.state.ledger import Ledger, file_hash
+from etl.state.lifecycle import free_name, is_candidate, restore
 from etl.workspace import check_inbox
 
 

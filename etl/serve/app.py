@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import multipart
 from jinja2 import Environment, FileSystemLoader
 
+from etl.bundled import bundled
 from etl.config import Config
-from etl.errors import EtlError
-from etl.resources import bundled
 from etl.serve.actions import archived_inputs, reimport, reimport_archived, retry_failed
+from etl.shared.errors import EtlError
 from etl.status import collect, filter_rejects
 
 MAX_BODY = 200 * 1024 * 1024  # an upload larger than this is no export

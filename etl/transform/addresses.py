@@ -6,8 +6,8 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.records import KEY, Mapped
-from etl.rejects import Reject, rejects_where
+from etl.shared.records import KEY, Mapped
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.compute import split_street
 from etl.transform.layout import TargetLayout
 

@@ -9,11 +9,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
+from etl.fast.arrays import constant
 from etl.i18n import N_
-from etl.model import TYPES, schema
-from etl.records import KEY, LINEAGE, Mapped
-from etl.rejects import Reject, rejects_where
+from etl.shared.model import TYPES, schema
+from etl.shared.records import KEY, LINEAGE, Mapped
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.compute import COMPUTED
 from etl.transform.layout import RecordSpec, TargetField, TargetLayout
 

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.extract.base import BROKEN, RAW_TEXT
-from etl.rejects import Reject
+from etl.shared.rejects import Reject
 
 _HOW = ("the row cannot be split into its fields (a separator or line break inside a value that is not "
         "quoted or escaped?); fix the export and send the record again")

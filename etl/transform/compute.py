@@ -8,8 +8,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant, positions
-from etl.model import DECIMAL, ROUND_MODE, schema
+from etl.fast.arrays import constant, positions
+from etl.shared.model import DECIMAL, ROUND_MODE, schema
 
 # "Königstraße 12a", "Str. des 17. Juni 5-7", "Am Markt 3 / 2": the number is the last token group.
 STREET_PATTERN = (

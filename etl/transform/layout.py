@@ -14,10 +14,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from etl.errors import ConfigError
-from etl.model import ENTITIES, TYPES, field_type
-from etl.platform import read_text_file
-from etl.resources import load_yaml
+from etl.bundled import load_yaml
+from etl.os_compat import read_text_file
+from etl.shared.errors import ConfigError
+from etl.shared.model import ENTITIES, TYPES, field_type
 from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems
 from etl.transform.needs import Condition, need_problems
 

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from etl.config.numbers import NumberRange
-from etl.config.stores import store_ids_as_text
+from etl.config.customer_numbers import NumberRange
+from etl.config.storefronts import store_ids_as_text
 
 
 class _Strict(BaseModel):

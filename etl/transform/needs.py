@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from etl.carriers import EU
+from etl.config.carriers import EU
 from etl.i18n import N_
 
 NAMED_VALUES: dict[str, tuple[str, ...]] = {"eu": EU}

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.buffers import WHITESPACE, may_contain, may_hold
+from etl.fast.buffers import WHITESPACE, may_contain, may_hold
 from etl.i18n import N_
-from etl.model import DECIMAL, ROUND_MODE, TYPES
+from etl.shared.model import DECIMAL, ROUND_MODE, TYPES
 
 _INT = r"^[+-]?\d{1,18}$"  # what int64 holds for certain: a longer number is refused, not a crash
 _TRUE = ["1", "true", "yes", "ja", "j", "y", "x", "wahr", "on"]

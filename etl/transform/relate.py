@@ -11,9 +11,9 @@ from typing import Any, Literal, TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import positions
+from etl.fast.arrays import positions
 from etl.i18n import N_
-from etl.rejects import Reject, rejects_where
+from etl.shared.rejects import Reject, rejects_where
 
 Keys: TypeAlias = pa.Array | pa.ChunkedArray
 Row = dict[str, Any]

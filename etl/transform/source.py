@@ -9,13 +9,13 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.arrays import constant
-from etl.errors import InputFileError
 from etl.extract import LINE, Batch, RawTable
+from etl.fast.arrays import constant
 from etl.i18n import N_
-from etl.model import DECIMAL, TYPES, schema
-from etl.records import Chunk
-from etl.rejects import Reject, rejects_where
+from etl.shared.errors import InputFileError
+from etl.shared.model import DECIMAL, TYPES, schema
+from etl.shared.records import Chunk
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
 from etl.transform.broken import broken_rejects
 from etl.transform.layout import SourceField, SourceLayout, SourceTable

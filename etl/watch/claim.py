@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from etl.lifecycle import free_name, is_candidate, is_candidate_name, not_plain
+from etl.state.lifecycle import free_name, is_candidate, is_candidate_name, not_plain
 from etl.watch.sets import Job
 
 WORK = ".etl-work"

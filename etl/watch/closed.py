@@ -22,7 +22,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent
 
-from etl.platform import is_windows
+from etl.os_compat import is_windows
 from etl.watch.stability import Signature, signature
 
 SHARING_VIOLATION, LOCK_VIOLATION = 32, 33  # Windows error codes of a file another program holds

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.flows import FLOWS
-from etl.lock import LockBusy
 from etl.pipeline import run_flow
+from etl.state.locks import LockBusy
 from etl.transform.layout import SourceLayout
 
 log = logging.getLogger("etl.watch")

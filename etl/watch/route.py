@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.errors import EtlError
 from etl.flows import FLOWS
 from etl.pipeline import load_layouts, recognize_file
 from etl.pipeline.recognize import unknown_reason
+from etl.shared.errors import EtlError
 from etl.transform.layout import SourceLayout
 
 

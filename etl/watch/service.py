@@ -22,14 +22,15 @@ from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
 from etl.flows import FLOWS
-from etl.lifecycle import not_plain, refuse
-from etl.lock import FileLock
+from etl.os_compat import why_unreadable
 from etl.pipeline.layouts import check_formats
-from etl.platform import why_unreadable
+from etl.state.files import WATCH_LOCK
+from etl.state.lifecycle import not_plain, refuse
+from etl.state.locks import FileLock
 from etl.watch import claim, recall
 from etl.watch.closed import Closes, pair_moves_quickly
-from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
+from etl.watch.run_job import Outcome, process
 from etl.watch.sets import Plan, plan
 from etl.watch.stability import Signature, Stability, in_inbox_for, marker_for, scan
 
@@ -91,7 +92,7 @@ class Watcher:
     def run(self) -> int:
         """Watch until stopped (or, with `once`, until the inbox holds nothing complete); exit code."""
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with FileLock(self.inbox / ".etl-watch.lock", timeout=1.0, what="a watcher for this inbox"):
+        with FileLock(self.inbox / WATCH_LOCK, timeout=1.0, what="a watcher for this inbox"):
             self.router = Router(self.config)
             log.info("watching %s (%s, quiet %gs%s)", self.inbox, "polling" if self.settings.poll else "events",
                      self.settings.quiet_seconds, ", done-markers" if self.settings.done_marker else "")

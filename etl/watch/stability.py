@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.lifecycle import is_candidate, is_candidate_name, not_plain
+from etl.state.lifecycle import is_candidate, is_candidate_name, not_plain
 
 MARKER = ".done"
 Signature = tuple[object, ...]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputFileError
 from etl.extract import read_file
 from etl.extract.csv_source import detect_delimiter, detect_encoding
+from etl.shared.errors import InputFileError
 from tests.conftest import ORDERS
 
 

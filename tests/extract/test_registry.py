@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import etl.extract
-from etl.errors import InputFileError
 from etl.extract import READERS, read_file
 from etl.extract.registry import reader_for
+from etl.shared.errors import InputFileError
 from tests.conftest import DATA, ORDERS
 
 EXTRACT = Path(etl.extract.__file__).parent

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.inspect import inspect_files
+from etl.examine import inspect_files
 from tests.extract import tool_csv
 from tests.flows.test_orders_summed_tax import _insert
 from tests.mariadb import PASSWORD, USER, MariaDB

@@ -10,7 +10,7 @@ import pytest
 
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.report import EXIT_PARTIAL
+from etl.report.run_report import EXIT_PARTIAL
 from tests.conftest import ORDERS
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.bundled import bundled
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.resources import bundled
 from tests.conftest import DATA, ORDERS, drop
 from tests.flows.test_payment_requests import OPEN
 from tests.flows.test_payment_requests import configure as allow_payment_requests

@@ -10,7 +10,7 @@ import pytest
 
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.transform.html_text import html_to_text
 from etl.validate import validate_file
 from tests.conftest import DATA, GOLDEN, drop

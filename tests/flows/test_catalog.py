@@ -14,7 +14,7 @@ import pytest
 from etl.config import Config
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.validate import validate_file
 from tests.conftest import DATA, GOLDEN, drop
 
@@ -162,8 +162,8 @@ def _stage_history(config: Config, run: str, orders: list[tuple[str, str, list[s
     """Stage orders as the orders flow does: (order id, customer id, article numbers)."""
     import pyarrow as pa
 
-    from etl.model import schema
-    from etl.staging import StagingWriter
+    from etl.shared.model import schema
+    from etl.state.staging import StagingWriter
 
     lineage = {"_file": "orders.csv", "_line": 1, "_run": run}
     heads = [{"order_id": o, "customer_id": c, **lineage} for o, c, _ in orders]
@@ -183,8 +183,8 @@ def _stage_history(config: Config, run: str, orders: list[tuple[str, str, list[s
 def test_cross_selling_from_history_has_the_hand_counted_answer(workspace: Config, pruned: bool, parts: bool,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     if parts:  # as a long export is staged: every order in a part of its own (orders.2.parquet, ...)
-        monkeypatch.setattr("etl.staging.ROW_GROUP_BYTES", 1)
-        monkeypatch.setattr("etl.staging.PART_ROW_GROUPS", 1)
+        monkeypatch.setattr("etl.state.staging.ROW_GROUP_BYTES", 1)
+        monkeypatch.setattr("etl.state.staging.PART_ROW_GROUPS", 1)
     run_catalog(workspace)  # ERP relations, and BU-400 is inactive
     # Baskets per customer: k1 {PF-200, PF-201, GW-300}, k2 {PF-200, PF-201, BU-400},
     # k3 {PF-200, GW-300, TS-100 (a variant, counted as its parent)}, k4 {PF-201}.
@@ -195,7 +195,7 @@ def test_cross_selling_from_history_has_the_hand_counted_answer(workspace: Confi
         ("4", "k1", ["GW-300"]), ("5", "k3", ["GW-300"]), ("6", "k4", ["PF-201"]),
         ("3", "k3", ["PF-200", "TS-100-BLA-M"])])  # order 3 exported again: counted once
     if pruned:  # old runs keep their order history, so the answer does not depend on their age
-        from etl.staging import prune
+        from etl.state.staging import prune
 
         prune(workspace.folder("staging"), keep=0)
     report = run_flow(workspace, "cross-selling", "csv")

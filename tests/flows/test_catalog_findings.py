@@ -6,10 +6,10 @@ import csv
 import shutil
 from pathlib import Path
 
+from etl.bundled import bundled
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.report import read_rejects
-from etl.resources import bundled
+from etl.report.run_report import read_rejects
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from tests.conftest import drop
 from tests.flows.test_catalog import CATALOG, _stage_history, run_catalog, table

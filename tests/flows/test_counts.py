@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from etl.config import load_config
 from etl.flows import FLOWS
 from etl.pipeline import run_flow
-from etl.report import read_rejects
+from etl.report.run_report import read_rejects
 from etl.workspace import create_workspace
 from tests.flows.samples import SAMPLES
 

@@ -14,7 +14,7 @@ import pytest
 
 from etl.config import Config, load_config
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.workspace import create_workspace
 from tests.conftest import ORDERS, drop
 

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from etl.config import Config
-from etl.media import secret_key
+from etl.load.media import secret_key
 from etl.pipeline import run_flow
 from tests.conftest import DATA, ORDERS, drop, run_orders
 

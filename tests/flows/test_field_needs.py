@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputFileError
+from etl.bundled import bundled
 from etl.extract import RawTable
 from etl.flows import FLOWS
 from etl.flows.flow import no_tables
 from etl.pipeline.recognize import recognize_file
-from etl.records import Chunk
-from etl.resources import bundled
+from etl.shared.errors import InputFileError
+from etl.shared.records import Chunk
 from etl.transform.layout import SourceLayout, load_layout
 from etl.transform.needs import need_of
 from tests.conftest import DATA

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from etl.bundled import bundled
 from etl.config import Config
-from etl.errors import InputFileError
 from etl.extract import RawTable
 from etl.flows import FLOWS, Flow, Media, orders
 from etl.flows.flow import no_flat, no_tables
 from etl.pipeline import run_flow
-from etl.resources import bundled
+from etl.shared.errors import InputFileError
 from etl.transform.layout import SourceLayout, load_layout
 from tests.conftest import DATA, drop
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.errors import UsageError
 from etl.flows import FLOWS
 from etl.load import registry
 from etl.load.base import writer_for
 from etl.load.registry import WRITERS, WriterSpec
 from etl.pipeline import load_layouts, run_flow
-from etl.pipeline.process import NothingPublished
+from etl.pipeline.chunks import NothingPublished
+from etl.shared.errors import UsageError
 from tests.flows.samples import SAMPLES
 from tests.test_cli import etl
 

@@ -11,7 +11,7 @@ import pytest
 
 from etl.config import Config, load_config
 from etl.extract import csv_source, read_file
-from etl.report import read_rejects
+from etl.report.run_report import read_rejects
 from etl.workspace import create_workspace
 from tests.conftest import ORDERS, run_orders
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.flows import payment_state
 from etl.flows.payment_requests import level
 from etl.pipeline import run_flow
+from etl.state import payments as payment_state
 from tests.conftest import drop
 from tests.flows.test_payment_requests import OPEN, configure
 from tests.smtp_server import Inbox

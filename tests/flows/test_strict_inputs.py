@@ -15,7 +15,7 @@ import pytest
 from etl.config import Config
 from etl.extract import read_file
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.transform.layout import SourceLayout, load_layout
 from etl.transform.source import ignored_columns, recognize
 from tests.conftest import DATA, ORDERS, run_orders

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from etl.config import Config
-from etl.inspect import inspect_files, render
+from etl.examine import inspect_files, render
 from etl.pipeline import run_flow
 from tests.conftest import ORDERS
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from etl.cli import app
+from etl.bundled import bundled
+from etl.cli.app import app
 from etl.config import Config
 from etl.layouts_tool.check import check_layout
 from etl.layouts_tool.draft import draft_layout, guess_type
 from etl.layouts_tool.show import effective_layout
-from etl.resources import bundled
 from etl.transform.layout import SourceLayout
 from tests.conftest import DATA
 

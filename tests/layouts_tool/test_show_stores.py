@@ -7,7 +7,7 @@ import json
 import yaml
 from typer.testing import CliRunner
 
-from etl.cli import app
+from etl.cli.app import app
 from etl.config import Config, load_config
 from etl.layouts_tool.show import effective_layout
 from tests.conftest import ORDERS

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from etl.bundled import bundled
 from etl.config import Config
 from etl.layouts_tool.build import build_schemas, schemas_for
-from etl.resources import bundled
 from etl.validate import validate_file
 from tests.conftest import ORDERS, run_orders
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import UsageError
 from etl.flows import FLOWS
 from etl.load import registry
 from etl.load.base import Writer, writer_for
 from etl.load.registry import WRITERS, WriterSpec, formats, formats_for
+from etl.shared.errors import UsageError
 from tests.test_cli import etl
 
 

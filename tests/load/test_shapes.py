@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from etl.config import Config
-from etl.errors import ConfigError
+from etl.shared.errors import ConfigError
 from etl.transform.layout import TargetLayout
 from tests.conftest import DATA, GOLDEN, ORDERS, run_orders
 

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from etl.config import Config, load_config
-from etl.config.numbers import NumberRange
-from etl.errors import ConfigError
-from etl.links import CustomerLinks
+from etl.config.customer_numbers import NumberRange
 from etl.pipeline import run_flow
+from etl.shared.errors import ConfigError
+from etl.state.links import CustomerLinks
 from tests.conftest import ORDERS
 
 SETTINGS = {
@@ -129,7 +129,7 @@ def test_a_new_number_never_repeats_one_given_in_the_input_in_this_or_an_earlier
 def test_a_first_runs_links_are_found_again_after_the_cache_was_emptied(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """An empty table is not asked (a first run); once links went in to free the cache, it is asked again."""
-    monkeypatch.setattr("etl.links._CACHE_LIMIT", 2)
+    monkeypatch.setattr("etl.state.links._CACHE_LIMIT", 2)
     main = NumberRange(start=10000, use_shop_numbers=False)
 
     def orders(*ids: str) -> pa.Table:

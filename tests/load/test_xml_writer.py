@@ -9,7 +9,7 @@ import pytest
 
 from etl.config import Config, load_config
 from etl.load import generated, xml_writer
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.workspace import create_workspace
 from tests.conftest import ORDERS, run_orders
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from etl.config import Config, load_config
 from etl.load.xtsol_rules import XtsolSettings, category_paths, check_line
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from etl.transform.layout_forms import Dialect
 from etl.workspace import create_workspace
 from tests.conftest import GOLDEN

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etl.bundled import bundled
 from etl.config import Config
 from etl.config.mail import MailSettings
 from etl.mail.formats import filters
 from etl.mail.render import message_id, render
 from etl.pipeline import run_flow
-from etl.resources import bundled
 from tests.conftest import drop
 from tests.flows.test_shipments import SHIPMENTS
 from tests.mail import mailing

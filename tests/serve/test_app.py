@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 import pytest
 
 from etl.config import Config
-from etl.ledger import Ledger, file_hash
-from etl.next_step import for_file, for_record
 from etl.pipeline import run_flow
+from etl.report.next_step import for_file, for_record
 from etl.serve.app import Request, Response, StatusPage
 from etl.serve.server import make_server
+from etl.state.ledger import Ledger, file_hash
 from etl.status import collect
 from tests.conftest import ORDERS
 from tests.serve.conftest import refused

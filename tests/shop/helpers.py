@@ -11,7 +11,7 @@ import pymysql
 
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from tests.conftest import DATA, drop
 from tests.mariadb import PASSWORD, USER, MariaDB
 

@@ -17,7 +17,7 @@ import pytest
 from etl.config import Config
 from etl.config.shop import DatabaseSettings, ShopSettings
 from etl.i18n import translate
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from tests.mariadb import PASSWORD, USER, MariaDB
 from tests.shop.helpers import CATALOG, query, run_catalog, snapshot
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.report import RunReport
+from etl.report.run_report import RunReport
 from tests.conftest import DATA, ORDERS, drop, run_orders
 from tests.flows.test_shipments import SHIPMENTS, configure
 from tests.mariadb import MariaDB

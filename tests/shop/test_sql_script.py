@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etl.bundled import bundled
 from etl.config import Config
-from etl.errors import UsageError
 from etl.load.base import Resources
 from etl.load.sql.quote import literal
 from etl.load.sql_writer import script_builder
-from etl.resources import bundled
+from etl.shared.errors import UsageError
 from etl.transform.layout import TargetLayout, load_layout
 from tests.mariadb import PASSWORD, USER, MariaDB
 from tests.shop.helpers import CATALOG, assert_catalog, query, run_catalog, snapshot

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from etl.errors import ConfigError
+from etl.shared.errors import ConfigError
 from etl.transform.layout import SourceLayout, load_layout
 from etl.transform.source import read_fields
 
@@ -71,7 +71,7 @@ def test_net_and_gross_convert_only_the_rows_of_the_other_kind_in_a_mixed_chunke
 def test_nth_related_ranks_each_key_and_each_ranking_of_its_own() -> None:
     from decimal import Decimal
 
-    from etl.model import DECIMAL
+    from etl.shared.model import DECIMAL
     from etl.transform.compute import COMPUTED
 
     orders = pa.table({"order_id": ["A", "B", "C"]})

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from etl.bundled import bundled
 from etl.config import Config
-from etl.errors import ConfigError
 from etl.pipeline import run_flow
-from etl.resources import bundled
+from etl.shared.errors import ConfigError
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from tests.conftest import ORDERS, drop
 

@@ -10,13 +10,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from etl.cli import app
+from etl.cli.app import app
 from etl.config import Config
-from etl.errors import ConfigError
+from etl.examine import inspect_files
+from etl.examine.show import render
 from etl.extract import read_file
 from etl.i18n import translate
-from etl.inspect import inspect_files
-from etl.inspect.show import render
+from etl.shared.errors import ConfigError
 from etl.transform.layout import SourceLayout, load_layout
 from etl.transform.names import fill_names, split_name
 from etl.transform.source import read_tables

@@ -27,7 +27,7 @@ watch:
 
 
 def _watch(config: Path, capture: bool = False) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", "from etl.cli import main; main()", "watch", "--once",
+    return subprocess.Popen([sys.executable, "-c", "from etl.cli.app import main; main()", "watch", "--once",
                              "--config", str(config)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE if capture else subprocess.DEVNULL)
 

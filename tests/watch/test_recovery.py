@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from etl.ledger import Ledger
 from etl.pipeline import recover
+from etl.state.ledger import Ledger
 from tests.watch.conftest import make_config
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.lock import LockBusy
+from etl.state.locks import LockBusy
 from etl.status import collect
 from etl.watch.service import Watcher
 from tests.watch.conftest import FLAT, NO_FLOW, ORDERS, SET, files, one_order, wait_for

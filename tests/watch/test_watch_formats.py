@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from etl.config import Config, load_config
-from etl.errors import UsageError
 from etl.flows import FLOWS
 from etl.load.registry import WRITERS, formats_for
 from etl.pipeline.layouts import get_flow, load_layouts
+from etl.shared.errors import UsageError
 from etl.watch.service import watch
 from tests.conftest import ORDERS
 

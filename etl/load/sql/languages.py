@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.errors import ConfigError
 from etl.i18n import N_
 from etl.load.sql.quote import literal
 from etl.load.sql.statements import LANGUAGE, Row, TableWriter, ref_sql
 from etl.load.sql.tables import TableSpec
+from etl.shared.errors import ConfigError
 
 CHOICES = ("german", "leave_out")
 SHOWN = 10  # records named in a note

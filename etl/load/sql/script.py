@@ -15,8 +15,8 @@ from etl.load.sql.quote import literal
 from etl.load.sql.statements import LANGUAGE, Row, TableWriter
 from etl.load.sql.tables import ShopTables, TableSpec
 from etl.load.text import fit_encoding, format_column
-from etl.records import KEY, Mapped
-from etl.rejects import Reject, rejects_where
+from etl.shared.records import KEY, Mapped
+from etl.shared.rejects import Reject, rejects_where
 from etl.transform.layout import TargetLayout
 from etl.transform.layout_forms import Dialect
 

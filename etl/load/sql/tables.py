@@ -17,8 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from etl.errors import ConfigError
-from etl.resources import load_yaml
+from etl.bundled import load_yaml
+from etl.shared.errors import ConfigError
 
 RefKind = Literal["article", "language", "manufacturer", "category", "option", "option_value", "order"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.pipeline.context import Neutral, RunContext
-from etl.records import Mapped
+from etl.shared.records import Mapped
 
 
 class Step:

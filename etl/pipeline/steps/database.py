@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from etl.config.shop import DatabaseSettings
-from etl.errors import EtlError
 from etl.load.registry import WRITERS
 from etl.load.sql_writer import script_builder
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
-from etl.records import Mapped
+from etl.shared.errors import EtlError
+from etl.shared.records import Mapped
 
 
 class DatabaseError(EtlError):

@@ -1,12 +1,12 @@
-"""Send only records changed since the last successful run (`Flow.delta`, `etl/delta.py`)."""
+"""Send only records changed since the last successful run (`Flow.delta`, `etl/state/delta.py`)."""
 
 from __future__ import annotations
 
-from etl.delta import DeltaState
 from etl.load.base import writer_for
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps import database
 from etl.pipeline.steps.base import Step
+from etl.state.delta import DeltaState
 
 
 class DeltaStep(Step):

@@ -27,8 +27,8 @@ from etl.load.base import Writer, writer_for
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
 from etl.pipeline.steps.once import filter_seen
-from etl.records import KEY, Mapped
-from etl.rejects import Reject
+from etl.shared.records import KEY, Mapped
+from etl.shared.rejects import Reject
 from etl.transform.addresses import check_addresses
 from etl.transform.apply import map_chunk
 from etl.transform.layout import TargetLayout

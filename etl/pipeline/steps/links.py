@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.config.numbers import NumberRange
-from etl.config.stores import store_numbers
-from etl.links import CustomerLinks
+from etl.config.customer_numbers import NumberRange
+from etl.config.storefronts import store_numbers
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
-from etl.transform.stores import effective_stores
+from etl.state.links import CustomerLinks
+from etl.transform.storefront_layouts import effective_stores
 
 
 class LinksStep(Step):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from etl.flows import Media
-from etl.media import copy_media, private_namer, safe_name
+from etl.load.media import copy_media, private_namer, safe_name
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
 

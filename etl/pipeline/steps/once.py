@@ -19,7 +19,7 @@ import pyarrow as pa
 from etl.i18n import N_
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
-from etl.records import KEY, Mapped
+from etl.shared.records import KEY, Mapped
 
 
 def once_keys(prefix: str, table: pa.Table, template: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from etl.pipeline.context import Neutral, RunContext
 from etl.pipeline.steps.base import Step
-from etl.records import Prepared
+from etl.shared.records import Prepared
 
 
 class PrepareStep(Step):

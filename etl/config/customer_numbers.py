@@ -1,0 +1,16 @@
+"""The `customer_numbers:` section of etl.yaml: the range new ERP customer numbers come from (etl/state/links.py)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class NumberRange(BaseModel):
+    """ERP customer numbers: prefix + zero-padded counter, e.g. K010000."""
+
+    model_config = ConfigDict(extra="forbid")
+    prefix: str = ""
+    start: int = 10000
+    width: int = 0
+    guests: str = "by_email"  # by_email: one number per guest e-mail; or a fixed number for all guests
+    use_shop_numbers: bool = True  # a shop customer number (customers_cid) is taken as the ERP number

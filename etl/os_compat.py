@@ -1,0 +1,88 @@
+"""What differs between Windows and the rest: consoles, text files saved by Notepad, files other programs hold.
+
+Each difference is one small function; the OS is a parameter where it decides, so both branches are tested.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from etl.shared.errors import ConfigError
+
+T = TypeVar("T")
+
+
+def safe_console(*streams: object) -> None:
+    """Let the console replace what its encoding cannot show (cp1252, a redirect on Windows), never fail.
+
+    Reports, rejects and logs are files of their own and stay UTF-8; only what is shown is degraded.
+    """
+    for stream in streams or (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def read_text_file(path: Path) -> str:
+    """A config or layout file's text: UTF-8 (with or without BOM), else cp1252 (Notepad's "ANSI").
+
+    Anything else is a ConfigError that names the file and says how to save it.
+    """
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ConfigError([f"{path}: saved as UTF-16 (\"Unicode\"); save it again as UTF-8"])
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: neither UTF-8 nor Windows-1252 text (byte {exc.start + 1}); "
+                           "save it again as UTF-8"]) from None
+
+
+def is_windows(name: str | None = None) -> bool:
+    """True on Windows (`name` stands in for os.name in tests)."""
+    return (name or os.name) == "nt"
+
+
+def why_unreadable(path: Path, os_name: str | None = None) -> str | None:
+    """Why `path` cannot be read now (another program holds it, no permission), or None if it can.
+
+    On Windows, Excel opens a workbook with a share lock: reading fails, and so would archiving it.
+    Elsewhere a file is only unreadable without read permission. Either way it is retried on the next run.
+    """
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except PermissionError:
+        if is_windows(os_name):
+            return "the file is open in another program (Excel?) or not readable; close it, it is retried next run"
+        return "no permission to read the file; it is retried next run"
+    except OSError as exc:
+        return f"cannot be read now ({exc.strerror or exc}); it is retried next run"
+    return None
+
+
+def retry_held(action: Callable[[], T], os_name: str | None = None, attempts: int = 10,
+               wait: float = 0.2, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run a rename or link; on Windows retry briefly while another program (a virus scanner, an
+    import wizard) holds the target. Elsewhere a PermissionError is not transient: raised at once."""
+    tries = attempts if is_windows(os_name) else 1
+    for attempt in range(1, tries + 1):
+        try:
+            return action()
+        except PermissionError:
+            if attempt == tries:
+                raise
+            sleep(wait * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,125 @@
+"""Finish a run exactly once: outputs fixed in the ledger with the inputs, published, inputs archived.
+
+`recover` finishes what a crashed run committed to and drops what it had not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from etl.config import Config
+from etl.i18n import language
+from etl.pipeline.gather import Input
+from etl.report.run_report import FileResult, RunReport, write_rejects
+from etl.state.ledger import Ledger
+from etl.state.lifecycle import free_name, fsync_file, move_aside, publish_planned, refuse
+
+
+def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input], temps: list[Path],
+           dry_run: bool, written: Iterable[str]) -> None:
+    """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs."""
+    stamp = f"{report.flow}_{report.run_id}"
+    results: list[tuple[Input, FileResult]] = []
+    for item in inputs:
+        tables = [name for name, _ in item.tables]
+        if item.failed:
+            result = FileResult(item.path.name, "error", tables, reason=item.failed)
+            if not dry_run:
+                result.moved_to = str(refuse(item.path, config.folder("error"), item.failed))
+        else:
+            result = FileResult(item.path.name, "would-import" if dry_run else "archived", tables)
+        results.append((item, result))
+    report.files += [result for _, result in results]
+    report.finished = datetime.now().isoformat(timespec="seconds")
+    if dry_run:
+        return
+    if report.rejects:
+        path = config.folder("rejects") / f"{stamp}_rejects.csv"
+        write_rejects(report.rejects, path, language(config.language))
+        report.rejects_file = str(path)
+    report.report_file = str(config.folder("reports") / f"{stamp}.json")
+    done = [(i.sha256, i.path.name) for i in inputs if not i.failed]
+    # Exactly once: the outputs are complete, durable, hidden temps; their final names are fixed now
+    # and committed to the ledger in the same transaction as the inputs. Before that commit a crash
+    # leaves nothing visible and nothing recorded (the run is redone, its temps dropped by `recover`);
+    # after it the inputs count as imported and `recover` publishes whatever temp is left. Inputs
+    # are archived last: a crash before that leaves them in place, known to the ledger, skipped.
+    planned = []
+    for temp in temps:
+        fsync_file(temp)
+        planned.append((temp, free_name(temp.parent, temp.name.removeprefix(".").removesuffix(".part"))))
+    report.outputs = [str(final) for _, final in planned]
+    ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done,
+                      planned, written, incomplete=not_fully_written(inputs, report))
+    for temp, final in planned:
+        publish_planned(temp, final)
+    ledger.outputs_published(report.run_id)
+    for item, result in results:
+        if not item.failed:
+            result.moved_to = str(move_aside(item.path, config.folder("archive")))
+    Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
+
+
+def fail(config: Config, report: RunReport, reason: str) -> None:
+    """Write the report of a run that failed as a whole, saying why; nothing else of the run is kept."""
+    report.error = reason
+    report.outputs = []
+    report.finished = datetime.now().isoformat(timespec="seconds")
+    if report.dry_run:
+        return
+    report.report_file = str(config.folder("reports") / f"{report.flow}_{report.run_id}.json")
+    Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
+
+
+def rewrite_report(report: RunReport) -> None:
+    """Write the report on disk again, with what the steps added after the commit (mails sent or not)."""
+    if report.report_file and not report.dry_run:
+        target = Path(report.report_file)
+        temp = target.with_name(f".{target.name}.part")
+        temp.write_text(report.to_json(), encoding="utf-8")
+        temp.replace(target)  # atomic: a reader sees the old report or the new one, never half of it
+
+
+def not_fully_written(inputs: list[Input], report: RunReport) -> set[str]:
+    """Hashes of the inputs a record of which was rejected; the members of an export set count as one."""
+    names = {Path(file).name for file in report.rejects.files}
+    if not names and not report.rejected:
+        return set()
+    known = {i.path.name for i in inputs}
+    if (report.rejected and not names) or names - known:  # a reject not traced to a file: none is complete
+        return {i.sha256 for i in inputs}
+    hit = {i.sha256 for i in inputs if i.path.name in names}
+    if any(i.path.name in names and any(t != "flat" for t, _ in i.tables) for i in inputs):
+        hit |= {i.sha256 for i in inputs if any(t != "flat" for t, _ in i.tables)}
+    return hit
+
+
+def recover(config: Config, ledger: Ledger) -> list[str]:
+    """Finish what a crashed run committed to, and drop what it had not; call under the run lock.
+
+    Planned outputs recorded in the ledger are published (idempotently), so a crash between the
+    ledger commit and the last publish is rolled forward. Hidden `.part` temps of no planned output
+    belong to a run that died before its commit: nobody will publish them, so they are removed.
+    Returns the run ids that were finished.
+    """
+    pending = ledger.pending_outputs()
+    for run_id, outputs in pending.items():
+        for temp, final in outputs:
+            publish_planned(temp, final)
+        _write_missing_report(ledger, run_id)
+        ledger.outputs_published(run_id)
+    outbox = config.folder("outbox")
+    if outbox.is_dir():
+        for temp in outbox.glob("**/.*.part"):
+            temp.unlink(missing_ok=True)
+    return list(pending)
+
+
+def _write_missing_report(ledger: Ledger, run_id: str) -> None:
+    text = ledger.run_report(run_id)
+    target = json.loads(text).get("report_file") if text else None
+    if target and not Path(target).exists():
+        Path(target).write_text(text or "", encoding="utf-8")
