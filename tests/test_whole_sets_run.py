@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from etl.bundled import bundled
 from etl.config import Config, WatchConfig
 from etl.flows import FLOWS
 from etl.pipeline import run_flow
 from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import recognize_file
-from etl.resources import bundled
 from etl.transform.layout import SourceLayout, load_layout
 from tests.conftest import DATA, ORDERS, drop
 
