@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from etl.background import Behind
 from etl.model import schema
+from etl.platform import replace_atomic
 
 ROW_GROUP_BYTES = 4 << 20
 # A Parquet writer keeps ~1 KB per column of every row group it wrote until it closes (~11 MB over a
@@ -87,7 +88,8 @@ class StagingWriter:
             if writer is not None:
                 writer.close()
             for temp in temps:
-                temp.replace(temp.with_name(temp.name[1:].removesuffix(".part")))
+                # not forced to disk: staging is scratch, a run cut short stages again
+                replace_atomic(temp, temp.with_name(temp.name[1:].removesuffix(".part")), durable=False)
         self.parts = {}
 
     def discard(self) -> None:

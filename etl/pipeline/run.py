@@ -16,7 +16,7 @@ from etl.ledger import Ledger
 from etl.load.base import Writer, writer_for
 from etl.lock import FileLock
 from etl.pipeline.context import RunContext
-from etl.pipeline.finish import fail, finish, recover, rewrite_report
+from etl.pipeline.finish import fail, finish, recover, write_report
 from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import Layouts, check_format, get_flow, load_layouts
 from etl.pipeline.process import NothingPublished, Progress, process
@@ -113,9 +113,11 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
                     raise
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
-                for step in steps:
-                    step.committed()
-                rewrite_report(report)  # the report on disk gets what the committed hooks added
+                try:
+                    for step in steps:
+                        step.committed()
+                finally:  # the report, once, with what the committed hooks added
+                    write_report(report, ledger)
         finally:
             for step in steps:
                 step.close()
