@@ -34,7 +34,7 @@ class Prepared(NamedTuple):
     neutral: dict[str, pa.Table]
     rejects: list[Reject]
     skipped: int = 0  # records not for this run (already there, not due): counted as skipped
-    notes: list[str] = []  # noqa: RUF012  # why they were skipped, for the report (never mutated)
+    notes: list[str] = []  # why they were skipped, for the report (never mutated: one list for all)
 
 
 KEY = "_key"

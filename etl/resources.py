@@ -1,9 +1,12 @@
-"""Where the bundled mappings, templates, schemas and samples live (repo checkout or wheel)."""
+"""Where the bundled mappings, templates, schemas and samples live (repo checkout or wheel), and how their
+YAML files are read: `load_yaml`, and `Strict`, the base of every settings and layout model."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -21,3 +24,10 @@ def load_yaml(text: str) -> Any:
     import yaml
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+class Strict(BaseModel):
+    """A settings or layout model: a key it does not know is refused (a typo is never silently ignored);
+    fields with an alias (`from`, `in`, `schema`) are set by either name."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
