@@ -19,7 +19,7 @@ from etl.ledger import Ledger
 from etl.links import shop_customers
 from etl.media import find_media
 from etl.model import schema
-from etl.records import Chunk, Prepared
+from etl.records import Chunk, Neutral, Prepared
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import put_column, read_entity
@@ -30,7 +30,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield read_entity(layout, tables, run_id, "documents", "document_number")
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Shop customer of each document (links), its PDF present; the list sorted per customer and date."""
     table = neutral["documents"]
     customers = shop_customers(config.folder("state"), table.column("erp_customer_number"))

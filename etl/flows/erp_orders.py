@@ -23,7 +23,7 @@ from etl.i18n import N_
 from etl.ledger import Ledger
 from etl.links import shop_customers
 from etl.model import DECIMAL, schema
-from etl.records import Chunk, Prepared
+from etl.records import Chunk, Neutral, Prepared
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import lookup, orphans, per_parent
@@ -53,7 +53,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield Chunk({"orders": kept, "order_items": items}, rejects, heads.num_rows, heads.num_rows - kept.num_rows)
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Skip orders that came from the shop; refuse those of customers without a shop account."""
     table = neutral["orders"]
     imported = pc.is_valid(lookup(table.column("shop_order_id"), partial(ledger.records_seen, "orders")))

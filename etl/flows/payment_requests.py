@@ -31,7 +31,7 @@ from etl.i18n import N_
 from etl.ledger import Ledger
 from etl.media import secret_key
 from etl.model import schema
-from etl.records import Chunk, Prepared
+from etl.records import Chunk, Neutral, Prepared
 from etl.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import read_entity
@@ -70,7 +70,7 @@ def _why_not(config: Config, layout: SourceLayout, row: dict[str, Any]) -> str |
     return None
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Due requests with level and payment link; the rest skipped (with why) or refused (no e-mail)."""
     settings = config.payment_requests
     key = secret_key(config.folder("state"))

@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from etl.config import Config
 from etl.mail.queue import MailQueue
 from etl.mail.render import message_id, render
+from etl.records import Neutral
 
 
 class MailBatch:
@@ -33,7 +32,7 @@ class MailBatch:
         self.pending: list[tuple[str, str, str, str, bytes, str]] = []
         self.temps: list[Path] = []
 
-    def take(self, neutral: dict[str, pa.Table], written: set[str]) -> None:
+    def take(self, neutral: Neutral, written: set[str]) -> None:
         """Render the mails due for the records among `written` (keys of the target's root records)."""
         raise NotImplementedError
 

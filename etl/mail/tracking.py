@@ -14,6 +14,7 @@ from etl.config import Config
 from etl.mail.batch import MailBatch
 from etl.mail.queue import MailQueue
 from etl.mail.smtp import SendResult, send_due
+from etl.records import Neutral
 
 KIND = "tracking"
 
@@ -23,7 +24,7 @@ class TrackingMails(MailBatch):
 
     kind = KIND
 
-    def take(self, neutral: dict[str, pa.Table], written: set[str]) -> None:
+    def take(self, neutral: Neutral, written: set[str]) -> None:
         """Render the mails of newly shipped delivery notes among `written`."""
         if not self.config.mail.enabled or "shipments" not in neutral:
             return

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-
 from etl.config import Config
 from etl.flows import Flow
 from etl.ledger import Ledger
@@ -14,8 +12,6 @@ from etl.load.base import Resources
 from etl.pipeline.layouts import Layouts
 from etl.pipeline.written import WrittenKeys
 from etl.report import RunReport
-
-Neutral = dict[str, pa.Table]
 
 
 @dataclass

@@ -10,10 +10,10 @@ import pyarrow.compute as pc
 from etl.errors import EtlError
 from etl.i18n import N_
 from etl.load.base import Writer
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps import Step
 from etl.pipeline.stores import Routes
-from etl.records import KEY
+from etl.records import KEY, Neutral
 from etl.rejects import Reject
 from etl.staging import prune
 from etl.transform.apply import map_chunk

@@ -15,9 +15,8 @@ from etl.errors import InputFileError
 from etl.extract import RawTable
 from etl.flows import Flow
 from etl.pipeline.columns import name_source_columns
-from etl.pipeline.context import Neutral
 from etl.pipeline.gather import Input
-from etl.records import Chunk
+from etl.records import Chunk, Neutral
 from etl.report import RunReport
 from etl.staging import StagingWriter
 from etl.transform.layout import SourceLayout

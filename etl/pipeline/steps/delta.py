@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from etl.delta import DeltaState
 from etl.load.base import writer_for
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps import database
 from etl.pipeline.steps.base import Step
+from etl.records import Neutral
 
 
 class DeltaStep(Step):

@@ -7,8 +7,9 @@ from pathlib import Path
 from etl.config.numbers import NumberRange
 from etl.config.stores import store_numbers
 from etl.links import CustomerLinks
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
+from etl.records import Neutral
 from etl.transform.stores import effective_stores
 
 
