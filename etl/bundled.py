@@ -1,4 +1,5 @@
-"""Where the bundled mappings, templates, schemas and samples live (repo checkout or wheel)."""
+"""Where the bundled mappings, templates, schemas and samples live (repo checkout or wheel), and how their
+YAML files are read: `load_yaml`."""
 
 from __future__ import annotations
 

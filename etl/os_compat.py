@@ -1,4 +1,5 @@
-"""What differs between Windows and the rest: consoles, text files saved by Notepad, files other programs hold.
+"""What differs between Windows and the rest: consoles, text files saved by Notepad, files other programs hold,
+what a write must do to be atomic and durable.
 
 Each difference is one small function; the OS is a parameter where it decides, so both branches are tested.
 """
@@ -6,9 +7,11 @@ Each difference is one small function; the OS is a parameter where it decides, s
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -86,3 +89,56 @@ def retry_held(action: Callable[[], T], os_name: str | None = None, attempts: in
                 raise
             sleep(wait * attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def temp_name(target: Path) -> Path:
+    """A hidden `.part` name beside `target`, its own per writer: no run or watcher takes it half written."""
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+
+
+def fsync_file(path: Path) -> None:
+    """Force a file's content to disk (before its name or a ledger entry says it is complete)."""
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_folder(folder: Path, os_name: str | None = None) -> None:
+    """Force a folder's entries (a rename into it) to disk, where the platform can: Windows cannot open a
+    folder for it, and some network shares refuse it (the rename itself stands either way)."""
+    if is_windows(os_name):
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def replace_atomic(temp: Path, target: Path, durable: bool = True) -> Path:
+    """Give a finished temp (a file, or a folder of files) the name `target` in one rename, replacing it.
+
+    `durable`: the content is forced to disk first and the rename after, so that after a power cut the
+    name holds all of it or the old state. Retried briefly while Windows' scanners hold the target.
+    """
+    if durable and temp.is_dir():
+        for path in sorted(temp.iterdir()):
+            fsync_file(path)
+        fsync_folder(temp)
+    elif durable:
+        fsync_file(temp)
+    retry_held(lambda: os.replace(temp, target))
+    if durable:
+        fsync_folder(target.parent)
+    return target
+
+
+def write_atomic(target: Path, data: bytes | str) -> Path:
+    """Write `data` (text as UTF-8, line ends as given) to `target`: a reader sees the old file or the new
+    one whole, never half of it, also after a crash or a power cut."""
+    temp = temp_name(target)
+    try:
+        temp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return replace_atomic(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)  # gone after the rename; left only by a failed write

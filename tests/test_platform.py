@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config, load_config
-from etl.os_compat import read_text_file, retry_held, safe_console, why_unreadable
+from etl.os_compat import read_text_file, replace_atomic, retry_held, safe_console, why_unreadable, write_atomic
 from etl.pipeline import run_flow
 from etl.shared.errors import ConfigError
 from tests.conftest import ORDERS, drop
@@ -97,3 +97,24 @@ def test_a_held_input_waits_for_the_next_run_and_the_rest_goes_on(workspace: Con
     monkeypatch.undo()
     again = run_flow(workspace, "orders", "csv")
     assert [(f.name, f.status) for f in again.files] == [(held.name, "archived")]
+
+
+def test_an_atomic_write_replaces_whole_and_a_failed_one_leaves_the_old_state(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    write_atomic(target, "neu: Größe\n")
+    assert target.read_bytes() == "neu: Größe\n".encode()
+    taken = tmp_path / "taken"
+    (taken / "inside").mkdir(parents=True)  # a rename cannot replace a folder that holds something
+    with pytest.raises(OSError):
+        write_atomic(taken, b"data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "taken"]  # no temp left behind
+
+
+def test_a_folder_is_published_with_its_files(tmp_path: Path) -> None:
+    temp = tmp_path / ".unpacked.tmp"
+    temp.mkdir()
+    (temp / "orders.csv").write_bytes(b"a;b\r\n")
+    replace_atomic(temp, tmp_path / "unpacked")
+    assert [p.name for p in tmp_path.iterdir()] == ["unpacked"]
+    assert (tmp_path / "unpacked" / "orders.csv").read_bytes() == b"a;b\r\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from etl.bundled import bundled, load_yaml
 from etl.config.carriers import Carrier, Sender, default_carriers
@@ -17,6 +17,7 @@ from etl.config.shop import ShopSettings
 from etl.config.storefronts import Stores, store_problems
 from etl.os_compat import read_text_file
 from etl.shared.errors import ConfigError, UsageError
+from etl.shared.strict import Strict
 
 CONFIG_NAME = "etl.yaml"
 CONFIG_ENV = "ETL_CONFIG"
@@ -25,10 +26,9 @@ NO_CONFIG = (f"no {CONFIG_NAME} in this folder or above it, and ${CONFIG_ENV} is
              "create one with `etl init DIR` and run from there, or name it with --config")
 
 
-class Folders(BaseModel):
+class Folders(Strict):
     """Where files are in each state; relative paths are relative to the config file."""
 
-    model_config = ConfigDict(extra="forbid")
     inbox: Path = Path("inbox")
     outbox: Path = Path("outbox")
     archive: Path = Path("archive")
@@ -40,28 +40,25 @@ class Folders(BaseModel):
     media: Path = Path("media")  # image and PDF files the ERP's catalog export names (etl/load/media.py)
 
 
-class FlowConfig(BaseModel):
+class FlowConfig(Strict):
     """Layout files of one flow (names under the mapping folders, or paths)."""
 
-    model_config = ConfigDict(extra="forbid")
     source: str | None = None
     target: str | None = None
     extra_targets: list[str] | None = None  # more layouts written by the same run (e.g. carrier labels)
 
 
-class ScheduleEntry(BaseModel):
+class ScheduleEntry(Strict):
     """Run a flow's waiting files together every `every_seconds` instead of as they arrive."""
 
-    model_config = ConfigDict(extra="forbid")
     flow: str
     every_seconds: float = Field(gt=0)
     format: str | None = None
 
 
-class WatchConfig(BaseModel):
+class WatchConfig(Strict):
     """Settings of the automatic mode (`etl watch`); every key has a default."""
 
-    model_config = ConfigDict(extra="forbid")
     quiet_seconds: float = Field(default=5.0, ge=0)  # size and mtime unchanged this long = complete
     close_events: bool = True  # a file its writer closed is complete sooner (inotify; Windows: a probe)
     closed_settle_seconds: float = Field(default=0.3, ge=0)  # closed and unchanged this long = complete
@@ -77,10 +74,9 @@ class WatchConfig(BaseModel):
     log_file: Path = Path("state/watch.log")
 
 
-class Config(BaseModel):
+class Config(Strict):
     """A validated `etl.yaml`."""
 
-    model_config = ConfigDict(extra="forbid")
     base: Path = Path(".")
     folders: Folders = Folders()
     mappings: list[Path] = [Path("mappings")]

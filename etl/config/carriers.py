@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
+
+from etl.shared.strict import Strict
 
 # EU member states (ISO 3166 alpha-2): parcels between them need no customs declaration.
 EU = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
       "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
 
 
-class Carrier(BaseModel):
+class Carrier(Strict):
     """One carrier: display name, parcel-number patterns, tracking URL, label settings."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str
     patterns: list[str] = []  # a parcel number must match one (whole number); none = anything goes
     number_form: str = ""  # the patterns in words, for the reject reason
@@ -102,10 +103,9 @@ def default_carriers() -> dict[str, Carrier]:
     }
 
 
-class Sender(BaseModel):
+class Sender(Strict):
     """The merchant's address, printed as sender on labels."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = ""
     name2: str = ""
     street: str = ""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from etl.shared.strict import Strict
 
 
-class NumberRange(BaseModel):
+class NumberRange(Strict):
     """ERP customer numbers: prefix + zero-padded counter, e.g. K010000."""
 
-    model_config = ConfigDict(extra="forbid")
     prefix: str = ""
     start: int = 10000
     width: int = 0

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from etl.config.secret import read_secret
+from etl.shared.strict import Strict
 
 
-class SmtpSettings(BaseModel):
+class SmtpSettings(Strict):
     """How to reach the mail server; the password never sits in etl.yaml."""
 
-    model_config = ConfigDict(extra="forbid")
     host: str
     port: int = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
@@ -29,10 +29,9 @@ class SmtpSettings(BaseModel):
         return read_secret(f"mail.smtp (user {self.user})", self.password_file, self.password_env, base)
 
 
-class MailSettings(BaseModel):
+class MailSettings(Strict):
     """Tracking mails: who sends them, in which languages, and over which server."""
 
-    model_config = ConfigDict(extra="forbid")
     enabled: bool = True
     sender: str = "Shop <shop@example.de>"
     reply_to: str = ""
@@ -42,20 +41,18 @@ class MailSettings(BaseModel):
     max_attempts: int = Field(default=10, ge=1)  # then the mail stays failed until `etl mail --retry`
 
 
-class PaymentMethod(BaseModel):
+class PaymentMethod(Strict):
     """An online payment method a payment request may link to."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = ""  # shown in the mail (default: the method's key)
     # The payment link; placeholders {order_id} {amount} {currency} {email} {level} {token} {language}
     # are filled URL-encoded; {token} is an HMAC of order and amount the pay page can check.
     url: str
 
 
-class PaymentRequestSettings(BaseModel):
+class PaymentRequestSettings(Strict):
     """`payment_requests:` in etl.yaml: whether, for which methods and stores, and how often."""
 
-    model_config = ConfigDict(extra="forbid")
     enabled: bool = False  # the merchant must allow payment requests explicitly
     methods: dict[str, PaymentMethod] = {}  # neutral payment type (paypal, klarna, ogone, sofort) -> link
     stores: list[str] = []  # storefront ids allowed; empty: every store

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from etl.config.secret import read_secret
+from etl.shared.strict import Strict
 
 
-class DatabaseSettings(BaseModel):
+class DatabaseSettings(Strict):
     """How to reach the shop's MariaDB / MySQL database; the password never sits in etl.yaml."""
 
-    model_config = ConfigDict(extra="forbid")
     host: str = "127.0.0.1"
     port: int = 3306
     user: str
@@ -32,8 +32,7 @@ class DatabaseSettings(BaseModel):
         return read_secret("shop.database", self.password_file, self.password_env, base)
 
 
-class ShopSettings(BaseModel):
+class ShopSettings(Strict):
     """The shop side: its database, when the merchant lets the bridge write into it."""
 
-    model_config = ConfigDict(extra="forbid")
     database: DatabaseSettings | None = None  # None: the shop loads the outbox's files itself

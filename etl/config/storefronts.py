@@ -10,15 +10,15 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
+from pydantic import BeforeValidator, field_validator
 
 from etl.config.customer_numbers import NumberRange
+from etl.shared.strict import Strict
 
 
-class StoreSettings(BaseModel):
+class StoreSettings(Strict):
     """One store's settings in etl.yaml; every key is optional."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str | None = None  # shown in reports instead of the id
     outbox: str | None = None  # a subfolder of each flow's outbox folder for this store's files
     # The store's own ERP customer number range; keys left out are those of `customer_numbers:`.

@@ -16,13 +16,11 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-import pyarrow as pa
-
 from etl.extract import RawTable
 from etl.flows.catalog import Row, _Refusals, table_of
 from etl.flows.catalog_rules import category_tree, promotion_active
 from etl.flows.flow import Flow
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import check_columns, drop_comment_rows, read_fields
@@ -46,7 +44,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield Chunk(neutral, rejects + refusals.rejects, written + refused, refused)
 
 
-def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[dict[str, pa.Table], _Refusals, tuple]:
+def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral, _Refusals, tuple]:
     """Neutral tables from the rows of each shop table; (tables, refusals, (articles, refused))."""
     out = _Refusals()
     categories, category_texts = _categories(rows.get("categories", []), rows.get("categories_description", []), out)

@@ -18,7 +18,7 @@ from etl.extract import RawTable
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
 from etl.flows.flow import Flow
 from etl.shared.model import schema
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import read_clean
@@ -59,7 +59,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield Chunk(neutral, rejects + refusals.rejects, sum(counts) + unreadable, counts[1] + unreadable)
 
 
-def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[dict[str, pa.Table], _Refusals, tuple]:
+def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral, _Refusals, tuple]:
     """Neutral tables from the rows of each source table; (tables, refusals, (articles, refused))."""
     out = _Refusals()
     language = layout.options.get("language", "de")

@@ -16,7 +16,7 @@ from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.i18n import N_
 from etl.shared.model import schema
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject, rejects_where
 from etl.transform.builtin_maps import countries
 from etl.transform.layout import SourceLayout
@@ -159,8 +159,7 @@ def merge_by_email(customers: pa.Table) -> pa.Table:
     return put_column(customers, "merged_into", pa.array(merged, pa.string()))
 
 
-
-def from_orders(config: object, neutral: dict[str, pa.Table]) -> pa.Table:
+def from_orders(config: object, neutral: Neutral) -> pa.Table:
     """The customers of a chunk of orders (guests included), one per ERP customer number, billing address.
 
     This is how the orders flow exports a customer with the order: GS-Office gets the customer

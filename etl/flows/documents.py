@@ -17,7 +17,7 @@ from etl.extract import RawTable
 from etl.flows.flow import Flow, Media
 from etl.load.media import find_media
 from etl.shared.model import schema
-from etl.shared.records import Chunk, Prepared
+from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.rejects import Reject
 from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
@@ -30,7 +30,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield read_entity(layout, tables, run_id, "documents", "document_number")
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Shop customer of each document (links), its PDF present; the list sorted per customer and date."""
     table = neutral["documents"]
     customers = shop_customers(config.folder("state"), table.column("erp_customer_number"))

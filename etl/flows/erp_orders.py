@@ -21,7 +21,7 @@ from etl.fast.arrays import constant
 from etl.flows.flow import Flow
 from etl.i18n import N_
 from etl.shared.model import DECIMAL, schema
-from etl.shared.records import Chunk, Prepared
+from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.rejects import Reject
 from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
@@ -53,7 +53,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     yield Chunk({"orders": kept, "order_items": items}, rejects, heads.num_rows, heads.num_rows - kept.num_rows)
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Skip orders that came from the shop; refuse those of customers without a shop account."""
     table = neutral["orders"]
     imported = pc.is_valid(lookup(table.column("shop_order_id"), partial(ledger.records_seen, "orders")))

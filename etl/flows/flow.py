@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
-import pyarrow as pa
-
+from etl.config import Config
 from etl.extract import RawTable
 from etl.load.registry import formats_for
 from etl.shared.errors import InputFileError
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral, Prepared
+from etl.state.ledger import Ledger
 from etl.transform.layout import SourceLayout
 
 Extractor = Callable[[SourceLayout, dict[str, list[RawTable]], str], Iterator[Chunk]]
@@ -25,18 +25,18 @@ FlatExtractor = Callable[[SourceLayout, RawTable, str], Iterator[Chunk]]
 StagedExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
 # Reads what a flow driven by state remembers (the state folder) when no new export came in.
 RecallExtractor = Callable[[Path, SourceLayout, str], Iterator[Chunk]]
-# Per chunk, before mapping: checks and additions that need the working folder (settings, state).
-# Returns (neutral, rejects) or a `Prepared` (records.py) that also counts records skipped on purpose.
-Prepare = Callable[[Any, SourceLayout, Any, dict[str, pa.Table]], tuple[Any, ...]]
+# Per chunk, before mapping: checks and additions that need the working folder (settings, ledger).
+# Returns the chunk as `Prepared` (records.py): its refusals and the records skipped on purpose.
+Prepare = Callable[[Config, SourceLayout, Ledger, Neutral], Prepared]
 
 
 class Memory(Protocol):
     """What a flow driven by state keeps between runs (etl/pipeline/steps/remember.py)."""
 
-    def observe(self, neutral: dict[str, pa.Table]) -> None:
+    def observe(self, neutral: Neutral) -> None:
         """The records of one chunk as read, before the flow's `prepare`."""
 
-    def written(self, neutral: dict[str, pa.Table], keys: set[str]) -> None:
+    def written(self, neutral: Neutral, keys: set[str]) -> None:
         """The root records (by key) written from one chunk."""
 
     def commit(self) -> list[str]:

@@ -19,7 +19,7 @@ from etl.flows.cut_tables import cut_off
 from etl.flows.order_taxes import FALLBACK_NOTE, StandardRates, per_rate
 from etl.i18n import N_
 from etl.shared.model import DECIMAL, schema
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject, rejects_where
 from etl.transform.layout import SourceLayout
 from etl.transform.names import fill_names
@@ -30,8 +30,6 @@ SERVICE_KINDS = ("shipping", "fee", "surcharge", "discount", "coupon")
 _RATE_IN_TITLE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
 _TAGS = r"<[^>]*>"
 CHUNK_ORDERS = 20_000
-
-Neutral = dict[str, pa.Table]
 
 
 def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: list[Reject],

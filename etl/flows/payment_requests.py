@@ -29,7 +29,7 @@ from etl.flows.flow import Flow
 from etl.i18n import N_
 from etl.load.media import secret_key
 from etl.shared.model import schema
-from etl.shared.records import Chunk, Prepared
+from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.rejects import Reject
 from etl.state import payments as payment_state
 from etl.state.ledger import Ledger
@@ -70,7 +70,7 @@ def _why_not(config: Config, layout: SourceLayout, row: dict[str, Any]) -> str |
     return None
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: dict[str, pa.Table]) -> Prepared:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Due requests with level and payment link; the rest skipped (with why) or refused (no e-mail)."""
     settings = config.payment_requests
     key = secret_key(config.folder("state"))

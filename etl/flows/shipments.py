@@ -20,7 +20,7 @@ from etl.config import Config
 from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.shared.model import schema
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.rejects import Reject
 from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
@@ -28,7 +28,6 @@ from etl.transform.layout import SourceLayout
 from etl.transform.relate import lookup
 from etl.transform.source import put_column, read_tables
 
-Neutral = dict[str, pa.Table]
 _NOTE = ("_file", "_line", "_run")
 
 
@@ -68,7 +67,7 @@ def _shipment(note: dict[str, Any], numbers: list[str]) -> dict[str, Any]:
             "parcel_count": len(numbers) or None, "tracked": bool(numbers)}
 
 
-def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> tuple[Neutral, list[Reject]]:
+def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
     """Check parcel numbers per carrier, add tracking links, the shop's order and customer ids."""
     table = neutral["shipments"]
     if layout.options.get("known_orders_only", True):  # else every order id is taken as the shop's
@@ -100,10 +99,10 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
                                   note["order_id"], f"the shop does not know {what} (no shop order of this "
                                   "number was imported by the orders flow): no shop update, mail or label"))
     refused = {r.record for r in rejects}
-    return {"shipments": pa.Table.from_pylist([s for s in shipments if s["delivery_note"] not in refused],
-                                              schema("shipments")),
-            "parcels": pa.Table.from_pylist([p for p in parcels if p["delivery_note"] not in refused],
-                                            schema("parcels"))}, rejects
+    return Prepared({"shipments": pa.Table.from_pylist([s for s in shipments if s["delivery_note"] not in refused],
+                                                       schema("shipments")),
+                     "parcels": pa.Table.from_pylist([p for p in parcels if p["delivery_note"] not in refused],
+                                                     schema("parcels"))}, rejects)
 
 
 def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> tuple[str, str, str] | None:
@@ -167,7 +166,6 @@ def from_orders(config: Config, neutral: Neutral) -> pa.Table:
                      "weight": Decimal(str(config.carriers[key].default_weight)), "cod_amount": cod,
                      "shipped_at": None})
     return pa.Table.from_pylist(rows, schema("shipments")) if rows else schema("shipments").empty_table()
-
 
 
 FLOW = Flow(name="shipments", module="DHL / Deli Sprint, Trackingcode", direction="ERP -> shop, carrier, customer",

@@ -12,6 +12,7 @@ from pathlib import Path
 from etl.bundled import load_yaml
 from etl.load.json_schema import json_schema_text
 from etl.load.xsd import xsd_text
+from etl.os_compat import write_atomic
 from etl.transform.layout import TargetLayout, load_layout
 
 
@@ -50,6 +51,6 @@ def build_schemas(mappings: Path, schemas: Path) -> list[Path]:
         if built.path.is_file() and built.path.read_text(encoding="utf-8") == built.text:
             continue
         built.path.parent.mkdir(parents=True, exist_ok=True)
-        built.path.write_text(built.text, encoding="utf-8", newline="\n")
+        write_atomic(built.path, built.text)
         changed.append(built.path)
     return changed

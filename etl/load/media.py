@@ -22,6 +22,7 @@ from pathlib import Path, PureWindowsPath
 
 import pyarrow as pa
 
+from etl.os_compat import fsync_file, replace_atomic, temp_name
 from etl.shared.rejects import Reject
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
@@ -60,10 +61,11 @@ def secret_key(state: Path) -> bytes:
     path = state / "media.key"
     if not path.is_file():
         state.mkdir(parents=True, exist_ok=True)
-        temp = state / f".media.key.{os.getpid()}.part"
+        temp = temp_name(path)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(secrets.token_bytes(32))
+        fsync_file(temp)
         try:  # the first writer wins: a concurrent run must not replace a key already in use
             os.link(temp, path)
         except FileExistsError:
@@ -117,9 +119,9 @@ def _place(found: Path, target: Path, dry_run: bool, namer: Namer) -> str:
         raise ValueError(f"unsafe media name {name}")
     if not dry_run and not final.exists():
         target.mkdir(parents=True, exist_ok=True)
-        temp = target / f".{name}.part"
+        temp = temp_name(final)
         shutil.copyfile(found, temp)
-        os.replace(temp, final)
+        replace_atomic(temp, final)
     return name
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from etl.config import Config
 from etl.mail.render import message_id, render
+from etl.shared.records import Neutral
 from etl.state.mail_queue import MailQueue
 
 
@@ -33,7 +32,7 @@ class MailBatch:
         self.pending: list[tuple[str, str, str, str, bytes, str]] = []
         self.temps: list[Path] = []
 
-    def take(self, neutral: dict[str, pa.Table], written: set[str]) -> None:
+    def take(self, neutral: Neutral, written: set[str]) -> None:
         """Render the mails due for the records among `written` (keys of the target's root records)."""
         raise NotImplementedError
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
-
 from etl.mail.batch import MailBatch
+from etl.shared.records import Neutral
 
 KIND = "payment_request"
 
@@ -14,7 +13,7 @@ class PaymentMails(MailBatch):
 
     kind = KIND
 
-    def take(self, neutral: dict[str, pa.Table], written: set[str]) -> None:
+    def take(self, neutral: Neutral, written: set[str]) -> None:
         """Render a mail for every request among `written` not mailed before."""
         if not self.config.mail.enabled or "payment_requests" not in neutral:
             return

@@ -13,6 +13,7 @@ import pyarrow as pa
 from etl.config import Config
 from etl.mail.batch import MailBatch
 from etl.mail.smtp import SendResult, send_due
+from etl.shared.records import Neutral
 from etl.state.mail_queue import MailQueue
 
 KIND = "tracking"
@@ -23,7 +24,7 @@ class TrackingMails(MailBatch):
 
     kind = KIND
 
-    def take(self, neutral: dict[str, pa.Table], written: set[str]) -> None:
+    def take(self, neutral: Neutral, written: set[str]) -> None:
         """Render the mails of newly shipped delivery notes among `written`."""
         if not self.config.mail.enabled or "shipments" not in neutral:
             return

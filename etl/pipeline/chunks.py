@@ -9,11 +9,11 @@ import pyarrow.compute as pc
 
 from etl.i18n import N_
 from etl.load.base import Writer
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps import Step
 from etl.pipeline.storefront_routes import Routes
 from etl.shared.errors import EtlError
-from etl.shared.records import KEY
+from etl.shared.records import KEY, Neutral
 from etl.shared.rejects import Reject
 from etl.state.staging import prune
 from etl.transform.apply import map_chunk

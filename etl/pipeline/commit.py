@@ -12,15 +12,19 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.i18n import language
+from etl.os_compat import fsync_file, write_atomic
 from etl.pipeline.gather import Input
 from etl.report.run_report import FileResult, RunReport, write_rejects
 from etl.state.ledger import Ledger
-from etl.state.lifecycle import free_name, fsync_file, move_aside, publish_planned, refuse
+from etl.state.lifecycle import free_name, move_aside, publish_planned, refuse
 
 
 def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input], temps: list[Path],
            dry_run: bool, written: Iterable[str]) -> None:
-    """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs."""
+    """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs.
+
+    The report is written by `write_report`, once the steps' `committed` hooks have added to it.
+    """
     stamp = f"{report.flow}_{report.run_id}"
     results: list[tuple[Input, FileResult]] = []
     for item in inputs:
@@ -56,11 +60,9 @@ def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input
                       planned, written, incomplete=not_fully_written(inputs, report))
     for temp, final in planned:
         publish_planned(temp, final)
-    ledger.outputs_published(report.run_id)
     for item, result in results:
         if not item.failed:
             result.moved_to = str(move_aside(item.path, config.folder("archive")))
-    Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
 
 
 def fail(config: Config, report: RunReport, reason: str) -> None:
@@ -71,16 +73,19 @@ def fail(config: Config, report: RunReport, reason: str) -> None:
     if report.dry_run:
         return
     report.report_file = str(config.folder("reports") / f"{report.flow}_{report.run_id}.json")
-    Path(report.report_file).write_text(report.to_json(), encoding="utf-8")
+    write_atomic(Path(report.report_file), report.to_json())
 
 
-def rewrite_report(report: RunReport) -> None:
-    """Write the report on disk again, with what the steps added after the commit (mails sent or not)."""
+def write_report(report: RunReport, ledger: Ledger) -> None:
+    """Write a committed run's report, after the steps' `committed` hooks (mails sent or not): the ledger's
+    copy first, then the file, the same text; only then is the run done for `recover`."""
     if report.report_file and not report.dry_run:
-        target = Path(report.report_file)
-        temp = target.with_name(f".{target.name}.part")
-        temp.write_text(report.to_json(), encoding="utf-8")
-        temp.replace(target)  # atomic: a reader sees the old report or the new one, never half of it
+        text = report.to_json()
+        ledger.keep_report(report.run_id, text)
+        write_atomic(Path(report.report_file), text)
+        # Until here a crash leaves the run's planned outputs in the ledger: `recover` publishes what is
+        # left and writes the report from the ledger's copy.
+        ledger.outputs_published(report.run_id)
 
 
 def not_fully_written(inputs: list[Input], report: RunReport) -> set[str]:
@@ -121,5 +126,5 @@ def recover(config: Config, ledger: Ledger) -> list[str]:
 def _write_missing_report(ledger: Ledger, run_id: str) -> None:
     text = ledger.run_report(run_id)
     target = json.loads(text).get("report_file") if text else None
-    if target and not Path(target).exists():
-        Path(target).write_text(text or "", encoding="utf-8")
+    if text and target and not Path(target).exists():
+        write_atomic(Path(target), text)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-
 from etl.config import Config
 from etl.flows import Flow
 from etl.load.base import Resources
@@ -14,8 +12,6 @@ from etl.pipeline.layouts import Layouts
 from etl.report.run_report import RunReport
 from etl.state.ledger import Ledger
 from etl.state.written import WrittenKeys
-
-Neutral = dict[str, pa.Table]
 
 
 @dataclass

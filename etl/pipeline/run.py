@@ -14,7 +14,7 @@ from etl.config import Config
 from etl.flows import Flow
 from etl.load.base import Writer, writer_for
 from etl.pipeline.chunks import NothingPublished, Progress, process
-from etl.pipeline.commit import fail, finish, recover, rewrite_report
+from etl.pipeline.commit import fail, finish, recover, write_report
 from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import Layouts, check_format, get_flow, load_layouts
@@ -114,9 +114,11 @@ def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer],
                     raise
             finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
             if not dry_run:
-                for step in steps:
-                    step.committed()
-                rewrite_report(report)  # the report on disk gets what the committed hooks added
+                try:
+                    for step in steps:
+                        step.committed()
+                finally:  # the report, once, with what the committed hooks added
+                    write_report(report, ledger)
         finally:
             for step in steps:
                 step.close()

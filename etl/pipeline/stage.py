@@ -14,11 +14,10 @@ from etl.extract import RawTable
 from etl.fast.background import ahead
 from etl.flows import Flow
 from etl.pipeline.columns import name_source_columns
-from etl.pipeline.context import Neutral
 from etl.pipeline.gather import Input
 from etl.report.run_report import RunReport
 from etl.shared.errors import InputFileError
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral
 from etl.state.staging import StagingWriter
 from etl.transform.layout import SourceLayout
 

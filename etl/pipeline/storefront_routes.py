@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.load.base import Writer
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
+from etl.shared.records import Neutral
 from etl.transform.layout import TargetLayout, load_layout
 from etl.transform.storefront_layouts import effective_stores, for_store
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from etl.i18n import N_, translate
+from etl.os_compat import replace_atomic, temp_name
 from etl.shared.rejects import FIELDS, Reject, RejectLog
 
 FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import", "waiting"]
@@ -117,15 +118,20 @@ def write_rejects(rejects: Iterable[Reject], path: Path, lang: str | None = None
 
     Titles and reasons are in `lang` (default: the current language).
     """
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        writer.writerow([translate(TITLES[name], lang) for name in FIELDS])
-        values = attrgetter(*FIELDS)  # not `as_dict`: it copies every value, a second per 100,000 rejects
-        reason = FIELDS.index("reason")
-        for reject in rejects:
-            row = list(values(reject))
-            row[reason] = translate(row[reason], lang)
-            writer.writerow(row)
+    temp = temp_name(path)
+    try:
+        with temp.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+            writer.writerow([translate(TITLES[name], lang) for name in FIELDS])
+            values = attrgetter(*FIELDS)  # not `as_dict`: it copies every value, a second per 100,000 rejects
+            reason = FIELDS.index("reason")
+            for reject in rejects:
+                row = list(values(reject))
+                row[reason] = translate(row[reason], lang)
+                writer.writerow(row)
+        replace_atomic(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)  # gone after the rename; left only by a failed write
 
 
 def read_rejects(path: Path) -> list[dict[str, str]]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import hashlib
 from pathlib import Path, PurePosixPath
 
 from etl.config import Config
+from etl.os_compat import write_atomic
 from etl.shared.errors import UsageError
-from etl.state.ledger import Ledger, file_hash
+from etl.state.ledger import Ledger
 from etl.state.lifecycle import free_name, is_candidate, restore
 from etl.workspace import check_inbox
 
@@ -44,15 +45,12 @@ def reimport(config: Config, name: str, data: bytes, how: str = "uploaded") -> P
     if not clean or clean.startswith(".") or clean.lower().endswith(".reason.txt"):
         raise UsageError(f"'{name}' cannot be dropped into the inbox: give the export's own file name")
     target = free_name(inbox, clean)
-    temp = target.with_name(f".{target.name}.part")  # hidden and .part: no run or watcher takes it half written
-    temp.write_bytes(data)
     ledger = Ledger(config.folder("state"))
     try:  # asked before the file appears, so that the run that finds it already knows
-        ledger.ask_reimport(file_hash(temp), target.name, f"{how} on the status page")
+        ledger.ask_reimport(hashlib.sha256(data).hexdigest(), target.name, f"{how} on the status page")
     finally:
         ledger.close()
-    os.replace(temp, target)
-    return target
+    return write_atomic(target, data)
 
 
 def _inside(folder: Path, where: str) -> Path:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.shared.rejects import Reject
 
+# Neutral tables by entity name (`orders`, `order_items`, ... in etl/shared/model.py): what a chunk carries.
+Neutral: TypeAlias = dict[str, pa.Table]
+
 
 @dataclass
 class Chunk:
     """Neutral tables of a run of complete records, with what was refused and how many came in."""
 
-    neutral: dict[str, pa.Table]
+    neutral: Neutral
     rejects: list[Reject] = field(default_factory=list)
     records_in: int = 0
     rejected: int = 0
@@ -26,15 +29,12 @@ class Chunk:
 
 
 class Prepared(NamedTuple):
-    """What a flow's `prepare` step returns: the chunk, its refusals, and records left out on purpose.
+    """What a flow's `prepare` step returns: the chunk, its refusals, and records left out on purpose."""
 
-    A prepare step may return a plain (neutral, rejects) pair; `Prepared(*result)` fills the rest.
-    """
-
-    neutral: dict[str, pa.Table]
+    neutral: Neutral
     rejects: list[Reject]
     skipped: int = 0  # records not for this run (already there, not due): counted as skipped
-    notes: list[str] = []  # noqa: RUF012  # why they were skipped, for the report (never mutated)
+    notes: list[str] = []  # why they were skipped, for the report (never mutated: one list for all)
 
 
 KEY = "_key"

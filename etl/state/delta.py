@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.shared.model import KEYS, LINEAGE
+from etl.shared.records import Neutral
 from etl.state.files import DELTA, connect, transaction
 from etl.state.sql_keys import in_keys
 
@@ -31,8 +32,8 @@ class DeltaState:
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (entity, key) -> (hash, first key field)
         self.gone: list[tuple[str, str]] = []  # (entity, key) sent as vanished: forgotten once committed
 
-    def changed(self, neutral: dict[str, pa.Table], counted: str, whole: bool = False,
-                vanished: dict[str, str] | None = None) -> tuple[dict[str, pa.Table], int]:
+    def changed(self, neutral: Neutral, counted: str, whole: bool = False,
+                vanished: dict[str, str] | None = None) -> tuple[Neutral, int]:
         """The records of each entity that are new or changed; and how many of `counted` were not.
 
         `whole`: an article (sku) with any changed record keeps all of its records, and entities
@@ -40,7 +41,7 @@ class DeltaState:
         `vanished` (entity -> quantity field): a record sent before whose article is still in the
         export but which itself is not comes back once with that field 0 (a warehouse emptied).
         """
-        out: dict[str, pa.Table] = {}
+        out: Neutral = {}
         keeps: dict[str, list[bool]] = {}
         for entity, table in neutral.items():
             if entity in (vanished or {}) and table.num_rows:

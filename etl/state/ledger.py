@@ -100,6 +100,10 @@ class Ledger:
         """Every planned output of `run_id` is published: forget the plan."""
         self.db.execute("DELETE FROM pending_outputs WHERE run_id=?", (run_id,))
 
+    def keep_report(self, run_id: str, report: str) -> None:
+        """Store a committed run's final report (with what its steps added after the commit)."""
+        self.db.execute("UPDATE runs SET report=? WHERE run_id=?", (report, run_id))
+
     def run_report(self, run_id: str) -> str | None:
         """The JSON report stored with a run."""
         row = self.db.execute("SELECT report FROM runs WHERE run_id=?", (run_id,)).fetchone()

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.i18n import N_
-from etl.os_compat import retry_held
+from etl.os_compat import fsync_folder, replace_atomic, retry_held
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
 
@@ -119,19 +119,6 @@ def restore(path: Path, inbox: Path) -> Path:
     return target
 
 
-def publish(temp: Path, final_name: str) -> Path:
-    """Give a finished temporary file its final name in the same folder (atomic, never overwriting)."""
-    target = free_name(temp.parent, final_name)
-    with temp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    try:
-        os.link(temp, target)  # fails instead of overwriting if a file of that name appeared meanwhile
-        temp.unlink()
-    except OSError:  # file systems without hard links (some network shares)
-        retry_held(lambda: os.replace(temp, target))
-    return target
-
-
 def publish_planned(temp: Path, target: Path) -> Path:
     """Publish `temp` as exactly `target`; idempotent, so a recovery may repeat it after a crash.
 
@@ -145,15 +132,9 @@ def publish_planned(temp: Path, target: Path) -> Path:
     except FileExistsError:
         if not os.path.samefile(temp, target):
             raise
-    except OSError:  # file systems without hard links: one atomic rename instead
-        retry_held(lambda: os.replace(temp, target))
-        return target
+    except OSError:  # file systems without hard links: one atomic rename instead (the temp is on disk already)
+        return replace_atomic(temp, target, durable=False)
     # On Windows a scanner or an import wizard may hold the new file for a moment: retry briefly.
     retry_held(lambda: temp.unlink(missing_ok=True))
+    fsync_folder(target.parent)
     return target
-
-
-def fsync_file(path: Path) -> None:
-    """Force a file's content to disk (before the ledger records it as ready to publish)."""
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())

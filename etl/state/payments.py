@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from etl.shared.model import schema
-from etl.shared.records import Chunk
+from etl.shared.records import Chunk, Neutral
 from etl.state.files import PAYMENTS, connect, transaction
 from etl.state.ledger import Ledger
 from etl.state.sql_keys import in_keys
@@ -117,14 +117,14 @@ class PaymentMemory:
         self.exported = False
         self.mailed: list[tuple[str, int]] = []
 
-    def observe(self, neutral: dict[str, pa.Table]) -> None:
+    def observe(self, neutral: Neutral) -> None:
         """Keep the records of a new export (recalled records are no news)."""
         for row in neutral.get("payment_requests", pa.table({})).to_pylist():
             if row["_file"] != REMEMBERED:
                 self.exported = True
                 self.seen[row["order_id"]] = {k: _encode(v) for k, v in row.items() if not k.startswith("_")}
 
-    def written(self, neutral: dict[str, pa.Table], keys: set[str]) -> None:
+    def written(self, neutral: Neutral, keys: set[str]) -> None:
         """Note the requests written (and so mailed) in this chunk."""
         for row in neutral.get("payment_requests", pa.table({})).to_pylist():
             if row["request_id"] in keys:

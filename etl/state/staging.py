@@ -14,7 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.fast.background import Behind
+from etl.os_compat import replace_atomic
 from etl.shared.model import schema
+from etl.shared.records import Neutral
 
 ROW_GROUP_BYTES = 4 << 20
 # A Parquet writer keeps ~1 KB per column of every row group it wrote until it closes (~11 MB over a
@@ -41,11 +43,11 @@ class StagingWriter:
         self.sizes: dict[str, int] = {}  # and their bytes
         self.behind = Behind(name="etl-stage")  # Parquet is written on the second core
 
-    def append(self, tables: dict[str, pa.Table]) -> None:
+    def append(self, tables: Neutral) -> None:
         """Stage one chunk (written in the background)."""
         self.behind.submit(self._append, tables)
 
-    def _append(self, tables: dict[str, pa.Table]) -> None:
+    def _append(self, tables: Neutral) -> None:
         for name, table in tables.items():
             if name not in self.parts:
                 self._open(name)  # the first part even without rows: its schema says what was staged
@@ -87,7 +89,8 @@ class StagingWriter:
             if writer is not None:
                 writer.close()
             for temp in temps:
-                temp.replace(temp.with_name(temp.name[1:].removesuffix(".part")))
+                # not forced to disk: staging is scratch, a run cut short stages again
+                replace_atomic(temp, temp.with_name(temp.name[1:].removesuffix(".part")), durable=False)
         self.parts = {}
 
     def discard(self) -> None:

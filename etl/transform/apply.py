@@ -12,13 +12,13 @@ import pyarrow.compute as pc
 from etl.fast.arrays import constant
 from etl.i18n import N_
 from etl.shared.model import TYPES, schema
-from etl.shared.records import KEY, LINEAGE, Mapped
+from etl.shared.records import KEY, LINEAGE, Mapped, Neutral
 from etl.shared.rejects import Reject, rejects_where
 from etl.transform.compute import COMPUTED
 from etl.transform.layout import RecordSpec, TargetField, TargetLayout
 
 
-def map_chunk(layout: TargetLayout, neutral: dict[str, pa.Table]) -> Mapped:
+def map_chunk(layout: TargetLayout, neutral: Neutral) -> Mapped:
     """Map one chunk of neutral tables onto every record type of `layout`."""
     result = Mapped(records={})
     for name, spec in layout.records.items():
@@ -40,7 +40,7 @@ def drop_refused(mapped: Mapped, layout: TargetLayout, rejects: list[Reject]) ->
         mapped.drop(keys, None if root is None else [root, *layout.children(root)])
 
 
-def map_record(layout: TargetLayout, spec: RecordSpec, neutral: dict[str, pa.Table]
+def map_record(layout: TargetLayout, spec: RecordSpec, neutral: Neutral
                ) -> tuple[pa.Table, list[Reject]]:
     """Build the records of one type from its neutral entity."""
     source = neutral[spec.entity] if spec.entity in neutral else schema(spec.entity).empty_table()
@@ -63,7 +63,7 @@ def map_record(layout: TargetLayout, spec: RecordSpec, neutral: dict[str, pa.Tab
 
 
 def _field(layout: TargetLayout, spec: RecordSpec, target: TargetField, source: pa.Table,
-           neutral: dict[str, pa.Table]) -> tuple[pa.Array, list[Reject]]:
+           neutral: Neutral) -> tuple[pa.Array, list[Reject]]:
     size = source.num_rows
     rejects: list[Reject] = []
     label = f"{target.name}"

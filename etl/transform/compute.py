@@ -10,13 +10,14 @@ import pyarrow.compute as pc
 
 from etl.fast.arrays import constant, positions
 from etl.shared.model import DECIMAL, ROUND_MODE, schema
+from etl.shared.records import Neutral
 
 # "Königstraße 12a", "Str. des 17. Juni 5-7", "Am Markt 3 / 2": the number is the last token group.
 STREET_PATTERN = (
     r"^(?P<street>.*?[^\d\s].*?)[\s,]*(?P<number>\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d*\s*[a-zA-Z]?)?)\s*$"
 )
 
-Computed = Callable[[pa.Table, dict[str, Any], dict[str, pa.Table]], pa.Array]
+Computed = Callable[[pa.Table, dict[str, Any], Neutral], pa.Array]
 COMPUTED: dict[str, Computed] = {}
 
 
@@ -53,24 +54,24 @@ def _split_column(table: pa.Table, column: str) -> tuple[pa.Array, pa.Array]:
 
 
 @computed("street_name")
-def _street_name(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _street_name(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     return _split_column(table, args["from"])[0]
 
 
 @computed("house_number")
-def _house_number(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _house_number(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     return _split_column(table, args["from"])[1]
 
 
 @computed("concat")
-def _concat(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _concat(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     parts = [table.column(name) for name in args["fields"]]
     joined = pc.binary_join_element_wise(*parts, args.get("sep", " "), null_handling="skip")
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
 
 
 @computed("first_of")
-def _first_of(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _first_of(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     """The first non-empty of `fields`; then, optionally, `map_from` looked up in value map `map`."""
     columns = [table.column(name) for name in args["fields"]]
     if "map_from" in args:
@@ -114,19 +115,19 @@ def _whole(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 @computed("net")
-def _net(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _net(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     value, factor, gross = _rate_factor(table, args)
     return _converted(value, factor, gross, lambda v, f: pc.divide(pc.multiply(v, _HUNDRED), f))
 
 
 @computed("gross")
-def _gross(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _gross(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     value, factor, gross = _rate_factor(table, args)
     return _converted(value, factor, pc.invert(gross), lambda v, f: pc.divide(pc.multiply(v, f), _HUNDRED))
 
 
 @computed("nth_related")
-def _nth_related(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _nth_related(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     """Field `field` of the n-th related record (e.g. the 2nd tax rate of an order), ordered by `order_by`.
 
     `where` ({field: value or [values]}) considers only some related records (e.g. one language's texts).
@@ -176,7 +177,7 @@ def _ranked(other: pa.Table, key: str, order_by: str | None, descending: bool,
 
 
 @computed("plain_text")
-def _plain_text(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _plain_text(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     """HTML as plain text (tags dropped, entities resolved, paragraphs and list items on lines of their own).
 
     Of field `from`, or, given `entity`, of the related record `nth_related` finds (e.g. a language's long text).
@@ -192,7 +193,7 @@ def _present(value: Any) -> bool:
 
 
 @computed("format")
-def _format(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _format(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     """Text from `template` with `{field}` placeholders; `else` instead where field `when` is empty."""
     rows = table.to_pylist()
     out = []
@@ -204,7 +205,7 @@ def _format(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table])
 
 
 @computed("setting")
-def _setting(table: pa.Table, args: dict[str, Any], related: dict[str, pa.Table]) -> pa.Array:
+def _setting(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     """A value of etl.yaml (`key`, dotted, e.g. carriers.dhl.billing_number); only where `when` is set."""
     settings: dict[str, Any] = args["_maps"].get("_settings", {})
     value = settings.get(args["key"])

@@ -12,23 +12,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from etl.bundled import load_yaml
 from etl.os_compat import read_text_file
 from etl.shared.errors import ConfigError
 from etl.shared.model import ENTITIES, TYPES, field_type
+from etl.shared.strict import Strict
 from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems
 from etl.transform.needs import Condition, need_problems
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class SourceField(_Strict):
+class SourceField(Strict):
     """Where a neutral field comes from in a source table."""
 
     column: list[str]
@@ -50,7 +47,7 @@ class SourceField(_Strict):
         return [value] if isinstance(value, str) else value
 
 
-class JoinedField(_Strict):
+class JoinedField(Strict):
     """A neutral field made of other fields of its table, read first: `{join: [a, b], separator: ":"}`.
 
     One field is a copy. Null when one of them is null.
@@ -60,7 +57,7 @@ class JoinedField(_Strict):
     separator: str = ""
 
 
-class SourceTable(_Strict):
+class SourceTable(Strict):
     """One table of a source export, recognised by the columns it must have."""
 
     recognize: list[str]
@@ -78,7 +75,7 @@ class SourceTable(_Strict):
         return value
 
 
-class FlatSpec(_Strict):
+class FlatSpec(Strict):
     """A flat export: one row per line, the fields of several tables side by side, repeated."""
 
     recognize: list[str]
@@ -88,7 +85,7 @@ class FlatSpec(_Strict):
     attributes: str | None = None
 
 
-class SourceLayout(_Strict):
+class SourceLayout(Strict):
     """How one system's export files for one flow look."""
 
     system: str
@@ -148,7 +145,7 @@ class SourceLayout(_Strict):
         return spec.type or (field_type(table.entity, name) if table.entity else None) or "string"
 
 
-class TargetField(_Strict):
+class TargetField(Strict):
     """One field of an output record: where its value comes from and how it is shaped."""
 
     name: str
@@ -179,7 +176,7 @@ class TargetField(_Strict):
         return self
 
 
-class RecordSpec(_Strict):
+class RecordSpec(Strict):
     """A record type of an import file (e.g. order header, order position).
 
     A record type is the child of `parent` (linked by `key`) or, with `parent: null`, a root of its
@@ -193,7 +190,7 @@ class RecordSpec(_Strict):
     fields: list[TargetField]
 
 
-class TargetLayout(_Strict):
+class TargetLayout(Strict):
     """What the import files of one flow for one system contain."""
 
     system: str

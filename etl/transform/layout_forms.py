@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from etl.config.customer_numbers import NumberRange
 from etl.config.storefronts import store_ids_as_text
+from etl.shared.strict import Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class Dialect(_Strict):
+class Dialect(Strict):
     """How a text file is spelled: encoding, separators, number and date forms."""
 
     encoding: str = "cp1252"
@@ -36,7 +33,7 @@ class Dialect(_Strict):
     line_breaks: str | None = " "  # what a line break inside a value becomes; null keeps it (quoted)
 
 
-class XmlRecord(_Strict):
+class XmlRecord(Strict):
     """The XML names of one record type.
 
     `element` is the record's element; for a root record type, `document` is the document element
@@ -50,7 +47,7 @@ class XmlRecord(_Strict):
     wrapper: str | None = None
 
 
-class XmlSpec(_Strict):
+class XmlSpec(Strict):
     """How the layout's records are spelled as XML; everything has a default.
 
     Without names the document is `<table name="…">` with one element per record named after its
@@ -71,7 +68,7 @@ class XmlSpec(_Strict):
 ShapeKind = Literal["linked", "records", "flat"]
 
 
-class Shape(_Strict):
+class Shape(Strict):
     """The shape of csv and txt files (xml and json always nest children in their root record).
 
     - `linked`: a file per record type, linked by the key column (the default);
@@ -92,7 +89,7 @@ class Shape(_Strict):
         return {"kind": value} if isinstance(value, str) else value
 
 
-class StoreOverride(_Strict):
+class StoreOverride(Strict):
     """What differs for the orders of one store: field defaults, value maps, numbers, folder, layout."""
 
     name: str | None = None

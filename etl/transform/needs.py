@@ -22,19 +22,19 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from etl.config.carriers import EU
 from etl.i18n import N_
+from etl.shared.strict import Strict
 
 NAMED_VALUES: dict[str, tuple[str, ...]] = {"eu": EU}
 NEEDS = ("required", "optional", "needed_when", "expected")
 
 
-class Condition(BaseModel):
+class Condition(Strict):
     """When a record needs a field: one test (`field` with `in`, `not_in` or `empty`), or `all`/`any` of tests."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     field: str | None = None
     in_: list[str] | str | None = Field(default=None, alias="in")
     not_in: list[str] | str | None = None

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from etl.fast.arrays import positions
 from etl.i18n import N_
+from etl.shared.records import Neutral
 from etl.shared.rejects import Reject, rejects_where
 
 Keys: TypeAlias = pa.Array | pa.ChunkedArray
@@ -113,7 +114,7 @@ def lookup(keys: Keys, find: Callable[[list[str]], Mapping[str, str]]) -> pa.Arr
     return pc.take(pa.array([found[n] for n in names], pa.string()), index)
 
 
-def split(neutral: Mapping[str, pa.Table], root: str, key: str, size: int | None) -> Iterator[dict[str, pa.Table]]:
+def split(neutral: Mapping[str, pa.Table], root: str, key: str, size: int | None) -> Iterator[Neutral]:
     """The tables in parts of at most `size` root rows, each with the other tables' rows of its keys."""
     rows = neutral[root].num_rows
     if size is None or rows <= size:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from etl.os_compat import replace_atomic, write_atomic
 from etl.state.lifecycle import free_name, is_candidate, is_candidate_name, not_plain
 from etl.watch.sets import Job
 
@@ -76,10 +77,9 @@ def claim(job: Job, inbox: Path) -> Claimed | None:
 
 
 def _write_meta(claimed: Claimed) -> None:
-    temp = claimed.folder / f".{META}.tmp"
-    temp.write_text(json.dumps({"kind": claimed.kind, "flow": claimed.flow, "names": claimed.names}),
-                    encoding="utf-8")
-    os.replace(temp, claimed.folder / META)  # the claim is complete exactly when job.json exists
+    # the claim is complete exactly when job.json exists
+    write_atomic(claimed.folder / META, json.dumps({"kind": claimed.kind, "flow": claimed.flow,
+                                                    "names": claimed.names}))
 
 
 def unpack(claimed: Claimed) -> None:
@@ -100,7 +100,7 @@ def unpack(claimed: Claimed) -> None:
                     shutil.copyfileobj(source, out)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ValueError(f"the zip file cannot be unpacked: {exc}") from exc
-    os.replace(temp, target)
+    replace_atomic(temp, target)
 
 
 def resume(inbox: Path) -> list[Claimed]:

@@ -17,6 +17,7 @@ from etl.config.mail import MailSettings
 from etl.mail.formats import filters
 from etl.mail.render import message_id, render
 from etl.pipeline import run_flow
+from etl.state.ledger import Ledger
 from tests.conftest import drop
 from tests.flows.test_shipments import SHIPMENTS
 from tests.mail import mailing
@@ -109,6 +110,11 @@ def test_the_report_on_disk_has_the_send_results(workspace: Config, smtp: tuple[
     assert any(n.startswith("mails: 2 sent now") for n in on_disk["notes"])
     assert any(n.startswith("mail not sent, will be retried:") and "451" in n for n in on_disk["notes"])
     assert not list(Path(report.report_file).parent.glob(".*.part"))
+    ledger = Ledger(config.folder("state"))
+    try:  # one report: the ledger's copy is the file's text, mail notes included
+        assert ledger.run_report(report.run_id) == Path(report.report_file).read_text(encoding="utf-8")
+    finally:
+        ledger.close()
 
 
 def test_bundled_templates_format_amounts(tmp_path: Path) -> None:

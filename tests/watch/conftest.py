@@ -45,6 +45,12 @@ def files(folder: Path, pattern: str = "*") -> list[Path]:
     return sorted(p for p in folder.rglob(pattern) if p.is_file() and not p.name.endswith(".reason.txt"))
 
 
+def settled(config: Config) -> bool:
+    """No job claimed: every run the watcher began has written its report (a run's last write) and ended."""
+    work = config.folder("inbox") / ".etl-work"
+    return not work.is_dir() or not any(work.iterdir())
+
+
 class Running:
     """A watcher running in a thread, stopped at teardown."""
 

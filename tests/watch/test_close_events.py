@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.watch.conftest import FLAT, SET, files, one_order, wait_for
+from tests.watch.conftest import FLAT, SET, files, one_order, settled, wait_for
 from tests.watch.test_watch import archived, order_ids
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify close events")
@@ -78,7 +78,7 @@ def test_a_set_copied_table_by_table_is_taken_whole_once_every_table_is_there(st
     names = sorted(p.name for p in SET.iterdir())
     for name in names:  # the three required tables first would not do either: optional ones may follow
         shutil.copyfile(SET / name, inbox / name)
-    wait_for(lambda: sorted(archived(w.config)) == names)
+    wait_for(lambda: sorted(archived(w.config)) == names and settled(w.config))
     assert len(files(w.config.folder("reports"), "*.json")) == 1  # one run for the whole set
     assert sorted(order_ids(w.config.folder("outbox"))) == [f"1000{i}" for i in (1, 2, 3, 4, 5, 6, 8)]
 
@@ -90,7 +90,7 @@ def test_a_set_of_only_the_required_tables_waits_for_the_quiet_period(start) -> 
         shutil.copyfile(SET / name, inbox / name)
     time.sleep(1.5)  # every file is closed, yet orders_status_history may still be on its way
     assert archived(w.config) == []
-    wait_for(lambda: len(archived(w.config)) == 3)
+    wait_for(lambda: len(archived(w.config)) == 3 and settled(w.config))
     assert len(files(w.config.folder("reports"), "*.json")) == 1
 
 

@@ -16,7 +16,7 @@ import pytest
 from etl.state.locks import LockBusy
 from etl.status import collect
 from etl.watch.service import Watcher
-from tests.watch.conftest import FLAT, NO_FLOW, ORDERS, SET, files, one_order, wait_for
+from tests.watch.conftest import FLAT, NO_FLOW, ORDERS, SET, files, one_order, settled, wait_for
 
 
 def order_ids(outbox: Path) -> list[str]:
@@ -108,7 +108,7 @@ def test_set_dropped_one_by_one_is_taken_whole(start) -> None:  # type: ignore[n
     for path in sorted(SET.iterdir()):
         shutil.copy(path, inbox / path.name)
         time.sleep(0.2)
-    wait_for(lambda: len(archived(w.config)) == 5)
+    wait_for(lambda: len(archived(w.config)) == 5 and settled(w.config))
     reports = files(w.config.folder("reports"), "*.json")
     assert len(reports) == runs_before + 1  # one run for the whole set
     assert len(order_ids(w.config.folder("outbox"))) == 7

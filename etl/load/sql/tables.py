@@ -15,19 +15,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from etl.bundled import load_yaml
 from etl.shared.errors import ConfigError
+from etl.shared.strict import Strict
 
 RefKind = Literal["article", "language", "manufacturer", "category", "option", "option_value", "order"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ref(_Strict):
+class Ref(Strict):
     """A shop id found by a natural key in a field of the record (`option`: the field naming the option)."""
 
     kind: RefKind
@@ -35,7 +32,7 @@ class Ref(_Strict):
     option: str | None = None
 
 
-class CategoryNames(_Strict):
+class CategoryNames(Strict):
     """Where a category's name in the naming language comes from (its path is made of these names)."""
 
     record: str
@@ -46,7 +43,7 @@ class CategoryNames(_Strict):
     level: str = "categories_level"
 
 
-class TableSpec(_Strict):
+class TableSpec(Strict):
     """How the records of one type are written into one table."""
 
     table: str  # "{record}" stands for the record type's name (personal_offers_by_customers_status_N)
@@ -78,7 +75,7 @@ class TableSpec(_Strict):
         return self.table.replace("{record}", record)
 
 
-class ShopTables(_Strict):
+class ShopTables(Strict):
     """`schemas/shop/tables.yaml`."""
 
     naming_language: str = "de"  # the language whose names identify categories, options and values

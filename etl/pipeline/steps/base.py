@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.pipeline.context import Neutral, RunContext
-from etl.shared.records import Mapped
+from etl.pipeline.context import RunContext
+from etl.shared.records import Mapped, Neutral
 
 
 class Step:

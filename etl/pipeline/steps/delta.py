@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from etl.load.base import writer_for
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps import database
 from etl.pipeline.steps.base import Step
+from etl.shared.records import Neutral
 from etl.state.delta import DeltaState
 
 

@@ -24,10 +24,10 @@ import pyarrow as pa
 
 from etl.config import Config
 from etl.load.base import Writer, writer_for
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
 from etl.pipeline.steps.once import filter_seen
-from etl.shared.records import KEY, Mapped
+from etl.shared.records import KEY, Mapped, Neutral
 from etl.shared.rejects import Reject
 from etl.transform.addresses import check_addresses
 from etl.transform.apply import map_chunk

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from etl.config.customer_numbers import NumberRange
 from etl.config.storefronts import store_numbers
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
+from etl.shared.records import Neutral
 from etl.state.links import CustomerLinks
 from etl.transform.storefront_layouts import effective_stores
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
+from etl.shared.records import Neutral
 
 if TYPE_CHECKING:  # the mail package (jinja2, babel) is imported by runs that send mails only
     from etl.mail.batch import MailBatch

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from etl.flows import Media
 from etl.load.media import copy_media, private_namer, safe_name
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
+from etl.shared.records import Neutral
 
 
 class MediaStep(Step):

@@ -19,7 +19,7 @@ import pyarrow as pa
 from etl.i18n import N_
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
-from etl.shared.records import KEY, Mapped
+from etl.shared.records import KEY, Mapped, Neutral
 
 
 def once_keys(prefix: str, table: pa.Table, template: str) -> list[str]:
@@ -86,7 +86,7 @@ class OncePerRecordStep(Step):
         report.skipped += skipped
         self.before += skipped
 
-    def after_write(self, chunk: dict[str, pa.Table], written: set[str], refused: set[str]) -> None:
+    def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """Remember the row keys of what was written, for the ledger (committed with the run)."""
         self.ctx.written += [key for root, key in self.pending if root not in refused]
         self.pending = []

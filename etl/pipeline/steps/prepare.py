@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
-from etl.shared.records import Prepared
+from etl.shared.records import Neutral
 
 
 class PrepareStep(Step):
@@ -14,7 +14,7 @@ class PrepareStep(Step):
         """The chunk as the flow's `prepare` returns it."""
         ctx, report = self.ctx, self.ctx.report
         assert ctx.flow.prepare is not None
-        prepared = Prepared(*ctx.flow.prepare(ctx.config, ctx.layouts.source, ctx.ledger, chunk))
+        prepared = ctx.flow.prepare(ctx.config, ctx.layouts.source, ctx.ledger, chunk)
         report.rejects += prepared.rejects
         target = ctx.layouts.target
         entity = target.records[target.root].entity

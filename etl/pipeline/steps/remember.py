@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.flows.flow import Memory
-from etl.pipeline.context import Neutral, RunContext
+from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
+from etl.shared.records import Neutral
 
 
 class RememberStep(Step):
