@@ -3,9 +3,10 @@
 `run.py` holds the run, `steps/` the per-chunk features a flow's declaration switches on.
 """
 
+from etl.pipeline.context import RunOptions
 from etl.pipeline.finish import recover
 from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.recognize import Recognized, recognize_file
 from etl.pipeline.run import run_flow
 
-__all__ = ["Layouts", "Recognized", "get_flow", "load_layouts", "recognize_file", "recover", "run_flow"]
+__all__ = ["Layouts", "Recognized", "RunOptions", "get_flow", "load_layouts", "recognize_file", "recover", "run_flow"]

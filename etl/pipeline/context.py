@@ -18,6 +18,15 @@ from etl.report import RunReport
 Neutral = dict[str, pa.Table]
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """What the merchant asked of one run (`etl run --dry-run --force --full`)."""
+
+    dry_run: bool = False  # nothing written anywhere: outputs and staging go to a scratch folder
+    force: bool = False  # files imported before are imported again
+    full: bool = False  # a flow that sends deltas sends every record
+
+
 @dataclass
 class RunContext:
     """One run of one flow."""
@@ -31,6 +40,8 @@ class RunContext:
     force: bool = False
     full: bool = False
     written: WrittenKeys = field(default_factory=WrittenKeys)  # keys of the records written so far
+    files: list[Path] | None = None  # the inputs named by the caller (a watcher's claimed set), else the inbox
+    history: Path | None = None  # earlier runs' staging (the cross-selling flow reads it)
 
     @property
     def stem(self) -> str:

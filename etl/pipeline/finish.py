@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -14,13 +13,14 @@ from etl.config import Config
 from etl.i18n import language
 from etl.ledger import Ledger
 from etl.lifecycle import free_name, fsync_file, move_aside, publish_planned, refuse
+from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
 from etl.report import FileResult, RunReport, write_rejects
 
 
-def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input], temps: list[Path],
-           dry_run: bool, written: Iterable[str]) -> None:
+def finish(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
     """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs."""
+    config, report, ledger, dry_run, written = ctx.config, ctx.report, ctx.ledger, ctx.dry_run, ctx.written
     stamp = f"{report.flow}_{report.run_id}"
     results: list[tuple[Input, FileResult]] = []
     for item in inputs:
