@@ -30,7 +30,7 @@ from etl.watch import claim, recall
 from etl.watch.closed import Closes, pair_moves_quickly
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
-from etl.watch.sets import Plan, plan
+from etl.watch.sets import Drops, Patience, Plan, SetTables, plan
 from etl.watch.stability import Signature, Stability, in_inbox_for, marker_for, scan
 
 log = logging.getLogger("etl.watch")
@@ -190,13 +190,14 @@ class Watcher:
             else:
                 ready[path] = self._route(path, sig)
         assert self.router is not None
-        required = {flow: self.router.required_tables(flow) for flow in self.router.layouts}
-        known = {flow: list(layout.tables) for flow, layout in self.router.layouts.items()}
-        quiet_for = {path: self.stability.quiet_for(path) for path in ready}
-        return plan(ready, unsettled, required=required, known=known, quiet=self.settings.quiet_seconds,
-                    quiet_for=quiet_for, age=in_inbox_for(ready), expected=self.router.expected_sets(), held=held,
-                    set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
-                    hold=2 * self.settings.quiet_seconds + 1.0)
+        sets = SetTables(required={flow: self.router.required_tables(flow) for flow in self.router.layouts},
+                         known={flow: list(layout.tables) for flow, layout in self.router.layouts.items()},
+                         expected=self.router.expected_sets())
+        seen = Drops(ready, unsettled, quiet_for={path: self.stability.quiet_for(path) for path in ready},
+                     age=in_inbox_for(ready), held=held)
+        patience = Patience(set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
+                            hold=2 * self.settings.quiet_seconds + 1.0, quiet=self.settings.quiet_seconds)
+        return plan(seen, sets, patience)
 
     def _route(self, path: Path, sig: Signature) -> Route:
         cached = self._routes.get(path)

@@ -19,7 +19,7 @@ from watchdog.events import (
 
 from etl.watch.closed import LOCK_VIOLATION, SHARING_VIOLATION, Closes, held_open
 from etl.watch.route import Route
-from etl.watch.sets import plan
+from etl.watch.sets import Drops, Patience, SetTables, plan
 from etl.watch.stability import signature
 
 SETTLE = 0.3
@@ -197,7 +197,8 @@ def test_a_set_complete_by_closes_waits_for_its_optional_tables(tables: list[str
     ready: dict[Path, Route | None] = {Path(f"/inbox/{t}.csv"): _route(t) for t in tables}
     known = {"orders": ["orders", "orders_products", "orders_products_attributes", "orders_total",
                         "orders_status_history"]}
-    decided = plan(ready, [], required={"orders": ["orders", "orders_products", "orders_total"]}, known=known,
-                   quiet=5.0, quiet_for=dict.fromkeys(ready, quiet_for), set_timeout=600, batch_max=200)
+    sets = SetTables(required={"orders": ["orders", "orders_products", "orders_total"]}, known=known)
+    decided = plan(Drops(ready, [], quiet_for=dict.fromkeys(ready, quiet_for)), sets,
+                   Patience(set_timeout=600, batch_max=200, quiet=5.0))
     assert bool(decided.jobs) is taken
     assert sorted(decided.waiting) == ([] if taken else sorted(ready))
