@@ -27,7 +27,7 @@ from etl.lock import FileLock
 from etl.pipeline.layouts import check_formats
 from etl.platform import why_unreadable
 from etl.watch import claim, recall
-from etl.watch.closed import Closes, pair_moves_quickly
+from etl.watch.closed import Closes, Probe, pair_moves_quickly
 from etl.watch.process import Outcome, process
 from etl.watch.route import Route, Router
 from etl.watch.sets import Drops, Patience, Plan, SetTables, plan
@@ -69,7 +69,7 @@ class Watcher:
         self.stability = Stability(self.settings.quiet_seconds)
         # Where the platform tells us a writer closed a file, it need not wait the quiet period.
         self.closes = Closes(self.inbox, self.settings.closed_settle_seconds, events=False,
-                             probe=self.settings.close_events and not self.settings.poll)
+                             probe=Probe() if self.settings.close_events and not self.settings.poll else None)
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.observer: BaseObserver | None = None

@@ -17,7 +17,7 @@ from watchdog.events import (
     FileSystemEvent,
 )
 
-from etl.watch.closed import LOCK_VIOLATION, SHARING_VIOLATION, Closes, held_open
+from etl.watch.closed import LOCK_VIOLATION, SHARING_VIOLATION, Closes, Probe, held_open
 from etl.watch.route import Route
 from etl.watch.sets import Drops, Patience, SetTables, plan
 from etl.watch.stability import signature
@@ -36,7 +36,7 @@ class Clock:
 
 
 def _closes(inbox: Path, clock: Clock, **options: object) -> Closes:
-    settings: dict[str, object] = {"events": True, "probe": False, **options}
+    settings: dict[str, object] = {"events": True, "probe": None, **options}
     return Closes(inbox, SETTLE, clock=clock, **settings)  # type: ignore[arg-type]
 
 
@@ -176,8 +176,7 @@ def test_windows_closes_use_the_probe(tmp_path: Path, error: OSError | None, unc
                                       closed: bool) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(b"id\r\n1\r\n")
-    closes = _closes(tmp_path, Clock(), events=False, probe=True, os_name="nt",
-                     open_unshared=_opener(error))
+    closes = _closes(tmp_path, Clock(), events=False, probe=Probe("nt", _opener(error)))
     assert closes.is_closed(path, signature(path) or (), unchanged_for) is closed
 
 
