@@ -60,6 +60,7 @@ class _Patterns:
         self.unescape = re.compile(rf"{re.escape(esc)}([\s\S])") if esc else None
         self.mysql = d.name.startswith("mysql")
         self.quoting = {c for c in (d.quote, d.escape) if c}  # a line holding none of them splits at the separator
+        self.null_starts = {n[0] for n in d.nulls if n}  # a field starting otherwise is no NULL: no search
 
 
 def rows(handle: TextIO, dialect: Dialect, width: int | None) -> Iterator[Row]:
@@ -115,7 +116,7 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = 
     fields: list[str | None] = []
     sep, term = d.separator, d.line_end
     while True:
-        null = _null_at(buf, pos, d)
+        null = _null_at(buf, pos, d) if buf[pos:pos + 1] in pat.null_starts else None
         if null is not None:
             value, pos = None, pos + len(null)
         else:
