@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from etl.config import Config, load_config
-from etl.pipeline import run_flow
+from etl.pipeline import RunOptions, run_flow
 from etl.report.run_report import RunReport
 from etl.workspace import create_workspace
 
@@ -41,10 +41,10 @@ def drop(config: Config, *sources: Path) -> list[Path]:
     return dropped
 
 
-def run_orders(config: Config, *sources: Path, fmt: str = "csv", **options: object) -> RunReport:
+def run_orders(config: Config, *sources: Path, fmt: str = "csv", **options: bool) -> RunReport:
     """Drop `sources` into the inbox and run the orders flow."""
     drop(config, *sources)
-    return run_flow(config, "orders", fmt, **options)  # type: ignore[arg-type]
+    return run_flow(config, "orders", fmt, RunOptions(**options))
 
 
 @pytest.fixture

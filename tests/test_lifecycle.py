@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from etl.state.ledger import Ledger
 from tests.conftest import ORDERS, drop, run_orders
 
@@ -32,7 +32,7 @@ def test_same_content_is_never_imported_twice_unless_forced(workspace: Config) -
     assert skipped.outputs == [] and skipped.files[0].status == "skipped"
     assert "already imported" in (skipped.files[0].reason or "")
     (workspace.folder("inbox") / "export.csv").write_bytes(good)
-    forced = run_flow(workspace, "orders", "csv", force=True)
+    forced = run_flow(workspace, "orders", "csv", RunOptions(force=True))
     assert forced.written == 2
 
 
@@ -95,7 +95,7 @@ def test_an_order_is_imported_once_whatever_file_it_comes_in(workspace: Config) 
     assert all("10001" not in Path(p).read_bytes().decode("cp1252") for p in overlap.outputs)
     assert "already imported" in overlap.notes[0]
     drop(workspace, ORDERS / "flat_cp1252.csv")
-    assert run_flow(workspace, "orders", "csv", force=True).written == 7
+    assert run_flow(workspace, "orders", "csv", RunOptions(force=True)).written == 7
 
 
 def test_an_overlapping_export_in_many_chunks_is_told_once(workspace: Config, tmp_path: Path,

@@ -22,6 +22,7 @@ from etl.shared.errors import ConfigError, EtlError
 if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command that needs them, not for --help
     from etl.config import Config
     from etl.report.run_report import RunReport
+    from etl.pipeline import RunOptions
 
 EXIT_USAGE = 2  # as etl.report.run_report.EXIT_USAGE, without importing it for every command line
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
@@ -98,13 +99,14 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Convert every export of FLOW in the inbox into import files in the outbox."""
-    from etl.pipeline import run_flow
+    from etl.pipeline import RunOptions, run_flow
 
     settings = _config(config, inbox, outbox, needs_inbox=True)
+    options = RunOptions(dry_run=dry_run, force=force, full=full)
     if as_json or not err.is_terminal:  # a bar nobody sees (a log, a scheduled task): not even imported
-        report = run_flow(settings, flow, fmt, dry_run=dry_run, force=force, full=full)
+        report = run_flow(settings, flow, fmt, options)
     else:
-        report = _run_with_bar(settings, flow, fmt, dry_run=dry_run, force=force, full=full)
+        report = _run_with_bar(settings, flow, fmt, options)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:
@@ -112,7 +114,7 @@ def run(
     raise typer.Exit(report.exit_code)
 
 
-def _run_with_bar(settings: Config, flow: str, fmt: str, *, dry_run: bool, force: bool, full: bool) -> RunReport:
+def _run_with_bar(settings: Config, flow: str, fmt: str, options: RunOptions) -> RunReport:
     """`run_flow` with a progress bar on the terminal."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -126,7 +128,7 @@ def _run_with_bar(settings: Config, flow: str, fmt: str, *, dry_run: bool, force
         def progress(what: str, count: int) -> None:
             bar.update(task, description=f"{flow}: {translate(what)}", completed=count)
 
-        return run_flow(settings, flow, fmt, dry_run=dry_run, force=force, progress=progress, full=full)
+        return run_flow(settings, flow, fmt, options, progress=progress)
 
 
 def _summary(report: RunReport) -> None:

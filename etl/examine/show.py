@@ -43,6 +43,19 @@ def _file(item: FileSeen) -> list[str]:
         assert isinstance(columns, list)
         label = f"table {table['name']}" if table["name"] else "header"
         pairs.append((label, f"{_list(columns)} ({len(columns)} columns)"))
+    pairs += _readers(item)
+    for tried in item.tried:
+        lacks = "; ".join(f"{table} lacks {_list(cols)}" for table, cols in tried.lacking.items()) or (
+            "reads no inbox files (it works on what other flows staged)")
+        pairs.append(("tried", f"{tried.flow}: {lacks}"))
+    if item.reason:
+        pairs.append(("refused", item.reason))
+    return [item.file, *_pairs(pairs)]
+
+
+def _readers(item: FileSeen) -> list[tuple[str, str]]:
+    """The flows that read the file, the first taking it: the columns each finds, misses and ignores."""
+    pairs: list[tuple[str, str]] = []
     for taken in item.taken:
         pairs.append(("taken for" if taken is item.taken[0] else "also read by", f"{taken.flow}: {taken.why}"))
         cols = taken.columns
@@ -55,13 +68,7 @@ def _file(item: FileSeen) -> list[str]:
                   *_needs(cols.needs)]
         if cols.problem:
             pairs.append(("  a run says", cols.problem))
-    for tried in item.tried:
-        lacks = "; ".join(f"{table} lacks {_list(cols)}" for table, cols in tried.lacking.items()) or (
-            "reads no inbox files (it works on what other flows staged)")
-        pairs.append(("tried", f"{tried.flow}: {lacks}"))
-    if item.reason:
-        pairs.append(("refused", item.reason))
-    return [item.file, *_pairs(pairs)]
+    return pairs
 
 
 def _needs(needs: list[dict[str, str | None]]) -> list[tuple[str, str]]:

@@ -232,14 +232,11 @@ def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, fir
                 if row.line < max(first, skip_before):
                     continue
                 total += 1
-                if row.broken and not row.cut and len(row.fields) < len(columns) and pending \
-                        and not pending[-1].broken \
-                        and pending[-1].line + pending[-1].text.count("\n") + 1 == row.line:
-                    # Too few fields right after a row: the line break of a value split them both.
-                    pending[-1].broken = "the row goes on in the next line (a line break inside a value?)"
-                    broken += 1
-                    first_broken = first_broken or pending[-1]
                 if row.broken and not row.cut:  # a cut end is no sign of a misread dialect
+                    if _split_from_previous(row, pending, len(columns)):
+                        pending[-1].broken = "the row goes on in the next line (a line break inside a value?)"
+                        broken += 1
+                        first_broken = first_broken or pending[-1]
                     broken += 1
                     first_broken = first_broken or row
                 pending.append(row)
@@ -257,6 +254,12 @@ def _python(path: Path, columns: list[str], encoding: str, dialect: Dialect, fir
             f"{dialect.describe()['separator']}, quote {dialect.describe()['quote']}, escape "
             f"{dialect.describe()['escape']}); the first: {first_broken.broken}: {first_broken.text[:80]!r}"),
             line=first_broken.line)
+
+
+def _split_from_previous(row: Row, pending: list[Row], width: int) -> bool:
+    """Too few fields right after a whole row: the line break of a value split them both."""
+    return (len(row.fields) < width and bool(pending) and not pending[-1].broken
+            and pending[-1].line + pending[-1].text.count("\n") + 1 == row.line)
 
 
 def _batch(found: list[Row], columns: list[str]) -> pa.RecordBatch:

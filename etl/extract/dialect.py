@@ -70,23 +70,10 @@ def detect_dialect(sample: str, separator: str = "auto") -> Dialect:
     sep = detect_delimiter(sample) if separator == "auto" else separator
     header, _, body = sample.partition("\n")
     line_end = "\r\n" if header.endswith("\r") else "\n"
-    s = re.escape(sep)
-    field_start, field_end = rf"(?:^|{s})", rf"(?={s}|\r?$)"
-    quoted = re.search(rf'{field_start}"[^"]*"{field_end}', body, re.MULTILINE) is not None
-    backslashed = [m.group(1) for m in re.finditer(r"\\(.)", body, re.DOTALL)]
-    null_n = re.search(rf"{field_start}\\N{field_end}", body, re.MULTILINE) is not None
-    # NULL as "N: ESCAPED BY '"'; followed by a separator or line end (a sample cut after a quoted N... is none)
-    if re.search(rf'{field_start}"N(?={s}|\r?\n)', body, re.MULTILINE):
-        return Dialect("mysql-outfile-quote-escaped", sep, '"', '"', ('"N',), line_end)
-    if set(backslashed) == {"N"} and '""' in body and '\\"' not in body:
-        # Only \N for NULL, and quotes doubled inside quotes: HeidiSQL's CSV, not MySQL's escaping
-        # (INTO OUTFILE writes a quote in a value as \" and a backslash as \\).
-        return Dialect("csv", sep, '"', '"', ("NULL", "\\N"), line_end)
-    if backslashed and all(ch in _MYSQL_ESCAPED for ch in backslashed) and (sep == "\t" or null_n or quoted):
-        quote = '"' if _enclosed(header, body, sep) or '\\"' in body else ""
-        if null_n or quote or any(ch in "\t\n" for ch in backslashed):
-            return Dialect("mysql-outfile", sep, quote, "\\", ("\\N",), line_end)
-        return Dialect("mysql-batch", sep, "", "\\", ("NULL", "\\N"), line_end)
+    escaped = _escaped(header, body, sep, line_end)
+    if escaped is not None:
+        return escaped
+    field_start, field_end = _field_bounds(sep)
     doubled = re.search(rf'{field_start}"(?:[^"]|"")*"{field_end}', body, re.MULTILINE) is not None
     if doubled and (sep != "\t" or _enclosed(header, body, sep)):
         # Adminer writes NULL as an empty field and an empty text as "": then an empty field is NULL.
@@ -96,6 +83,33 @@ def detect_dialect(sample: str, separator: str = "auto") -> Dialect:
         # No escapes, no quotes: the client's --raw or ESCAPED BY '', or a tab text without specials.
         return Dialect("tab-raw", sep, "", "", ("NULL",), line_end)
     return Dialect("csv", sep, '"', '"', ("NULL", "\\N"), line_end)
+
+
+def _field_bounds(sep: str) -> tuple[str, str]:
+    """Patterns for where a whole field starts and where it ends (a look-ahead), fields split by `sep`."""
+    s = re.escape(sep)
+    return rf"(?:^|{s})", rf"(?={s}|\r?$)"
+
+
+def _escaped(header: str, body: str, sep: str, line_end: str) -> Dialect | None:
+    """The dialect of an export whose values carry escapes (MySQL's, HeidiSQL's \\N), if the sample shows one."""
+    field_start, field_end = _field_bounds(sep)
+    # NULL as "N: ESCAPED BY '"'; followed by a separator or line end (a sample cut after a quoted N... is none)
+    if re.search(rf'{field_start}"N(?={re.escape(sep)}|\r?\n)', body, re.MULTILINE):
+        return Dialect("mysql-outfile-quote-escaped", sep, '"', '"', ('"N',), line_end)
+    backslashed = [m.group(1) for m in re.finditer(r"\\(.)", body, re.DOTALL)]
+    if set(backslashed) == {"N"} and '""' in body and '\\"' not in body:
+        # Only \N for NULL, and quotes doubled inside quotes: HeidiSQL's CSV, not MySQL's escaping
+        # (INTO OUTFILE writes a quote in a value as \" and a backslash as \\).
+        return Dialect("csv", sep, '"', '"', ("NULL", "\\N"), line_end)
+    quoted = re.search(rf'{field_start}"[^"]*"{field_end}', body, re.MULTILINE) is not None
+    null_n = re.search(rf"{field_start}\\N{field_end}", body, re.MULTILINE) is not None
+    if not (backslashed and all(ch in _MYSQL_ESCAPED for ch in backslashed) and (sep == "\t" or null_n or quoted)):
+        return None
+    quote = '"' if _enclosed(header, body, sep) or '\\"' in body else ""
+    if null_n or quote or any(ch in "\t\n" for ch in backslashed):
+        return Dialect("mysql-outfile", sep, quote, "\\", ("\\N",), line_end)
+    return Dialect("mysql-batch", sep, "", "\\", ("NULL", "\\N"), line_end)
 
 
 def _enclosed(header: str, body: str, sep: str) -> bool:

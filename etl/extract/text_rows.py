@@ -59,27 +59,26 @@ class _Patterns:
             self.enclosed = re.compile(rf"{q}((?:{inner})*){q}{stop}")
         self.unescape = re.compile(rf"{re.escape(esc)}([\s\S])") if esc else None
         self.mysql = d.name.startswith("mysql")
+        self.quoting = {c for c in (d.quote, d.escape) if c}  # a line holding none of them splits at the separator
+        self.null_starts = {n[0] for n in d.nulls if n}  # a field starting otherwise is no NULL: no search
 
 
 def rows(handle: TextIO, dialect: Dialect, width: int | None) -> Iterator[Row]:
     """Every record of `handle` from its current place; `width` (the header's) judges broken rows."""
     pat = _Patterns(dialect)
     sep, term = dialect.separator, dialect.line_end
-    specials = {c for c in (dialect.quote, dialect.escape) if c}
     buf, pos, line, eof = "", 0, 1, False
     while True:
         if not eof and len(buf) - pos < LOOKAHEAD:
-            more = handle.read(CHUNK)
-            buf, pos, eof = (buf[pos:] + more, 0, False) if more else (buf, pos, True)
+            buf, pos, eof = _read_on(handle, buf, pos)
             continue
         if pos >= len(buf):
             return
         start, cut = pos, buf.find(term, pos)
         if cut < 0 and not eof:  # a record longer than the look-ahead: read on to its end
-            more = handle.read(CHUNK)
-            buf, pos, eof = (buf[pos:] + more, 0, False) if more else (buf, pos, True)
+            buf, pos, eof = _read_on(handle, buf, pos)
             continue
-        if cut >= 0 and not any(c in buf[pos:cut] for c in specials):
+        if cut >= 0 and not any(c in buf[pos:cut] for c in pat.quoting):
             text = buf[pos:cut]
             fields: list[str | None] = [None if f in dialect.nulls else f for f in text.split(sep)]
             pos = cut + len(term)
@@ -89,14 +88,26 @@ def rows(handle: TextIO, dialect: Dialect, width: int | None) -> Iterator[Row]:
         number, line = line, line + buf.count("\n", start, pos)
         if text == "" and fields in ([""], [None]):
             continue  # a blank line, e.g. after the last row
-        broken = None
-        cut = eof and pos >= len(buf) and not buf.endswith(term) and width is not None and (
-            len(fields) != width or (bool(dialect.quote) and (fields[-1] or "").startswith(dialect.quote)))
-        if cut:
-            broken = CUT_OFF
-        elif width is not None and len(fields) != width:
-            broken = f"the row has {len(fields)} fields where the header has {width}"
-        yield Row(number, fields, text, broken, cut)
+        unended = eof and pos >= len(buf) and not buf.endswith(term)  # the file's last row, without a line end
+        yield _judged(Row(number, fields, text), dialect, width, unended=unended)
+
+
+def _read_on(handle: TextIO, buf: str, pos: int) -> tuple[str, int, bool]:
+    """The buffer with the next chunk of `handle` behind what is left of it, its start, and whether the file ended."""
+    more = handle.read(CHUNK)
+    return (buf[pos:] + more, 0, False) if more else (buf, pos, True)
+
+
+def _judged(row: Row, dialect: Dialect, width: int | None, *, unended: bool) -> Row:
+    """`row` marked broken if its field count is not the header's `width`, or cut off at the file's end."""
+    fields = row.fields
+    row.cut = unended and width is not None and (
+        len(fields) != width or (bool(dialect.quote) and (fields[-1] or "").startswith(dialect.quote)))
+    if row.cut:
+        row.broken = CUT_OFF
+    elif width is not None and len(fields) != width:
+        row.broken = f"the row has {len(fields)} fields where the header has {width}"
+    return row
 
 
 def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = None, look: int = 2,
@@ -105,29 +116,21 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = 
     fields: list[str | None] = []
     sep, term = d.separator, d.line_end
     while True:
-        value: str | None = None
-        null = next((n for n in d.nulls if n and buf.startswith(n, pos)
-                     and _at_stop(buf, pos + len(n), sep, term)), None)
-        match: tuple[str, int] | None = None
+        null = _null_at(buf, pos, d) if buf[pos:pos + 1] in pat.null_starts else None
         if null is not None:
-            pos += len(null)
-        elif pat.enclosed is not None and buf.startswith(d.quote, pos):
-            if d.escape == d.quote:
-                match = _doubled(buf, pos, d, pat, (width, len(fields), look))
+            value, pos = None, pos + len(null)
+        else:
+            match = _enclosed(buf, pos, d, pat, (width, len(fields), look))
+            if match is None and eof and buf.startswith(d.quote or "\0", pos) and _open_to_end(buf, pos, d, pat):
+                fields.append(buf[pos:])  # a quoted value the file ends inside: the row is cut off
+                return fields, len(buf)
+            if match is not None:
+                value, pos = _unescape(match[0], d, pat), match[1]
             else:
-                found = pat.enclosed.match(buf, pos)
-                match = (found.group(1), found.end()) if found else None
-        if null is None and match is None and eof and buf.startswith(d.quote or "\0", pos) \
-                and _open_to_end(buf, pos, d, pat):
-            fields.append(buf[pos:])  # a quoted value the file ends inside: the row is cut off
-            return fields, len(buf)
-        if null is None and match is not None:
-            value, pos = _unescape(match[0], d, pat), match[1]
-        elif null is None:
-            plain = pat.plain.match(buf, pos)
-            assert plain is not None  # the pattern matches the empty string
-            raw, pos = plain.group(0), plain.end()
-            value = None if raw in d.nulls else raw if d.escape == d.quote else _unescape(raw, d, pat)
+                plain = pat.plain.match(buf, pos)
+                assert plain is not None  # the pattern matches the empty string
+                raw, pos = plain.group(0), plain.end()
+                value = None if raw in d.nulls else raw if d.escape == d.quote else _unescape(raw, d, pat)
         fields.append(value)
         if buf.startswith(sep, pos):
             pos += len(sep)
@@ -136,6 +139,23 @@ def _fields(buf: str, pos: int, d: Dialect, pat: _Patterns, width: int | None = 
         elif pos >= len(buf):
             return fields, pos
         # else: text after a closing quote starts another field; the field count marks the row broken
+
+
+def _null_at(buf: str, pos: int, d: Dialect) -> str | None:
+    """The NULL marker that is the whole field at `pos`, if one is."""
+    return next((n for n in d.nulls if n and buf.startswith(n, pos) and _at_stop(buf, pos + len(n), d.separator,
+                                                                               d.line_end)), None)
+
+
+def _enclosed(buf: str, pos: int, d: Dialect, pat: _Patterns, row: tuple[int | None, int, int]
+              ) -> tuple[str, int] | None:
+    """The text of the field quoted at `pos` and where it ends; None if the field is not quoted or not closed."""
+    if pat.enclosed is None or not buf.startswith(d.quote, pos):
+        return None
+    if d.escape == d.quote:
+        return _doubled(buf, pos, d, pat, row)
+    found = pat.enclosed.match(buf, pos)
+    return (found.group(1), found.end()) if found else None
 
 
 def _doubled(buf: str, pos: int, d: Dialect, pat: _Patterns, row: tuple[int | None, int, int]

@@ -86,23 +86,30 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         if problem:
             rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem))
     for note in shipments:
-        carrier = config.carriers.get(note["carrier"] or "")
-        note["carrier_name"] = carrier.name if carrier else note["carrier"]
-        note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
-                                         if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
-        label = _label(config, note) if carrier is not None and not note["tracked"] else None
-        if label:
-            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label))
-        if note["shop_order_id"] is None:
-            what = f"order {note['order_id']}" if note["order_id"] else "a delivery note without shop order number"
-            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], "Shopbestellnummer",
-                                  note["order_id"], f"the shop does not know {what} (no shop order of this "
-                                  "number was imported by the orders flow): no shop update, mail or label"))
+        rejects += _complete_note(config, note, parcels)
     refused = {r.record for r in rejects}
     return Prepared({"shipments": pa.Table.from_pylist([s for s in shipments if s["delivery_note"] not in refused],
                                                        schema("shipments")),
                      "parcels": pa.Table.from_pylist([p for p in parcels if p["delivery_note"] not in refused],
                                                      schema("parcels"))}, rejects)
+
+
+def _complete_note(config: Config, note: dict[str, Any], parcels: list[dict[str, Any]]) -> list[Reject]:
+    """Fill the note's carrier name and tracking links; reject a label its carrier cannot make, an order unknown."""
+    rejects: list[Reject] = []
+    carrier = config.carriers.get(note["carrier"] or "")
+    note["carrier_name"] = carrier.name if carrier else note["carrier"]
+    note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
+                                     if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
+    label = _label(config, note) if carrier is not None and not note["tracked"] else None
+    if label:
+        rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label))
+    if note["shop_order_id"] is None:
+        what = f"order {note['order_id']}" if note["order_id"] else "a delivery note without shop order number"
+        rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], "Shopbestellnummer",
+                              note["order_id"], f"the shop does not know {what} (no shop order of this "
+                              "number was imported by the orders flow): no shop update, mail or label"))
+    return rejects
 
 
 def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> tuple[str, str, str] | None:

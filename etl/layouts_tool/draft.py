@@ -134,11 +134,7 @@ def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
     notes: list[str] = []
     found: list[str] = []  # what the reader detected, per text table
     for i, table in enumerate(read_file(path)):
-        rows: list[dict[str, Any]] = []
-        for batch in table.batches():
-            rows += batch.to_pylist()
-            if len(rows) >= SAMPLE_ROWS:
-                break
+        rows = _sample(table)
         entity = guess_entity(table.columns, flow)
         drafted = draft_columns(table.columns, rows[:SAMPLE_ROWS], entity)
         name = table.name or (path.stem if i == 0 else f"{path.stem}_{i + 1}")
@@ -162,3 +158,13 @@ def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
     title = "\n# To look at (columns without a neutral field: map them, or leave them out):\n"
     tail = title + "\n".join(notes) + "\n" if notes else ""
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110) + tail
+
+
+def _sample(table: RawTable) -> list[dict[str, Any]]:
+    """The first rows of `table` (at least SAMPLE_ROWS where it has them), read batch by batch."""
+    rows: list[dict[str, Any]] = []
+    for batch in table.batches():
+        rows += batch.to_pylist()
+        if len(rows) >= SAMPLE_ROWS:
+            break
+    return rows

@@ -4,8 +4,9 @@
 """
 
 from etl.pipeline.commit import recover
+from etl.pipeline.context import RunOptions
 from etl.pipeline.layouts import Layouts, get_flow, load_layouts
 from etl.pipeline.recognize import Recognized, recognize_file
 from etl.pipeline.run import run_flow
 
-__all__ = ["Layouts", "Recognized", "get_flow", "load_layouts", "recognize_file", "recover", "run_flow"]
+__all__ = ["Layouts", "Recognized", "RunOptions", "get_flow", "load_layouts", "recognize_file", "recover", "run_flow"]

@@ -11,11 +11,12 @@ from etl.i18n import N_
 from etl.load.base import Writer
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps import Step
-from etl.pipeline.storefront_routes import Routes
+from etl.pipeline.storefront_routes import Routes, Route
 from etl.shared.errors import EtlError
 from etl.shared.records import KEY, Neutral
 from etl.shared.rejects import Reject
 from etl.state.staging import prune
+from etl.report.run_report import RunReport
 from etl.transform.apply import map_chunk
 from etl.transform.layout import TargetLayout
 
@@ -49,37 +50,10 @@ def process(ctx: RunContext, writer_cls: type[Writer], chunks: Iterable[Neutral]
             for step in steps:
                 whole = step.before_map(whole)
             for route, chunk in routes.split(whole):
-                target = route.layout
-                mapped = map_chunk(target, chunk)
-                for step in steps:
-                    step.after_map(mapped)
-                before = mapped.records[target.root].num_rows
-                problems = mapped.rejects + route.writer.write(mapped)
-                refused = {r.record for r in problems if r.record}
-                root_keys = set(pc.unique(mapped.records[target.root].column(KEY)).to_pylist())
-                report.rejects += problems
-                # The report counts root records (the unit): a refused price row or category is a reject
-                # of its own, not a second count of an article written without it.
-                refused_roots = refused_root_keys(target, problems)
-                report.rejected += len(refused_roots)
-                written = before - len(refused_roots & root_keys)
-                report.written += written
-                if routes.routing:
-                    report.stores[route.name or "other"] = report.stores.get(route.name or "other", 0) + written
-                ctx.written += sorted(root_keys - refused)
-                for step in steps:
-                    step.after_write(chunk, root_keys - refused, refused)
+                _write_part(ctx, routes, route, chunk, steps)
             if progress:
                 progress("written", report.written)
-        temps = routes.close()
-        report.notes += dict.fromkeys(n for route in routes.routes.values() for n in route.writer.notes)
-        if report.written > written_before and not any(t.is_file() and t.stat().st_size for t in temps):
-            raise NothingPublished(N_("{count} {unit} counted as written, but the {format} writer made no file "
-                                      "that holds them: the run is not recorded and its inputs stay in the inbox"
-                                      ).format(count=report.written - written_before, unit=report.unit,
-                                               format=report.format))
-        if report.stores:
-            report.notes.append("written per store: " + ", ".join(f"{k} {v}" for k, v in report.stores.items()))
+        temps = _close_routes(report, routes, written_before)
         for step in steps:
             temps += step.finish()
     except BaseException:
@@ -94,4 +68,42 @@ def process(ctx: RunContext, writer_cls: type[Writer], chunks: Iterable[Neutral]
             temp.unlink()
         return []
     prune(ctx.config.folder("staging"), ctx.config.keep_staging_runs)
+    return temps
+
+
+def _write_part(ctx: RunContext, routes: Routes, route: Route, chunk: Neutral, steps: list[Step]) -> None:
+    """Map `route`'s part of a chunk, write it with the route's writer and count it in the report."""
+    report, target = ctx.report, route.layout
+    mapped = map_chunk(target, chunk)
+    for step in steps:
+        step.after_map(mapped)
+    before = mapped.records[target.root].num_rows
+    problems = mapped.rejects + route.writer.write(mapped)
+    refused = {r.record for r in problems if r.record}
+    root_keys = set(pc.unique(mapped.records[target.root].column(KEY)).to_pylist())
+    report.rejects += problems
+    # The report counts root records (the unit): a refused price row or category is a reject
+    # of its own, not a second count of an article written without it.
+    refused_roots = refused_root_keys(target, problems)
+    report.rejected += len(refused_roots)
+    written = before - len(refused_roots & root_keys)
+    report.written += written
+    if routes.routing:
+        report.stores[route.name or "other"] = report.stores.get(route.name or "other", 0) + written
+    ctx.written += sorted(root_keys - refused)
+    for step in steps:
+        step.after_write(chunk, root_keys - refused, refused)
+
+
+def _close_routes(report: RunReport, routes: Routes, written_before: int) -> list[Path]:
+    """Close every route's writer and return their temps; refuse a run whose written records no file holds."""
+    temps = routes.close()
+    report.notes += dict.fromkeys(n for route in routes.routes.values() for n in route.writer.notes)
+    if report.written > written_before and not any(t.is_file() and t.stat().st_size for t in temps):
+        raise NothingPublished(N_("{count} {unit} counted as written, but the {format} writer made no file "
+                                  "that holds them: the run is not recorded and its inputs stay in the inbox"
+                                  ).format(count=report.written - written_before, unit=report.unit,
+                                           format=report.format))
+    if report.stores:
+        report.notes.append("written per store: " + ", ".join(f"{k} {v}" for k, v in report.stores.items()))
     return temps

@@ -19,6 +19,25 @@ def name_source_columns(rejects: list[Reject], inputs: list[Input], layout: Sour
     """
     if not rejects:  # asked once per chunk; most chunks have none
         return rejects
+    own, headers, anywhere = _columns_read(inputs, layout)
+    renamed = []
+    for reject in rejects:
+        file = Path(reject.file).name
+        field = reject.field or ""
+        if field and field not in headers.get(file, set()):
+            columns = anywhere.get(field, set())
+            named = own.get(file, {}).get(field) or (next(iter(columns)) if len(columns) == 1 else None)
+            if named and named != field:
+                reject = replace(reject, field=named)
+        renamed.append(reject)
+    return renamed
+
+
+Columns = tuple[dict[str, dict[str, str]], dict[str, set[str]], dict[str, set[str]]]
+
+
+def _columns_read(inputs: list[Input], layout: SourceLayout) -> Columns:
+    """Per file the column each neutral field was read from and the file's columns; per field every column."""
     own: dict[str, dict[str, str]] = {}
     headers: dict[str, set[str]] = {}
     anywhere: dict[str, set[str]] = {}
@@ -32,14 +51,4 @@ def name_source_columns(rejects: list[Reject], inputs: list[Input], layout: Sour
                     column = next((c for c in spec.column if c in raw.columns), spec.column[0])
                     names.setdefault(neutral, column)
                     anywhere.setdefault(neutral, set()).add(column)
-    renamed = []
-    for reject in rejects:
-        file = Path(reject.file).name
-        field = reject.field or ""
-        if field and field not in headers.get(file, set()):
-            columns = anywhere.get(field, set())
-            named = own.get(file, {}).get(field) or (next(iter(columns)) if len(columns) == 1 else None)
-            if named and named != field:
-                reject = replace(reject, field=named)
-        renamed.append(reject)
-    return renamed
+    return own, headers, anywhere

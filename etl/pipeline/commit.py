@@ -6,25 +6,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from etl.config import Config
 from etl.i18n import language
 from etl.os_compat import fsync_file, write_atomic
+from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
 from etl.report.run_report import FileResult, RunReport, write_rejects
 from etl.state.ledger import Ledger
 from etl.state.lifecycle import free_name, move_aside, publish_planned, refuse
 
 
-def finish(config: Config, report: RunReport, ledger: Ledger, inputs: list[Input], temps: list[Path],
-           dry_run: bool, written: Iterable[str]) -> None:
+def finish(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
     """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs.
 
     The report is written by `write_report`, once the steps' `committed` hooks have added to it.
     """
+    config, report, ledger, dry_run, written = ctx.config, ctx.report, ctx.ledger, ctx.dry_run, ctx.written
     stamp = f"{report.flow}_{report.run_id}"
     results: list[tuple[Input, FileResult]] = []
     for item in inputs:

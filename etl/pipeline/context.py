@@ -14,6 +14,15 @@ from etl.state.ledger import Ledger
 from etl.state.written import WrittenKeys
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """What the merchant asked of one run (`etl run --dry-run --force --full`)."""
+
+    dry_run: bool = False  # nothing written anywhere: outputs and staging go to a scratch folder
+    force: bool = False  # files imported before are imported again
+    full: bool = False  # a flow that sends deltas sends every record
+
+
 @dataclass
 class RunContext:
     """One run of one flow."""
@@ -27,6 +36,8 @@ class RunContext:
     force: bool = False
     full: bool = False
     written: WrittenKeys = field(default_factory=WrittenKeys)  # keys of the records written so far
+    files: list[Path] | None = None  # the inputs named by the caller (a watcher's claimed set), else the inbox
+    history: Path | None = None  # earlier runs' staging (the cross-selling flow reads it)
 
     @property
     def stem(self) -> str:

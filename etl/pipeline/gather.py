@@ -15,6 +15,7 @@ from etl.extract import RawTable
 from etl.flows import FLOWS, Flow
 from etl.i18n import N_
 from etl.os_compat import why_unreadable
+from etl.pipeline.context import RunContext
 from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import is_no_export, recognize_file, unknown_reason
 from etl.report.run_report import FileResult, InputRead, RunReport
@@ -35,66 +36,86 @@ class Input:
     failed: str | None = None
 
 
-def gather(config: Config, flow: Flow, layout: SourceLayout, report: RunReport, ledger: Ledger,
-           files: list[Path] | None, force: bool, dry_run: bool) -> list[Input]:
+def gather(ctx: RunContext) -> list[Input]:
     """The inputs to import; unreadable files are refused, files imported before skipped (both reported)."""
     inputs: list[Input] = []
     others: dict[str, SourceLayout] = {}
     unreadable: list[str] = []
-    for path in files if files is not None else inbox_entries(config.folder("inbox")):
+    report = ctx.report
+    for path in ctx.files if ctx.files is not None else inbox_entries(ctx.config.folder("inbox")):
         if foreign := not_plain(path):  # a link (to /etc/passwd?), a pipe (an open would block): never opened
-            result = FileResult(path.name, "error", reason=foreign, unknown=True)  # not an export: the run goes on
-            if not dry_run:
-                result.moved_to = str(refuse(path, config.folder("error"), foreign))
-            report.files.append(result)
+            report.files.append(_refused(ctx, path, foreign, unknown=True))  # not an export: the run goes on
             continue
         held = why_unreadable(path)
         if held:  # Excel holds it, or no permission: left in place for the next run, the rest goes on
             report.files.append(FileResult(path.name, "waiting", reason=held))
             unreadable.append(path.name)
             continue
-        found, problem = recognize_file(path, {flow.name: layout})
-        if not found:
-            # No export at all (binary, one endless line) or one no flow reads: refused, the run goes on;
-            # an export that cannot be read (broken XML) fails the run as before.
-            unknown = is_no_export(problem)
-            other, problem = _not_ours(config, flow, path, problem, others)
-            if other:
-                report.files.append(FileResult(path.name, "ignored", reason=(
-                    f"an export for the flow '{other}', not {flow.name}: left in the inbox for `etl run {other}`")))
-                continue
-            result = FileResult(path.name, "error", reason=problem, unknown=unknown)
-            if not dry_run:
-                result.moved_to = str(refuse(path, config.folder("error"), problem))
-            report.files.append(result)
+        tables = _recognized(ctx, path, others)
+        if tables is None:
             continue
-        if better := _fits_better(config, flow, path, found[0].fit, others):  # orders.csv for `etl run customers`
-            report.files.append(FileResult(path.name, "ignored", reason=(
-                f"an export for the flow '{better}', not {flow.name}: left in the inbox for `etl run {better}`")))
-            continue
-        tables = list(found[0].tables)
-        report.inputs.append(read_info(path, tables, layout))
+        report.inputs.append(read_info(path, tables, ctx.layouts.source))
         sha = file_hash(path)
-        # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
-        # A flow that imports each record once takes a file again whose records were rejected last
-        # time (fixed meanwhile): what was written then is skipped by the record ledger.
-        asked = ledger.reimport_asked(sha)  # `etl serve`'s re-import: --force for this content, recorded
-        earlier = None if force or asked or flow.delta else ledger.seen(sha, flow.name,
-                                                                         complete_only=flow.once_per_record)
-        # The same content twice in one run is imported once, like content imported by an earlier run.
-        twin = None if force else next((i.path.name for i in inputs if i.sha256 == sha), None)
-        if earlier or twin:
-            reason = (f"already imported in run {earlier[0]} at {earlier[1]}; skipped " if earlier else
-                      f"same content as {twin} in this run; skipped ") + "(use --force to import it again)"
-            result = FileResult(path.name, "skipped", [t for t, _ in tables], reason=reason)
-            if not dry_run:
-                result.moved_to = str(move_aside(path, config.folder("archive")))
+        asked = ctx.ledger.reimport_asked(sha)  # `etl serve`'s re-import: --force for this content, recorded
+        skipped = _imported_before(ctx, sha, asked, inputs)
+        if skipped:
+            result = FileResult(path.name, "skipped", [t for t, _ in tables], reason=skipped)
+            if not ctx.dry_run:
+                result.moved_to = str(move_aside(path, ctx.config.folder("archive")))
             report.files.append(result)
             continue
         if asked:
             report.notes.append(f"{path.name}: imported again as asked ({asked[1]}, {asked[0]}), as with --force")
         inputs.append(Input(path, sha, tables))
-    return _whole_sets(config, flow, report, inputs, unreadable)
+    return _whole_sets(ctx.config, ctx.flow, report, inputs, unreadable)
+
+
+def _refused(ctx: RunContext, path: Path, reason: str, *, unknown: bool) -> FileResult:
+    """`path` refused as a whole: moved to the error folder (left in place by a dry run)."""
+    result = FileResult(path.name, "error", reason=reason, unknown=unknown)
+    if not ctx.dry_run:
+        result.moved_to = str(refuse(path, ctx.config.folder("error"), reason))
+    return result
+
+
+def _not_for_this_flow(ctx: RunContext, path: Path, other: str) -> FileResult:
+    """`path` left in the inbox: an export of the flow `other`."""
+    return FileResult(path.name, "ignored", reason=(
+        f"an export for the flow '{other}', not {ctx.flow.name}: left in the inbox for `etl run {other}`"))
+
+
+def _recognized(ctx: RunContext, path: Path, others: dict[str, SourceLayout]) -> list[tuple[str, RawTable]] | None:
+    """The tables of `path` the flow reads; None when the file is another flow's or refused (reported)."""
+    flow, layout = ctx.flow, ctx.layouts.source
+    found, problem = recognize_file(path, {flow.name: layout})
+    if not found:
+        # No export at all (binary, one endless line) or one no flow reads: refused, the run goes on;
+        # an export that cannot be read (broken XML) fails the run as before.
+        unknown = is_no_export(problem)
+        other, problem = _not_ours(ctx.config, flow, path, problem, others)
+        ctx.report.files.append(_not_for_this_flow(ctx, path, other) if other else
+                                _refused(ctx, path, problem, unknown=unknown))
+        return None
+    if better := _fits_better(ctx.config, flow, path, found[0].fit, others):  # orders.csv for `etl run customers`
+        ctx.report.files.append(_not_for_this_flow(ctx, path, better))
+        return None
+    return list(found[0].tables)
+
+
+def _imported_before(ctx: RunContext, sha: str, asked: tuple[str, str] | None, inputs: list[Input]) -> str | None:
+    """Why the content `sha` is skipped (imported by an earlier run, or already in this one); None to import it."""
+    flow = ctx.flow
+    # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
+    # A flow that imports each record once takes a file again whose records were rejected last
+    # time (fixed meanwhile): what was written then is skipped by the record ledger.
+    earlier = None if ctx.force or asked or flow.delta else ctx.ledger.seen(sha, flow.name,
+                                                                             complete_only=flow.once_per_record)
+    # The same content twice in one run is imported once, like content imported by an earlier run.
+    twin = None if ctx.force else next((i.path.name for i in inputs if i.sha256 == sha), None)
+    if not (earlier or twin):
+        return None
+    return (f"already imported in run {earlier[0]} at {earlier[1]}; skipped " if earlier else
+            f"same content as {twin} in this run; skipped ") + "(use --force to import it again)"
 
 
 def _whole_sets(config: Config, flow: Flow, report: RunReport, inputs: list[Input],

@@ -15,9 +15,9 @@ from etl.flows import Flow
 from etl.load.base import Writer, writer_for
 from etl.pipeline.chunks import NothingPublished, Progress, process
 from etl.pipeline.commit import fail, finish, recover, write_report
-from etl.pipeline.context import RunContext
+from etl.pipeline.context import RunContext, RunOptions
 from etl.pipeline.gather import Input, gather
-from etl.pipeline.layouts import Layouts, check_format, get_flow, load_layouts
+from etl.pipeline.layouts import check_format, get_flow, load_layouts
 from etl.pipeline.stage import Restage, staged
 from etl.pipeline.steps import Step, steps_for
 from etl.report.run_report import RunReport
@@ -30,12 +30,13 @@ RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, 
 FOLDERS = ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state")
 
 
-def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False, force: bool = False,
-             files: list[Path] | None = None, progress: Progress | None = None, full: bool = False) -> RunReport:
+def run_flow(config: Config, flow_name: str, fmt: str, options: RunOptions | None = None, *,
+             files: list[Path] | None = None, progress: Progress | None = None) -> RunReport:
     """Process the inbox (or `files`) for one flow and return the report.
 
-    Flows that send deltas send only records changed since the last successful run, unless `full`.
+    Flows that send deltas send only records changed since the last successful run, unless `options.full`.
     """
+    options = options or RunOptions()
     flow = get_flow(flow_name)
     writer_cls = writer_for(fmt)
     layouts = load_layouts(config, flow)
@@ -43,20 +44,26 @@ def run_flow(config: Config, flow_name: str, fmt: str, *, dry_run: bool = False,
     started = datetime.now()
     run_id = f"{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     report = RunReport(run_id=run_id, flow=flow.name, format=fmt, started=started.isoformat(timespec="seconds"),
-                       dry_run=dry_run, unit=flow.unit)
+                       dry_run=options.dry_run, unit=flow.unit)
     history = config.folder("staging")  # earlier runs' neutral tables (the cross-selling flow reads them)
     with ExitStack() as cleanup:
-        if dry_run:  # nothing written anywhere: staging and outputs go to a scratch folder removed at the end
+        if options.dry_run:  # nothing written anywhere: staging and outputs go to a scratch folder removed at the end
             config = _scratch(config, Path(cleanup.enter_context(TemporaryDirectory(prefix="etl-dry-run-"))))
         else:
             for name in FOLDERS:
                 config.folder(name).mkdir(parents=True, exist_ok=True)
-        _run(config, flow, layouts, writer_cls, report, history, files, progress, dry_run, force, full)
+        # One run at a time per working folder (watcher or manual): two runs could otherwise both find
+        # the same input not yet in the ledger, and recovery below must not touch a live run's files.
+        cleanup.enter_context(FileLock(config.folder("state") / RUN_LOCK, timeout=RUN_LOCK_WAIT,
+                                       what="another run"))
+        ctx = RunContext(config, flow, layouts, report, Ledger(config.folder("state")), options.dry_run,
+                         options.force, options.full, files=files, history=history)
+        _run(ctx, writer_cls, progress)
     return report
 
 
 def _chunk_phase(ctx: RunContext, writer_cls: type[Writer], inputs: list[Input], steps: list[Step],
-                 history: Path, progress: Progress | None) -> list[Path]:
+                 progress: Progress | None) -> list[Path]:
     """Stage the inputs and map and write each chunk as it is staged; return the temporary outputs.
 
     An input refused as a whole after some of its records were written (a byte no encoding reads, deep
@@ -65,8 +72,7 @@ def _chunk_phase(ctx: RunContext, writer_cls: type[Writer], inputs: list[Input],
     before = copy.deepcopy(ctx.report)
     folder = ctx.config.folder("staging") / ctx.report.run_id
     while True:
-        chunks = staged(ctx.flow, ctx.layouts.source, inputs, folder, ctx.report, history,
-                        ctx.config.folder("state"))
+        chunks = staged(ctx, inputs, folder)
         try:
             return process(ctx, writer_cls, chunks, steps, progress)
         except Restage:
@@ -92,35 +98,29 @@ def _scratch(config: Config, scratch: Path) -> Config:
     return copy
 
 
-def _run(config: Config, flow: Flow, layouts: Layouts, writer_cls: type[Writer], report: RunReport, history: Path,
-         files: list[Path] | None, progress: Progress | None, dry_run: bool, force: bool, full: bool) -> None:
+def _run(ctx: RunContext, writer_cls: type[Writer], progress: Progress | None) -> None:
     """The run itself, under the run lock."""
-    # One run at a time per working folder (watcher or manual): two runs could otherwise both find
-    # the same input not yet in the ledger, and recovery below must not touch a live run's files.
-    with FileLock(config.folder("state") / RUN_LOCK, timeout=RUN_LOCK_WAIT, what="another run"):
-        ledger = Ledger(config.folder("state"))
-        ctx = RunContext(config, flow, layouts, report, ledger, dry_run, force, full)
-        steps = steps_for(ctx)
-        try:
-            if not dry_run:
-                recover(config, ledger)
-            inputs = gather(config, flow, layouts.source, report, ledger, files, force, dry_run)
-            temps: list[Path] = []
-            if inputs or flow.extract_staged or flow.recall:
-                try:
-                    temps = _chunk_phase(ctx, writer_cls, inputs, steps, history, progress)
-                except NothingPublished as exc:  # no ledger entry, the inputs stay where they are
-                    fail(config, report, str(exc))
-                    raise
-            finish(config, report, ledger, inputs, temps, dry_run, ctx.written)
-            if not dry_run:
-                try:
-                    for step in steps:
-                        step.committed()
-                finally:  # the report, once, with what the committed hooks added
-                    write_report(report, ledger)
-        finally:
-            for step in steps:
-                step.close()
-            ctx.written.close()
-            ledger.close()
+    steps = steps_for(ctx)
+    try:
+        if not ctx.dry_run:
+            recover(ctx.config, ctx.ledger)
+        inputs = gather(ctx)
+        temps: list[Path] = []
+        if inputs or ctx.flow.extract_staged or ctx.flow.recall:
+            try:
+                temps = _chunk_phase(ctx, writer_cls, inputs, steps, progress)
+            except NothingPublished as exc:  # no ledger entry, the inputs stay where they are
+                fail(ctx.config, ctx.report, str(exc))
+                raise
+        finish(ctx, inputs, temps)
+        if not ctx.dry_run:
+            try:
+                for step in steps:
+                    step.committed()
+            finally:  # the report, once, with what the committed hooks added
+                write_report(ctx.report, ctx.ledger)
+    finally:
+        for step in steps:
+            step.close()
+        ctx.written.close()
+        ctx.ledger.close()

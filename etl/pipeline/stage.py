@@ -12,32 +12,29 @@ from pathlib import Path
 
 from etl.extract import RawTable
 from etl.fast.background import ahead
-from etl.flows import Flow
 from etl.pipeline.columns import name_source_columns
+from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
-from etl.report.run_report import RunReport
 from etl.shared.errors import InputFileError
 from etl.shared.records import Chunk, Neutral
 from etl.state.staging import StagingWriter
-from etl.transform.layout import SourceLayout
 
 
 class Restage(Exception):
     """An input was refused as a whole after some of its records had gone on: the chunk phase starts over."""
 
 
-def staged(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, report: RunReport,
-           history: Path | None = None, state: Path | None = None) -> Generator[Neutral, None, None]:
+def staged(ctx: RunContext, inputs: list[Input], staging: Path) -> Generator[Neutral, None, None]:
     """Extract every input not refused yet into `staging`, yielding each chunk's neutral tables once staged.
 
     An input refused as a whole is marked (`Input.failed`), its counts undone and its staging removed;
-    if chunks of it were yielded already, `Restage` is raised. `history` holds earlier runs' staging
+    if chunks of it were yielded already, `Restage` is raised. `ctx.history` holds earlier runs' staging
     (default: beside `staging`), for flows that read it. A flow driven by state (`Flow.recall`) stages
-    what it remembers from `state` when no input was staged.
+    what it remembers from the state folder when no input was staged.
     """
+    report, layout = ctx.report, ctx.layouts.source
     tallies: dict[str, list[str]] = {}
-    for folder, chunks, items in _groups(flow, layout, [i for i in inputs if not i.failed], staging,
-                                         report.run_id, history, state):
+    for folder, chunks, items in _groups(ctx, [i for i in inputs if not i.failed], staging):
         writer = StagingWriter(folder)
         counted = (report.records_in, report.rejected, report.written, len(report.rejects))
         counted_tallies = {note: len(ids) for note, ids in tallies.items()}
@@ -77,9 +74,10 @@ def tally(note: str, records: list[str], shown: int = 10) -> str:
     return note.format(count=len(records), records=names)
 
 
-def _groups(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path, run_id: str,
-            history: Path | None, state: Path | None) -> Iterator[tuple[Path, Iterable[Chunk], list[Input]]]:
+def _groups(ctx: RunContext, inputs: list[Input],
+            staging: Path) -> Iterator[tuple[Path, Iterable[Chunk], list[Input]]]:
     """The groups a run stages, in order: (folder, its chunks, the inputs they come from)."""
+    flow, layout, run_id, history = ctx.flow, ctx.layouts.source, ctx.report.run_id, ctx.history
     if flow.extract_staged:  # a flow that reads what other flows staged, not the inbox
         yield staging / "computed", flow.extract_staged(history or staging.parent, layout, run_id), []
     tables: dict[str, list[RawTable]] = {}
@@ -93,5 +91,5 @@ def _groups(flow: Flow, layout: SourceLayout, inputs: list[Input], staging: Path
         items = [i for i in inputs if any(n != "flat" for n, _ in i.tables)]
         yield staging / "tables", flow.extract_tables(layout, tables, run_id), items
     # evaluated after the inputs above were staged: only when none of them could be
-    if flow.recall is not None and state is not None and not any(not i.failed for i in inputs):
-        yield staging / "remembered", flow.recall(state, layout, run_id), []
+    if flow.recall is not None and not any(not i.failed for i in inputs):
+        yield staging / "remembered", flow.recall(ctx.config.folder("state"), layout, run_id), []

@@ -15,6 +15,7 @@ from collections import deque
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -99,41 +100,34 @@ class CustomerLinks:
 
     def assign(self, table: pa.Table) -> pa.Table:
         """`table` (orders or customers) with `erp_customer_number` filled for every row."""
-        columns = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-                   for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number",
-                                "store_id")}
+        columns = _link_columns(table)
         stores = [None if store is None else str(store) for store in columns["store_id"]]
-        shop_numbers = {store: self.range_of(store).use_shop_numbers for store in set(stores)}
-        givens = [given or (shop if shop_numbers[store] else None)
-                  for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
-                                                strict=True)]
+        givens = self._given_numbers(columns, stores)
         if len(self._cache) > _CACHE_LIMIT:  # memory stays flat however many customers a run meets
             self._flush()
             self._cache.clear()
         self._now = datetime.now().isoformat(timespec="seconds")
-        # the keys erp_number links by, each looked up once (the prefetch puts every one in the cache)
-        customers = [("customer", cid) if cid and cid != "0" and not guest else None
-                     for cid, guest in zip(columns["customer_id"], columns["is_guest"], strict=True)]
-        emails = [("email", mail.strip().lower()) if mail else None for mail in columns["email"]]
+        customers, emails = _link_keys(columns)
         self._prefetch([key for key in customers if key] + [key for key in emails if key])
         cache = self._cache
         self._batched = True
         try:
-            numbers = []
-            for customer, email, cid, mail, guest, given, store in zip(
-                    customers, emails, columns["customer_id"], columns["email"], columns["is_guest"], givens, stores,
-                    strict=True):
-                by_id = cache.get(customer) if customer else None
-                by_mail = cache.get(email) if email else None
-                # a customer whose every key is linked already (most, after a shop's first run): nothing to add
-                if (by_id or not customer) and (by_mail or not email) and (by_id or by_mail or given):
-                    numbers.append(by_id or by_mail or given)
-                else:
-                    numbers.append(self.erp_number(cid, mail, bool(guest), given, store))
+            numbers = [_linked(cache, customer, email, given) or self.erp_number(cid, mail, bool(guest), given, store)
+                       for customer, email, cid, mail, guest, given, store in zip(
+                           customers, emails, columns["customer_id"], columns["email"], columns["is_guest"], givens,
+                           stores, strict=True)]
         finally:
             self._batched, self._now = False, None
         index = table.column_names.index("erp_customer_number")
         return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
+
+    def _given_numbers(self, columns: dict[str, list[Any]], stores: list[str | None]) -> list[str | None]:
+        """The number each row brings: its own ERP number, else its shop customer number where its store's
+        range uses those."""
+        shop_numbers = {store: self.range_of(store).use_shop_numbers for store in set(stores)}
+        return [given or (shop if shop_numbers[store] else None)
+                for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
+                                              strict=True)]
 
     def _prefetch(self, keys: list[tuple[str, str]]) -> None:
         """Look up a chunk's links in a few queries instead of one per record."""
@@ -221,3 +215,27 @@ def shop_customer_ids(state: Path, erp_numbers: list[str]) -> dict[str, str]:
 def shop_customers(state: Path, erp_numbers: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Per row, the shop customer id linked to its ERP customer number (null when none is)."""
     return lookup(erp_numbers, partial(shop_customer_ids, state))
+
+
+def _link_columns(table: pa.Table) -> dict[str, list[Any]]:
+    """The columns links are made from, as lists (None in every row for a column `table` lacks)."""
+    return {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+            for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number", "store_id")}
+
+
+def _link_keys(columns: dict[str, list[Any]]) -> tuple[list[tuple[str, str] | None], list[tuple[str, str] | None]]:
+    """Each row's keys erp_number links by: its customer id (not a guest's) and its e-mail, None where it has none."""
+    customers = [("customer", cid) if cid and cid != "0" and not guest else None
+                 for cid, guest in zip(columns["customer_id"], columns["is_guest"], strict=True)]
+    emails = [("email", mail.strip().lower()) if mail else None for mail in columns["email"]]
+    return customers, emails
+
+
+def _linked(cache: dict[tuple[str, str], str | None], customer: tuple[str, str] | None,
+            email: tuple[str, str] | None, given: str | None) -> str | None:
+    """The number of a row whose every key is linked already (most, after a shop's first run); else None."""
+    by_id = cache.get(customer) if customer else None
+    by_mail = cache.get(email) if email else None
+    if (by_id or not customer) and (by_mail or not email):
+        return by_id or by_mail or given
+    return None

@@ -6,7 +6,6 @@ before any data is read.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -19,10 +18,8 @@ from etl.os_compat import read_text_file
 from etl.shared.errors import ConfigError
 from etl.shared.model import ENTITIES, TYPES, field_type
 from etl.shared.strict import Strict
-from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems
+from etl.transform.layout_forms import Dialect, LayoutStores, Shape, XmlSpec, form_problems, record_problems
 from etl.transform.needs import Condition, need_problems
-
-_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
 class SourceField(Strict):
@@ -113,31 +110,35 @@ class SourceLayout(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> SourceLayout:
-        problems = []
-        for name in self.flat.tables if self.flat else []:
-            if name not in self.tables:
-                problems.append(f"flat.tables: no table '{name}' in tables")
+        problems = [f"flat.tables: no table '{name}' in tables" for name in (self.flat.tables if self.flat else [])
+                    if name not in self.tables]
         for tname, table in self.tables.items():
-            if table.entity and table.entity not in ENTITIES:
-                problems.append(f"tables.{tname}.entity: unknown entity '{table.entity}'")
-            for fname, spec in table.fields.items():
-                kind = spec.type or (field_type(table.entity, fname) if table.entity else None) or "string"
-                if kind not in TYPES:
-                    problems.append(f"tables.{tname}.fields.{fname}.type: unknown type '{kind}'")
-                if spec.map and spec.map not in self.value_maps:
-                    problems.append(f"tables.{tname}.fields.{fname}.map: no value map '{spec.map}'")
-                if {spec.min, spec.max, spec.more_than, spec.less_than} != {None} and kind not in ("decimal", "int"):
-                    problems.append(f"tables.{tname}.fields.{fname}: min/max/more_than/less_than need a "
-                                    f"number field, this one is {kind}")
-            problems += [f"tables.{tname}.unique: no field '{f}' in tables.{tname}.fields"
-                         for f in table.unique if f not in table.fields and f not in table.computed]
-            for cname, joined in table.computed.items():
-                problems += [f"tables.{tname}.computed.{cname}.join: no field '{f}' in tables.{tname}.fields"
-                             for f in joined.join if f not in table.fields]
+            problems += self._table_problems(tname, table)
         problems += need_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _table_problems(self, tname: str, table: SourceTable) -> list[str]:
+        """What is wrong with the table `tname`: its entity, its fields' types, maps and bounds, its keys."""
+        problems = []
+        if table.entity and table.entity not in ENTITIES:
+            problems.append(f"tables.{tname}.entity: unknown entity '{table.entity}'")
+        for fname, spec in table.fields.items():
+            kind = self.field_kind(table, fname)
+            if kind not in TYPES:
+                problems.append(f"tables.{tname}.fields.{fname}.type: unknown type '{kind}'")
+            if spec.map and spec.map not in self.value_maps:
+                problems.append(f"tables.{tname}.fields.{fname}.map: no value map '{spec.map}'")
+            if {spec.min, spec.max, spec.more_than, spec.less_than} != {None} and kind not in ("decimal", "int"):
+                problems.append(f"tables.{tname}.fields.{fname}: min/max/more_than/less_than need a "
+                                f"number field, this one is {kind}")
+        problems += [f"tables.{tname}.unique: no field '{f}' in tables.{tname}.fields"
+                     for f in table.unique if f not in table.fields and f not in table.computed]
+        for cname, joined in table.computed.items():
+            problems += [f"tables.{tname}.computed.{cname}.join: no field '{f}' in tables.{tname}.fields"
+                         for f in joined.join if f not in table.fields]
+        return problems
 
     def field_kind(self, table: SourceTable, name: str) -> str:
         """The type a source field is parsed as."""
@@ -214,8 +215,6 @@ class TargetLayout(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> TargetLayout:
-        from etl.transform.compute import COMPUTED
-
         problems = []
         first = next(iter(self.records), None)
         for rname, rec in list(self.records.items())[1:]:
@@ -226,28 +225,7 @@ class TargetLayout(Strict):
             elif rec.parent is not None and self.records[rec.parent].parent is not None:
                 problems.append(f"records.{rname}.parent: '{rec.parent}' is itself a child (one level only)")
         for rname, rec in self.records.items():
-            if rec.entity not in ENTITIES:
-                problems.append(f"records.{rname}.entity: unknown entity '{rec.entity}'")
-                continue
-            if field_type(rec.entity, rec.key) is None:
-                problems.append(f"records.{rname}.key: '{rec.key}' is not a field of {rec.entity}")
-            seen = set()
-            for i, spec in enumerate(rec.fields):
-                where = f"records.{rname}.fields[{i}] ({spec.name})"
-                if spec.name in seen:
-                    problems.append(f"{where}: the name is used twice")
-                seen.add(spec.name)
-                if not _XML_NAME.match(spec.name):
-                    problems.append(f"{where}: not usable as an XML element name")
-                if spec.source and field_type(rec.entity, spec.source) is None:
-                    problems.append(f"{where}.from: '{spec.source}' is not a field of {rec.entity}")
-                if spec.compute and spec.compute not in COMPUTED:
-                    known = ", ".join(sorted(COMPUTED))
-                    problems.append(f"{where}.compute: unknown function '{spec.compute}' (known: {known})")
-                if spec.map and spec.map not in self.value_maps:
-                    problems.append(f"{where}.map: no value map '{spec.map}'")
-                if spec.type and spec.type not in TYPES:
-                    problems.append(f"{where}.type: unknown type '{spec.type}'")
+            problems += record_problems(rname, rec, self.value_maps)
         problems += form_problems(self.records, self.xml, self.shape, self.stores)
         if problems:
             raise ValueError("; ".join(problems))

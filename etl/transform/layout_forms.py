@@ -6,13 +6,17 @@ XML structure and the csv/txt file shape; the XSD, the JSON Schema and the XML a
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from etl.config.customer_numbers import NumberRange
 from etl.config.storefronts import store_ids_as_text
+from etl.shared.model import ENTITIES, TYPES, field_type
 from etl.shared.strict import Strict
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
 class Dialect(Strict):
@@ -122,4 +126,33 @@ def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: d
     for store, override in stores.items():
         problems += [f"stores.{store}.{part}.{name}: no field '{name}' in the records"
                      for part in ("fields", "defaults") for name in getattr(override, part) if name not in fields]
+    return problems
+
+
+def record_problems(rname: str, rec: Any, value_maps: dict[str, Any]) -> list[str]:
+    """What is wrong with the record type `rname`: its entity, key, and its fields' names and origins."""
+    from etl.transform.compute import COMPUTED
+
+    if rec.entity not in ENTITIES:
+        return [f"records.{rname}.entity: unknown entity '{rec.entity}'"]
+    problems = []
+    if field_type(rec.entity, rec.key) is None:
+        problems.append(f"records.{rname}.key: '{rec.key}' is not a field of {rec.entity}")
+    seen = set()
+    for i, spec in enumerate(rec.fields):
+        where = f"records.{rname}.fields[{i}] ({spec.name})"
+        if spec.name in seen:
+            problems.append(f"{where}: the name is used twice")
+        seen.add(spec.name)
+        if not _XML_NAME.match(spec.name):
+            problems.append(f"{where}: not usable as an XML element name")
+        if spec.source and field_type(rec.entity, spec.source) is None:
+            problems.append(f"{where}.from: '{spec.source}' is not a field of {rec.entity}")
+        if spec.compute and spec.compute not in COMPUTED:
+            known = ", ".join(sorted(COMPUTED))
+            problems.append(f"{where}.compute: unknown function '{spec.compute}' (known: {known})")
+        if spec.map and spec.map not in value_maps:
+            problems.append(f"{where}.map: no value map '{spec.map}'")
+        if spec.type and spec.type not in TYPES:
+            problems.append(f"{where}.type: unknown type '{spec.type}'")
     return problems

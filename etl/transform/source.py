@@ -46,15 +46,8 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
     lines = batch.column(LINE)
     lineage = {"_file": constant(file, size, pa.string()), "_line": lines, "_run": constant(run_id, size, pa.string())}
     columns: dict[str, pa.Array] = {}
-    raw_text: dict[str, tuple[str, pa.Array]] = {}
     present = set(batch.schema.names)
-    for name, spec in table.fields.items():
-        column = next((c for c in spec.column if c in present), None)
-        text = batch.column(column) if column else pa.nulls(size, pa.string())
-        raw_text[name] = (column or spec.column[0], text)
-    if key and key not in table.fields:
-        # Rows without an id of their own (a filled template) are named by their place.
-        raw_text[key] = (key, pc.binary_join_element_wise(lineage["_file"], pc.cast(lines, pa.string()), ":"))
+    raw_text = _raw_texts(table, batch, key, lineage)
     base = pa.table({**{k: v for k, (_, v) in raw_text.items()}, **lineage})
     rejects: list[Reject] = []
     # Fields needed by some records come last: their conditions read the record's other fields.
@@ -87,14 +80,38 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
             inside = _COMPARE[op](pc.cast(values, DECIMAL), pa.scalar(bound, DECIMAL))
             rejects += rejects_where(base, pc.invert(inside), column, text, _RANGES[op].format(bound=bound), key)
         columns[name] = values
-    columns = {name: columns[name] for name in table.fields}  # in the layout's order again
-    if key and key not in table.fields:
-        columns[key] = raw_text[key][1]
-    for name, joined in table.computed.items():
-        parts = [pc.cast(columns[field], pa.string()) for field in joined.join]
-        columns[name] = pc.binary_join_element_wise(*parts, joined.separator)
+    columns = _in_layout_order(table, columns, key, raw_text)
     rejects = broken_rejects(batch, base, key, rejects)  # a row the reader could not split: refused whole
     return pa.table({**columns, **lineage}), rejects
+
+
+def _raw_texts(table: SourceTable, batch: pa.RecordBatch | pa.Table, key: str | None,
+               lineage: dict[str, pa.Array]) -> dict[str, tuple[str, pa.Array]]:
+    """Each field's source column and text (nulls where the batch lacks it); a row key missing from the fields."""
+    size = batch.num_rows
+    present = set(batch.schema.names)
+    raw_text: dict[str, tuple[str, pa.Array]] = {}
+    for name, spec in table.fields.items():
+        column = next((c for c in spec.column if c in present), None)
+        text = batch.column(column) if column else pa.nulls(size, pa.string())
+        raw_text[name] = (column or spec.column[0], text)
+    if key and key not in table.fields:
+        # Rows without an id of their own (a filled template) are named by their place.
+        raw_text[key] = (key, pc.binary_join_element_wise(lineage["_file"], pc.cast(lineage["_line"], pa.string()),
+                                                          ":"))
+    return raw_text
+
+
+def _in_layout_order(table: SourceTable, columns: dict[str, pa.Array], key: str | None,
+                     raw_text: dict[str, tuple[str, pa.Array]]) -> dict[str, pa.Array]:
+    """The typed fields in the layout's order, then the row key if no field is it, then the joined fields."""
+    ordered = {name: columns[name] for name in table.fields}
+    if key and key not in table.fields:
+        ordered[key] = raw_text[key][1]
+    for name, joined in table.computed.items():
+        parts = [pc.cast(ordered[field], pa.string()) for field in joined.join]
+        ordered[name] = pc.binary_join_element_wise(*parts, joined.separator)
+    return ordered
 
 
 def _bounds(spec: SourceField) -> list[tuple[str, Decimal]]:

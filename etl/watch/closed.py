@@ -85,19 +85,28 @@ class _File:
     signature: Signature | None = None  # the file as it was then
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The Windows probe of whether a writer still holds a file (`held_open`); the system and opener are seams."""
+
+    os_name: str | None = None
+    open_unshared: Callable[[Path], None] = _open_unshared
+
+    def held_open(self, path: Path) -> bool | None:
+        """Whether another program has `path` open for writing (None: nothing proven)."""
+        return held_open(path, self.os_name, self.open_unshared)
+
+
 class Closes:
     """What the observer saw happen to each inbox file; `is_closed` answers from it (or from the probe)."""
 
-    def __init__(self, inbox: Path, settle: float, *, events: bool, probe: bool,
-                 clock: Callable[[], float] = time.monotonic, os_name: str | None = None,
-                 open_unshared: Callable[[Path], None] = _open_unshared) -> None:
+    def __init__(self, inbox: Path, settle: float, *, events: bool, probe: Probe | None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.inbox = inbox
         self.settle = settle
         self.events = events  # the observer reports opens and closes (inotify)
-        self.probe = probe and is_windows(os_name)
+        self.probe = probe if probe is not None and is_windows(probe.os_name) else None
         self.clock = clock
-        self.os_name = os_name
-        self.open_unshared = open_unshared
         self._files: dict[Path, _File] = {}
         self._distrusted: dict[Path, Signature | None] = {}  # put back by us: the quiet period decides
         self._lock = threading.Lock()
@@ -143,7 +152,7 @@ class Closes:
         if len(sig) != 2 or sig[0] == 0:  # folders and empty files: the quiet period decides
             return False
         if self.probe:
-            return unchanged_for >= self.settle and held_open(path, self.os_name, self.open_unshared) is False
+            return unchanged_for >= self.settle and self.probe.held_open(path) is False
         with self._lock:
             if path in self._distrusted:
                 if self._distrusted[path] == sig:

@@ -28,10 +28,10 @@ from etl.state.files import WATCH_LOCK
 from etl.state.lifecycle import not_plain, refuse
 from etl.state.locks import FileLock
 from etl.watch import claim, recall
-from etl.watch.closed import Closes, pair_moves_quickly
+from etl.watch.closed import Closes, pair_moves_quickly, Probe
 from etl.watch.route import Route, Router
 from etl.watch.run_job import Outcome, process
-from etl.watch.sets import Plan, plan
+from etl.watch.sets import Plan, plan, Drops, Patience, SetTables
 from etl.watch.stability import Signature, Stability, in_inbox_for, marker_for, scan
 
 log = logging.getLogger("etl.watch")
@@ -70,7 +70,7 @@ class Watcher:
         self.stability = Stability(self.settings.quiet_seconds)
         # Where the platform tells us a writer closed a file, it need not wait the quiet period.
         self.closes = Closes(self.inbox, self.settings.closed_settle_seconds, events=False,
-                             probe=self.settings.close_events and not self.settings.poll)
+                             probe=Probe() if self.settings.close_events and not self.settings.poll else None)
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.observer: BaseObserver | None = None
@@ -191,13 +191,14 @@ class Watcher:
             else:
                 ready[path] = self._route(path, sig)
         assert self.router is not None
-        required = {flow: self.router.required_tables(flow) for flow in self.router.layouts}
-        known = {flow: list(layout.tables) for flow, layout in self.router.layouts.items()}
-        quiet_for = {path: self.stability.quiet_for(path) for path in ready}
-        return plan(ready, unsettled, required=required, known=known, quiet=self.settings.quiet_seconds,
-                    quiet_for=quiet_for, age=in_inbox_for(ready), expected=self.router.expected_sets(), held=held,
-                    set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
-                    hold=2 * self.settings.quiet_seconds + 1.0)
+        sets = SetTables(required={flow: self.router.required_tables(flow) for flow in self.router.layouts},
+                         known={flow: list(layout.tables) for flow, layout in self.router.layouts.items()},
+                         expected=self.router.expected_sets())
+        seen = Drops(ready, unsettled, quiet_for={path: self.stability.quiet_for(path) for path in ready},
+                     age=in_inbox_for(ready), held=held)
+        patience = Patience(set_timeout=self.settings.set_timeout_seconds, batch_max=self.settings.batch_max,
+                            hold=2 * self.settings.quiet_seconds + 1.0, quiet=self.settings.quiet_seconds)
+        return plan(seen, sets, patience)
 
     def _route(self, path: Path, sig: Signature) -> Route:
         cached = self._routes.get(path)

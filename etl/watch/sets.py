@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from etl.i18n import N_
@@ -39,6 +40,48 @@ class Plan:
     waiting: list[Path] = field(default_factory=list)  # not complete yet
     # Of `waiting`: members of a set that lacks tables while nothing else is arriving, with what they lack.
     incomplete: dict[Path, str] = field(default_factory=dict)
+
+
+@dataclass
+class Drops:
+    """What one look at the inbox saw."""
+
+    ready: dict[Path, Route | None]  # complete drops, each with its route (None for folders and zips)
+    unsettled: list[Path] = field(default_factory=list)  # drops not complete yet
+    quiet_for: dict[Path, float] = field(default_factory=dict)  # how long each ready drop has been unchanged
+    # How long each ready drop has been in the inbox (a watcher started later knows it from the file).
+    age: dict[Path, float] = field(default_factory=dict)
+    # Complete, but another program holds them or they cannot be read: they wait, and hold every set.
+    held: dict[Path, str] = field(default_factory=dict)
+
+    @cached_property
+    def arriving(self) -> bool:
+        """A loose file is still arriving: it may be a table of a set, or fill a batch."""
+        return any(not p.is_dir() and p.suffix.lower() != ".zip" for p in self.unsettled)
+
+    def quiet(self, path: Path) -> float:
+        """How long `path` has been unchanged."""
+        return self.quiet_for.get(path, 0.0)
+
+
+@dataclass(frozen=True)
+class SetTables:
+    """The tables of each flow's exports."""
+
+    required: dict[str, list[str]]  # tables a set of the flow cannot do without
+    known: dict[str, list[str]] = field(default_factory=dict)  # every table: a set with all is complete at once
+    expected: Collection[str] = ()  # flows whose sets are never taken apart for another flow
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long drops wait, and how many single files one job takes."""
+
+    set_timeout: float  # a set still lacking tables this long after its newest member is refused
+    batch_max: int
+    # A batch not full waits until its oldest file has been quiet this long while other files are arriving.
+    hold: float = 0.0
+    quiet: float = 0.0  # a set lacking only optional tables waits this long after its newest member
 
 
 def missing_tables(routes: list[Route], required: list[str]) -> list[str]:
@@ -80,22 +123,21 @@ def join_open_sets(ready: dict[Path, Route | None]) -> dict[Path, Route | None]:
     return joined
 
 
-def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: dict[str, list[str]],
-         quiet_for: dict[Path, float], set_timeout: float, batch_max: int, hold: float = 0.0,
-         known: dict[str, list[str]] | None = None, quiet: float = 0.0, expected: Collection[str] = (),
-         held: dict[Path, str] | None = None, age: dict[Path, float] | None = None) -> Plan:
-    """Group ready drops (route None for folders and zips) into jobs; `unsettled` drops are not complete yet.
+def plan(drops: Drops, sets: SetTables, patience: Patience) -> Plan:
+    """Group the ready drops into jobs; unsettled and held drops wait, sets that cannot be whole are refused."""
+    result = Plan(waiting=[*drops.unsettled, *drops.held])
+    result.incomplete.update(drops.held)
+    batches, members = _sort(drops.ready, result)
+    for flow, paths in batches.items():
+        _batch(result, flow, paths, drops, patience)
+    for flow, group in members.items():
+        _decide_set(result, flow, group, drops, sets, patience)
+    return result
 
-    `quiet_for` is how long each ready drop has been unchanged, `age` how long it has been in the inbox
-    (a watcher started later knows it from the file); `known` every table of a flow's exports (a set
-    with all of them is complete at once, one without waits `quiet` seconds); a batch of single files
-    waits until its oldest file has been quiet for `hold` seconds while other files are still arriving.
-    `expected` flows' sets are never taken apart for another flow; `held` files (complete, but another
-    program holds them or they cannot be read) wait, and hold every set while they do.
-    """
-    held = held or {}
-    result = Plan(waiting=[*unsettled, *held])
-    result.incomplete.update(held)
+
+def _sort(ready: dict[Path, Route | None],
+          result: Plan) -> tuple[dict[str, list[Path]], dict[str, list[tuple[Path, Route]]]]:
+    """Folders and zips made jobs and refused drops refusals in `result`; the rest as (batches, set members)."""
     batches: dict[str, list[Path]] = {}
     members: dict[str, list[tuple[Path, Route]]] = {}
     for path, route in sorted(join_open_sets(ready).items()):
@@ -107,38 +149,47 @@ def plan(ready: dict[Path, Route | None], unsettled: list[Path], *, required: di
             members.setdefault(route.flow or "", []).append((path, route))
         else:
             batches.setdefault(route.flow or "", []).append(path)
-    loose_unsettled = [p for p in unsettled if not p.is_dir() and p.suffix.lower() != ".zip"]
-    for flow, paths in batches.items():
-        for start in range(0, len(paths), batch_max):
-            chunk = paths[start:start + batch_max]
-            # While more files are arriving, wait up to `hold` more seconds to fill the batch: one run
-            # over many files costs far less than many runs over few.
-            if loose_unsettled and len(chunk) < batch_max and max(quiet_for.get(p, 0.0) for p in chunk) < hold:
-                result.waiting += chunk
-                continue
-            result.jobs.append(Job("files", flow, chunk))
-    for flow, group in members.items():
-        paths = [p for p, _ in group]
-        lacking = missing_tables([r for _, r in group], required.get(flow, []))
-        whole = not missing_tables([r for _, r in group], (known or {}).get(flow, []))
-        waited = min(max(quiet_for.get(p, 0.0), (age or {}).get(p, 0.0)) for p in paths)
-        if held:  # a file nobody can read now may be a table of this set: nothing is taken, nothing refused
-            result.waiting += paths
-            result.incomplete.update((p, N_("the {flow} export waits while {names} cannot be read").format(
-                flow=flow, names=", ".join(sorted(h.name for h in held)))) for p in paths)
-        elif not lacking and not loose_unsettled and (whole or min(quiet_for.get(p, 0.0) for p in paths) >= quiet):
+    return batches, members
+
+
+def _batch(result: Plan, flow: str, paths: list[Path], drops: Drops, patience: Patience) -> None:
+    """Jobs of at most `batch_max` single files of `flow`; a batch not full may wait for more."""
+    for start in range(0, len(paths), patience.batch_max):
+        chunk = paths[start:start + patience.batch_max]
+        # While more files are arriving, wait up to `hold` more seconds to fill the batch: one run
+        # over many files costs far less than many runs over few.
+        if drops.arriving and len(chunk) < patience.batch_max and max(map(drops.quiet, chunk)) < patience.hold:
+            result.waiting += chunk
+            continue
+        result.jobs.append(Job("files", flow, chunk))
+
+
+def _decide_set(result: Plan, flow: str, group: list[tuple[Path, Route]], drops: Drops, sets: SetTables,
+                patience: Patience) -> None:
+    """Take the set `group` of `flow`, hand its files to flows that read them alone, refuse it, or let it wait."""
+    paths = [p for p, _ in group]
+    lacking = missing_tables([r for _, r in group], sets.required.get(flow, []))
+    if drops.held:  # a file nobody can read now may be a table of this set: nothing is taken, nothing refused
+        result.waiting += paths
+        result.incomplete.update((p, N_("the {flow} export waits while {names} cannot be read").format(
+            flow=flow, names=", ".join(sorted(h.name for h in drops.held)))) for p in paths)
+    elif drops.arriving:  # a file still arriving may be a table of this set
+        result.waiting += paths
+    elif not lacking:
+        whole = not missing_tables([r for _, r in group], sets.known.get(flow, []))
+        if whole or min(map(drops.quiet, paths)) >= patience.quiet:
             result.jobs.append(Job("set", flow, paths))
-        elif (lacking and not loose_unsettled and flow not in expected
-              and (moved := _complete_elsewhere(group, required))):
-            result.jobs += moved
-        elif lacking and not loose_unsettled and waited >= set_timeout:
-            reason = N_("incomplete export: the {flow} tables {tables} did not arrive within {seconds} s of the "
-                        "others ({names})").format(flow=flow, tables=", ".join(lacking), seconds=f"{set_timeout:g}",
-                                                   names=", ".join(p.name for p in paths))
-            result.refusals += [(p, reason) for p in paths]
-        else:
+        else:  # optional tables may still come
             result.waiting += paths
-            if lacking and not loose_unsettled:
-                result.incomplete.update((p, N_("the {flow} tables {tables} have not arrived").format(
-                    flow=flow, tables=", ".join(lacking))) for p in paths)
-    return result
+    elif flow not in sets.expected and (moved := _complete_elsewhere(group, sets.required)):
+        result.jobs += moved
+    elif min(max(drops.quiet(p), drops.age.get(p, 0.0)) for p in paths) >= patience.set_timeout:
+        reason = N_("incomplete export: the {flow} tables {tables} did not arrive within {seconds} s of the "
+                    "others ({names})").format(flow=flow, tables=", ".join(lacking),
+                                               seconds=f"{patience.set_timeout:g}",
+                                               names=", ".join(p.name for p in paths))
+        result.refusals += [(p, reason) for p in paths]
+    else:
+        result.waiting += paths
+        result.incomplete.update((p, N_("the {flow} tables {tables} have not arrived").format(
+            flow=flow, tables=", ".join(lacking))) for p in paths)

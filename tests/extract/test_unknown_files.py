@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from etl.report.run_report import EXIT_PARTIAL
 from tests.conftest import ORDERS
 
@@ -37,7 +37,7 @@ def test_an_unknown_file_is_refused_with_what_it_looks_like(workspace: Config, n
 
 def test_the_report_records_each_inputs_encoding_and_dialect(workspace: Config) -> None:
     (workspace.folder("inbox") / "flat.csv").write_bytes((ORDERS / "flat_cp1252.csv").read_bytes())
-    report = run_flow(workspace, "orders", "csv", dry_run=True)
+    report = run_flow(workspace, "orders", "csv", RunOptions(dry_run=True))
     (read,) = report.inputs
     assert (read.file, read.encoding, read.dialect and read.dialect["name"]) == ("flat.csv", "cp1252", "csv")
     assert read.confidence is not None and read.confidence > 0.5

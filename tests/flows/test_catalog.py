@@ -13,7 +13,7 @@ import pytest
 
 from etl.config import Config
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from etl.report.run_report import RunReport
 from etl.validate import validate_file
 from tests.conftest import DATA, GOLDEN, drop
@@ -24,13 +24,13 @@ _RUN = re.compile(rb"catalog_\d{8}-\d{6}-[0-9a-f]{6}")
 _TIME = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
-def run_catalog(config: Config, fmt: str = "csv", **options: object) -> RunReport:
+def run_catalog(config: Config, fmt: str = "csv", **options: bool) -> RunReport:
     """Drop the example exports and their media files, then run the catalog flow."""
     drop(config, *sorted(CATALOG.glob("*.csv")))
     config.folder("media").mkdir(parents=True, exist_ok=True)
     for media in (CATALOG / "media").iterdir():
         shutil.copy2(media, config.folder("media") / media.name)
-    return run_flow(config, "catalog", fmt, **options)  # type: ignore[arg-type]
+    return run_flow(config, "catalog", fmt, RunOptions(**options))
 
 
 def table(report: RunReport, name: str) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.pipeline import get_flow, load_layouts, run_flow
+from etl.pipeline import RunOptions, get_flow, load_layouts, run_flow
 from etl.template import write_template
 from tests.conftest import DATA, ORDERS, drop
 
@@ -53,7 +53,7 @@ def test_links_survive_a_restart_and_orders_use_them(workspace: Config) -> None:
     orders = _records(run_flow(workspace, "orders", "json"))
     first = {r["Shopbestellnummer"]: r["Kundennummer"] for r in orders}
     drop(workspace, ORDERS / "flat_cp1252.csv")
-    again = _records(run_flow(workspace, "orders", "json", force=True))
+    again = _records(run_flow(workspace, "orders", "json", RunOptions(force=True)))
     assert {r["Shopbestellnummer"]: r["Kundennummer"] for r in again} == first  # same numbers after restart
     assert len(set(first.values())) == len(first)
 
@@ -61,7 +61,7 @@ def test_links_survive_a_restart_and_orders_use_them(workspace: Config) -> None:
 def test_dry_run_hands_out_no_numbers(workspace: Config) -> None:
     run_flow(workspace, "orders", "csv", files=[])  # the working folder has state now
     drop(workspace, ORDERS / "flat_cp1252.csv")
-    run_flow(workspace, "orders", "csv", dry_run=True)
+    run_flow(workspace, "orders", "csv", RunOptions(dry_run=True))
     assert _links(workspace) == 0
     run_flow(workspace, "orders", "csv")  # the same file for real does hand out numbers
     assert _links(workspace) > 0

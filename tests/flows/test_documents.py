@@ -13,7 +13,7 @@ from lxml import etree
 
 from etl.config import Config
 from etl.load.media import secret_key
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from tests.conftest import DATA, ORDERS, drop, run_orders
 
 DOCUMENTS = DATA / "documents"
@@ -86,7 +86,7 @@ def test_every_format_is_valid(linked: Config) -> None:
 
     for fmt in ("xml", "json", "txt", "csv"):
         drop(linked, DOCUMENTS / "belegexport.csv")
-        report = run_flow(linked, "documents", fmt, force=True)
+        report = run_flow(linked, "documents", fmt, RunOptions(force=True))
         assert report.written == 6, report.rejects
         output = Path(next(o for o in report.outputs if o.endswith(f".{fmt}")))
         if fmt == "xml":

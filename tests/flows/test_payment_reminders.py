@@ -14,7 +14,7 @@ import pytest
 
 from etl.config import Config
 from etl.flows.payment_requests import level
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from etl.state import payments as payment_state
 from tests.conftest import drop
 from tests.flows.test_payment_requests import OPEN, configure
@@ -133,7 +133,7 @@ def test_a_dry_run_changes_nothing(workspace: Config, smtp: tuple[Inbox, int], c
     drop(config, OPEN)
     run_flow(config, "payment-requests", "csv")
     clock[0] = DAY0 + timedelta(days=7)
-    dry = run_flow(config, "payment-requests", "csv", dry_run=True)
+    dry = run_flow(config, "payment-requests", "csv", RunOptions(dry_run=True))
     assert dry.written == 4 and len(inbox.messages) == 4
     assert run_flow(config, "payment-requests", "csv").written == 4 and len(inbox.messages) == 8
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.examine import inspect_files, render
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from tests.conftest import ORDERS
 
 SET = ORDERS / "xtc_csv_cp1252"
@@ -83,7 +83,7 @@ def test_the_command_prints_text_and_json(tmp_path: Path) -> None:
 
 def test_the_run_report_lists_ignored_columns_per_input(workspace: Config) -> None:
     (workspace.folder("inbox") / "flat.csv").write_bytes((ORDERS / "flat_cp1252.csv").read_bytes())
-    report = run_flow(workspace, "orders", "csv", dry_run=True)
+    report = run_flow(workspace, "orders", "csv", RunOptions(dry_run=True))
     (read,) = report.inputs
     assert "customers_firstname" in read.ignored["flat"] and "orders_id" not in read.ignored["flat"]
     assert "customers_firstname" in report.as_dict()["inputs"][0]["ignored"]["flat"]  # type: ignore[index]

@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from etl.config import Config
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from etl.state.mail_queue import MailQueue
 from tests.conftest import ORDERS, drop, run_orders
 from tests.flows.test_shipments import SHIPMENTS, configure
@@ -25,7 +25,7 @@ def test_mails_are_sent_once_across_reruns(workspace: Config, smtp: tuple[Inbox,
     received = message_from_bytes(inbox.messages[0], policy=policy.default)
     assert received["Subject"] == "Ihre Bestellung 10001 ist unterwegs"
     drop(config, SHIPMENTS)
-    again = run_flow(config, "shipments", "csv", force=True)  # the same delivery notes imported again
+    again = run_flow(config, "shipments", "csv", RunOptions(force=True))  # the same delivery notes imported again
     assert again.written == 5 and len(inbox.messages) == 3  # LS-50005 refused whole (its label)
     assert MailQueue(config.folder("state")).counts() == {"queued": 0, "sent": 3, "failed": 0}
 

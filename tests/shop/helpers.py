@@ -10,7 +10,7 @@ from typing import Any
 import pymysql
 
 from etl.config import Config
-from etl.pipeline import run_flow
+from etl.pipeline import run_flow, RunOptions
 from etl.report.run_report import RunReport
 from tests.conftest import DATA, drop
 from tests.mariadb import PASSWORD, USER, MariaDB
@@ -24,7 +24,7 @@ def run_catalog(config: Config, fmt: str = "sql", source: Path = CATALOG, **opti
     config.folder("media").mkdir(parents=True, exist_ok=True)
     for media in (CATALOG / "media").iterdir():
         shutil.copy2(media, config.folder("media") / media.name)
-    return run_flow(config, "catalog", fmt, **options)
+    return run_flow(config, "catalog", fmt, RunOptions(**options))
 
 
 def query(db: MariaDB, database: str, sql: str) -> list[tuple[Any, ...]]:

@@ -17,9 +17,9 @@ from watchdog.events import (
     FileSystemEvent,
 )
 
-from etl.watch.closed import LOCK_VIOLATION, SHARING_VIOLATION, Closes, held_open
+from etl.watch.closed import LOCK_VIOLATION, SHARING_VIOLATION, Closes, Probe, held_open
 from etl.watch.route import Route
-from etl.watch.sets import plan
+from etl.watch.sets import Drops, Patience, SetTables, plan
 from etl.watch.stability import signature
 
 SETTLE = 0.3
@@ -36,7 +36,7 @@ class Clock:
 
 
 def _closes(inbox: Path, clock: Clock, **options: object) -> Closes:
-    settings: dict[str, object] = {"events": True, "probe": False, **options}
+    settings: dict[str, object] = {"events": True, "probe": None, **options}
     return Closes(inbox, SETTLE, clock=clock, **settings)  # type: ignore[arg-type]
 
 
@@ -176,8 +176,7 @@ def test_windows_closes_use_the_probe(tmp_path: Path, error: OSError | None, unc
                                       closed: bool) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(b"id\r\n1\r\n")
-    closes = _closes(tmp_path, Clock(), events=False, probe=True, os_name="nt",
-                     open_unshared=_opener(error))
+    closes = _closes(tmp_path, Clock(), events=False, probe=Probe("nt", _opener(error)))
     assert closes.is_closed(path, signature(path) or (), unchanged_for) is closed
 
 
@@ -197,7 +196,8 @@ def test_a_set_complete_by_closes_waits_for_its_optional_tables(tables: list[str
     ready: dict[Path, Route | None] = {Path(f"/inbox/{t}.csv"): _route(t) for t in tables}
     known = {"orders": ["orders", "orders_products", "orders_products_attributes", "orders_total",
                         "orders_status_history"]}
-    decided = plan(ready, [], required={"orders": ["orders", "orders_products", "orders_total"]}, known=known,
-                   quiet=5.0, quiet_for=dict.fromkeys(ready, quiet_for), set_timeout=600, batch_max=200)
+    sets = SetTables(required={"orders": ["orders", "orders_products", "orders_total"]}, known=known)
+    decided = plan(Drops(ready, [], quiet_for=dict.fromkeys(ready, quiet_for)), sets,
+                   Patience(set_timeout=600, batch_max=200, quiet=5.0))
     assert bool(decided.jobs) is taken
     assert sorted(decided.waiting) == ([] if taken else sorted(ready))

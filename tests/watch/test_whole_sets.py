@@ -17,7 +17,7 @@ import pytest
 from etl.config import Config
 from etl.watch.route import Route, Router
 from etl.watch.service import Watcher
-from etl.watch.sets import Job, plan
+from etl.watch.sets import Drops, Job, Patience, SetTables, plan
 from etl.watch.stability import Stability
 from tests.watch.conftest import ORDERS, SET, files, make_config
 from tests.watch.test_watch import archived, order_ids
@@ -43,9 +43,11 @@ def test_the_fixture_holds_every_table_of_the_layout_and_orders_is_also_a_custom
 def _plan(arrived: dict[str, float], now: float) -> tuple[list[Job], list[tuple[Path, str]], list[Path]]:
     ready: dict[Path, Route | None] = {Path("/inbox") / FILE_OF[t]: ROUTES[FILE_OF[t]] for t in arrived}
     quiet_for = {Path("/inbox") / FILE_OF[t]: now - at for t, at in arrived.items()}
-    decided = plan(ready, [], required={f: ROUTER.required_tables(f) for f in ROUTER.layouts}, quiet_for=quiet_for,
-                   known={f: list(layout.tables) for f, layout in ROUTER.layouts.items()}, quiet=QUIET,
-                   set_timeout=TIMEOUT, batch_max=200, expected=ROUTER.expected_sets())
+    sets = SetTables(required={f: ROUTER.required_tables(f) for f in ROUTER.layouts},
+                     known={f: list(layout.tables) for f, layout in ROUTER.layouts.items()},
+                     expected=ROUTER.expected_sets())
+    decided = plan(Drops(ready, [], quiet_for=quiet_for), sets,
+                   Patience(set_timeout=TIMEOUT, batch_max=200, quiet=QUIET))
     return decided.jobs, decided.refusals, decided.waiting
 
 
