@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from etl.state.ledger import Ledger
 from tests.conftest import ORDERS, drop, run_orders
 

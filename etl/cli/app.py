@@ -21,8 +21,8 @@ from etl.shared.errors import ConfigError, EtlError
 
 if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command that needs them, not for --help
     from etl.config import Config
-    from etl.report.run_report import RunReport
     from etl.pipeline import RunOptions
+    from etl.report.run_report import RunReport
 
 EXIT_USAGE = 2  # as etl.report.run_report.EXIT_USAGE, without importing it for every command line
 app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,

@@ -57,7 +57,7 @@ def chunks(layout: SourceLayout, parts: dict[str, pa.Table | None], rejects: lis
                                         records="{records}")
             tallies.setdefault(note, []).extend(ids)
     history = assembler.own_any(history, N_("order_status history"))
-    neutral = assembler.finish(all_items, taxes, history)
+    neutral = assembler.reconcile(all_items, taxes, history)
     for n, part in enumerate(split(neutral, "orders", "order_id", chunk_size)):
         # The counts and rejects of the whole set travel with its first chunk.
         yield (Chunk(part, assembler.rejects, assembler.records_in, assembler.rejected, tallies=tallies) if n == 0
@@ -220,7 +220,7 @@ class _Assembler:
             return pc.cast(self._order_value(items, "tax_rate", "max"), DECIMAL)
         return constant(Decimal(setting), len(self.ids), DECIMAL)
 
-    def finish(self, items: pa.Table, taxes: pa.Table | None, history: pa.Table | None) -> Neutral:
+    def reconcile(self, items: pa.Table, taxes: pa.Table | None, history: pa.Table | None) -> Neutral:
         """Reconcile every order, drop the refused ones, and shape the neutral tables."""
         taxes = taxes if taxes is not None else schema("order_taxes").empty_table()
         tax_total = pc.fill_null(pc.cast(self._order_value(taxes, "tax_amount", "sum"), DECIMAL),

@@ -11,12 +11,12 @@ from etl.i18n import N_
 from etl.load.base import Writer
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps import Step
-from etl.pipeline.storefront_routes import Routes, Route
+from etl.pipeline.storefront_routes import Route, Routes
+from etl.report.run_report import RunReport
 from etl.shared.errors import EtlError
 from etl.shared.records import KEY, Neutral
 from etl.shared.rejects import Reject
 from etl.state.staging import prune
-from etl.report.run_report import RunReport
 from etl.transform.apply import map_chunk
 from etl.transform.layout import TargetLayout
 
@@ -55,7 +55,7 @@ def process(ctx: RunContext, writer_cls: type[Writer], chunks: Iterable[Neutral]
                 progress("written", report.written)
         temps = _close_routes(report, routes, written_before)
         for step in steps:
-            temps += step.finish()
+            temps += step.before_commit()
     except BaseException:
         routes.close()
         for temp in ctx.outbox.glob(f"**/.{ctx.stem}*.part"):

@@ -19,7 +19,7 @@ from etl.state.ledger import Ledger
 from etl.state.lifecycle import free_name, move_aside, publish_planned, refuse
 
 
-def finish(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
+def commit_run(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
     """Report the files, commit the run to the ledger, publish its outputs, archive or refuse its inputs.
 
     The report is written by `write_report`, once the steps' `committed` hooks have added to it.

@@ -20,7 +20,7 @@ from etl.pipeline.layouts import load_layouts
 from etl.pipeline.recognize import is_no_export, recognize_file, unknown_reason
 from etl.report.run_report import FileResult, InputRead, RunReport
 from etl.shared.errors import ConfigError
-from etl.state.ledger import Ledger, file_hash
+from etl.state.ledger import file_hash
 from etl.state.lifecycle import inbox_entries, move_aside, not_plain, refuse
 from etl.transform.layout import SourceLayout
 from etl.transform.source import ignored_columns

@@ -11,10 +11,9 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from etl.config import Config
-from etl.flows import Flow
 from etl.load.base import Writer, writer_for
 from etl.pipeline.chunks import NothingPublished, Progress, process
-from etl.pipeline.commit import fail, finish, recover, write_report
+from etl.pipeline.commit import commit_run, fail, recover, write_report
 from etl.pipeline.context import RunContext, RunOptions
 from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import check_format, get_flow, load_layouts
@@ -112,7 +111,7 @@ def _run(ctx: RunContext, writer_cls: type[Writer], progress: Progress | None) -
             except NothingPublished as exc:  # no ledger entry, the inputs stay where they are
                 fail(ctx.config, ctx.report, str(exc))
                 raise
-        finish(ctx, inputs, temps)
+        commit_run(ctx, inputs, temps)
         if not ctx.dry_run:
             try:
                 for step in steps:

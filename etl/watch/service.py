@@ -28,10 +28,10 @@ from etl.state.files import WATCH_LOCK
 from etl.state.lifecycle import not_plain, refuse
 from etl.state.locks import FileLock
 from etl.watch import claim, recall
-from etl.watch.closed import Closes, pair_moves_quickly, Probe
+from etl.watch.closed import Closes, Probe, pair_moves_quickly
 from etl.watch.route import Route, Router
 from etl.watch.run_job import Outcome, process
-from etl.watch.sets import Plan, plan, Drops, Patience, SetTables
+from etl.watch.sets import Drops, Patience, Plan, SetTables, plan
 from etl.watch.stability import Signature, Stability, in_inbox_for, marker_for, scan
 
 log = logging.getLogger("etl.watch")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from etl.report.run_report import EXIT_PARTIAL
 from tests.conftest import ORDERS
 

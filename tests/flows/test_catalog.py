@@ -13,7 +13,7 @@ import pytest
 
 from etl.config import Config
 from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from etl.report.run_report import RunReport
 from etl.validate import validate_file
 from tests.conftest import DATA, GOLDEN, drop

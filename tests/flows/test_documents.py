@@ -13,7 +13,7 @@ from lxml import etree
 
 from etl.config import Config
 from etl.load.media import secret_key
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from tests.conftest import DATA, ORDERS, drop, run_orders
 
 DOCUMENTS = DATA / "documents"

@@ -14,7 +14,7 @@ import pytest
 
 from etl.config import Config
 from etl.flows.payment_requests import level
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from etl.state import payments as payment_state
 from tests.conftest import drop
 from tests.flows.test_payment_requests import OPEN, configure

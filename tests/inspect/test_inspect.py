@@ -10,7 +10,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.examine import inspect_files, render
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from tests.conftest import ORDERS
 
 SET = ORDERS / "xtc_csv_cp1252"

@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from etl.config import Config
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from etl.state.mail_queue import MailQueue
 from tests.conftest import ORDERS, drop, run_orders
 from tests.flows.test_shipments import SHIPMENTS, configure

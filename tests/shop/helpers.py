@@ -10,7 +10,7 @@ from typing import Any
 import pymysql
 
 from etl.config import Config
-from etl.pipeline import run_flow, RunOptions
+from etl.pipeline import RunOptions, run_flow
 from etl.report.run_report import RunReport
 from tests.conftest import DATA, drop
 from tests.mariadb import PASSWORD, USER, MariaDB

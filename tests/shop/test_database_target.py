@@ -71,7 +71,7 @@ def test_a_crash_after_the_database_commit_neither_loses_nor_doubles(shop: Confi
         raise KeyboardInterrupt  # the process dies between the two commits
 
     with monkeypatch.context() as patched:
-        patched.setattr("etl.pipeline.run.finish", crash)
+        patched.setattr("etl.pipeline.run.commit_run", crash)
         with pytest.raises(KeyboardInterrupt):
             run_catalog(shop, "csv")
     committed = snapshot(mariadb, shop_db)

@@ -2,7 +2,7 @@
 
 A step is built when the run starts. When there is something to process, the pipeline calls
 `start`, then for every chunk: `before_map` of each step in order, maps the chunk onto the
-target layout, `after_map`, writes the main target, `after_write`. After the last chunk: `finish`
+target layout, `after_map`, writes the main target, `after_write`. After the last chunk: `before_commit`
 (files closed, what must precede the run's commit made durable or, in a dry run, undone; returns
 temporary outputs to publish with the run). After the run committed and published: `committed`.
 If the chunk phase fails: `rollback`. At the very end, always: `close`.
@@ -35,7 +35,7 @@ class Step:
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """React to the root records the main target wrote and refused in this chunk."""
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         """Every chunk is done: return temporary outputs to publish with the run."""
         return []
 

@@ -71,7 +71,7 @@ class DatabaseStep(Step):
                 mapped.drop({reject.record}, [reject.kind])
         mapped.rejects += rejects
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         import pymysql
 
         statements = [*self.builder.header(), *self.body, *self.late, *self.builder.footer()]

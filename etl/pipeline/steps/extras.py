@@ -155,7 +155,7 @@ class ExtrasStep(Step):
         self.refused_whole = set()
         self.ctx.report.rejects += rejects
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         """Finish the files (a file without records is dropped unless its layout asks for it); note the counts."""
         temps: list[Path] = []
         for extra in self.extras:

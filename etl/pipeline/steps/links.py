@@ -40,7 +40,7 @@ class LinksStep(Step):
             chunk[self.entity] = self.links.assign(chunk[self.entity])
         return chunk
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         """Commit the new links before publishing: a crash may waste a number, never give a customer two."""
         assert self.links is not None
         new = self.links.new_customers

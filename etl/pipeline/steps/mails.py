@@ -32,7 +32,7 @@ class MailsStep(Step):
         assert self.batch is not None
         self.batch.take(chunk, written)
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         """Queue before publishing: a crash cannot lose a mail, a rerun cannot queue it twice."""
         assert self.batch is not None
         if self.ctx.dry_run:

@@ -1,7 +1,7 @@
 """Records written once, whatever file or form they come in: by root key, or by a key per record type.
 
 Two ways, both kept in the ledger's `records` table in the run's own commit (the keys join
-`ctx.written`, which `finish` commits with the inputs and outputs):
+`ctx.written`, which `commit_run` commits with the inputs and outputs):
 - `Flow.once_per_record`: a root record (by its key) imported before is left out with its children;
 - `options.once` of a target layout: `{record type: template}` with `{target field}` placeholders. A row
   whose filled template was written before is left out alone (a shipped note's status row once, a new
@@ -91,7 +91,7 @@ class OncePerRecordStep(Step):
         self.ctx.written += [key for root, key in self.pending if root not in refused]
         self.pending = []
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         """Tell what was left out, once for the run."""
         report = self.ctx.report
         if self.again:

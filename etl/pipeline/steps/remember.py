@@ -1,7 +1,7 @@
 """What a flow driven by state remembers between runs (`Flow.memory`), e.g. the open payments.
 
 It sees every chunk before the flow's `prepare` (the records as read), then the records written; it
-saves what it learnt in `finish`, with the mails queued and before the run commits (never in a dry run).
+saves what it learnt in `before_commit`, with the mails queued and before the run commits (never in a dry run).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class RememberStep(Step):
         """The records written from this chunk."""
         self.memory.written(chunk, written)
 
-    def finish(self) -> list[Path]:
+    def before_commit(self) -> list[Path]:
         """Save what the run learnt (a dry run saves nothing)."""
         if not self.ctx.dry_run:
             self.ctx.report.notes += self.memory.commit()
