@@ -94,11 +94,16 @@ def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -
     its first line's amount would be a guess."""
     assert layout.flat is not None
     pattern = re.compile(layout.flat.tax_columns) if layout.flat.tax_columns else None
+    columns = [c for c in batch.schema.names if c in layout.flat.totals or (pattern and pattern.match(c))]
     keys = pc.utf8_trim_whitespace(batch.column(_order_column(layout, batch)))
+    suspects = _repeated_differently(keys, [batch.column(c) for c in columns])
+    if suspects is None:
+        return []
+    # Only orders whose lines differ in a text are parsed: "19.0" and "19.00" are one amount.
+    inside = pc.is_in(keys, value_set=suspects)
+    batch, keys = batch.filter(inside), keys.filter(inside)
     rejects = []
-    for column in batch.schema.names:
-        if column not in layout.flat.totals and not (pattern and pattern.match(column)):
-            continue
+    for column in columns:
         values = parse(batch.column(column), "decimal", layout.decimal)[0]
         found = pa.table({"order": keys, "value": values}).group_by("order").aggregate([("value", "distinct")])
         amounts = {order: " / ".join(str(v) for v in sorted(vs)) for order, vs in zip(
@@ -111,6 +116,18 @@ def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -
                                          "the lines of the order give different amounts in this totals column: "
                                          "which one holds is not known"), "order_id")
     return rejects
+
+
+def _repeated_differently(keys: pa.Array, columns: list[pa.Array]) -> pa.Array | None:
+    """The keys whose rows hold more than one text in some of `columns`; None when there is none (the rule)."""
+    if not columns:
+        return None
+    texts = pa.table({"key": keys, **{str(i): pc.utf8_trim_whitespace(c) for i, c in enumerate(columns)}})
+    counts = texts.group_by("key").aggregate([(str(i), "count_distinct") for i in range(len(columns))])
+    several = pc.greater(counts.column("0_count_distinct"), 1)
+    for i in range(1, len(columns)):
+        several = pc.or_(several, pc.greater(counts.column(f"{i}_count_distinct"), 1))
+    return counts.column("key").filter(several) if pc.any(several).as_py() else None
 
 
 def _flat_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> tuple[pa.Table, list]:
