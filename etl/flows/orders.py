@@ -84,19 +84,19 @@ def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.Table, run_id: st
     if layout.flat.attributes and layout.flat.attributes in batch.schema.names:
         items = items.append_column("attributes", parse(batch.column(layout.flat.attributes), "string")[0])
     totals, total_rejects = _flat_totals(layout, heads, orders)
-    total_rejects += _differing_totals(layout, batch, orders)
+    total_rejects += _differing_totals(layout, batch, orders, first)
     parts = {"orders": orders, "orders_products": items, "orders_total": totals}
     return next(chunks(layout, parts, rejects + total_rejects, chunk_size=None))
 
 
-def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> list:
+def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table, first: pa.Array) -> list:
     """A reject for every order whose lines give different amounts in a totals column (`ot_total` ...):
     its first line's amount would be a guess."""
     assert layout.flat is not None
     pattern = re.compile(layout.flat.tax_columns) if layout.flat.tax_columns else None
     columns = [c for c in batch.schema.names if c in layout.flat.totals or (pattern and pattern.match(c))]
     keys = pc.utf8_trim_whitespace(batch.column(_order_column(layout, batch)))
-    suspects = _repeated_differently(keys, [batch.column(c) for c in columns])
+    suspects = _repeated_differently(keys, first, [batch.column(c) for c in columns])
     if suspects is None:
         return []
     # Only orders whose lines differ in a text are parsed: "19.0" and "19.00" are one amount.
@@ -118,16 +118,20 @@ def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -
     return rejects
 
 
-def _repeated_differently(keys: pa.Array, columns: list[pa.Array]) -> pa.Array | None:
-    """The keys whose rows hold more than one text in some of `columns`; None when there is none (the rule)."""
+def _repeated_differently(keys: pa.Array, first: pa.Array, columns: list[pa.Array]) -> pa.Array | None:
+    """The keys whose rows hold a text in some of `columns` that their first row (`first`: its index per key)
+    does not; None when there is none (the rule: an order's lines repeat its totals)."""
     if not columns:
         return None
-    texts = pa.table({"key": keys, **{str(i): pc.utf8_trim_whitespace(c) for i, c in enumerate(columns)}})
-    counts = texts.group_by("key").aggregate([(str(i), "count_distinct") for i in range(len(columns))])
-    several = pc.greater(counts.column("0_count_distinct"), 1)
-    for i in range(1, len(columns)):
-        several = pc.or_(several, pc.greater(counts.column(f"{i}_count_distinct"), 1))
-    return counts.column("key").filter(several) if pc.any(several).as_py() else None
+    head = pc.take(first, pc.index_in(keys, value_set=pc.take(keys, first)))  # each row's first row
+    suspect = None
+    for column in columns:
+        text = pc.utf8_trim_whitespace(column)
+        head_text = pc.take(text, head)
+        differs = pc.or_kleene(pc.fill_null(pc.not_equal(text, head_text), False),
+                               pc.and_(pc.is_null(head_text), pc.is_valid(text)))
+        suspect = differs if suspect is None else pc.or_(suspect, differs)
+    return pc.unique(keys.filter(suspect)) if pc.any(suspect).as_py() else None
 
 
 def _flat_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> tuple[pa.Table, list]:
