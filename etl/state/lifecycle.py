@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.i18n import N_
-from etl.os_compat import fsync_folder, replace_atomic, retry_held
+from etl.os_compat import fsync_folder, replace_atomic, retry_held, write_atomic
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
 
@@ -103,8 +103,7 @@ def refuse(path: Path, error_folder: Path, reason: str) -> Path:
     """Move a refused input to the error folder with a plain-text reason file beside it."""
     target = move_aside(path, error_folder)
     reason_file = target.with_name(target.name + ".reason.txt")
-    reason_file.write_text(f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n\n{reason}\n",
-                           encoding="utf-8")
+    write_atomic(reason_file, f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n\n{reason}\n")
     return target
 
 
@@ -114,8 +113,8 @@ def restore(path: Path, inbox: Path) -> Path:
     retry_held(lambda: os.replace(path, target))
     reason_file = path.with_name(path.name + ".reason.txt")
     if reason_file.exists():  # the reason stays beside where the file was, saying where it went
-        with reason_file.open("a", encoding="utf-8") as handle:
-            handle.write(f"moved back to the inbox as {target.name} at {datetime.now():%Y-%m-%dT%H:%M:%S}\n")
+        note = f"moved back to the inbox as {target.name} at {datetime.now():%Y-%m-%dT%H:%M:%S}\n"
+        write_atomic(reason_file, reason_file.read_bytes() + note.encode("utf-8"))
     return target
 
 
