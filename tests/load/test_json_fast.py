@@ -60,7 +60,8 @@ def test_every_written_order_passes_the_compiled_check(records: list[dict[str, A
     assert all(_passes(FAST, record) for record in records)
 
 
-@settings(max_examples=400, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                     HealthCheck.too_slow])
 @given(data=st.data())
 def test_what_the_compiled_check_takes_the_reference_takes(records: list[dict[str, Any]], data: st.DataObject
                                                            ) -> None:
