@@ -50,6 +50,16 @@ language: de          # summaries and reject files: de or en (`--lang` and ETL_L
 """
 
 
+COPIED = ("mappings", "templates", "schemas")  # the bundled folders a working folder gets editable copies of
+
+
+def kept_files(folder: Path) -> list[Path]:
+    """The files of an existing working folder that `create_workspace` keeps as they are: its etl.yaml and copies."""
+    config = folder / CONFIG_NAME
+    copies = sorted(path for kind in COPIED for path in (folder / kind).rglob("*") if path.is_file())
+    return ([config] if config.is_file() else []) + copies
+
+
 def create_workspace(folder: Path, samples: bool = False) -> Path:
     """Create (or complete) a working folder; existing files are kept, never overwritten."""
     folder = folder.resolve()
@@ -58,7 +68,7 @@ def create_workspace(folder: Path, samples: bool = False) -> Path:
     config = folder / CONFIG_NAME
     if not config.exists():
         config.write_text(CONFIG_TEXT, encoding="utf-8")
-    for kind in ("mappings", "templates", "schemas"):
+    for kind in COPIED:
         shutil.copytree(bundled(kind), folder / kind, dirs_exist_ok=True, copy_function=_copy_new)
     if samples:
         for sample in sorted(bundled("samples").glob("*/*")):

@@ -162,3 +162,48 @@ def test_the_progress_bar_shows_on_a_terminal_only(workspace: Config) -> None:
     assert "orders: reading the inbox" in shown.stderr
     reports = [json.loads(p.read_text(encoding="utf-8")) for p in workspace.folder("reports").glob("*.json")]
     assert sorted(r["counts"]["written"] for r in reports) == [1, 7]  # the bar changes nothing of the run
+
+
+def test_template_never_overwrites_a_file(tmp_path: Path) -> None:
+    first = etl("template", "customers", "--format", "csv", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    original = (tmp_path / "customers_vorlage.csv").read_bytes()
+    second = etl("template", "customers", "--format", "csv", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "customers_vorlage (2).csv" in second.stdout and "gibt es schon" in second.stdout
+    assert (tmp_path / "customers_vorlage (2).csv").read_bytes() == original
+    mine = tmp_path / "kunden.xlsx"
+    mine.write_bytes(b"the merchant's own work")
+    refused = etl("template", "customers", "--output", mine, cwd=tmp_path)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "gibt es schon" in refused.stderr and "Traceback" not in refused.stderr
+    assert mine.read_bytes() == b"the merchant's own work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers_vorlage (2).csv", "customers_vorlage.csv",
+                                                          "kunden.xlsx"]
+
+
+def test_global_options_after_the_command(workspace: Config) -> None:
+    config = workspace.base / "etl.yaml"
+    drop(workspace, ORDERS / "flat_cp1252.csv")
+    english = etl("run", "orders", "-c", config, "--lang", "en")
+    assert english.returncode == 1 and "written" in english.stdout, english.stdout + english.stderr
+    wrong = workspace.base / "wrong.yaml"
+    wrong.write_text("folders: [", encoding="utf-8")
+    for args in (("run", "orders", "--lang=en", "-c", wrong), ("--lang", "en", "run", "orders", "-c", wrong)):
+        result = etl(*args)
+        assert result.returncode == 2 and "The configuration is wrong" in result.stderr, result.stderr
+    plain = etl("run", "no-such-flow", "-c", config)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr, plain.stderr
+    debug = etl("run", "no-such-flow", "-c", config, "--debug")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr, debug.stderr  # --debug shows it
+
+
+def test_init_on_a_working_folder_says_what_it_kept(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    assert "angelegt" in etl("init", work).stdout
+    (work / "etl.yaml").write_text("language: de\n", encoding="utf-8")  # the merchant's own settings
+    again = etl("init", work)
+    assert again.returncode == 0, again.stderr
+    assert "schon ein Arbeitsordner" in again.stdout and "behalten" in again.stdout
+    assert "angelegt" not in again.stdout
+    assert (work / "etl.yaml").read_text(encoding="utf-8") == "language: de\n"

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from etl.cli.examine import inspect_command
 from etl.cli.formats import FormatOpt, flow_rows
+from etl.cli.global_options import GlobalOptionsGroup
 from etl.cli.layout import layout_app
 from etl.cli.status import print_status, register_serve
 from etl.i18n import LANGUAGES, _, configure, set_language, translate
@@ -25,7 +26,8 @@ if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command 
     from etl.report.run_report import RunReport
 
 EXIT_USAGE = 2  # as etl.report.run_report.EXIT_USAGE, without importing it for every command line
-app = typer.Typer(help="File-based bridge between hhg-multistore and Sage GS-Office.", no_args_is_help=True,
+app = typer.Typer(cls=GlobalOptionsGroup, no_args_is_help=True,
+                  help="File-based bridge between hhg-multistore and Sage GS-Office.",
                   rich_markup_mode=None,  # plain help: typer's Rich help loads markdown-it and pygments (+0.1 s)
                   add_completion=True, pretty_exceptions_enable=False)
 app.add_typer(layout_app, name="layout")
@@ -177,9 +179,16 @@ def init(folder: Annotated[Path, typer.Argument(help="The working folder to crea
          samples: Annotated[bool, typer.Option("--samples", help="Put the bundled sample exports into the inbox.")]
          = False) -> None:
     """Create a working folder (config, mappings, inbox, outbox) that works at once."""
-    from etl.workspace import create_workspace
+    from etl.workspace import create_workspace, kept_files
 
+    kept = kept_files(folder)
     created = create_workspace(folder, samples=samples)
+    if kept:  # a folder in use: what it has stays as it is, and the merchant is told so, not "created"
+        out.print(escape(_("{folder} is a working folder already: kept {count} files as they were (etl.yaml, "
+                           "mappings, templates, schemas) and added only what was missing; drop exports into "
+                           "{inbox} and run `etl run orders` in {folder}").format(
+            folder=created, count=len(kept), inbox=created / "inbox")))
+        return
     out.print(escape(_("created {config}; drop exports into {inbox} and run `etl run orders` in {folder} (or "
                        "anywhere with `--config {config}`)").format(config=created / "etl.yaml",
                                                                     inbox=created / "inbox", folder=created)))
@@ -198,8 +207,12 @@ def template(
 
     settings = _config(config, required=False)
     layouts = load_layouts(settings, get_flow(flow))
-    path = write_template(layouts.source, fmt, output or Path(f"{flow}_vorlage.{fmt}"))
-    out.print(escape(_("wrote {path}").format(path=path)))
+    wanted = output or Path(f"{flow}_vorlage.{fmt}")
+    path = write_template(layouts.source, fmt, wanted, new_name=output is None)  # never over a file
+    if path != wanted:
+        out.print(escape(_("wrote {path} ({wanted} exists already and was kept)").format(path=path, wanted=wanted)))
+    else:
+        out.print(escape(_("wrote {path}").format(path=path)))
 
 
 def main() -> None:

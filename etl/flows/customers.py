@@ -36,6 +36,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     orphans = 0
     if parts.get("customers") is not None:
         customers, extra, problems, orphans = _from_shop(layout, parts)
+        customers = put_column(customers, "shop_customer_id", customers.column("customer_id"))
         found.append(customers)
         rejects += problems
     template = parts.get("template")
@@ -173,6 +174,7 @@ def from_orders(config: object, neutral: Neutral) -> pa.Table:
         "erp_customer_number", "customer_number", "email", "phone", "vat_id", "customer_group", "is_guest",
         "store_id", "payment_type", "_file", "_line", "_run")}
     columns["customer_id"] = pc.coalesce(orders.column("customer_id"), orders.column("erp_customer_number"))
+    columns["shop_customer_id"] = columns["customer_id"]
     for part in _ADDRESS:
         columns["company" if part == "company" else f"address_{part}"] = orders.column(f"billing_{part}")
     columns["firstname"] = orders.column("billing_firstname")

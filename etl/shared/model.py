@@ -92,7 +92,10 @@ ENTITIES: dict[str, dict[str, str]] = {
         "customer_notified": "bool", "comment": "string",
     },
     "customers": {
-        "customer_id": "string", "customer_number": "string", "erp_customer_number": "string",
+        # shop_customer_id: the shop's own id, what the ERP is told; customer_id is the run's key, which names
+        # a filled template's row by file and line: never written into an ERP field
+        "customer_id": "string", "shop_customer_id": "string", "customer_number": "string",
+        "erp_customer_number": "string",
         "salutation": "string", "firstname": "string", "lastname": "string", "company": "string",
         "email": "string", "phone": "string", "fax": "string", "vat_id": "string",
         "customer_group": "string", "price_group": "string", "is_b2b": "bool", "is_guest": "bool",

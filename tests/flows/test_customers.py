@@ -111,6 +111,42 @@ def test_template_left_as_written_imports_nobody(workspace: Config, fmt: str) ->
     assert (report.records_in, report.written, report.rejected) == (0, 0, 0), report.rejects
 
 
+def test_template_rows_without_a_number_give_the_erp_no_file_and_line(workspace: Config) -> None:
+    drop(workspace, CUSTOMERS / "template_filled.xlsx")
+    report = run_flow(workspace, "customers", "csv")
+    assert (report.written, report.rejected) == (6, 0), report.rejects
+    (output,) = [Path(o) for o in report.outputs if o.endswith("_customers.csv")]
+    text = output.read_bytes().decode("cp1252")
+    assert "template_filled" not in text  # the row's key is ours: never in a GS-Office field
+    lines = [line.split(";") for line in text.splitlines()]
+    shop_id = lines[0].index("Shopkundennummer")
+    gross = next(line for line in lines if any("Groß" in cell for cell in line))  # the row without a Kundennummer
+    assert gross[shop_id] == ""
+
+
+def test_xlsx_template_keeps_leading_zeros_typed_in_excel(workspace: Config) -> None:
+    from openpyxl import load_workbook
+
+    layout = load_layouts(workspace, get_flow("customers")).source
+    path = write_template(layout, "xlsx", workspace.folder("inbox") / "kunden_vorlage.xlsx")
+    book = load_workbook(path)
+    sheet = book.active
+    titles = [cell.value for cell in sheet[1]]
+    typed = {"Nachname": "Weiß", "Straße und Hausnummer": "Hauptstraße 1", "PLZ": "01067", "Ort": "Dresden",
+             "Telefon": "0351 123456", "Kundennummer": "00815", "Kundengruppe": "2"}
+    for index, title in enumerate(titles, start=1):
+        cell = sheet.cell(row=10, column=index)  # rows below the example, as far down as a merchant goes
+        cell.number_format = sheet.column_dimensions[cell.column_letter].number_format  # Excel: the column's
+        text = typed.get(title)
+        # Excel reads digits typed into a General cell as a number: 01067 would become 1067
+        cell.value = text if cell.number_format == "@" or not (text or "").isdigit() else int(text or 0)
+    book.save(path)
+    report = run_flow(workspace, "customers", "json")
+    assert (report.written, report.rejected) == (1, 0), report.rejects
+    (record,) = _records(report)
+    assert (record["PLZ"], record["Telefon"], record["Kundennummer"]) == ("01067", "0351 123456", "00815")
+
+
 def _fill(path: Path, row: list[str]) -> None:
     """Add a row below the template's example, as a merchant does in Excel."""
     if path.suffix == ".csv":
