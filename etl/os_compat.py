@@ -8,17 +8,31 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import os
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from etl.shared.errors import ConfigError
+from etl.shared.errors import ConfigError, StorageError
 
 T = TypeVar("T")
+# A folder that cannot take a write, whatever is written: full, over quota, read-only, not writable.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES})
+
+
+@contextlib.contextmanager
+def writing_to(folder: Path, what: str) -> Iterator[None]:
+    """Turn a write that fails for want of space or permission into a `StorageError` naming `folder` and `what`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in STORAGE_ERRNOS:
+            raise
+        raise StorageError(folder, what, exc.errno) from exc
 
 
 def safe_console(*streams: object) -> None:

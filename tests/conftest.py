@@ -10,9 +10,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from etl.config import Config, load_config
+from etl.extract import csv_source
 from etl.pipeline import RunOptions, run_flow
 from etl.report.run_report import RunReport
 from etl.workspace import create_workspace
+from tests.disk import Disk
 
 DATA = Path(__file__).parent / "data"
 ORDERS = DATA / "orders"
@@ -60,3 +62,10 @@ def lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[Path]]:
 
     monkeypatch.setattr(Path, "open", opener)
     yield locked
+
+
+@pytest.fixture
+def disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Disk]:
+    """Writes below a chosen folder fail like a full (or read-only) disk (`disk.fail(folder, ...)`)."""
+    monkeypatch.setattr(csv_source, "BLOCK_SIZE", 1)  # a chunk per read block: a write per chunk
+    yield Disk(monkeypatch)

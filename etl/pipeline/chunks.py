@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 
 import pyarrow.compute as pc
 
 from etl.i18n import N_
 from etl.load.base import Writer
+from etl.os_compat import writing_to
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps import Step
 from etl.pipeline.storefront_routes import Route, Routes
 from etl.report.run_report import RunReport
-from etl.shared.errors import EtlError
+from etl.shared.errors import EtlError, StorageError
 from etl.shared.records import KEY, Neutral
 from etl.shared.rejects import Reject
 from etl.state.staging import prune
@@ -21,6 +23,7 @@ from etl.transform.apply import map_chunk
 from etl.transform.layout import TargetLayout
 
 Progress = Callable[[str, int], None]
+IMPORT_FILES = N_("the import files")
 
 
 class NothingPublished(EtlError):
@@ -53,13 +56,20 @@ def process(ctx: RunContext, writer_cls: type[Writer], chunks: Iterable[Neutral]
                 _write_part(ctx, routes, route, chunk, steps)
             if progress:
                 progress("written", report.written)
-        temps = _close_routes(report, routes, written_before)
+        with writing_to(ctx.outbox, IMPORT_FILES):
+            temps = _close_routes(report, routes, written_before)
         for step in steps:
             temps += step.before_commit()
-    except BaseException:
-        routes.close()
+    except BaseException as exc:
+        with suppress(OSError):  # a full disk fails the close too: the temps go all the same
+            routes.close()
+        spent = 0
         for temp in ctx.outbox.glob(f"**/.{ctx.stem}*.part"):
+            with suppress(OSError):
+                spent += temp.stat().st_size
             temp.unlink(missing_ok=True)
+        if isinstance(exc, StorageError):  # what the run had written, told with the error
+            exc.spent += spent
         for step in steps:
             step.rollback()
         raise
@@ -78,7 +88,8 @@ def _write_part(ctx: RunContext, routes: Routes, route: Route, chunk: Neutral, s
     for step in steps:
         step.after_map(mapped)
     before = mapped.records[target.root].num_rows
-    problems = mapped.rejects + route.writer.write(mapped)
+    with writing_to(ctx.outbox, IMPORT_FILES):
+        problems = mapped.rejects + route.writer.write(mapped)
     refused = {r.record for r in problems if r.record}
     root_keys = set(pc.unique(mapped.records[target.root].column(KEY)).to_pylist())
     report.rejects += problems

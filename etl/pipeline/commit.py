@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.config import Config
-from etl.i18n import language
-from etl.os_compat import fsync_file, write_atomic
+from etl.i18n import N_, language
+from etl.os_compat import fsync_file, write_atomic, writing_to
 from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
 from etl.report.run_report import FileResult, RunReport, write_rejects
@@ -42,7 +42,8 @@ def commit_run(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
         return
     if report.rejects:
         path = config.folder("rejects") / f"{stamp}_rejects.csv"
-        write_rejects(report.rejects, path, language(config.language))
+        with writing_to(path.parent, N_("the rejects file")):
+            write_rejects(report.rejects, path, language(config.language))
         report.rejects_file = str(path)
     report.report_file = str(config.folder("reports") / f"{stamp}.json")
     done = [(i.sha256, i.path.name) for i in inputs if not i.failed]

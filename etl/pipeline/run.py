@@ -12,9 +12,10 @@ from tempfile import TemporaryDirectory
 
 from etl.config import Config
 from etl.load.base import Writer, writer_for
-from etl.pipeline.chunks import NothingPublished, Progress, process
+from etl.pipeline.chunks import IMPORT_FILES, NothingPublished, Progress, process
 from etl.pipeline.commit import commit_run, fail, recover, write_report
 from etl.pipeline.context import RunContext, RunOptions
+from etl.pipeline.disk import stops_plainly
 from etl.pipeline.gather import Input, gather
 from etl.pipeline.layouts import check_format, get_flow, load_layouts
 from etl.pipeline.stage import Restage, staged
@@ -107,11 +108,13 @@ def _run(ctx: RunContext, writer_cls: type[Writer], progress: Progress | None) -
         temps: list[Path] = []
         if inputs or ctx.flow.extract_staged or ctx.flow.recall:
             try:
-                temps = _chunk_phase(ctx, writer_cls, inputs, steps, progress)
+                with stops_plainly(ctx, temps, untagged=IMPORT_FILES):
+                    temps = _chunk_phase(ctx, writer_cls, inputs, steps, progress)
             except NothingPublished as exc:  # no ledger entry, the inputs stay where they are
                 fail(ctx.config, ctx.report, str(exc))
                 raise
-        commit_run(ctx, inputs, temps)
+        with stops_plainly(ctx, temps):  # the rejects file, written before the ledger commit
+            commit_run(ctx, inputs, temps)
         if not ctx.dry_run:
             try:
                 for step in steps:

@@ -12,12 +12,16 @@ from pathlib import Path
 
 from etl.extract import RawTable
 from etl.fast.background import ahead
+from etl.i18n import N_
+from etl.os_compat import writing_to
 from etl.pipeline.columns import name_source_columns
 from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
 from etl.shared.errors import InputFileError
 from etl.shared.records import Chunk, Neutral
 from etl.state.staging import StagingWriter
+
+STAGED = N_("the staged tables")
 
 
 class Restage(Exception):
@@ -41,7 +45,8 @@ def staged(ctx: RunContext, inputs: list[Input], staging: Path) -> Generator[Neu
         handed = 0
         try:
             for chunk in ahead(chunks, depth=1, name="etl-extract"):  # a chunk in hand, one waiting
-                writer.append(chunk.neutral)
+                with writing_to(staging, STAGED):
+                    writer.append(chunk.neutral)
                 report.records_in += chunk.records_in
                 report.rejected += chunk.rejected
                 report.written += chunk.merged  # folded into a record that is written with them
@@ -64,7 +69,8 @@ def staged(ctx: RunContext, inputs: list[Input], staging: Path) -> Generator[Neu
         except BaseException:
             writer.behind.cancel()  # the run fails; nothing more is staged behind it
             raise
-        writer.close()
+        with writing_to(staging, STAGED):
+            writer.close()
     report.notes += [tally(note, ids) for note, ids in tallies.items() if ids]
 
 

@@ -37,3 +37,15 @@ class InputFileError(EtlError):
 
 class ValidationError(EtlError):
     """An output document does not match its schema; nothing is published."""
+
+
+class StorageError(EtlError):
+    """A folder cannot take what a run writes: the disk is full, a quota is reached, it is read-only.
+
+    Not the input's fault: the inputs stay in the inbox, and `etl watch` tries them again later.
+    """
+
+    def __init__(self, folder: object, what: str, code: int | None, message: str = "") -> None:
+        self.folder, self.what, self.code = folder, what, code
+        self.spent = 0  # bytes the run had written when it stopped, counted before its temps went
+        super().__init__(message or f"{folder}: {what} could not be written (errno {code})")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.pipeline import run_flow
-from etl.shared.errors import ConfigError
+from etl.shared.errors import ConfigError, StorageError
 from etl.state.lifecycle import free_name, is_candidate, move_aside, not_plain, refuse
 from etl.state.locks import LockBusy
 from etl.watch.claim import Claimed, leftovers, release, unclaim, unpack
@@ -41,7 +41,7 @@ def process(config: Config, router: Router, claimed: Claimed) -> Outcome:
         groups = _groups(config, router, claimed, outcome)
         for flow, paths in groups.items():
             _run(config, flow, paths, outcome)
-    except (LockBusy, ConfigError) as exc:
+    except (LockBusy, ConfigError, StorageError) as exc:
         # Not the file's fault: give it back and try again later.
         log.error("cannot process %s now (%s); put back into the inbox", ", ".join(claimed.names), exc)
         unclaim(claimed, inbox)
@@ -92,7 +92,7 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
     fmt = config.watch.formats.get(flow, "csv")
     try:
         report = run_flow(config, flow, fmt, files=paths)
-    except (LockBusy, ConfigError):
+    except (LockBusy, ConfigError, StorageError):  # StorageError: a full disk, tried again later
         raise
     except Exception as exc:  # a poisonous input: find it by running the files one by one
         if len(paths) > 1:
