@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -29,16 +30,29 @@ class SmtpSettings(Strict):
         return read_secret(f"mail.smtp (user {self.user})", self.password_file, self.password_env, base)
 
 
+# The defaults and the example of `etl init`'s etl.yaml: a mail from them would reach a customer unsigned.
+PLACEHOLDER_SENDER = "Shop <shop@example.de>"
+PLACEHOLDER_ADDRESSES = frozenset({"shop@example.de"})
+PLACEHOLDER_SHOP_NAME = "Unser Shop"
+
+
 class MailSettings(Strict):
     """Tracking mails: who sends them, in which languages, and over which server."""
 
     enabled: bool = True
-    sender: str = "Shop <shop@example.de>"
+    sender: str = PLACEHOLDER_SENDER
     reply_to: str = ""
     default_language: str = "de"
-    shop_name: str = "Unser Shop"
+    shop_name: str = PLACEHOLDER_SHOP_NAME
     smtp: SmtpSettings | None = None  # None: mails are only saved as .eml in outbox/mail/
     max_attempts: int = Field(default=10, ge=1)  # then the mail stays failed until `etl mail --retry`
+
+    def unset(self) -> list[str]:
+        """The keys of `mail:` still empty or at their placeholder; no mail is queued or sent while any is."""
+        address = parseaddr(self.sender)[1].strip().lower()
+        missing = ["mail.sender"] if not address or address in PLACEHOLDER_ADDRESSES else []
+        name = self.shop_name.strip()
+        return missing + (["mail.shop_name"] if not name or name == PLACEHOLDER_SHOP_NAME else [])
 
 
 class PaymentMethod(Strict):

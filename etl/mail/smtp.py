@@ -6,6 +6,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from email.message import Message
 from pathlib import Path
 
 from etl.config.mail import MailSettings, SmtpSettings
@@ -53,8 +54,7 @@ def send_due(queue: MailQueue, settings: MailSettings, base: Path) -> SendResult
         try:
             if client is None:
                 client = _connect(settings.smtp, base)
-            message = message_from_bytes(mail.message, policy=policy.SMTP)
-            client.send_message(message)
+            client.send_message(current_sender(message_from_bytes(mail.message, policy=policy.SMTP), settings))
         except (OSError, smtplib.SMTPException, ConfigError) as exc:  # kept queued, tried again later
             error = _describe(exc)
             queue.attempt_failed(mail.key, error, settings.max_attempts)
@@ -68,6 +68,15 @@ def send_due(queue: MailQueue, settings: MailSettings, base: Path) -> SendResult
     if client is not None:
         _quit(client)
     return result
+
+
+def current_sender(message: Message, settings: MailSettings) -> Message:
+    """`message` from the sender etl.yaml names now: a mail queued before a change goes out from the new one."""
+    del message["From"], message["Reply-To"]
+    message["From"] = settings.sender
+    if settings.reply_to:
+        message["Reply-To"] = settings.reply_to
+    return message
 
 
 def _describe(exc: Exception) -> str:

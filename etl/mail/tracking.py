@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from etl.config import Config
+from etl.i18n import N_
 from etl.mail.batch import MailBatch
 from etl.mail.smtp import SendResult, send_due
 from etl.shared.records import Neutral
@@ -52,6 +53,9 @@ class TrackingMails(MailBatch):
 
 def send_queued(config: Config) -> list[str]:
     """Send every due mail (new ones and earlier failures); lines for the report."""
+    if unset := config.mail.unset():  # mails queued before the rule stay queued until etl.yaml names a sender
+        return [N_("mails not sent: etl.yaml sets no {keys}; fill them in under mail: and run `etl mail`").format(
+            keys=", ".join(unset))]
     queue = MailQueue(config.folder("state"))
     try:
         result: SendResult = send_due(queue, config.mail, config.base)

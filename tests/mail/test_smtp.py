@@ -40,7 +40,7 @@ def test_a_refused_send_is_retried_by_the_next_run(workspace: Config, smtp: tupl
     assert len(failures) == 1 and "451" in failures[0]
     assert len(inbox.messages) == 2  # the others went through
     later = run_flow(config, "shipments", "csv")  # nothing new in the inbox: only the retry
-    assert len(inbox.messages) == 3 and any("1 sent now" in n for n in later.notes)
+    assert len(inbox.messages) == 3 and any("1 sent now" in n for n in later.notes), later.notes
     subjects = sorted(message_from_bytes(m, policy=policy.default)["Subject"] for m in inbox.messages)
     assert subjects == ["Ihre Bestellung 10001 ist unterwegs", "Ihre Bestellung 10003 ist unterwegs",
                         "Your order 10002 is on its way"]
@@ -63,7 +63,8 @@ def test_etl_mail_retries_failed_mails(workspace: Config, smtp: tuple[Inbox, int
     from etl.mail.tracking import mail_status
 
     inbox, port = smtp
-    config = configure(workspace, mail={"sender": "shop@kaffee-co.example.de", "max_attempts": 1,
+    config = configure(workspace, mail={"sender": "shop@kaffee-co.example.de", "shop_name": "Kaffee & Co.",
+                                        "max_attempts": 1,
                                         "smtp": {"host": "127.0.0.1", "port": port, "security": "none"}})
     run_orders(config, ORDERS / "xtc_csv_cp1252")
     inbox.refuse = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from etl.i18n import N_
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
 from etl.shared.records import Neutral
@@ -20,21 +21,30 @@ class MailsStep(Step):
         super().__init__(ctx)
         self.kind = kind
         self.batch: MailBatch | None = None
+        settings = ctx.config.mail
+        # A customer must never get a mail from the placeholder sender: the step stops, the run goes on.
+        self.unset = settings.unset() if settings.enabled else []
 
     def start(self) -> None:
         """Begin this run's batch of mails."""
         from etl.mail.kinds import mailer_for
 
-        self.batch = mailer_for(self.kind)(self.ctx.config, self.ctx.stem)
+        if not self.unset:
+            self.batch = mailer_for(self.kind)(self.ctx.config, self.ctx.stem)
 
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """Render the mails due for the written records."""
-        assert self.batch is not None
-        self.batch.take(chunk, written)
+        if self.batch is not None:
+            self.batch.take(chunk, written)
 
     def before_commit(self) -> list[Path]:
         """Queue before publishing: a crash cannot lose a mail, a rerun cannot queue it twice."""
-        assert self.batch is not None
+        if self.batch is None:
+            self.ctx.report.notes.append(N_("{kind} mails not queued: etl.yaml sets no {keys} (the sender and "
+                                            "shop name customers see); fill them in under mail:").format(
+                kind=self.kind, keys=", ".join(self.unset)))
+            self.unset = []  # said once; send_queued then only tells why the queue waits
+            return []
         if self.ctx.dry_run:
             self.batch.discard()
             temps = []
@@ -53,7 +63,9 @@ class MailsStep(Step):
         """Send what is due, this run's mails and those that could not be sent before."""
         from etl.mail.tracking import send_queued
 
-        self.ctx.report.notes += send_queued(self.ctx.config)
+        notes = send_queued(self.ctx.config)
+        self.ctx.report.notes += [n for n in notes if not n.startswith("mails not sent: etl.yaml")] \
+            if self.batch is None and not self.unset else notes
 
     def close(self) -> None:
         """Close the mail queue."""
