@@ -1,10 +1,17 @@
-"""`etl`'s own options (--debug, --lang) are taken after the command too: `etl run orders --debug`."""
+"""`etl`'s own options (--debug, --lang) are taken after the command too: `etl run orders --debug`.
+
+`--install-completion` and `--show-completion` take the shell (`etl --install-completion powershell`, as
+docs/windows.md says); typer's own flags take none and install for the shell they detect, bash under
+Git Bash or a Task Scheduler shell.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import typer.core
+from typer._completion_shared import Shells
+from typer.completion import install_callback, show_callback
 
 GLOBAL_FLAGS, GLOBAL_VALUED = ("--debug",), ("--lang",)  # options of `etl` itself, typed anywhere
 
@@ -29,4 +36,19 @@ class GlobalOptionsGroup(typer.core.TyperGroup):
     """The `etl` group: its options are taken after the command too."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: typer's private copy of click's Context
+        completion_for_shell(ctx, self.params, args)
         return super().parse_args(ctx, hoist_global_options(args))
+
+
+def completion_for_shell(ctx: Any, params: list[Any], args: list[str]) -> None:
+    """`--install-completion SHELL` / `--show-completion SHELL` done for SHELL; without one typer detects it."""
+    callbacks = {"--install-completion": install_callback, "--show-completion": show_callback}
+    shells = [shell.value for shell in Shells]
+    for index, token in enumerate(args[:-1]):
+        shell = args[index + 1]
+        if token not in callbacks or shell.startswith("-"):
+            continue
+        if shell not in shells:
+            raise typer.BadParameter(f"'{shell}' is not one of {', '.join(shells)}", ctx, param_hint=token)
+        (param,) = [param for param in params if token in getattr(param, "opts", ())]
+        callbacks[token](ctx, param, shell)  # installs or prints, then exits 0

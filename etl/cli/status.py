@@ -22,8 +22,6 @@ SHOWN = 20
 
 def print_status(out: Console, snapshot: Status) -> None:
     """The watcher, waiting, in-progress, done and failed inputs, the last runs, then the latest rejects."""
-    from rich.table import Table
-
     out.print(escape(_("watcher: {state}").format(state=translate(snapshot.watcher))))
     out.print(_("waiting ({count}): ").format(count=len(snapshot.waiting))
               + escape(", ".join(snapshot.waiting[:20]) or "-"))
@@ -34,14 +32,29 @@ def print_status(out: Console, snapshot: Status) -> None:
     for item in snapshot.failed:
         out.print(escape(f"  {Path(item['file']).name}: {translate(str(item['reason']))}"))
         out.print(escape(f"    {item['state']}; next: {item['next_step']}"))
-    table = Table(*(_(title) for title in (N_("run"), N_("flow"), N_("finished"), N_("status"), N_("in"),
-                                           N_("written"), N_("rejected"), N_("files"))))
+    headers = [_(title) for title in (N_("run"), N_("flow"), N_("finished"), N_("status"), N_("in"),
+                                      N_("written"), N_("rejected"), N_("files"))]
+    rows = []
     for run_ in snapshot.runs:
         counts = run_["counts"] if isinstance(run_["counts"], dict) else {}
-        table.add_row(str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), _(str(run_["status"])),
-                      *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"]))
-    out.print(table)
+        rows.append([str(run_["run_id"]), str(run_["flow"]), str(run_["finished"]), _(str(run_["status"])),
+                     *(str(counts.get(k, "")) for k in ("in", "written", "rejected")), str(run_["files"])])
+    print_table(out, headers, rows)
     print_rejects(out, snapshot)
+
+
+def print_table(out: Console, headers: list[str], rows: list[list[str]]) -> None:
+    """A Rich table on a terminal; in a pipe or a file one tab-separated line per row, every value whole."""
+    if not out.is_terminal:  # Task Scheduler logs at 80 columns: Rich would cut run ids to "202612…"
+        for row in (headers, *rows):
+            out.file.write("\t".join(" ".join(value.split()) for value in row) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(*headers)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 def print_rejects(out: Console, snapshot: Status) -> None:
