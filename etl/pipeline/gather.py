@@ -7,6 +7,7 @@ may be one of the set's tables), every file of the set waits in the inbox, untou
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,16 +153,16 @@ def read_info(path: Path, tables: list[tuple[str, RawTable]], layout: SourceLayo
                      raw.dialect.describe() if raw.dialect else None, ignored)
 
 
-def _other_layouts(config: Config, flow: Flow, others: dict[str, SourceLayout]) -> dict[str, SourceLayout]:
-    """The source layouts of the other built flows, loaded once per run into `others`."""
-    if not others:
-        for name, candidate in FLOWS.items():
-            if candidate.built and name != flow.name:
-                try:
-                    others[name] = load_layouts(config, candidate).source
-                except ConfigError:
-                    continue  # a flow whose layouts are broken reads nothing; its own run says why
-    return others
+def _other_layouts(config: Config, flow: Flow, others: dict[str, SourceLayout],
+                   only: Collection[str] | None = None) -> dict[str, SourceLayout]:
+    """The source layouts of the other built flows (or of those in `only`), each loaded once per run into `others`."""
+    for name, candidate in FLOWS.items():
+        if candidate.built and name != flow.name and name not in others and (only is None or name in only):
+            try:
+                others[name] = load_layouts(config, candidate).source
+            except ConfigError:
+                continue  # a flow whose layouts are broken reads nothing; its own run says why
+    return {name: layout for name, layout in others.items() if only is None or name in only}
 
 
 def _fits_better(config: Config, flow: Flow, path: Path, fit: int, others: dict[str, SourceLayout]) -> str | None:
@@ -170,8 +171,8 @@ def _fits_better(config: Config, flow: Flow, path: Path, fit: int, others: dict[
     Such a file is a table of that set (orders.csv is read by the customers flow too), never another
     flow's. Tables other flows share by design (a catalog's variants, read by `stock` as well) stay shared.
     """
-    sets = {name: layout for name, layout in _other_layouts(config, flow, others).items()
-            if name in config.watch.set_tables}
+    # Only the declared sets' layouts: loading every flow's would parse ~20 YAML files in every run.
+    sets = _other_layouts(config, flow, others, only=config.watch.set_tables)
     theirs, _ = recognize_file(path, sets) if sets else ([], None)
     return next((r.flow for r in theirs if r.fit > fit and any(n != "flat" for n in r.names)), None)
 
