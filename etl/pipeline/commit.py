@@ -14,6 +14,7 @@ from etl.i18n import N_, language
 from etl.os_compat import fsync_file, write_atomic, writing_to
 from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
+from etl.pipeline.steps.once import per_input
 from etl.report.run_report import FileResult, RunReport, write_rejects
 from etl.state.ledger import Ledger
 from etl.state.lifecycle import free_name, move_aside, publish_planned, refuse
@@ -58,7 +59,7 @@ def commit_run(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
         planned.append((temp, free_name(temp.parent, temp.name.removeprefix(".").removesuffix(".part"))))
     report.outputs = [str(final) for _, final in planned]
     ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done,
-                      planned, written, incomplete=not_fully_written(inputs, report))
+                      planned, written, incomplete=not_fully_written(inputs, report), per_input=per_input(ctx))
     for temp, final in planned:
         publish_planned(temp, final)
     for item, result in results:

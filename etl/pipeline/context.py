@@ -38,6 +38,8 @@ class RunContext:
     written: WrittenKeys = field(default_factory=WrittenKeys)  # keys of the records written so far
     files: list[Path] | None = None  # the inputs named by the caller (a watcher's claimed set), else the inbox
     history: Path | None = None  # earlier runs' staging (the cross-selling flow reads it)
+    # Inputs taken again (name -> content hash): an earlier run imported them with records rejected.
+    again: dict[str, str] = field(default_factory=dict)
 
     @property
     def stem(self) -> str:

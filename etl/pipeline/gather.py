@@ -67,6 +67,8 @@ def gather(ctx: RunContext) -> list[Input]:
             continue
         if asked:
             report.notes.append(f"{path.name}: imported again as asked ({asked[1]}, {asked[0]}), as with --force")
+        elif not (ctx.force or ctx.flow.delta) and ctx.ledger.seen(sha, ctx.flow.name):
+            ctx.again[path.name] = sha  # records of it were rejected last time: the rest was written then
         inputs.append(Input(path, sha, tables))
     return _whole_sets(ctx.config, ctx.flow, report, inputs, unreadable)
 
@@ -107,10 +109,9 @@ def _imported_before(ctx: RunContext, sha: str, asked: tuple[str, str] | None, i
     """Why the content `sha` is skipped (imported by an earlier run, or already in this one); None to import it."""
     flow = ctx.flow
     # A delta flow compares records, not files: an unchanged re-export simply sends nothing.
-    # A flow that imports each record once takes a file again whose records were rejected last
-    # time (fixed meanwhile): what was written then is skipped by the record ledger.
-    earlier = None if ctx.force or asked or flow.delta else ctx.ledger.seen(sha, flow.name,
-                                                                             complete_only=flow.once_per_record)
+    # A file whose records were rejected last time (fixed meanwhile) is taken again: what was written
+    # then is skipped record by record (steps/once.py), nothing is lost and nothing written twice.
+    earlier = None if ctx.force or asked or flow.delta else ctx.ledger.seen(sha, flow.name, complete_only=True)
     # The same content twice in one run is imported once, like content imported by an earlier run.
     twin = None if ctx.force else next((i.path.name for i in inputs if i.sha256 == sha), None)
     if not (earlier or twin):

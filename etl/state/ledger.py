@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS pending_outputs (
     run_id TEXT NOT NULL, temp TEXT NOT NULL, final TEXT NOT NULL, PRIMARY KEY (run_id, temp));
 CREATE TABLE IF NOT EXISTS reimports (
     sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, asked_at TEXT NOT NULL, how TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partly_written (
+    sha256 TEXT NOT NULL, flow TEXT NOT NULL, record TEXT NOT NULL,
+    PRIMARY KEY (sha256, flow, record)) WITHOUT ROWID;
 """
 
 
@@ -60,10 +63,13 @@ class Ledger:
 
     def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
                    inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = (),
-                   records: Iterable[str] = (), incomplete: Collection[str] = ()) -> None:
+                   records: Iterable[str] = (), incomplete: Collection[str] = (),
+                   per_input: bool = False) -> None:
         """Record a run, its inputs, the records it wrote and its planned outputs in one transaction.
 
         `incomplete` holds the hashes of inputs of which some record was rejected (not fully written).
+        With `per_input` (a flow whose records are not otherwise imported once), the records are also kept
+        for each incomplete input, so that the input taken again writes only the rest (`written_from`).
         """
         now = datetime.now().isoformat(timespec="seconds")
         with transaction(self.db):
@@ -78,6 +84,12 @@ class Ledger:
             self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
                                 [(run_id, str(temp), str(final)) for temp, final in outputs])
             self.db.executemany("DELETE FROM reimports WHERE sha256=?", [(sha,) for sha, _ in inputs])
+            self.db.executemany("DELETE FROM partly_written WHERE sha256=? AND flow=?",
+                                [(sha, flow) for sha, _ in inputs if sha not in incomplete])
+            if per_input:
+                self.db.executemany("INSERT OR IGNORE INTO partly_written VALUES (?, ?, ?)",
+                                    ((sha, flow, record) for sha, _ in inputs if sha in incomplete
+                                     for record in records))
 
     def ask_reimport(self, sha256: str, name: str, how: str) -> None:
         """Take this content again (as `--force` does) in the run that next finds it; `how` says who asked."""
@@ -119,6 +131,13 @@ class Ledger:
         among, params = in_keys(keys)
         rows = self.db.execute(f"SELECT record, run_id FROM records WHERE flow=? AND record {among}", (flow, *params))
         return dict(rows.fetchall())
+
+    def written_from(self, sha256: str, flow: str, keys: Sequence[str]) -> set[str]:
+        """Of `keys`, those written by the runs that took the content `sha256` while it stayed incomplete."""
+        among, params = in_keys(keys)
+        rows = self.db.execute(f"SELECT record FROM partly_written WHERE sha256=? AND flow=? AND record {among}",
+                               (sha256, flow, *params))
+        return {row[0] for row in rows}
 
     def close(self) -> None:
         """Close the database."""

@@ -6,6 +6,9 @@ Two ways, both kept in the ledger's `records` table in the run's own commit (the
 - `options.once` of a target layout: `{record type: template}` with `{target field}` placeholders. A row
   whose filled template was written before is left out alone (a shipped note's status row once, a new
   parcel number adds only its tracking row). Extra targets (labels) use `once_keys`/`record_once` below.
+Any other flow (master data: a customer or article changed is sent again in a later export) keeps the
+records once per input: a file imported with records rejected is taken again (`ctx.again`), and its
+root records that the runs taking it wrote are left out (the ledger's `written_from`).
 `--force` writes them again.
 """
 
@@ -15,17 +18,39 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.i18n import N_
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
-from etl.shared.records import KEY, Mapped, Neutral
+from etl.shared.records import KEY, LINEAGE, Mapped, Neutral
 
 
 def once_keys(prefix: str, table: pa.Table, template: str) -> list[str]:
     """The ledger key of every row of `table`: `prefix` + the template filled with the row's values."""
     rows = table.to_pylist()
     return [prefix + template.format_map({k: "" if v is None else v for k, v in row.items()}) for row in rows]
+
+
+def per_input(ctx: RunContext) -> bool:
+    """Whether the flow's records are kept once per input only (no record key or once template of its own)."""
+    return not (ctx.flow.once_per_record or ctx.flow.delta or ctx.layouts.target.options.get("once"))
+
+
+def written_from_again(ctx: RunContext, table: pa.Table, prefix: str = "") -> set[str]:
+    """Keys of the rows of `table` from inputs taken again that the runs taking them wrote before.
+
+    The rows of a record type other than the root are kept in the ledger as `prefix` + key.
+    """
+    if not ctx.again or ctx.force or not table.num_rows:
+        return set()
+    by_input: dict[str, list[str]] = {}
+    for key, file in zip(table.column(KEY).to_pylist(), table.column(LINEAGE[0]).to_pylist(), strict=True):
+        sha = ctx.again.get(Path(file).name) if file else None
+        if sha and key is not None:
+            by_input.setdefault(sha, []).append(prefix + key)
+    return {key.removeprefix(prefix) for sha, keys in by_input.items()
+            for key in ctx.ledger.written_from(sha, ctx.flow.name, keys)}
 
 
 def seen_before(ctx: RunContext, keys: Iterable[str]) -> set[str]:
@@ -60,20 +85,20 @@ class OncePerRecordStep(Step):
         self.again = 0  # root records imported before
         self.again_first: list[str] = []  # the first keys of them (in sorted order), for the note
         self.before = 0  # rows written before
+        self.chunk: Neutral = {}
+
+    def before_map(self, chunk: Neutral) -> Neutral:
+        """Keep the chunk: records folded into a root record left out are left out with it."""
+        self.chunk = chunk
+        return chunk
 
     def after_map(self, mapped: Mapped) -> None:
         """Drop the root records imported before (with their children), then rows written before."""
         ctx, report = self.ctx, self.ctx.report
         root = ctx.layouts.target.root
-        if ctx.flow.once_per_record:
-            keys = set(mapped.records[root].column(KEY).to_pylist())
-            again = seen_before(ctx, keys)
-            if again:
-                mapped.drop(again)
-                report.skipped += len(again)
-                self.again += len(again)
-                self.again_first = sorted({*self.again_first, *sorted(again)[:_NAMED]})[:_NAMED]
         self.pending = []
+        if ctx.flow.once_per_record or per_input(ctx):
+            self._skip_imported(mapped, root)
         skipped = 0
         for name, template in self.templates.items():
             table = mapped.records.get(name)
@@ -85,6 +110,32 @@ class OncePerRecordStep(Step):
             skipped += left_out if name == root else 0
         report.skipped += skipped
         self.before += skipped
+
+    def _skip_imported(self, mapped: Mapped, root: str) -> None:
+        """Drop the root records written before: by key, or (per input) those the input's earlier runs wrote."""
+        ctx, report, target = self.ctx, self.ctx.report, self.ctx.layouts.target
+        table = mapped.records[root]
+        if ctx.flow.once_per_record:
+            again = seen_before(ctx, set(table.column(KEY).to_pylist()))
+            mapped.drop(again)
+        else:
+            again = written_from_again(ctx, table)
+            mapped.drop(again, [root, *target.children(root)])
+            for other in [r for r in target.roots if r != root]:  # types of their own (categories beside articles)
+                left_out = written_from_again(ctx, mapped.records[other], f"{other}:")
+                mapped.drop(left_out, [other, *target.children(other)])
+                self.pending += [(key, f"{other}:{key}") for key in mapped.records[other].column(KEY).to_pylist()]
+        if not again:
+            return
+        # A record folded into one of them (the same person twice) was counted as written when staged.
+        entity = self.chunk.get(ctx.layouts.target.records[root].entity)
+        folded = 0
+        if entity is not None and "merged_into" in entity.column_names:
+            folded = pc.sum(pc.is_in(entity.column("merged_into"), value_set=pa.array(sorted(again)))).as_py() or 0
+        report.written -= folded
+        report.skipped += len(again) + folded
+        self.again += len(again) + folded
+        self.again_first = sorted({*self.again_first, *sorted(again)[:_NAMED]})[:_NAMED]
 
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """Remember the row keys of what was written, for the ledger (committed with the run)."""
@@ -106,5 +157,4 @@ class OncePerRecordStep(Step):
 
 def build(ctx: RunContext) -> Step | None:
     """The step, when the flow imports each record once or its target names once keys."""
-    once = ctx.flow.once_per_record or bool(ctx.layouts.target.options.get("once"))
-    return OncePerRecordStep(ctx) if once else None
+    return None if ctx.flow.delta and not ctx.layouts.target.options.get("once") else OncePerRecordStep(ctx)
