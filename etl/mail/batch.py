@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from etl.config import Config
+from etl.mail.current import dump_context, fingerprint
 from etl.mail.render import message_id, render
 from etl.shared.records import Neutral
-from etl.state.mail_queue import MailQueue
+from etl.state.mail_queue import MailQueue, NewMail
 
 
 class MailBatch:
@@ -29,7 +30,7 @@ class MailBatch:
         self.folder = config.folder("outbox") / "mail"
         self.templates = config.search("templates")
         self.queue = MailQueue(config.folder("state"))
-        self.pending: list[tuple[str, str, str, str, bytes, str]] = []
+        self.pending: list[NewMail] = []
         self.temps: list[Path] = []
 
     def take(self, neutral: Neutral, written: set[str]) -> None:
@@ -38,20 +39,28 @@ class MailBatch:
 
     def is_new(self, key: str) -> bool:
         """Whether no earlier run and no earlier chunk of this run queued a mail with this key."""
-        return not self.queue.known(key) and all(p[0] != key for p in self.pending)
+        return not self.queue.known(key) and all(p.key != key for p in self.pending)
 
     def add(self, key: str, language: str | None, to: str, context: dict[str, Any], name: str) -> None:
-        """Render the mail `key` to `to` and keep it as an `.eml` temp named after `name`."""
+        """Render the mail `key` to `to` and keep it as an `.eml` temp named after `name`.
+
+        While etl.yaml names no sender and shop name, the mail is queued held: not rendered (nobody's
+        placeholder reaches a customer), rendered and sent once they are set (etl/mail/current.py).
+        """
         settings = self.config.mail
-        message = render(self.templates, self.kind, language or settings.default_language, settings, to,
-                         context, message_id(key, settings.sender))
-        self.folder.mkdir(parents=True, exist_ok=True)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        temp = self.folder / f".{self.stem}_{safe}.eml.part"
-        data = message.as_bytes()
-        temp.write_bytes(data)
-        self.temps.append(temp)
-        self.pending.append((key, self.kind, to, self.stem, data, str(self.folder / temp.name[1:-5])))
+        eml = self.folder / f"{self.stem}_{safe}.eml"
+        data, rendered_with = b"", None
+        if not settings.unset():
+            message = render(self.templates, self.kind, language or settings.default_language, settings, to,
+                             context, message_id(key, settings.sender))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temp = self.folder / f".{eml.name}.part"
+            data, rendered_with = message.as_bytes(), fingerprint(settings)
+            temp.write_bytes(data)
+            self.temps.append(temp)
+        self.pending.append(NewMail(key, self.kind, to, self.stem, data, str(eml), language, dump_context(context),
+                                    rendered_with))
 
     def commit(self) -> None:
         """Queue the new mails durably (before the run commits, so a crash cannot lose them)."""

@@ -10,7 +10,8 @@ from email.message import Message
 from pathlib import Path
 
 from etl.config.mail import MailSettings, SmtpSettings
-from etl.shared.errors import ConfigError
+from etl.mail.current import up_to_date
+from etl.shared.errors import ConfigError, EtlError
 from etl.state.mail_queue import MailQueue
 
 
@@ -40,10 +41,17 @@ def _connect(smtp: SmtpSettings, base: Path) -> smtplib.SMTP:
     return client
 
 
-def send_due(queue: MailQueue, settings: MailSettings, base: Path) -> SendResult:
-    """Send every due mail; failures stay queued with their error (the password never appears)."""
+def send_due(queue: MailQueue, settings: MailSettings, base: Path, templates: tuple[Path, ...] = ()) -> SendResult:
+    """Send every due mail, rendered with the settings of now (`templates`: where its templates are found);
+    failures stay queued with their error (the password never appears)."""
     result = SendResult()
-    due = queue.due(settings.max_attempts)
+    due = []
+    for mail in queue.due(settings.max_attempts):
+        try:
+            due.append(up_to_date(queue, mail, settings, templates))
+        except (OSError, EtlError) as exc:  # no room for its .eml, a template gone: kept queued, tried again
+            queue.attempt_failed(mail.key, _describe(exc), settings.max_attempts)
+            result.failed.append(f"{mail.key} to {mail.recipient}: {_describe(exc)}")
     if not due:
         return result
     if settings.smtp is None:

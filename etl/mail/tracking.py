@@ -58,7 +58,7 @@ def send_queued(config: Config) -> list[str]:
             keys=", ".join(unset))]
     queue = MailQueue(config.folder("state"))
     try:
-        result: SendResult = send_due(queue, config.mail, config.base)
+        result: SendResult = send_due(queue, config.mail, config.base, config.search("templates"))
         counts = queue.counts()
     finally:
         queue.close()

@@ -4,6 +4,9 @@ A mail is queued in the same run that writes its shop import, before that run is
 (e.g. delivery note and parcel numbers) is the primary key, so a rerun, a restart or the same export
 dropped again never queues it twice. Sending marks it sent; a failed attempt keeps it queued with
 the error, and every later run (or `etl mail`) tries again until `max_attempts`.
+With the message, a mail keeps what it is rendered from (language, context as JSON) and the settings it
+was rendered with (`rendered_with`): it is rendered again when they changed before it is sent, and a mail
+queued while etl.yaml named no sender (held) has no message until then (etl/mail/current.py).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from etl.state.files import MAILS, connect, transaction
 
@@ -23,6 +26,7 @@ CREATE TABLE IF NOT EXISTS mails (
     message BLOB NOT NULL, eml TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT, queued_at TEXT NOT NULL, sent_at TEXT);
 """
+_RENDERED_FROM = ("language", "context", "rendered_with")  # columns a queue of an older version lacks
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,25 @@ class Mail:
     status: MailStatus
     attempts: int
     last_error: str | None
+    kind: str = ""
+    eml: str | None = None
+    language: str | None = None
+    context: str | None = None  # JSON; None: queued by an older version, sent as it was rendered
+    rendered_with: str | None = None  # the settings' fingerprint of `message`; None: not rendered (held)
+
+
+class NewMail(NamedTuple):
+    """A mail to queue: its message (empty while held) and what it is rendered from."""
+
+    key: str
+    kind: str
+    recipient: str
+    run_id: str
+    message: bytes
+    eml: str
+    language: str | None
+    context: str
+    rendered_with: str | None
 
 
 def _now() -> str:
@@ -47,25 +70,35 @@ class MailQueue:
     def __init__(self, state: Path) -> None:
         self.db = connect(state / MAILS)
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(mails)")}
+        for column in _RENDERED_FROM:
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE mails ADD COLUMN {column} TEXT")
 
     def known(self, key: str) -> bool:
         """Whether a mail with this key was queued before (whatever became of it)."""
         return self.db.execute("SELECT 1 FROM mails WHERE key=?", (key,)).fetchone() is not None
 
-    def add(self, mails: list[tuple[str, str, str, str, bytes, str]]) -> int:
-        """Queue (key, kind, recipient, run id, message, eml path) rows in one transaction; return how many were new."""
+    def add(self, mails: list[NewMail]) -> int:
+        """Queue `mails` in one transaction; return how many were new."""
         with transaction(self.db, immediate=True):
             before = self.db.total_changes
             self.db.executemany(
-                "INSERT OR IGNORE INTO mails (key, kind, recipient, run_id, message, eml, status, queued_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)", [(*m, _now()) for m in mails])
+                "INSERT OR IGNORE INTO mails (key, kind, recipient, run_id, message, eml, language, context, "
+                "rendered_with, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+                [(*m, _now()) for m in mails])
             return self.db.total_changes - before
 
     def due(self, max_attempts: int) -> list[Mail]:
         """Mails to send now: queued ones with attempts left."""
-        rows = self.db.execute("SELECT key, recipient, message, status, attempts, last_error FROM mails "
-                               "WHERE status='queued' AND attempts < ? ORDER BY queued_at, key", (max_attempts,))
+        rows = self.db.execute("SELECT key, recipient, message, status, attempts, last_error, kind, eml, language, "
+                               "context, rendered_with FROM mails WHERE status='queued' AND attempts < ? "
+                               "ORDER BY queued_at, key", (max_attempts,))
         return [Mail(*row) for row in rows.fetchall()]
+
+    def rendered(self, key: str, message: bytes, rendered_with: str) -> None:
+        """The mail `key` rendered anew (with the settings of fingerprint `rendered_with`)."""
+        self.db.execute("UPDATE mails SET message=?, rendered_with=? WHERE key=?", (message, rendered_with, key))
 
     def sent(self, key: str) -> None:
         """The server accepted the mail."""

@@ -22,15 +22,14 @@ class MailsStep(Step):
         self.kind = kind
         self.batch: MailBatch | None = None
         settings = ctx.config.mail
-        # A customer must never get a mail from the placeholder sender: the step stops, the run goes on.
+        # A customer must never get a mail from the placeholder sender: the mails are held, the run goes on.
         self.unset = settings.unset() if settings.enabled else []
 
     def start(self) -> None:
         """Begin this run's batch of mails."""
         from etl.mail.kinds import mailer_for
 
-        if not self.unset:
-            self.batch = mailer_for(self.kind)(self.ctx.config, self.ctx.stem)
+        self.batch = mailer_for(self.kind)(self.ctx.config, self.ctx.stem)
 
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """Render the mails due for the written records."""
@@ -40,10 +39,6 @@ class MailsStep(Step):
     def before_commit(self) -> list[Path]:
         """Queue before publishing: a crash cannot lose a mail, a rerun cannot queue it twice."""
         if self.batch is None:
-            self.ctx.report.notes.append(N_("{kind} mails not queued: etl.yaml sets no {keys} (the sender and "
-                                            "shop name customers see); fill them in under mail:").format(
-                kind=self.kind, keys=", ".join(self.unset)))
-            self.unset = []  # said once; send_queued then only tells why the queue waits
             return []
         if self.ctx.dry_run:
             self.batch.discard()
@@ -51,7 +46,13 @@ class MailsStep(Step):
         else:
             self.batch.commit()
             temps = list(self.batch.temps)
-        self.ctx.report.notes.append(f"{self.kind} mails: {len(self.batch.pending)} new")
+        if self.unset:
+            self.ctx.report.notes.append(N_(
+                "{kind} mails held: {count} queued, not sent while etl.yaml sets no {keys} (the sender and shop "
+                "name customers see); fill them in under mail: and they go out with the next run or `etl mail`"
+            ).format(kind=self.kind, count=len(self.batch.pending), keys=", ".join(self.unset)))
+        else:
+            self.ctx.report.notes.append(f"{self.kind} mails: {len(self.batch.pending)} new")
         return temps
 
     def rollback(self) -> None:
@@ -64,8 +65,8 @@ class MailsStep(Step):
         from etl.mail.tracking import send_queued
 
         notes = send_queued(self.ctx.config)
-        self.ctx.report.notes += [n for n in notes if not n.startswith("mails not sent: etl.yaml")] \
-            if self.batch is None and not self.unset else notes
+        # held: the note above says why nothing goes out
+        self.ctx.report.notes += [n for n in notes if not (self.unset and n.startswith("mails not sent: etl.yaml"))]
 
     def close(self) -> None:
         """Close the mail queue."""

@@ -149,9 +149,12 @@ class OncePerRecordStep(Step):
             keys = ", ".join(self.again_first) + (", …" if self.again > _NAMED else "")
             report.notes.append(N_("{unit} skipped as already imported: {count} ({keys})").format(
                 count=self.again, unit=report.unit, keys=keys))
-        if self.before:
+        if self.before and len(self.templates) > 1:  # rows of the other types still go out (a new parcel)
             report.notes.append(N_("{unit} skipped as written before: {count} (a new parcel number is still added)")
                                 .format(count=self.before, unit=report.unit))
+        elif self.before:
+            report.notes.append(N_("{unit} skipped as written before: {count}").format(count=self.before,
+                                                                                       unit=report.unit))
         return []
 
 
