@@ -39,7 +39,8 @@ class Failing:
 
 
 class Disk:
-    """The folder whose writes fail: `budget` writes go through first; `at_open` fails opening (read-only)."""
+    """The folder whose writes fail: `budget` writes go through first; `at_open` fails opening, and moving or
+    linking a file into it (read-only, or a full disk that has no room for a new entry)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.monkeypatch, self.folder = monkeypatch, Path("/nonexistent")
@@ -55,6 +56,18 @@ class Disk:
             return Failing(real_open(path, mode, *args, **kwargs), self)
 
         monkeypatch.setattr(Path, "open", opener)
+        real_replace, real_link = os.replace, os.link
+
+        def entering(real: Any) -> Any:
+            def move(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
+                if self.at_open and Path(dst).is_relative_to(self.folder):  # no new entry in the folder
+                    self.failed = True
+                    raise OSError(self.code, os.strerror(self.code), str(src), None, str(dst))
+                return real(src, dst, *args, **kwargs)
+            return move
+
+        monkeypatch.setattr(os, "replace", entering(real_replace))
+        monkeypatch.setattr(os, "link", entering(real_link))
 
     def fail(self, folder: Path, code: int = errno.ENOSPC, budget: int = 0, at_open: bool = False) -> None:
         self.folder, self.code, self.budget, self.at_open = folder, code, budget, at_open

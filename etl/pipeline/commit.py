@@ -60,11 +60,14 @@ def commit_run(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
     report.outputs = [str(final) for _, final in planned]
     ledger.commit_run(report.run_id, report.flow, report.started, report.status, report.to_json(), done,
                       planned, written, incomplete=not_fully_written(inputs, report), per_input=per_input(ctx))
-    for temp, final in planned:
-        publish_planned(temp, final)
-    for item, result in results:
-        if not item.failed:
-            result.moved_to = str(move_aside(item.path, config.folder("archive")))
+    ctx.committed = True
+    with writing_to(ctx.outbox, N_("the import files")):
+        for temp, final in planned:
+            publish_planned(temp, final)
+    with writing_to(config.folder("archive"), N_("the processed inputs (moved to the archive)")):
+        for item, result in results:
+            if not item.failed:
+                result.moved_to = str(move_aside(item.path, config.folder("archive")))
 
 
 def fail(config: Config, report: RunReport, reason: str) -> None:
@@ -84,7 +87,8 @@ def write_report(report: RunReport, ledger: Ledger) -> None:
     if report.report_file and not report.dry_run:
         text = report.to_json()
         ledger.keep_report(report.run_id, text)
-        write_atomic(Path(report.report_file), text)
+        with writing_to(Path(report.report_file).parent, N_("the run report")):
+            write_atomic(Path(report.report_file), text)
         # Until here a crash leaves the run's planned outputs in the ledger: `recover` publishes what is
         # left and writes the report from the ledger's copy.
         ledger.outputs_published(report.run_id)

@@ -40,6 +40,7 @@ class RunContext:
     history: Path | None = None  # earlier runs' staging (the cross-selling flow reads it)
     # Inputs taken again (name -> content hash): an earlier run imported them with records rejected.
     again: dict[str, str] = field(default_factory=dict)
+    committed: bool = False  # the ledger has the run: a later failure leaves the next run to complete it
 
     @property
     def stem(self) -> str:

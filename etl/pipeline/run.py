@@ -103,7 +103,10 @@ def _run(ctx: RunContext, writer_cls: type[Writer], progress: Progress | None) -
     steps = steps_for(ctx)
     try:
         if not ctx.dry_run:
-            recover(ctx.config, ctx.ledger)
+            ctx.committed = True  # what fails here belongs to an earlier run the ledger has
+            with stops_plainly(ctx, []):
+                recover(ctx.config, ctx.ledger)
+            ctx.committed = False
         inputs = gather(ctx)
         temps: list[Path] = []
         if inputs or ctx.flow.extract_staged or ctx.flow.recall:
@@ -113,14 +116,15 @@ def _run(ctx: RunContext, writer_cls: type[Writer], progress: Progress | None) -
             except NothingPublished as exc:  # no ledger entry, the inputs stay where they are
                 fail(ctx.config, ctx.report, str(exc))
                 raise
-        with stops_plainly(ctx, temps):  # the rejects file, written before the ledger commit
+        # the rejects file and the ledger commit; after it publishing, archiving, the steps' committed work
+        with stops_plainly(ctx, temps):
             commit_run(ctx, inputs, temps)
-        if not ctx.dry_run:
-            try:
-                for step in steps:
-                    step.committed()
-            finally:  # the report, once, with what the committed hooks added
-                write_report(ctx.report, ctx.ledger)
+            if not ctx.dry_run:
+                try:
+                    for step in steps:
+                        step.committed()
+                finally:  # the report, once, with what the committed hooks added
+                    write_report(ctx.report, ctx.ledger)
     finally:
         for step in steps:
             step.close()

@@ -7,6 +7,7 @@ in WAL mode (a reader such as `etl status` never waits for a run, nor a run for 
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,17 @@ def transaction(db: sqlite3.Connection, immediate: bool = False) -> Iterator[sql
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # a full disk may have rolled it back already: its error is the one to tell
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+# SQLite's primary result codes of a write the disk did not take, as the OS would say it
+_STORAGE = {sqlite3.SQLITE_FULL: errno.ENOSPC, sqlite3.SQLITE_READONLY: errno.EROFS, sqlite3.SQLITE_IOERR: errno.EIO}
+
+
+def storage_code(exc: sqlite3.Error) -> int | None:
+    """The errno of a state database's failed write ("database or disk is full", "disk I/O error"), else None."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return _STORAGE.get(code & 0xFF) if isinstance(code, int) else None
