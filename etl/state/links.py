@@ -218,9 +218,17 @@ def shop_customers(state: Path, erp_numbers: pa.Array | pa.ChunkedArray) -> pa.A
 
 
 def _link_columns(table: pa.Table) -> dict[str, list[Any]]:
-    """The columns links are made from, as lists (None in every row for a column `table` lacks)."""
-    return {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-            for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number", "store_id")}
+    """The columns links are made from, as lists (None in every row for a column `table` lacks).
+
+    A customer is linked by the shop's own id (`shop_customer_id` where the table has it): a filled
+    template's row has none (its `customer_id` names file and line, which a later template reuses for
+    someone else) and is linked by its e-mail address and its own number.
+    """
+    columns = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+               for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number", "store_id")}
+    if "shop_customer_id" in table.column_names:
+        columns["customer_id"] = table.column("shop_customer_id").to_pylist()
+    return columns
 
 
 def _link_keys(columns: dict[str, list[Any]]) -> tuple[list[tuple[str, str] | None], list[tuple[str, str] | None]]:

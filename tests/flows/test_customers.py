@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -182,3 +184,47 @@ def test_orders_can_export_their_customers_with_them(workspace: Config) -> None:
     guest = next(c for c in customers if c["Name"] == "Schulze")  # the guest order 10002
     assert guest["Ort"] == "Berlin" and guest["Strasse"] == "Großbeerenstraße"
     assert not any("not yet in the ERP" in note for note in report.notes)
+
+
+def _template_with(workspace: Config, name: str, row: list[str]) -> Path:
+    """A template `name` in the inbox with one filled row (the row below the example: the same line each time)."""
+    layout = load_layouts(workspace, get_flow("customers")).source
+    path = write_template(layout, "csv", workspace.folder("inbox") / name)
+    _fill(path, row)
+    return path
+
+
+def _numbers(report) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Name -> Kundennummer of the customers a csv run wrote."""
+    output = Path(next(o for o in report.outputs if o.endswith("_customers.csv"))).read_bytes().decode("cp1252")
+    return {row["Name"]: row["Kundennummer"] for row in csv.DictReader(io.StringIO(output), delimiter=";")}
+
+
+def _person(last: str, email: str) -> list[str]:
+    return ["", "Frau", "", "Anna", last, "Hauptstraße 1", "", "01067", "Dresden", "DE", "", "", email, "", "2",
+            "nein", "Rechnung"]
+
+
+def test_template_rows_are_linked_by_e_mail_not_by_file_and_line(workspace: Config) -> None:
+    drop(workspace, CUSTOMERS / "xtc_cp1252")  # the shop's customers: linked by shop id and e-mail
+    shop = _records(run_flow(workspace, "customers", "json"))
+    known = next(r for r in shop if r["Shopkundennummer"] == "501")
+    first = _numbers(run_flow(workspace, "customers", "csv", files=[
+        _template_with(workspace, "kunden.csv", _person("Adler", "anna.adler@example.de"))]))
+    # a later template of the same name: its row on the same line is another customer, with a number of its own
+    later = _numbers(run_flow(workspace, "customers", "csv", files=[
+        _template_with(workspace, "kunden.csv", _person("Berger", "b.berger@example.de"))]))
+    assert later["Berger"] != first["Adler"]
+    # a template row with a shop customer's e-mail is that customer
+    mail = _numbers(run_flow(workspace, "customers", "csv", files=[
+        _template_with(workspace, "kunden.csv", _person("Weiß", known["EMail"].upper()))]))
+    assert mail["Weiß"] == known["Kundennummer"]
+    # the same person in a corrected template (another file: a phone number added) keeps the number
+    corrected = _person("Adler", "anna.adler@example.de")
+    corrected[10] = "0351 123456"
+    again = _numbers(run_flow(workspace, "customers", "csv", files=[
+        _template_with(workspace, "kunden_neu.csv", corrected)]))
+    assert again["Adler"] == first["Adler"]
+    links = sqlite3.connect(workspace.folder("state") / "links.sqlite")
+    assert links.execute("SELECT count(*) FROM links WHERE shop_key LIKE 'kunden%'").fetchone() == (0,)
+    links.close()
