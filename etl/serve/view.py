@@ -3,6 +3,7 @@ the page's language writes them, and the links to files of the working folder.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,8 +15,10 @@ from babel.numbers import format_decimal
 from etl.config import Config
 from etl.i18n import to_english, translate
 from etl.mail.formats import locale_for
+from etl.serve.words import PAGE
 from etl.status import Status
 
+_MOVED = re.compile(r"moved back to the inbox as (?P<name>.+) at (?P<time>\S+)")  # status.RETRIED and the time
 # The folders whose files the page links to (`/file/<folder>/<path>`); nothing else is served.
 LINKED = ("rejects", "reports", "error")
 
@@ -81,7 +84,14 @@ def formats(lang: str) -> dict[str, object]:
     def say(text: object) -> str:
         return translate(to_english(str(text or "")), lang)
 
-    return {"number": number, "when": when, "say": say}
+    def state(text: object) -> str:
+        """A refused file's state: where a retry moved it, when."""
+        moved = _MOVED.fullmatch(str(text).strip())
+        if not moved:
+            return say(text)
+        return translate(PAGE["moved_back"], lang).format(name=moved["name"], time=when(moved["time"]))
+
+    return {"number": number, "when": when, "say": say, "state": state}
 
 
 def needs(status: Status) -> dict[str, int]:

@@ -53,6 +53,7 @@ PAGE = {
     "next_step": N_("Next step"),
     "state": N_("State"),
     "refused": N_("refused"),
+    "moved_back": N_("moved back to the inbox as {name} on {time}"),
     "retry": N_("Retry"),
     "no_refused": N_("No refused files."),
     "waiting": N_("Waiting in the inbox"),
