@@ -59,7 +59,8 @@ class Notifier:
     def __init__(self, config: Config, started: float | None = None) -> None:
         self.config = config
         self.settings = config.notify
-        self.started = datetime.fromtimestamp(time.time() if started is None else started)
+        # to the second, as a reason file says when: a refusal in the watcher's first second counts
+        self.started = datetime.fromtimestamp(time.time() if started is None else started).replace(microsecond=0)
         self.seen: set[Path] = set()  # reason files read already (known, or older than the watcher)
         self.next_try = 0.0
         self.waiting = self.settings.recipients != []  # events of an earlier watcher may wait in the state

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import html as markup
 import re
+import stat
 from pathlib import Path
 
 import pytest
 
 from etl.config import Config
 from etl.serve.app import Request, Response, StatusPage
+from etl.serve.server import make_server
 from etl.serve.words import PAGE
 from etl.status import collect
 from tests.serve.conftest import correct, refused
@@ -130,3 +132,15 @@ def test_a_reject_a_later_run_wrote_is_marked_fixed(partial: Config, tmp_path: P
     assert "1 rejected, 0 open, 1 fixed" in group and f"fixed by run {fixing}" in group
     assert 'class="state open"' not in html
     assert "Rejected records still open" not in visible(html.split('id="watcher"')[0])
+
+
+def test_the_token_is_made_once_per_working_folder_and_only_its_owner_reads_it(seen: Config) -> None:
+    first, first_url = make_server(seen)
+    second, second_url = make_server(seen)
+    try:
+        token = (seen.folder("state") / "serve.token").read_text(encoding="ascii").strip()
+        assert first_url.endswith(f"?token={token}") and second_url.endswith(f"?token={token}") and len(token) >= 32
+        assert stat.S_IMODE((seen.folder("state") / "serve.token").stat().st_mode) == 0o600
+    finally:
+        first.server_close()
+        second.server_close()

@@ -98,7 +98,7 @@ def test_a_send_the_server_refuses_is_tried_again_and_nothing_is_lost(tmp_path: 
     inbox, port = smtp
     inbox.refuse = 1
     config = notifying(tmp_path / "work", port)
-    notifier = Notifier(config, started=time.time() - 1)
+    notifier = Notifier(config)  # a refusal in the watcher's first second (reason files say when to the second)
     refuse(_dropped(config, "x.csv"), config.folder("error"), "no flow reads this file")
     notifier.tick()
     assert inbox.messages == []
