@@ -127,9 +127,31 @@ def _rejects(config: Config, runs: list[dict[str, object]], limit: int) -> list[
                             # the file speaks the merchant's language; the rules and the page start from English
                             "reason": translate(to_english(row["reason"])),
                             "next_step": for_record(to_english(row["reason"])),
-                            "rejects_file": str(path)})
+                            "rejects_file": str(path), "fixed": ""})
             if len(rejects) >= limit:
-                return rejects
+                return _mark_fixed(config.folder("state"), rejects)
+    return _mark_fixed(config.folder("state"), rejects)
+
+
+def _mark_fixed(state: Path, rejects: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Set `fixed` to the id of a later run that wrote the reject's record (or took its file whole), else ''.
+
+    The ledger keeps the latest run that wrote each record key of a flow, and per input whether a run
+    took every record of it: a record written by another, later run than the one that refused it is fixed.
+    """
+    if not rejects or not (state / LEDGER).exists():
+        return rejects
+    ledger = Ledger(state, read_only=True)
+    try:
+        for flow in {r["flow"] for r in rejects}:
+            mine = [r for r in rejects if r["flow"] == flow]
+            written = ledger.records_seen(flow, sorted({r["record"] for r in mine if r.get("record")}))
+            whole = ledger.taken_whole(flow, sorted({r["file"] for r in mine}))
+            for reject in mine:
+                later = max(written.get(reject.get("record") or "", ""), whole.get(reject["file"], ""))
+                reject["fixed"] = later if later > reject["run_id"] else ""
+    finally:
+        ledger.close()
     return rejects
 
 

@@ -17,6 +17,7 @@ from etl.state.files import connect, transaction
 from etl.state.ledger import Ledger
 from etl.state.links import CustomerLinks
 from etl.state.mail_queue import MailQueue
+from etl.state.notify_log import NotifyLog
 from etl.state.payments import PaymentMemory
 from etl.status import collect
 from tests.conftest import drop
@@ -28,6 +29,7 @@ OPENERS = {  # every state database, opened (and closed) by the class that owns 
     files.DELTA: lambda state: DeltaState(state, "articles").close(),
     files.MAILS: lambda state: MailQueue(state).close(),
     files.PAYMENTS: lambda state: PaymentMemory(state, None).commit(),  # type: ignore[arg-type]
+    files.NOTIFY: lambda state: NotifyLog(state).close(),
 }
 
 

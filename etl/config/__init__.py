@@ -13,6 +13,7 @@ from etl.bundled import bundled, load_yaml
 from etl.config.carriers import Carrier, Sender, default_carriers
 from etl.config.customer_numbers import NumberRange
 from etl.config.mail import MailSettings, PaymentRequestSettings
+from etl.config.notify import NotifySettings
 from etl.config.shop import ShopSettings
 from etl.config.storefronts import Stores, store_problems
 from etl.os_compat import read_text_file
@@ -91,6 +92,7 @@ class Config(Strict):
     carriers: dict[str, Carrier] = Field(default_factory=default_carriers)
     sender: Sender = Sender()  # the sender printed on carrier labels
     mail: MailSettings = MailSettings()
+    notify: NotifySettings = NotifySettings()  # mails to the merchant from `etl watch` (config/notify.py)
     payment_requests: PaymentRequestSettings = PaymentRequestSettings()
     shop: ShopSettings = ShopSettings()  # the shop's database for the direct target (config/shop.py)
     language: Literal["de", "en"] = "de"  # summaries and reject files; `--lang` and $ETL_LANG override it

@@ -78,6 +78,15 @@ def send_due(queue: MailQueue, settings: MailSettings, base: Path, templates: tu
     return result
 
 
+def send_one(smtp: SmtpSettings, base: Path, message: Message) -> None:
+    """Send one message now (a notification to the merchant); an error is raised to the caller."""
+    client = _connect(smtp, base)
+    try:
+        client.send_message(message)
+    finally:
+        _quit(client)
+
+
 def current_sender(message: Message, settings: MailSettings) -> Message:
     """`message` from the sender etl.yaml names now: a mail queued before a change goes out from the new one."""
     del message["From"], message["Reply-To"]

@@ -8,22 +8,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import multipart
 from jinja2 import Environment, FileSystemLoader
 
-from etl.bundled import bundled
 from etl.config import Config
+from etl.i18n import language
 from etl.serve.actions import archived_inputs, reimport, reimport_archived, retry_failed
+from etl.serve.files import doc_path, render_doc, working_file
+from etl.serve.view import file_link, formats, groups, needs
+from etl.serve.words import texts
 from etl.shared.errors import EtlError
 from etl.status import collect, filter_rejects
 
 MAX_BODY = 200 * 1024 * 1024  # an upload larger than this is no export
 # No script, no outside resource: the page works offline and nothing injected could run.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; "
+                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
@@ -73,11 +76,7 @@ class StatusPage:
         if request.method == "GET":
             if not self._token_ok(query.get("token", "")):
                 return self._refuse("the link lacks the page's token: open the address `etl serve` printed")
-            if url.path == "/":
-                return self._html(self.page(query))
-            if url.path == "/guide":
-                return self._html(self.guide())
-            return Response(404, b"not found", {"Content-Type": "text/plain; charset=utf-8"})
+            return self._get(url.path, query)
         if request.method != "POST":
             return Response(405, b"method not allowed", {"Allow": "GET, POST"})
         if not self._same_origin(request):
@@ -90,27 +89,50 @@ class StatusPage:
             return self._refuse("the form lacks the page's token")
         return self._act(url.path, form, files)
 
+    def _get(self, path: str, query: Mapping[str, str]) -> Response:
+        """The page, a guide (`/guide`, `/guide/<name>`) or a file of the working folder (`/file/<folder>/<path>`)."""
+        if path == "/":
+            return self._html(self.page(query))
+        if path == "/guide" or path.startswith("/guide/"):
+            name = unquote(path.removeprefix("/guide").removeprefix("/")) or "rejects.md"
+            found = doc_path(name)
+            if found is None:
+                return self._html(self.guide(None), 404)
+            if found.suffix == ".png":
+                return Response(200, found.read_bytes(), {"Content-Type": "image/png", **SECURITY_HEADERS})
+            return self._html(self.guide(found.read_text(encoding="utf-8")))
+        folder, _, where = path.removeprefix("/file/").partition("/")
+        served = working_file(self.config, folder, unquote(where)) if path.startswith("/file/") else None
+        if served is None:
+            return Response(404, b"not found", {"Content-Type": "text/plain; charset=utf-8"})
+        return Response(200, served[0], {**SECURITY_HEADERS, **served[1]})
+
     def page(self, query: Mapping[str, str]) -> str:
-        """The status page, rejects filtered by run, file and reason text."""
+        """The status page: what needs the merchant first, then the rejects by run and file (filtered by run,
+        file and reason text), the re-import form and the watcher's log."""
         status = collect(self.config)
+        lang = language(self.config.language)
         chosen = {name: query.get(name, "").strip() for name in ("run", "file", "q")}
         rejects = filter_rejects(status.rejects, chosen["run"], chosen["file"], chosen["q"])
+        links = {str(r["rejects_file"]): file_link(self.config, str(r["rejects_file"]), self.token)
+                 for r in status.runs}
+        failed = [{**f, "link": file_link(self.config, f["file"] + ".reason.txt", self.token)} for f in status.failed]
+        return self._render(lang, view="status", status=status, groups=groups(rejects, links), shown=len(rejects),
+                            chosen=chosen, needs=needs(status), links=links, failed=failed,
+                            now=datetime.now().isoformat(timespec="seconds"),
+                            run_ids=sorted({r["run_id"] for r in status.rejects}, reverse=True),
+                            files=sorted({r["file"] for r in status.rejects}), archived=archived_inputs(self.config),
+                            done=query.get("done", ""), name=query.get("name", ""), error=query.get("error", ""))
+
+    def guide(self, text: str | None) -> str:
+        """A guide of docs/ (docs/rejects.md: what to do with each kind of reject) as a page."""
+        lang = language(self.config.language)
+        html = render_doc(text, self.token) if text is not None else ""
+        return self._render(lang, view="guide", guide=html)
+
+    def _render(self, lang: str, **context: object) -> str:
         return _TEMPLATES.get_template("status.html.j2").render(
-            view="status", status=status, rejects=rejects, chosen=chosen, token=self.token,
-            base=str(self.config.base), now=datetime.now().isoformat(timespec="seconds"),
-            run_ids=sorted({r["run_id"] for r in status.rejects}, reverse=True),
-            files=sorted({r["file"] for r in status.rejects}), archived=archived_inputs(self.config),
-            done=query.get("done", ""), name=query.get("name", ""), error=query.get("error", ""))
-
-    def guide(self) -> str:
-        """docs/rejects.md as a page: what to do with each kind of reject."""
-        from markdown_it import MarkdownIt
-
-        path = bundled("docs") / "rejects.md"
-        text = path.read_text(encoding="utf-8") if path.is_file() else "# What to do with a reject\n\n(not found)"
-        html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)  # raw HTML stays text
-        return _TEMPLATES.get_template("status.html.j2").render(view="guide", guide=html, token=self.token,
-                                                                base=str(self.config.base))
+            lang=lang, t=texts(lang), token=self.token, base=str(self.config.base), **formats(lang), **context)
 
     def _act(self, path: str, form: Mapping[str, str], files: Mapping[str, tuple[str, bytes]]) -> Response:
         try:
@@ -149,8 +171,8 @@ class StatusPage:
         return Response(403, f"forbidden: {why}\n".encode(), {"Content-Type": "text/plain; charset=utf-8"})
 
     @staticmethod
-    def _html(text: str) -> Response:
-        return Response(200, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS})
+    def _html(text: str, status: int = 200) -> Response:
+        return Response(status, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS})
 
 
 def _form(request: Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from etl.config import Config
 from etl.serve.app import MAX_BODY, Request, StatusPage
+from etl.state.page_token import page_token
 
 HOST = "127.0.0.1"  # never another interface: the page shows customer data and moves files
 log = logging.getLogger("etl.serve")
@@ -49,8 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_server(config: Config, port: int = 0, token: str | None = None) -> tuple[ThreadingHTTPServer, str]:
-    """A server for `config`'s status page on 127.0.0.1:`port` (0: a free one) and the URL with its token."""
-    token = token or secrets.token_urlsafe(24)
+    """A server for `config`'s status page on 127.0.0.1:`port` (0: a free one) and the URL with its token
+    (the working folder's, `state/serve.token`, unless `token` is given)."""
+    token = token or page_token(config.folder("state"))
     server = _Server((HOST, port), _Handler)
     origin = f"http://{HOST}:{server.server_address[1]}"
     server.page = StatusPage(config, token, origin)

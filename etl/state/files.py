@@ -19,6 +19,8 @@ LINKS = "links.sqlite"  # shop customer -> ERP customer number (etl/state/links.
 DELTA = "delta.sqlite"  # a hash per record sent (etl/state/delta.py)
 MAILS = "mails.sqlite"  # the mail queue (etl/state/mail_queue.py)
 PAYMENTS = "payments.sqlite"  # open payments and reminders mailed (etl/state/payments.py)
+NOTIFY = "notify.sqlite"  # events `etl watch` mailed to the merchant, and when (etl/mail/notify.py)
+PAGE_TOKEN = "serve.token"  # the status page's token (etl/state/page_token.py)
 RUN_LOCK = "run.lock"  # held by the one run of the working folder
 # in the inbox
 WATCH_LOCK = ".etl-watch.lock"  # held by the one watcher of the inbox

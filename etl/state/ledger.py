@@ -139,6 +139,13 @@ class Ledger:
                                (sha256, flow, *params))
         return {row[0] for row in rows}
 
+    def taken_whole(self, flow: str, names: Sequence[str]) -> dict[str, str]:
+        """Of the input files `names`, those a run of `flow` took whole (every record written): its latest run id."""
+        among, params = in_keys(names)
+        rows = self.db.execute(f"SELECT name, MAX(run_id) FROM inputs WHERE flow=? AND complete=1 AND name {among} "
+                               "GROUP BY name", (flow, *params))
+        return dict(rows.fetchall())
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()

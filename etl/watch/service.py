@@ -22,6 +22,7 @@ from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
 from etl.flows import FLOWS
+from etl.mail.notify import Notifier
 from etl.os_compat import why_unreadable
 from etl.pipeline.layouts import check_formats
 from etl.state.files import WATCH_LOCK
@@ -83,6 +84,7 @@ class Watcher:
         self.router: Router | None = None
         self.incomplete: dict[Path, str] = {}  # set members waiting for the rest of their export
         self._recall_due: dict[str, float] = {}  # flows driven by state: when to run them next
+        self.notifier = Notifier(config)  # refusals from now on reach the merchant by mail (`notify:`)
 
     def stop(self) -> None:
         """Ask the loop to stop after the current job (safe from signal handlers and other threads)."""
@@ -103,6 +105,7 @@ class Watcher:
                     self._processed(process(self.config, self.router, job), job.names)
                 while not self.stopping.is_set():
                     busy = self.cycle()
+                    self.notifier.tick()
                     if self.once and not busy:
                         self._name_waiting()
                         break

@@ -32,6 +32,17 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> Config:
     return make_partial(tmp_path_factory.mktemp("seen") / "work")
 
 
+def correct(config: Config, folder: Path) -> Path:
+    """Order 10007 corrected at its source (its total made to add up), exported on its own and run: it is written."""
+    lines = (ORDERS / "flat_cp1252.csv").read_bytes().splitlines()
+    fixed = [line.replace(b";67,85", b";67,75") for line in lines if line.startswith(b"10007;")]
+    path = folder / "flat_10007_corrected.csv"
+    path.write_bytes(b"\r\n".join([lines[0], *fixed, b""]))
+    report = run_orders(config, path)
+    assert report.status == "ok" and report.written == 1, report.to_json()
+    return path
+
+
 def refused(config: Config) -> Path:
     """The refused input in the error folder."""
     (path,) = (p for p in config.folder("error").rglob("*") if p.is_file() and not p.name.endswith(".reason.txt"))

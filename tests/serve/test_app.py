@@ -29,6 +29,11 @@ ORIGIN = "http://127.0.0.1:8765"
 HOST = {"Host": "127.0.0.1:8765"}
 
 
+def rejects_of(html: str) -> str:
+    """The part of the page that lists the rejected records (groups by run and file)."""
+    return html.split('id="rejects"')[1].split('id="reimport"')[0]
+
+
 def get(page: StatusPage, target: str, **headers: str) -> Response:
     return page.handle(Request("GET", target, {**HOST, **headers}))
 
@@ -76,8 +81,8 @@ def test_the_page_shows_the_reject_with_file_line_and_next_step(view: StatusPage
     response = get(view, f"/?token={TOKEN}")
     assert response.status == 200, response.body
     html = response.body.decode()
-    row = html.split('id="rejects-table"')[1].split("</table>")[0]
-    assert "<td>flat_cp1252.csv</td>" in row and '<td class="num">19</td>' in row and "10007" in row
+    row = rejects_of(html)
+    assert "<b>flat_cp1252.csv</b>" in row and '<td class="num">19</td>' in row and ">10007</td>" in row
     assert "does not add up" in row and "check the order in the shop admin" in row
     assert "junk.bin" in html.split('id="failed-table"')[1] and 'action="/retry"' in html
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
@@ -93,15 +98,15 @@ def test_the_page_shows_the_reject_with_file_line_and_next_step(view: StatusPage
 ])
 def test_rejects_are_filtered_by_run_file_and_reason(view: StatusPage, query: dict[str, str], shown: bool) -> None:
     html = get(view, "/?" + urlencode({"token": TOKEN, **query})).body.decode()
-    row = html.split('id="rejects-table"')[1].split("</table>")[0]
-    assert ("10007" in row) is shown
+    row = rejects_of(html)
+    assert (">10007</td>" in row) is shown
     assert ("match the filter" in row) is not shown
 
 
 def test_the_run_filter_takes_the_run_of_the_reject(view: StatusPage, seen: Config) -> None:
     (run,) = collect(seen).runs
     html = get(view, "/?" + urlencode({"token": TOKEN, "run": str(run["run_id"])})).body.decode()
-    assert "10007" in html.split('id="rejects-table"')[1]
+    assert ">10007</td>" in rejects_of(html)
 
 
 def test_text_from_files_and_links_is_escaped(view: StatusPage) -> None:

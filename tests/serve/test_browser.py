@@ -1,7 +1,9 @@
 """The status page in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium).
 
-`etl serve` runs as a process on a free port; the test reads the rejects table, filters it, presses Retry
-on the refused file and sees it back in the inbox. ETL_SCREENSHOTS=<folder> keeps the screenshots (docs/).
+`etl serve` runs as a process on a free port, in German (the default); the window is 1280 px wide. The test
+checks the order of the page's parts and that nothing overflows to the right, opens the rejects of a file,
+follows the guide's links, presses Retry on the refused file and sees it back in the inbox, and sees the
+reject marked fixed after a corrected export ran. ETL_SCREENSHOTS=<folder> keeps the screenshots (docs/).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from etl.config import Config
-from tests.serve.conftest import refused
+from tests.serve.conftest import correct, refused
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -30,9 +32,14 @@ if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
     pytest.skip("chromium or chromium-driver is not installed", allow_module_level=True)
 
 
+WIDTH = 1280
+SECTIONS = ("needs", "watcher", "runs", "failed", "waiting", "rejects", "reimport", "watch-log")
+
+
 @pytest.fixture
-def served(partial: Config) -> Iterator[str]:
-    """`etl serve` on a free port of 127.0.0.1; its URL with the token."""
+def served(partial: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """`etl serve` on a free port of 127.0.0.1, in the merchant's language (German); its URL with the token."""
+    monkeypatch.delenv("ETL_LANG")
     with subprocess.Popen([sys.executable, "-m", "etl", "serve", "-c", str(partial.base / "etl.yaml")],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
@@ -52,7 +59,7 @@ def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1200"):
+                 f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={WIDTH},1000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
     try:
@@ -65,7 +72,7 @@ def keep(driver: webdriver.Chrome, tmp_path: Path, name: str) -> Path:
     """A full-page PNG of what the browser shows, in tmp_path and, when asked, in $ETL_SCREENSHOTS."""
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the whole page, not the window's part
-                           {"width": 1400, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                           {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False})
     path = tmp_path / name
     assert driver.save_screenshot(str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -75,37 +82,86 @@ def keep(driver: webdriver.Chrome, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def rows(driver: webdriver.Chrome, table: str) -> list[list[str]]:
+def rows(driver: webdriver.Chrome, selector: str) -> list[list[str]]:
     return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-            for row in driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")]
+            for row in driver.find_elements(By.CSS_SELECTOR, f"{selector} tbody tr")]
 
 
-def test_the_page_shows_the_reject_and_retry_brings_the_file_back(served: str, browser: webdriver.Chrome,
-                                                                    partial: Config, tmp_path: Path) -> None:
+def fits(driver: webdriver.Chrome) -> None:
+    """Nothing reaches beyond the window's right edge: no horizontal scroll, no column cut off."""
+    width, scroll = driver.execute_script(
+        "return [document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+    assert scroll <= width <= WIDTH, (scroll, width)
+    beyond = driver.execute_script(
+        "return [...document.querySelectorAll('body *')].filter(e => e.getClientRects().length"
+        " && e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)"
+        ".map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))")
+    assert beyond == [], beyond
+
+
+def in_order(driver: webdriver.Chrome) -> None:
+    """What needs the merchant first, the rejects after the runs and files, the watcher's log last."""
+    tops = [driver.find_element(By.ID, section).rect["y"] for section in SECTIONS]
+    assert tops == sorted(tops), dict(zip(SECTIONS, tops, strict=True))
+
+
+def test_the_page_leads_with_what_needs_the_merchant_and_fits_1280_px(
+        served: str, browser: webdriver.Chrome, partial: Config, tmp_path: Path) -> None:
     source = refused(partial)
     browser.get(served)
-    assert browser.title == "ETL status"
-    (reject,) = rows(browser, "rejects-table")
-    assert reject[1:5] == ["flat_cp1252.csv", "19", "10007", "ot_total"], reject
-    assert "does not add up" in reject[6] and "shop admin" in reject[7]
+    assert browser.title == "ETL-Status"
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    in_order(browser)
+    fits(browser)
+    needs = browser.find_element(By.ID, "needs").text
+    assert "Abgelehnte Dateien im Fehlerordner: 1" in needs and "Noch offene abgelehnte Datensätze: 1" in needs
+    assert browser.find_element(By.ID, "watcher-state").text == "läuft nicht"
+    assert rows(browser, "#runs-table")[0][3] == "teilweise"
+    (group,) = browser.find_elements(By.CSS_SELECTOR, "details.group")
+    assert group.get_attribute("open") is None and "flat_cp1252.csv: 1 abgelehnt, 1 offen" in group.text
     keep(browser, tmp_path, "status-page.png")
 
-    browser.find_element(By.NAME, "q").send_keys("is not a date")
-    browser.find_element(By.CSS_SELECTOR, "form.filter button[type=submit]").click()
-    WebDriverWait(browser, 60).until(expected_conditions.url_contains("q=is+not+a+date"))
-    assert "match the filter" in rows(browser, "rejects-table")[0][0]
-    keep(browser, tmp_path, "status-page-filtered.png")
+    group.find_element(By.TAG_NAME, "summary").click()
+    (reject,) = rows(browser, "details.group .rejects-table")
+    assert reject[:3] == ["19", "10007", "ot_total"] and reject[-1] == "offen", reject
+    assert "geht nicht auf" in reject[4]
+    fits(browser)
+    keep(browser, tmp_path, "status-page-rejects.png")
+    link = group.find_element(By.LINK_TEXT, "Ablehnungsdatei").get_attribute("href")
+    assert link and "/file/rejects/" in link
 
-    (failed,) = rows(browser, "failed-table")
-    assert failed[0] == source.relative_to(partial.folder("error")).as_posix() and failed[3] == "refused"
+    browser.find_element(By.ID, "guide-link").click()
+    WebDriverWait(browser, 60).until(expected_conditions.title_is("Was tun mit einer Ablehnung"))
+    assert "What to do with a reject" in browser.find_element(By.TAG_NAME, "main").text  # docs/rejects.md
+    browser.find_element(By.LINK_TEXT, "status-page.md").click()
+    WebDriverWait(browser, 60).until(expected_conditions.url_contains("/guide/status-page.md"))
+    assert "etl serve" in browser.find_element(By.TAG_NAME, "main").text and "forbidden:" not in browser.page_source
+    fits(browser)
+    browser.get(served)
+
+    (failed,) = rows(browser, "#failed-table")
+    assert failed[0] == source.relative_to(partial.folder("error")).as_posix() and failed[3] == "abgelehnt"
     browser.find_element(By.CSS_SELECTOR, "#failed-table button[name=retry]").click()
     result = WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located((By.ID, "result")))
-    assert "Moved back to the inbox as junk.bin" in result.text
+    assert "Als junk.bin zurück in den Eingang gelegt" in result.text
     assert (partial.folder("inbox") / "junk.bin").is_file() and not source.exists()
     assert source.with_name("junk.bin.reason.txt").is_file()  # the reason stays
-    assert rows(browser, "waiting-table")[0][0] == "junk.bin"
-    assert rows(browser, "failed-table")[0][3].startswith("moved back to the inbox as junk.bin")
+    assert rows(browser, "#waiting-table")[0][0] == "junk.bin"
+    in_order(browser)
+    fits(browser)
     keep(browser, tmp_path, "status-page-after-retry.png")
+
+    (partial.folder("inbox") / "junk.bin").unlink()
+    correct(partial, tmp_path)
+    browser.get(served)
+    assert "Nichts zu tun" in browser.find_element(By.ID, "needs").text
+    group = browser.find_element(By.CSS_SELECTOR, "details.group")
+    assert "1 abgelehnt, 0 offen, 1 behoben" in group.text
+    group.find_element(By.TAG_NAME, "summary").click()
+    (reject,) = rows(browser, "details.group .rejects-table")
+    assert reject[-1].startswith("behoben durch Lauf "), reject
+    fits(browser)
+    keep(browser, tmp_path, "status-page-fixed.png")
 
 
 def test_without_the_token_the_browser_gets_403(served: str, browser: webdriver.Chrome) -> None:
