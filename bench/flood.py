@@ -19,6 +19,7 @@ import csv
 import io
 import os
 import random
+import resource
 import shutil
 import signal
 import sqlite3
@@ -112,6 +113,7 @@ def flood(files: int, bad: int, seed: int, keep: bool) -> int:
         folder.mkdir(parents=True)
     (work / "etl.yaml").write_text(CONFIG, encoding="utf-8")
     good, refused = write_exports(drop, files, bad, seed)
+    load = os.getloadavg()[0]
     log = (base / "watch.log").open("wb")
     watcher = subprocess.Popen([etl_command(), "watch", "--config", str(work / "etl.yaml")],
                                stdout=log, stderr=subprocess.STDOUT)
@@ -134,9 +136,13 @@ def flood(files: int, bad: int, seed: int, keep: bool) -> int:
         watcher.send_signal(signal.SIGTERM)
         watcher.wait(timeout=120)
         log.close()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime  # the watcher's own, whatever else the machine runs
     problems = check(work, good, refused)
     print(f"{files} files ({bad} bad) renamed into the inbox in {dropped:.2f} s; all archived or refused "
-          f"after {seconds:.1f} s: {files / seconds:.0f} files/s")
+          f"after {seconds:.1f} s: {files / seconds:.0f} files/s; the watcher's CPU {cpu:.1f} s "
+          f"({files / cpu:.0f} files per CPU second); 1-minute load {load:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after")
     for problem in problems:
         print(f"WRONG: {problem}")
     if keep or problems:
