@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +16,7 @@ import pyarrow.csv as pacsv
 from etl.extract.base import BROKEN, HEAD_SIZE, LINE, RAW_TEXT, Batch, FileHead, Guess, RawTable
 from etl.extract.dialect import Dialect, detect_delimiter, detect_dialect, tab_dump
 from etl.extract.encoding import guess_encoding, sniff_utf16
+from etl.extract.known_heads import remembered
 from etl.extract.paced import Paced
 from etl.extract.tab_dump import sibling_columns
 from etl.extract.text_rows import Row, rows
@@ -50,8 +52,35 @@ def detect_encoding(path: Path, head: bytes | None = None) -> str:
     return guess_encoding(path, head).encoding
 
 
+class _Header(NamedTuple):
+    """What the head of a delimited file says: encoding, dialect, columns and the first data line."""
+
+    guess: Guess
+    dialect: Dialect
+    columns: list[str]
+    first: int
+    headerless: bool
+
+
 def read(file: FileHead) -> list[RawTable]:
     """Read the header of a delimited file and return it as one streamed raw table."""
+    path = file.path
+    named = sibling_columns(path)  # mysqldump --tab: no header; names and dialect come with the .sql
+    head = _header(file, named) if named else remembered(file, partial(_header, named=None))
+    encoding, dialect, columns = head.guess.encoding, head.dialect, head.columns
+
+    def batches() -> Iterator[Batch]:
+        if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
+            # Arrow parses in its own threads, a few blocks ahead of the batches taken (extract/paced.py);
+            # a thread of ours in between only held one more chunk (~20 MB), no faster.
+            return _arrow(path, columns, encoding, dialect, head.first, skip=0 if head.headerless else 1)
+        return _python(path, columns, encoding, dialect, head.first)
+
+    return [RawTable(path=path, columns=list(columns), batches=batches, encoding=head.guess, dialect=dialect)]
+
+
+def _header(file: FileHead, named: list[str] | None) -> _Header:
+    """Sniff the file's encoding and dialect and read its header row (`named`: the .sql's columns)."""
     path = file.path
     guess = guess_encoding(path, file.head) if file.encoding == "auto" else Guess(file.encoding, 1.0, "layout")
     encoding = guess.encoding
@@ -60,7 +89,6 @@ def read(file: FileHead) -> list[RawTable]:
     if not file.whole and "\n" not in sample and "\r" not in sample:
         raise InputFileError(path, f"the first {HEAD_SIZE // 1024} KB hold no line end: one endless line, "
                                    f"{NO_EXPORT}")
-    named = sibling_columns(path)  # mysqldump --tab: no header; names and dialect come with the .sql
     dialect = tab_dump(file.delimiter) if named else _quote_escaped(sample, detect_dialect(sample, file.delimiter))
     header = next(rows(io.StringIO(sample), dialect, None), None)
     if header is None and not named:
@@ -72,15 +100,7 @@ def read(file: FileHead) -> list[RawTable]:
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise InputFileError(path, f"the header names columns twice: {', '.join(dupes)}", line=1)
     first = 1 if headerless or header is None else 2 + header.text.count("\n")
-
-    def batches() -> Iterator[Batch]:
-        if dialect.quote == '"' and dialect.escape == '"' and dialect.name == "csv":
-            # Arrow parses in its own threads, a few blocks ahead of the batches taken (extract/paced.py);
-            # a thread of ours in between only held one more chunk (~20 MB), no faster.
-            return _arrow(path, columns, encoding, dialect, first, skip=0 if headerless else 1)
-        return _python(path, columns, encoding, dialect, first)
-
-    return [RawTable(path=path, columns=columns, batches=batches, encoding=guess, dialect=dialect)]
+    return _Header(guess, dialect, columns, first, headerless)
 
 
 def _quote_escaped(sample: str, dialect: Dialect) -> Dialect:

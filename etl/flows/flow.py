@@ -85,6 +85,9 @@ class Flow:
     extract_flat: FlatExtractor = no_flat
     links: str | None = None  # neutral entity whose customers get ERP customer numbers (etl/state/links.py)
     once_per_record: bool = False  # a record (by its key) is imported once, whatever file it comes in
+    # The field of the flat export's first table that holds a record's lines together (an order id):
+    # small flat files are extracted together while no value of it is in two of them (pipeline/pool.py).
+    flat_key: str | None = None
     prepare: Prepare | None = None
     extra_targets: tuple[str, ...] = ()  # more target layouts the same run writes (etl/pipeline/steps/extras.py)
     mails: str | None = None  # notification mails sent for the written records (etl/mail/)

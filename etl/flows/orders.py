@@ -78,8 +78,8 @@ def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.Table, run_id: st
     # An order's own fields are read from its first line only: the later lines repeat them.
     first = first_rows(pc.utf8_trim_whitespace(batch.column(_order_column(layout, batch))))
     heads = batch.take(first)
-    orders, rejects = read_fields(layout, orders_spec, heads, raw.path.name, run_id, key="order_id")
-    items, item_rejects = read_fields(layout, items_spec, batch, raw.path.name, run_id, key="order_id")
+    orders, rejects = read_fields(layout, orders_spec, heads, _files(raw, heads), run_id, key="order_id")
+    items, item_rejects = read_fields(layout, items_spec, batch, _files(raw, batch), run_id, key="order_id")
     rejects += item_rejects
     if layout.flat.attributes and layout.flat.attributes in batch.schema.names:
         items = items.append_column("attributes", parse(batch.column(layout.flat.attributes), "string")[0])
@@ -87,6 +87,11 @@ def _flat_chunk(layout: SourceLayout, raw: RawTable, batch: pa.Table, run_id: st
     total_rejects += _differing_totals(layout, batch, orders, first)
     parts = {"orders": orders, "orders_products": items, "orders_total": totals}
     return next(chunks(layout, parts, rejects + total_rejects, chunk_size=None))
+
+
+def _files(raw: RawTable, batch: pa.Table) -> str | pa.ChunkedArray:
+    """The file of each row: the raw table's, or, for small files read together, the one beside each row."""
+    return batch.column("_file") if "_file" in batch.schema.names else raw.path.name
 
 
 def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table, first: pa.Array) -> list:
@@ -160,7 +165,7 @@ def _flat_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table) -> tup
 
 FLOW = Flow(name="orders", module="Bestellimport", direction="shop -> ERP", source="shop/orders.yaml",
             target="sage/orders.yaml", outbox="sage", unit="orders", extract_tables=extract_tables,
-            extract_flat=extract_flat, links="orders", once_per_record=True, new_customers_note=N_(
+            extract_flat=extract_flat, flat_key="order_id", links="orders", once_per_record=True, new_customers_note=N_(
                 "{count} customer(s) not yet in the ERP got a new customer number; export them with "
                 "`etl run customers`, or let the orders flow write them (flows.orders.extra_targets: "
                 "[sage/customers.yaml] in etl.yaml)"))

@@ -17,6 +17,7 @@ from etl.os_compat import writing_to
 from etl.pipeline.columns import name_source_columns
 from etl.pipeline.context import RunContext
 from etl.pipeline.gather import Input
+from etl.pipeline.pool import Flat, extract_pool, pools
 from etl.shared.errors import InputFileError
 from etl.shared.records import Chunk, Neutral
 from etl.state.staging import StagingWriter
@@ -87,12 +88,19 @@ def _groups(ctx: RunContext, inputs: list[Input],
     if flow.extract_staged:  # a flow that reads what other flows staged, not the inbox
         yield staging / "computed", flow.extract_staged(history or staging.parent, layout, run_id), []
     tables: dict[str, list[RawTable]] = {}
+    flats: list[Flat] = []
     for index, item in enumerate(inputs):
         for name, raw in item.tables:
             if name != "flat":
                 tables.setdefault(name, []).append(raw)
             else:
-                yield staging / f"flat-{index}", flow.extract_flat(layout, raw, run_id), [item]
+                flats.append((index, item, raw))
+    for pool in pools(flow, flats):
+        index, item, raw = pool[0]
+        if len(pool) == 1:
+            yield staging / f"flat-{index}", flow.extract_flat(layout, raw, run_id), [item]
+        else:  # small files extracted together; each refused alone, never `Restage` (pool.py)
+            yield staging / f"flat-{index}", extract_pool(flow, layout, pool, run_id), []
     if tables:
         items = [i for i in inputs if any(n != "flat" for n, _ in i.tables)]
         yield staging / "tables", flow.extract_tables(layout, tables, run_id), items

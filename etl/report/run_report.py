@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Literal
@@ -95,7 +95,14 @@ class RunReport:
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict (rejects listed in the reject file, counted here)."""
-        data = asdict(replace(self, rejects=RejectLog()))  # not a copy of every reject
+        # Not `asdict`: it deep-copies every value, ~1 ms per file of a batch of thousands of one-order files.
+        data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["files"] = [dict(vars(item), tables=list(item.tables)) for item in self.files]
+        data["inputs"] = [dict(vars(item), dialect=dict(item.dialect) if item.dialect else item.dialect,
+                               ignored=dict(item.ignored)) for item in self.inputs]
+        for name in ("outputs", "notes"):
+            data[name] = list(getattr(self, name))
+        data["stores"] = dict(self.stores)
         data["rejects"] = len(self.rejects)
         data["status"] = self.status
         data["exit_code"] = self.exit_code

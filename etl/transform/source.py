@@ -39,12 +39,16 @@ def recognize(layout: SourceLayout, raw: RawTable) -> str | None:
     return max(candidates)[2]
 
 
-def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch | pa.Table, file: str,
-                run_id: str, key: str | None) -> tuple[pa.Table, list[Reject]]:
-    """Typed neutral columns of `table`'s fields from one raw batch, with lineage, plus rejects."""
+def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch | pa.Table,
+                file: str | pa.ChunkedArray, run_id: str, key: str | None) -> tuple[pa.Table, list[Reject]]:
+    """Typed neutral columns of `table`'s fields from one raw batch, with lineage, plus rejects.
+
+    `file` names the rows' file, or each row's (small files read together, pipeline/pool.py).
+    """
     size = batch.num_rows
     lines = batch.column(LINE)
-    lineage = {"_file": constant(file, size, pa.string()), "_line": lines, "_run": constant(run_id, size, pa.string())}
+    files = constant(file, size, pa.string()) if isinstance(file, str) else file
+    lineage = {"_file": files, "_line": lines, "_run": constant(run_id, size, pa.string())}
     columns: dict[str, pa.Array] = {}
     present = set(batch.schema.names)
     raw_text = _raw_texts(table, batch, key, lineage)
