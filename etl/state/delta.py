@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.shared.model import KEYS, LINEAGE
 from etl.shared.records import Neutral
@@ -105,12 +107,26 @@ class DeltaState:
 
 
 def _hashes(entity: str, table: pa.Table) -> tuple[list[str], list[str]]:
-    """Natural key and content hash of every row (lineage left out: a moved line is no change)."""
+    """Natural key and content hash of every row (lineage left out: a moved line is no change).
+
+    The row's text is built by Arrow (each value as text, null as NUL, fields apart by RS); only the
+    digest is taken per row.
+    """
     columns = [name for name in table.column_names if name not in LINEAGE]
-    rows = table.select(columns).to_pylist()
-    keys = ["\x1f".join(str(row.get(k)) for k in KEYS[entity]) for row in rows]
-    hashes = [hashlib.sha256(repr([row[c] for c in columns]).encode("utf-8")).hexdigest()[:32] for row in rows]
+    keys = _joined(table, KEYS[entity], "\x1f", "None").to_pylist()
+    texts = _joined(table, columns, "\x1e", "\x00").to_pylist()
+    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] for text in texts]
     return keys, hashes
+
+
+def _joined(table: pa.Table, columns: Sequence[str], separator: str, null: str) -> pa.Array:
+    """Per row, the values of `columns` as text (`null` for a missing one) joined by `separator`."""
+    parts = [pc.fill_null(pc.cast(table.column(c), pa.string()), null) if c in table.column_names
+             else pa.array([null] * table.num_rows, pa.string()) for c in columns]
+    if not parts:
+        return pa.array([""] * table.num_rows, pa.string())
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, separator)
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
 def _zero(kind: pa.DataType) -> object:
