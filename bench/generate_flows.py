@@ -113,50 +113,57 @@ def catalog(out: Writer, rows: int, rng: random.Random, only: set[str] | None = 
     number = 0
     while out.rows < rows:
         number += 1
-        sku = f"A{number:07d}"
-        kind = rng.random()
-        article_type = "Variantenartikel" if kind < 0.15 else "Handelsstückliste" if kind < 0.20 and plain else "Standard"
-        good = rng.randrange(len(GOODS))
-        cents = rng.randint(199, 49999)
-        put("artikel.csv", sku, f"{GOODS[good]} {number}", "Aus nachhaltiger Herstellung; 2 Jahre Garantie",
-            f"Langtext zu {GOODS[good]}.\nPflegeleicht, spülmaschinenfest." if number % 7 == 0 else None,
-            article_type, 1, rng.choice(leaves), "Stk.", f"40{number:011d}", f"{rng.randint(50, 5000) / 1000:.3f}".replace(".", ","),
-            "Kochgut GmbH", "Textilhandel Nord", "19,00" if good % 3 else "7,00", money(cents),
-            GOODS[good], f"{GOODS[good]} günstig kaufen", "küche,bio")
-        put("artikel_texte.csv", sku, "en", f"{GOODS_EN[good]} {number}", "Sustainably made", None, None, None, None)
-        for group in (1, 2):
-            put("preise.csv", sku, group, 1, money(cents * (100 - 10 * (group - 1)) // 100))
-            if number % 3 == 0:
-                put("preise.csv", sku, group, 10, money(cents * (90 - 10 * (group - 1)) // 100))
-        if number % 5 == 0:
-            put("aktionspreise.csv", sku, money(cents * 85 // 100), _date(rng, 2024), "31.12.2099")
-        if number % 8 == 0:
-            put("kundenpreise.csv", f"{10000 + number % 997}", sku, 1, money(cents * 80 // 100))
-        if article_type == "Variantenartikel":
-            for colour in rng.sample(COLOURS, 2):
-                for size in rng.sample(SIZES, 2):
-                    variant = f"{sku}-{colour[:3].upper()}-{size}"
-                    put("varianten.csv", variant, sku, "Farbe", colour, "Größe", size, None, 0,
-                        "0,00" if size != "XXL" else "1,50")
-                    put("lagerbestand.csv", variant, WAREHOUSES[0], rng.randint(0, 40))
-        elif article_type == "Handelsstückliste":
-            for component in rng.sample(plain[-50:], min(2, len(plain[-50:]))):
-                put("stueckliste.csv", sku, component, rng.randint(1, 3))
-        else:
-            for warehouse in WAREHOUSES[: 1 + number % 2]:
-                put("lagerbestand.csv", sku, warehouse, rng.randint(0, 250))
-            plain.append(sku)
-            if len(plain) > 200:
-                del plain[:100]
-        if number % 2 == 0:
-            put("artikeldateien.csv", sku, "Bild", 1, f"bild_{number % MEDIA_POOL:02d}.jpg", None)
-        if number % 4 == 0 and plain and plain[-1] != sku:
-            put("zubehoer.csv", sku, plain[-1], "Zubehör", 1)
+        _article(put, rng, number, leaves, plain)
     if "artikeldateien.csv" in wanted:
         media = out.folder / "media"
         media.mkdir(exist_ok=True)
         for n in range(MEDIA_POOL):
             (media / f"bild_{n:02d}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(2000) + b"\xff\xd9")
+
+
+def _article(put: Callable[..., None], rng: random.Random, number: int, leaves: list[str], plain: list[str]) -> None:
+    """One article with its texts, prices, variants or set lines, stock, picture and accessory."""
+    sku = f"A{number:07d}"
+    kind = rng.random()
+    article_type = ("Variantenartikel" if kind < 0.15 else "Handelsstückliste" if kind < 0.20 and plain
+                    else "Standard")
+    good = rng.randrange(len(GOODS))
+    cents = rng.randint(199, 49999)
+    put("artikel.csv", sku, f"{GOODS[good]} {number}", "Aus nachhaltiger Herstellung; 2 Jahre Garantie",
+        f"Langtext zu {GOODS[good]}.\nPflegeleicht, spülmaschinenfest." if number % 7 == 0 else None,
+        article_type, 1, rng.choice(leaves), "Stk.", f"40{number:011d}",
+        f"{rng.randint(50, 5000) / 1000:.3f}".replace(".", ","),
+        "Kochgut GmbH", "Textilhandel Nord", "19,00" if good % 3 else "7,00", money(cents),
+        GOODS[good], f"{GOODS[good]} günstig kaufen", "küche,bio")
+    put("artikel_texte.csv", sku, "en", f"{GOODS_EN[good]} {number}", "Sustainably made", None, None, None, None)
+    for group in (1, 2):
+        put("preise.csv", sku, group, 1, money(cents * (100 - 10 * (group - 1)) // 100))
+        if number % 3 == 0:
+            put("preise.csv", sku, group, 10, money(cents * (90 - 10 * (group - 1)) // 100))
+    if number % 5 == 0:
+        put("aktionspreise.csv", sku, money(cents * 85 // 100), _date(rng, 2024), "31.12.2099")
+    if number % 8 == 0:
+        put("kundenpreise.csv", f"{10000 + number % 997}", sku, 1, money(cents * 80 // 100))
+    if article_type == "Variantenartikel":
+        for colour in rng.sample(COLOURS, 2):
+            for size in rng.sample(SIZES, 2):
+                variant = f"{sku}-{colour[:3].upper()}-{size}"
+                put("varianten.csv", variant, sku, "Farbe", colour, "Größe", size, None, 0,
+                    "0,00" if size != "XXL" else "1,50")
+                put("lagerbestand.csv", variant, WAREHOUSES[0], rng.randint(0, 40))
+    elif article_type == "Handelsstückliste":
+        for component in rng.sample(plain[-50:], min(2, len(plain[-50:]))):
+            put("stueckliste.csv", sku, component, rng.randint(1, 3))
+    else:
+        for warehouse in WAREHOUSES[: 1 + number % 2]:
+            put("lagerbestand.csv", sku, warehouse, rng.randint(0, 250))
+        plain.append(sku)
+        if len(plain) > 200:
+            del plain[:100]
+    if number % 2 == 0:
+        put("artikeldateien.csv", sku, "Bild", 1, f"bild_{number % MEDIA_POOL:02d}.jpg", None)
+    if number % 4 == 0 and plain and plain[-1] != sku:
+        put("zubehoer.csv", sku, plain[-1], "Zubehör", 1)
 
 
 def _categories(put: Callable[..., None], count: int) -> list[str]:

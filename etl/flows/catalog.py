@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from etl.extract import RawTable
 from etl.flows.catalog_rules import category_tree, promotion_active
-from etl.flows.stock_levels import stock_levels
 from etl.flows.flow import Flow
+from etl.flows.stock_levels import stock_levels
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject
