@@ -18,7 +18,6 @@ from etl.shared.model import DECIMAL, LINEAGE, schema
 from etl.transform.relate import first_rows
 
 
-
 def stock_levels(articles: pa.Table, variants: pa.Table, bom: pa.Table, stock: pa.Table) -> pa.Table:
     """The `stock_levels` table: the variants (first row of each) in order, then the articles.
 

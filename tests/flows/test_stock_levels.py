@@ -58,11 +58,11 @@ def _catalog(rng: random.Random) -> tuple[list[Row], list[Row], list[Row], list[
     variant_skus = [f"V{n}" for n in range(rng.randint(0, 10))]
     if skus and variant_skus and rng.random() < 0.3:
         variant_skus[0] = skus[0]  # an article numbered like a variant: the article takes its place
-    parents = skus + ["GONE"]
+    parents = [*skus, "GONE"]
     variants = [row(sku=v, parent_sku=rng.choice(parents), option=f"O{o}",
                     stock=rng.choice([None, Decimal(rng.randint(-3, 9))]))
                 for v in variant_skus for o in range(rng.randint(1, 2))]
-    every = skus + variant_skus + ["NOWHERE"]
+    every = [*skus, *variant_skus, "NOWHERE"]
     stock = [row(sku=rng.choice(every), warehouse=f"L{n}", quantity=Decimal(rng.randint(-20, 60)) / rng.choice([1, 4]))
              for n in range(rng.randint(0, 25))]
     bom = [row(sku=rng.choice(skus), component_sku=rng.choice(every),
