@@ -36,7 +36,7 @@ from typing import Any
 
 import flows_bench
 from cli_startup import compile_etl, timed
-from flows_bench import ETL_FLOW_CASES, FLOW_CASES, FLOW_RATIO_TARGETS
+from flows_bench import ETL_FLOW_CASES, FLOW_CASES, FLOW_RATIO_TARGETS, FLOWS
 from table import markdown
 
 BENCH = Path(__file__).resolve().parent
@@ -48,8 +48,9 @@ ETL_CASES = {"etl-csv": "csv", "etl-xml": "xml", "etl-refused": "csv"}
 REFUSED_CASES = {"etl-refused"}
 REF_CASES = {"pyarrow-csv": "csv", "pandas-csv": "csv", "lxml-xml": "xml", "pandas-xml": "xml"}
 CASES = (*ETL_CASES, *REF_CASES)
-# --cases names a group too: `orders` (the cases above) or `flows` (bench/flows_bench.py, every other flow)
-GROUPS = {"orders": CASES, "flows": tuple(FLOW_CASES)}
+# --cases names a group too: `orders` (the cases above) or `flows` (bench/flows_bench.py, every other flow, each
+# beside its reference, so that both run under the same load)
+GROUPS = {"orders": CASES, "flows": tuple(c for name in FLOWS for c in (f"flow-{name}", f"ref-{name}"))}
 MIB = 1024 * 1024
 
 # (label, numerator case, denominator case, comparison, target)
