@@ -34,7 +34,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import flows_bench
 from cli_startup import compile_etl, timed
+from flows_bench import ETL_FLOW_CASES, FLOW_CASES, FLOW_RATIO_TARGETS, FLOWS
 from table import markdown
 
 BENCH = Path(__file__).resolve().parent
@@ -46,6 +48,9 @@ ETL_CASES = {"etl-csv": "csv", "etl-xml": "xml", "etl-refused": "csv"}
 REFUSED_CASES = {"etl-refused"}
 REF_CASES = {"pyarrow-csv": "csv", "pandas-csv": "csv", "lxml-xml": "xml", "pandas-xml": "xml"}
 CASES = (*ETL_CASES, *REF_CASES)
+# --cases names a group too: `orders` (the cases above) or `flows` (bench/flows_bench.py, every other flow, each
+# beside its reference, so that both run under the same load)
+GROUPS = {"orders": CASES, "flows": tuple(c for name in FLOWS for c in (f"flow-{name}", f"ref-{name}"))}
 MIB = 1024 * 1024
 
 # (label, numerator case, denominator case, comparison, target)
@@ -54,6 +59,7 @@ RATIO_TARGETS = (
     ("etl csv / pandas-csv (faster)", "etl-csv", "pandas-csv", "<", 1.0),
     ("etl xml / lxml-xml", "etl-xml", "lxml-xml", "<=", 1.2),
     ("pandas-xml / etl xml", "pandas-xml", "etl-xml", ">=", 3.0),
+    *FLOW_RATIO_TARGETS,
 )
 PEAK_TARGET_MB = 500.0
 PEAK_TARGET_SIZE = 10_000_000  # the 500 MB ceiling is for the largest file the bench makes
@@ -300,7 +306,7 @@ def evaluate(results: list[Measurement]) -> list[dict[str, Any]]:
             else:
                 entry["note"] = "a case did not finish"
             checks.append(entry)
-    for case in ETL_CASES:
+    for case in (*ETL_CASES, *ETL_FLOW_CASES):
         measured = {s: by[(s, case)] for s in sizes if (s, case) in by and by[(s, case)].ok}
         for m in measured.values():
             if m.size == max(measured):
@@ -388,8 +394,10 @@ def _mem_total_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate, measure, print and save."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="order lines per file")
-    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES), help="cases to run (default all)")
+    parser.add_argument("--sizes", nargs="+", default=["100000", "1000000"],
+                        help="order lines per file; for the flow cases data rows per export set (commas allowed)")
+    parser.add_argument("--cases", nargs="+", choices=(*CASES, *FLOW_CASES, *GROUPS), default=["orders"],
+                        help="cases to run, or a group: orders (default), flows")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case; the best time is reported")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated exports")
     parser.add_argument("--keep", action="store_true", help="keep the working folders and outputs in bench/out/work")
@@ -404,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="take the reference cases (not the etl ones) from an earlier results file when it has "
                              "them for the same size and seed; only the etl cases are run again")
     args = parser.parse_args(argv)
+    args.sizes = [int(n) for part in args.sizes for n in part.split(",") if n]
+    args.cases = list(dict.fromkeys(c for case in args.cases for c in GROUPS.get(case, (case,))))
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     compile_etl()
@@ -415,9 +425,13 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Measurement] = []
     reused = load_references(args.reuse, args.seed) if args.reuse else {}
     for size in sorted(args.sizes):
-        src = input_file(size, args.seed)
-        print(f"{size:,} lines ({src.stat().st_size / MIB:.0f} MB):", flush=True)
+        src = input_file(size, args.seed) if set(args.cases) - set(FLOW_CASES) else None
+        print(f"{size:,} lines" + (f" ({src.stat().st_size / MIB:.0f} MB):" if src else " (flow exports):"), flush=True)
         for case in args.cases:
+            if case in FLOW_CASES:
+                results.append(flows_bench.run_case(case, size, work, logs, args))
+                continue
+            assert src is not None
             if case == "pandas-xml" and size > args.skip_pandas_xml_above:
                 print(f"  {case:<12} skipped (--skip-pandas-xml-above {args.skip_pandas_xml_above})")
                 continue

@@ -15,8 +15,9 @@ from typing import Any
 import pyarrow as pa
 
 from etl.extract import RawTable
-from etl.flows.catalog_rules import bom_stock, category_tree, promotion_active
+from etl.flows.catalog_rules import category_tree, promotion_active
 from etl.flows.flow import Flow
+from etl.flows.stock_levels import stock_levels
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject
@@ -87,8 +88,9 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral,
     relations = [{**r, "origin": "erp"} for r in relations]
     stock = _known(rows.get("stock", []), known, out)
     media = [{**m, "file": m["source_file"]} for m in _known(rows.get("media", []), skus, out)]
-    levels = stock_levels(articles, variants, bom, stock)
-    total = {s["sku"]: s["quantity"] for s in levels}
+    levels = stock_levels(table_of("articles", articles), table_of("variants", variants), table_of("bom_lines", bom),
+                          table_of("stock", stock))
+    total = dict(zip(levels.column("sku").to_pylist(), levels.column("quantity").to_pylist(), strict=True))
     articles = [{**a, "stock": total.get(a["sku"], Decimal(0))} for a in articles]
     variants = [{**v, "stock": total.get(v["sku"], v.get("stock") or Decimal(0))} for v in variants]
     texts = [{**t, "text_id": f"{t['sku']}|{t['language']}"} for t in texts]
@@ -96,31 +98,9 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral,
     neutral = {name: table_of(name, data) for name, data in (
         ("categories", categories), ("category_texts", category_texts), ("articles", articles),
         ("article_texts", texts), ("variants", variants), ("prices", prices), ("bom_lines", bom),
-        ("relations", relations), ("stock", stock), ("stock_levels", levels), ("article_media", media))}
+        ("relations", relations), ("stock", stock), ("article_media", media))}
+    neutral["stock_levels"] = levels
     return neutral, out, (len(articles), read - len(articles))
-
-
-def stock_levels(articles: list[Row], variants: list[Row], bom: list[Row], stock: list[Row]) -> list[Row]:
-    """Summed stock of every article and variant: warehouses summed, parents = sum of variants, BOMs derived."""
-    per_sku: dict[str, Decimal] = {}
-    for row in stock:
-        per_sku[row["sku"]] = per_sku.get(row["sku"], Decimal(0)) + row["quantity"]
-    levels: dict[str, Row] = {}
-    for v in variants:
-        if v["sku"] not in levels:
-            quantity = per_sku.get(v["sku"], v.get("stock") or Decimal(0))
-            levels[v["sku"]] = {"sku": v["sku"], "parent_sku": v["parent_sku"], "kind": "variant",
-                                "quantity": quantity, **_lineage(v)}
-    children: dict[str, Decimal] = {}
-    for level in levels.values():
-        children[level["parent_sku"]] = children.get(level["parent_sku"], Decimal(0)) + level["quantity"]
-    plain = {**per_sku, **{sku: level["quantity"] for sku, level in levels.items()}, **children}
-    sets = bom_stock(((b["sku"], b["component_sku"], b["quantity"]) for b in bom), plain)
-    for a in articles:
-        kind = "bom" if a["sku"] in sets else "variant_parent" if a["sku"] in children else "article"
-        quantity = sets.get(a["sku"], plain.get(a["sku"], Decimal(0)))
-        levels[a["sku"]] = {"sku": a["sku"], "parent_sku": None, "kind": kind, "quantity": quantity, **_lineage(a)}
-    return list(levels.values())
 
 
 def _categories(rows: list[Row], extra: list[Row], language: str, out: _Refusals) -> tuple[list[Row], list[Row]]:
@@ -181,7 +161,8 @@ def _lineage(row: Row) -> Row:
 def table_of(entity: str, rows: list[Row]) -> pa.Table:
     """A neutral table of `entity` from row dicts (missing fields null)."""
     target = schema(entity)
-    return pa.Table.from_pylist([{name: row.get(name) for name in target.names} for row in rows], schema=target)
+    # Column by column: a dict per row for from_pylist cost more than the rows' own assembly.
+    return pa.table([pa.array([row.get(f.name) for row in rows], f.type) for f in target], schema=target)
 
 
 def _text(value: Any) -> str | None:

@@ -85,8 +85,12 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         problem = _parcel(config, note, parcel)
         if problem:
             rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem))
+    urls: dict[str, list[str]] = {}  # per note, in parcel order: one pass, not a scan of every parcel per note
+    for parcel in parcels:
+        if parcel.get("tracking_url"):
+            urls.setdefault(parcel["delivery_note"], []).append(parcel["tracking_url"])
     for note in shipments:
-        rejects += _complete_note(config, note, parcels)
+        rejects += _complete_note(config, note, urls.get(note["delivery_note"], []))
     refused = {r.record for r in rejects}
     return Prepared({"shipments": pa.Table.from_pylist([s for s in shipments if s["delivery_note"] not in refused],
                                                        schema("shipments")),
@@ -94,13 +98,12 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
                                                      schema("parcels"))}, rejects)
 
 
-def _complete_note(config: Config, note: dict[str, Any], parcels: list[dict[str, Any]]) -> list[Reject]:
+def _complete_note(config: Config, note: dict[str, Any], urls: list[str]) -> list[Reject]:
     """Fill the note's carrier name and tracking links; reject a label its carrier cannot make, an order unknown."""
     rejects: list[Reject] = []
     carrier = config.carriers.get(note["carrier"] or "")
     note["carrier_name"] = carrier.name if carrier else note["carrier"]
-    note["tracking_urls"] = " ".join(p["tracking_url"] for p in parcels
-                                     if p["delivery_note"] == note["delivery_note"] and p["tracking_url"]) or None
+    note["tracking_urls"] = " ".join(urls) or None
     label = _label(config, note) if carrier is not None and not note["tracked"] else None
     if label:
         rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label))

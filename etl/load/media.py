@@ -95,18 +95,22 @@ def copy_media(table: pa.Table, column: str, source: Path, target: Path, dry_run
     names: list[str | None] = []
     keep: list[bool] = []
     rejects: list[Reject] = []
+    placed: dict[str, tuple[str | None, str | None]] = {}  # a file named by many records is found and copied once
     for row, value in zip(table.to_pylist(), table.column(column).to_pylist(), strict=True):
         if value is None:
             names.append(None)
             keep.append(True)
             continue
-        found, problem = find_media(source, value)
-        if found is None:
+        if value not in placed:
+            found, problem = find_media(source, value)
+            placed[value] = (None, problem) if found is None else (_place(found, target, dry_run, namer), None)
+        name, problem = placed[value]
+        if name is None:
             rejects.append(Reject(row["_file"], row["_line"], _record(row), column, value, f"the file {problem}"))
             names.append(None)
             keep.append(not drop)
             continue
-        names.append(_place(found, target, dry_run, namer))
+        names.append(name)
         keep.append(True)
     table = table.set_column(table.column_names.index(column), column, pa.array(names, pa.string()))
     return table.filter(pa.array(keep, pa.bool_())), rejects

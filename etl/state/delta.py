@@ -7,10 +7,13 @@ they are committed only after the run's outputs are committed, so a failed run i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.shared.model import KEYS, LINEAGE
 from etl.shared.records import Neutral
@@ -29,7 +32,8 @@ class DeltaState:
         self.db = connect(folder / DELTA)
         self.db.execute(_SCHEMA)
         self.flow, self.full = flow, full
-        self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (entity, key) -> (hash, first key field)
+        # Per chunk and entity: entity, key, hash and record (first key field), as Arrow columns.
+        self.pending: list[pa.Table] = []
         self.gone: list[tuple[str, str]] = []  # (entity, key) sent as vanished: forgotten once committed
 
     def changed(self, neutral: Neutral, counted: str, whole: bool = False,
@@ -42,33 +46,40 @@ class DeltaState:
         export but which itself is not comes back once with that field 0 (a warehouse emptied).
         """
         out: Neutral = {}
-        keeps: dict[str, list[bool]] = {}
+        keeps: dict[str, pa.Array] = {}
         for entity, table in neutral.items():
             if entity in (vanished or {}) and table.num_rows:
                 table = self._with_vanished(entity, table, vanished[entity])  # type: ignore[index]
             if entity not in KEYS or table.num_rows == 0:
                 out[entity] = table
                 continue
-            keys, hashes = _hashes(entity, table)
-            known = self._known(entity, keys)
-            keeps[entity] = [self.full or known.get(k) != h for k, h in zip(keys, hashes, strict=True)]
-            for key, digest, row_key in zip(keys, hashes, table.column(KEYS[entity][0]).to_pylist(), strict=True):
-                self.pending[(entity, key)] = (digest, str(row_key))
+            keys, hashes = _keys(entity, table), _digests(table)
+            known_keys, known_hashes = self._known(entity, keys)
+            before = pc.take(known_hashes, pc.index_in(keys, value_set=known_keys))
+            keeps[entity] = (pa.repeat(pa.scalar(True), table.num_rows) if self.full else
+                             pc.fill_null(pc.not_equal(before, hashes), True))
+            record = pc.fill_null(pc.cast(table.column(KEYS[entity][0]), pa.string()), "None")
+            self.pending.append(pa.table({"entity": pa.repeat(pa.scalar(entity), table.num_rows), "key": keys,
+                                          "hash": hashes, "record": _array(record)}))
             out[entity] = table
         if whole:
-            changed = {sku for entity, keep in keeps.items() if "sku" in out[entity].column_names
-                       for sku, k in zip(out[entity].column("sku").to_pylist(), keep, strict=True) if k}
-            keeps = {entity: [sku in changed for sku in out[entity].column("sku").to_pylist()]
+            skus = [pc.filter(out[entity].column("sku"), keep) for entity, keep in keeps.items()
+                    if "sku" in out[entity].column_names]
+            changed = pc.unique(pa.chunked_array([_array(s) for s in skus], pa.string())) if skus else \
+                pa.array([], pa.string())
+            keeps = {entity: pc.is_in(out[entity].column("sku"), value_set=changed)
                      for entity in keeps if "sku" in out[entity].column_names}
         for entity, keep in keeps.items():
-            out[entity] = out[entity].filter(pa.array(keep, pa.bool_()))
-        return out, keeps[counted].count(False) if counted in keeps else 0
+            out[entity] = out[entity].filter(keep)
+        unchanged = len(keeps[counted]) - (pc.sum(pc.cast(keeps[counted], pa.int64())).as_py() or 0) \
+            if counted in keeps else 0
+        return out, unchanged
 
     def _with_vanished(self, entity: str, table: pa.Table, field: str) -> pa.Table:
         """`table` plus, with `field` 0, the records of its articles that the last run sent and this one lacks."""
         names = KEYS[entity]
-        keys, _ = _hashes(entity, table)
-        present, articles = set(keys), {str(v) for v in table.column(names[0]).to_pylist()}
+        present = set(_keys(entity, table).to_pylist())
+        articles = set(pc.cast(table.column(names[0]), pa.string()).to_pylist())
         rows = self.db.execute("SELECT key FROM hashes WHERE flow=? AND entity=?", (self.flow, entity))
         gone = [key for (key,) in rows if key not in present and key.split("\x1f")[0] in articles]
         if not gone:
@@ -81,36 +92,62 @@ class DeltaState:
 
     def forget(self, records: set[str]) -> None:
         """Do not remember the records refused later (by their first key field): they are sent again."""
-        self.pending = {k: v for k, v in self.pending.items() if v[1] not in records}
+        if records:
+            refused = pa.array(sorted(records), pa.string())
+            self.pending = [part.filter(pc.invert(pc.is_in(part.column("record"), value_set=refused)))
+                            for part in self.pending]
 
     def commit(self) -> None:
         """Remember the hashes of this run (call after its outputs are committed)."""
         with transaction(self.db):
-            self.db.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)",
-                                [(self.flow, entity, key, digest)
-                                 for (entity, key), (digest, _) in self.pending.items()])
+            for part in self.pending:
+                self.db.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)",
+                                    zip(repeat(self.flow), part.column("entity").to_pylist(),
+                                        part.column("key").to_pylist(), part.column("hash").to_pylist()))
             self.db.executemany("DELETE FROM hashes WHERE flow=? AND entity=? AND key=?",
                                 [(self.flow, entity, key) for entity, key in self.gone])
-        self.pending, self.gone = {}, []
+        self.pending, self.gone = [], []
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
 
-    def _known(self, entity: str, keys: list[str]) -> dict[str, str]:
-        among, params = in_keys(keys)
+    def _known(self, entity: str, keys: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """The keys among `keys` that the last runs sent, and their hashes."""
+        among, params = in_keys(pc.unique(keys).to_pylist())
         rows = self.db.execute(f"SELECT key, hash FROM hashes WHERE flow=? AND entity=? AND key {among}",
-                               (self.flow, entity, *params))
-        return dict(rows.fetchall())
+                               (self.flow, entity, *params)).fetchall()
+        return pa.array([k for k, _ in rows], pa.string()), pa.array([h for _, h in rows], pa.string())
 
 
-def _hashes(entity: str, table: pa.Table) -> tuple[list[str], list[str]]:
-    """Natural key and content hash of every row (lineage left out: a moved line is no change)."""
+def _keys(entity: str, table: pa.Table) -> pa.Array:
+    """The natural key of every row: its key fields as text, apart by US (None for a missing value)."""
+    return _joined(table, KEYS[entity], "\x1f", "None")
+
+
+def _digests(table: pa.Table) -> pa.Array:
+    """The content hash of every row (lineage left out: a moved line is no change).
+
+    The row's text is built by Arrow (each value as text, null as NUL, fields apart by RS); only the
+    digest is taken per row.
+    """
     columns = [name for name in table.column_names if name not in LINEAGE]
-    rows = table.select(columns).to_pylist()
-    keys = ["\x1f".join(str(row.get(k)) for k in KEYS[entity]) for row in rows]
-    hashes = [hashlib.sha256(repr([row[c] for c in columns]).encode("utf-8")).hexdigest()[:32] for row in rows]
-    return keys, hashes
+    texts = _joined(table, columns, "\x1e", "\x00").to_pylist()
+    return pa.array([hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] for text in texts], pa.string())
+
+
+def _joined(table: pa.Table, columns: Sequence[str], separator: str, null: str) -> pa.Array:
+    """Per row, the values of `columns` as text (`null` for a missing one) joined by `separator`."""
+    parts = [pc.fill_null(pc.cast(table.column(c), pa.string()), null) if c in table.column_names
+             else pa.array([null] * table.num_rows, pa.string()) for c in columns]
+    if not parts:
+        return pa.array([""] * table.num_rows, pa.string())
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, separator)
+    return _array(joined)
+
+
+def _array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _zero(kind: pa.DataType) -> object:

@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.fast.arrays import constant, positions
+from etl.fast.arrays import constant, positions, template_rows
 from etl.shared.model import DECIMAL, ROUND_MODE, schema
 from etl.shared.records import Neutral
 
@@ -195,7 +195,7 @@ def _present(value: Any) -> bool:
 @computed("format")
 def _format(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
     """Text from `template` with `{field}` placeholders; `else` instead where field `when` is empty."""
-    rows = table.to_pylist()
+    rows = template_rows(table, (args["template"], args.get("else")), [args["when"]] if "when" in args else [])
     out = []
     for row in rows:
         template = args["template"] if "when" not in args or _present(row.get(args["when"])) else args.get("else")
