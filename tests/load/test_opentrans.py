@@ -110,3 +110,38 @@ def test_a_document_the_invoice_cannot_carry_is_refused_as_such(workspace: Confi
     assert types == {"offer", "order_confirmation", "delivery_note"}
     kinds = {etree.parse(str(p)).findtext("{*}INVOICE_HEADER/{*}INVOICE_INFO/{*}INVOICE_TYPE") for p in files}
     assert kinds == {"invoice", "credit_memo"}
+
+
+def test_a_consultant_adapts_the_document_in_the_working_folders_layout(workspace: Config) -> None:
+    # The procurement system knows the merchant as supplier L-4711 and wants the customer's e-mail left out.
+    own = workspace.base / "mappings" / "opentrans"
+    own.mkdir(parents=True, exist_ok=True)
+    text = (bundled("mappings") / "opentrans" / "orders.yaml").read_text(encoding="utf-8")
+    text = text.replace("value: SHOP", "value: L-4711")
+    text = re.sub(r"      - \{name: buyer_email.*\n.*\n", "", text)
+    (own / "orders.yaml").write_text(text, encoding="utf-8")
+    config, _ = SAMPLES["orders"].prepare(workspace)
+    _, files = _run(config, "orders")
+    (path,) = [p for p in files if p.name.endswith("_20001.xml")]
+    doc = etree.parse(str(path))
+    assert official().validate(doc)
+    ns = {"o": "http://www.opentrans.org/XMLSchema/2.1", "b": "http://www.bmecat.org/bmecat/2005"}
+    assert doc.xpath("//o:ORDER_PARTIES_REFERENCE/b:SUPPLIER_IDREF/text()", namespaces=ns) == ["L-4711"]
+    assert not doc.xpath("//b:EMAIL", namespaces=ns)
+
+
+@pytest.mark.parametrize(("path", "problem"), [
+    pytest.param("A/B[0]/C", "'B[0]' is not an XML element name", id="no-index-0"),
+    pytest.param("A/@x/C", "'@x' is not an XML element name", id="attribute-not-last"),
+    pytest.param("A/1B", "'1B' is neither an element nor an attribute", id="bad-name"),
+])
+def test_a_wrong_xml_path_is_a_layout_problem_by_key(tmp_path: Path, path: str, problem: str) -> None:
+    from etl.shared.errors import ConfigError
+    from etl.transform.layout import TargetLayout, load_layout
+
+    layout = tmp_path / "layout.yaml"
+    layout.write_text("system: x\nflow: orders\nrecords:\n  order:\n    entity: orders\n    key: order_id\n"
+                      f"    fields:\n      - {{name: id, from: order_id, xml: '{path}'}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_layout(layout, TargetLayout)
+    assert f"records.order.fields[0] (id).xml: {problem}" in str(refused.value.problems)
