@@ -129,6 +129,9 @@ def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: d
                                     for root in roots):
         problems.append("shape: flat takes one child record type per root (write the others linked)")
     fields = {f.name for rec in records.values() for f in rec.fields}
+    if not xml.schema_file and (xml.per_record or any(f.xml for rec in records.values() for f in rec.fields)):
+        problems.append("xml: fields with xml paths and a document per record need the document's schema "
+                        "(xml.schema): the generated one follows the records, not the paths")
     for store, override in stores.items():
         problems += [f"stores.{store}.{part}.{name}: no field '{name}' in the records"
                      for part in ("fields", "defaults") for name in getattr(override, part) if name not in fields]

@@ -141,7 +141,19 @@ def test_a_wrong_xml_path_is_a_layout_problem_by_key(tmp_path: Path, path: str, 
 
     layout = tmp_path / "layout.yaml"
     layout.write_text("system: x\nflow: orders\nrecords:\n  order:\n    entity: orders\n    key: order_id\n"
-                      f"    fields:\n      - {{name: id, from: order_id, xml: '{path}'}}\n", encoding="utf-8")
+                      f"    fields:\n      - {{name: id, from: order_id, xml: '{path}'}}\n"
+                      "xml: {schema: any.xsd}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as refused:
         load_layout(layout, TargetLayout)
     assert f"records.order.fields[0] (id).xml: {problem}" in str(refused.value.problems)
+
+
+def test_a_layout_with_xml_paths_names_its_schema(tmp_path: Path) -> None:
+    from etl.shared.errors import ConfigError
+    from etl.transform.layout import TargetLayout, load_layout
+
+    layout = tmp_path / "layout.yaml"
+    layout.write_text("system: x\nflow: orders\nrecords:\n  order:\n    entity: orders\n    key: order_id\n"
+                      "    fields:\n      - {name: id, from: order_id, xml: A/B}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"xml: fields with xml paths .* need the document's schema"):
+        load_layout(layout, TargetLayout)
