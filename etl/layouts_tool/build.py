@@ -39,7 +39,8 @@ def schemas_for(mappings: Path, schemas: Path) -> list[Built]:
     out = []
     for relative, layout in target_layouts(mappings).items():
         stem = schemas / relative.with_suffix("")
-        out.append(Built(stem.with_suffix(".xsd"), xsd_text(layout)))
+        if not layout.xml.schema_file:  # a layout naming its schema (a standard's official XSD) is written against it
+            out.append(Built(stem.with_suffix(".xsd"), xsd_text(layout)))
         out.append(Built(stem.with_suffix(".schema.json"), json_schema_text(layout)))
     return out
 

@@ -16,13 +16,16 @@ class WriterSpec:
     """Where a format's writer class lives (`module:Class`), what the format is, and whom it serves.
 
     `systems`: the target systems it writes for (a flow's target layout's system, e.g. `shop`); empty:
-    every system. `flows`: the only flows it serves; empty: every flow of those systems.
+    every system. `flows`: the only flows it serves; empty: every flow of those systems. `layouts`: the
+    folder under mappings/ of the format's own target layouts, one per flow named like the flow's
+    (a standard's documents: `opentrans/orders.yaml`); empty: the flow's target layout.
     """
 
     path: str
     description: str
     systems: tuple[str, ...] = ()
     flows: tuple[str, ...] = ()
+    layouts: str = ""
 
     def serves(self, flow: str, system: str) -> bool:
         """Whether the format can carry the records of `flow`, whose target layout is of `system`."""
@@ -51,6 +54,10 @@ WRITERS: dict[str, WriterSpec] = {
     # Statements for the shop's tables (schemas/shop/tables.yaml); the direct database target runs them.
     "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database",
                       systems=("shop",)),
+    # A standard's documents, one per record, valid against the official schema (schemas/opentrans/).
+    "opentrans": WriterSpec("etl.load.opentrans_writer:OpentransWriter",
+                            "openTRANS 2.1 documents (ORDER, DISPATCHNOTIFICATION, INVOICE), one file each",
+                            flows=("orders", "shipments", "documents"), layouts="opentrans"),
 }
 
 

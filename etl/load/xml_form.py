@@ -18,6 +18,7 @@ class ChildForm:
     name: str
     element: str
     wrapper: str | None
+    before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class XmlForm:
     namespace: str
     attributes: dict[str, str]
     records: dict[str, RecordForm]
+    namespaces: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+    per_record: bool = False
+    paths: bool = False  # fields name their place (`xml:`): rendered as a tree (xml_tree.py)
 
 
 def xml_form(layout: TargetLayout) -> XmlForm:
@@ -50,7 +55,10 @@ def xml_form(layout: TargetLayout) -> XmlForm:
         children = []
         for child in layout.children(root):
             names = spec.records.get(child)
-            children.append(ChildForm(child, (names and names.element) or child, names.wrapper if names else None))
+            children.append(ChildForm(child, (names and names.element) or child, names.wrapper if names else None,
+                                      names.before if names else None))
         records[root] = RecordForm(root, (own and own.document) or spec.root, (own and own.element) or root,
                                    own.fields if own else None, children)
-    return XmlForm(namespace, dict(spec.attributes), records)
+    paths = any(f.xml for rec in layout.records.values() for f in rec.fields)
+    return XmlForm(namespace, dict(spec.attributes), records, dict(spec.namespaces), dict(spec.fixed),
+                   spec.per_record, paths)

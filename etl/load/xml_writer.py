@@ -10,6 +10,7 @@ the schema refuses is rejected with the schema's message, the others are written
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from etl.load.generated import generated_xsd
 from etl.load.nested import Entry, nest
 from etl.load.xml_form import xml_form
 from etl.load.xml_rows import Rendered, render
+from etl.load.xml_tree import render_tree
 from etl.shared.records import Mapped
 from etl.shared.rejects import Reject
 
@@ -63,6 +65,9 @@ class XmlWriter(Writer):
         # The generic template, unchanged, is rendered column-wise (xml_rows.py): same text, far faster.
         self.columnwise = template.filename is not None and _same_text(Path(template.filename),
                                                                        bundled("templates") / GENERIC)
+        # Fields that name their place, or a document per record: rendered as trees (xml_tree.py).
+        self.tree = spec.template is None and (self.form.paths or self.form.per_record)
+        self.files: list[Path] = []  # the documents of a layout with one per record
         # The template's macros (start, record, end) are attributes Jinja creates at render time.
         self.module: Any = template.module
         self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
@@ -81,13 +86,49 @@ class XmlWriter(Writer):
     def write(self, mapped: Mapped) -> list[Reject]:
         rejects: list[Reject] = []
         for root in self.layout.roots:
-            if self.columnwise:
+            if self.tree:
+                rendered = render_tree(self.layout, self.form, nest(self.layout, mapped, native=False, root=root,
+                                                                     escape=True), root, self._attributes(root))
+                if self.form.per_record:
+                    rejects += self._write_each(rendered, root)
+                    continue
+            elif self.columnwise:
                 rendered = render(self.layout, self.form, mapped, root)
             else:
                 rendered = _jinja(self.module, nest(self.layout, mapped, native=False, root=root, escape=True), root)
             if rendered.texts or root not in self.documents:
                 rejects += self._write(self._document(root), rendered, root)
         return rejects
+
+    def _attributes(self, root: str) -> dict[str, str]:
+        """The document element's attributes the layout's `xml.attributes` name (run, time, record type)."""
+        meta = {**self.meta, "root": root}
+        return {name: str(meta[key]) for name, key in self.form.attributes.items()}
+
+    def _write_each(self, rendered: Rendered, root: str) -> list[Reject]:
+        """Each record a document and file of its own, named by its key, written when the schema takes it."""
+        rejects = []
+        for text, key, file, line in zip(rendered.texts, rendered.keys, rendered.files, rendered.lines, strict=True):
+            body = (_DECLARATION + text).encode("utf-8")
+            problem = self._problem(body)
+            if problem is not None:
+                rejects.append(Reject(file, line, key, None, None, problem, root))
+                continue
+            path = self._free(root, key)
+            path.write_bytes(body)
+            self.files.append(path)
+        return rejects
+
+    def _free(self, root: str, key: str) -> Path:
+        """A temp path for the document of record `key` that no other document of the run has."""
+        name = _UNSAFE.sub("_", key)[:80] or "_"
+        if len(self.layout.roots) > 1:
+            name = f"{root}_{name}"
+        path, n = self.path(name), 1
+        while path in self.files or path.exists():
+            n += 1
+            path = self.path(f"{name}_{n}")
+        return path
 
     def _write(self, doc: _Document, rendered: Rendered, root: str) -> list[Reject]:
         rejects: list[Reject] = []
@@ -110,8 +151,12 @@ class XmlWriter(Writer):
 
     def _valid(self, document: _Document, body: bytes) -> str | None:
         """None when head + body + tail is valid, else the first problem in words."""
+        return self._problem(document.head + body + document.tail)
+
+    def _problem(self, whole: bytes) -> str | None:
+        """None when the document `whole` is valid, else the first problem in words."""
         try:
-            doc = etree.fromstring(document.head + body + document.tail)
+            doc = etree.fromstring(whole)
         except etree.XMLSyntaxError as exc:
             return f"the rendered XML is not well-formed: {exc.msg}"
         if self.schema.validate(doc):
@@ -120,6 +165,8 @@ class XmlWriter(Writer):
         return f"the XML schema refuses it: {error.message}" if error else "the XML schema refuses it"
 
     def close(self) -> list[Path]:
+        if self.form.per_record and self.tree:
+            return list(self.files)
         for root in self.layout.roots:  # an empty run still gets its (empty) documents
             self._document(root)
         for doc in self.documents.values():
@@ -135,6 +182,10 @@ class _Document:
         self.path, self.head, self.tail = path, head.encode("utf-8"), tail.encode("utf-8")
         self.file = path.open("wb")
         self.file.write(self.head)
+
+
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 
 
 def _groups(texts: list[str], size: int) -> Iterator[range]:

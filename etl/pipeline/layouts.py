@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from etl.config import Config
 from etl.flows import FLOWS, Flow
 from etl.i18n import N_
-from etl.load.registry import formats_for
+from etl.load.registry import WRITERS, formats_for
 from etl.shared.errors import ConfigError, UsageError
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 
@@ -31,10 +32,18 @@ def get_flow(name: str) -> Flow:
     return flow
 
 
-def load_layouts(config: Config, flow: Flow) -> Layouts:
-    """Both layouts of `flow`, validated (a ConfigError lists every problem of both)."""
+def load_layouts(config: Config, flow: Flow, fmt: str | None = None) -> Layouts:
+    """Both layouts of `flow`, validated (a ConfigError lists every problem of both).
+
+    A format with target layouts of its own (`WriterSpec.layouts`, a standard's documents) writes with
+    its layout for the flow instead of the flow's target layout.
+    """
     own = config.flows.get(flow.name)
     extra = own.extra_targets if own and own.extra_targets is not None else list(flow.extra_targets)
+    target = (own and own.target) or flow.target
+    spec = WRITERS.get(fmt or "")
+    if spec and spec.layouts and spec.serves(flow.name, flow.system):
+        target = str(PurePosixPath(spec.layouts) / PurePosixPath(flow.target.replace("\\", "/")).name)
     problems: list[str] = []
     source: SourceLayout | None = None
     targets: list[TargetLayout] = []
@@ -42,7 +51,7 @@ def load_layouts(config: Config, flow: Flow) -> Layouts:
         source = load_layout(config.find_mapping((own and own.source) or flow.source), SourceLayout)
     except ConfigError as exc:
         problems += exc.problems
-    for name in ((own and own.target) or flow.target, *extra):
+    for name in (target, *extra):
         try:
             targets.append(load_layout(config.find_mapping(name), TargetLayout))
         except ConfigError as exc:
@@ -67,4 +76,4 @@ def check_formats(config: Config, formats: dict[str, str]) -> None:
     """`check_format` for each flow -> format of a setting (`watch.formats`), every flow's layouts loaded."""
     for name, fmt in formats.items():
         flow = get_flow(name)
-        check_format(flow, load_layouts(config, flow).target, fmt)
+        check_format(flow, load_layouts(config, flow, fmt).target, fmt)

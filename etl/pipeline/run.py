@@ -39,7 +39,7 @@ def run_flow(config: Config, flow_name: str, fmt: str, options: RunOptions | Non
     options = options or RunOptions()
     flow = get_flow(flow_name)
     writer_cls = writer_for(fmt)
-    layouts = load_layouts(config, flow)
+    layouts = load_layouts(config, flow, fmt)
     check_format(flow, layouts.target, fmt)  # before the lock: nothing is read, moved or recorded
     started = datetime.now()
     run_id = f"{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -142,6 +143,34 @@ def _nth_related(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.
     pick = other.filter(pc.equal(rank, int(args["n"]) - 1))
     index = pc.index_in(table.column(key), value_set=pick.column(key).combine_chunks())
     return pc.take(pick.column(args["field"]).combine_chunks(), index)
+
+
+@computed("count_related")
+def _count_related(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
+    """How many related records (of `entity`, by `key`, those `where` names) each record has: 0 for none."""
+    other = related[args["entity"]] if args["entity"] in related else schema(args["entity"]).empty_table()
+    key = args.get("key", "order_id")
+    other, _ = _ranked(other, key, None, True, args.get("where", {}))
+    if other.num_rows == 0:
+        return constant(0, table.num_rows, pa.int64())
+    counts = other.group_by(key).aggregate([([], "count_all")])
+    index = pc.index_in(table.column(key), value_set=counts.column(key).combine_chunks())
+    return pc.fill_null(pc.take(counts.column("count_all").combine_chunks(), index), 0)
+
+
+@computed("difference")
+def _difference(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
+    """Field `from` less field `minus`, exact (an order's net total: its total less its tax)."""
+    value = pc.cast(table.column(args["from"]), pa.decimal128(15, 4))
+    less = pc.cast(table.column(args["minus"]), pa.decimal128(15, 4))
+    return _whole(_exact(pc.subtract(value, less)))
+
+
+@computed("scaled")
+def _scaled(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
+    """Field `from` times `factor`, exact (a rate in percent as a fraction: factor "0.01")."""
+    factor = pa.scalar(Decimal(str(args["factor"])), pa.decimal128(9, 6))
+    return _whole(_exact(pc.multiply(pc.cast(table.column(args["from"]), pa.decimal128(15, 4)), factor)))
 
 
 # The fields of one ranking (1st and 2nd tax rate, their amounts) rank the same records: sorted once.

@@ -166,6 +166,7 @@ class TargetField(Strict):
     align: Literal["left", "right"] = "left"
     description: str = ""
     header: str | None = None  # the column title in csv/txt headers, where it is no XML name (default: name)
+    xml: str | None = None  # where in the record's XML the value goes (`A/B[2]/C`, `A/@type`): layout_forms.xml_path
 
     @model_validator(mode="after")
     def _one_origin(self) -> TargetField:

@@ -48,7 +48,8 @@ class XmlRecord(Strict):
     element: str | None = None
     document: str | None = None
     fields: str | None = None
-    wrapper: str | None = None
+    wrapper: str | None = None  # may be a path (`A/B`) when the fields give theirs (`xml:` of a field)
+    before: str | None = None  # a child's records go before this element of its parent's (default: after all)
 
 
 class XmlSpec(Strict):
@@ -67,6 +68,11 @@ class XmlSpec(Strict):
                                                                   "run": "run_id"}
     records: dict[str, XmlRecord] = {}
     description: str = ""
+    namespaces: dict[str, str] = {}  # prefix -> namespace URI, declared on the document element
+    fixed: dict[str, str] = {}  # attributes of the document element with a fixed value (version="2.1")
+    # One document (and file) per root record, its element the document element: a standard's
+    # document per order or invoice (openTRANS), instead of one document of all records per run.
+    per_record: bool = False
 
 
 ShapeKind = Literal["linked", "records", "flat"]
@@ -123,9 +129,26 @@ def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: d
                                     for root in roots):
         problems.append("shape: flat takes one child record type per root (write the others linked)")
     fields = {f.name for rec in records.values() for f in rec.fields}
+    if not xml.schema_file and (xml.per_record or any(f.xml for rec in records.values() for f in rec.fields)):
+        problems.append("xml: fields with xml paths and a document per record need the document's schema "
+                        "(xml.schema): the generated one follows the records, not the paths")
     for store, override in stores.items():
         problems += [f"stores.{store}.{part}.{name}: no field '{name}' in the records"
                      for part in ("fields", "defaults") for name in getattr(override, part) if name not in fields]
+    return problems
+
+
+_PATH_STEP = re.compile(r"^(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*(?:\[[1-9]\d*\])?$")
+
+
+def path_problems(path: str) -> list[str]:
+    """What is wrong with a field's XML path: steps are (prefixed) element names, `[n]` tells repeated
+    siblings apart, and only the last step may be an attribute (`@type`)."""
+    steps = path.split("/")
+    problems = [f"'{step}' is not an XML element name" for step in steps[:-1] if not _PATH_STEP.match(step)]
+    last = steps[-1]
+    if not (_PATH_STEP.match(last) or (last.startswith("@") and _XML_NAME.match(last[1:]))):
+        problems.append(f"'{last}' is neither an element nor an attribute (@name)")
     return problems
 
 
@@ -144,7 +167,9 @@ def record_problems(rname: str, rec: Any, value_maps: dict[str, Any]) -> list[st
         if spec.name in seen:
             problems.append(f"{where}: the name is used twice")
         seen.add(spec.name)
-        if not _XML_NAME.match(spec.name):
+        if spec.xml is not None:
+            problems += [f"{where}.xml: {p}" for p in path_problems(spec.xml)]
+        elif not _XML_NAME.match(spec.name):
             problems.append(f"{where}: not usable as an XML element name")
         if spec.source and field_type(rec.entity, spec.source) is None:
             problems.append(f"{where}.from: '{spec.source}' is not a field of {rec.entity}")

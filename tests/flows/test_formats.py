@@ -42,9 +42,9 @@ def _ledger(config: Config, sql: str, *params: str) -> list[tuple[str, ...]]:
         return db.execute(sql, params).fetchall()
 
 
-def _written_keys(config: Config, flow: str, run_id: str) -> list[str]:
+def _written_keys(config: Config, flow: str, fmt: str, run_id: str) -> list[str]:
     """The root record keys the run committed (not the per-row once keys or label keys beside them)."""
-    layouts = load_layouts(config, FLOWS[flow])
+    layouts = load_layouts(config, FLOWS[flow], fmt)
     prefixes = tuple(f"{name}:" for name in layouts.target.records) + tuple(
         f"{extra.flow}-label:" for extra in layouts.extra)
     return [key for (key,) in _ledger(config, "SELECT record FROM records WHERE run_id = ?", run_id)
@@ -52,8 +52,12 @@ def _written_keys(config: Config, flow: str, run_id: str) -> list[str]:
 
 
 def _main_outputs(config: Config, flow: str, fmt: str, outputs: list[str], run_id: str) -> list[Path]:
-    """The outputs of the flow's own target layout in `fmt` (not labels, mails or media beside them)."""
-    records = "|".join(map(re.escape, load_layouts(config, FLOWS[flow]).target.records))
+    """The outputs of the flow's own target layout in `fmt` (not labels, mails or media beside them).
+
+    A layout of a document per record (openTRANS) names each file after its record's key.
+    """
+    target = load_layouts(config, FLOWS[flow], fmt).target
+    records = "|".join(map(re.escape, target.records)) + ("|[A-Za-z0-9._-]+" if target.xml.per_record else "")
     pattern = re.compile(rf"{re.escape(flow)}_{run_id}(_({records}))?\.{writer_for(fmt).extension}")
     return [Path(p) for p in outputs if pattern.fullmatch(Path(p).name)]
 
@@ -75,7 +79,8 @@ def test_a_flow_writes_a_format_into_files_or_refuses_it_up_front(workspace: Con
     assert files and all(f.is_file() for f in files), report.outputs
     text = "\n".join(f.read_bytes().decode("cp1252" if fmt in ("csv", "txt", "xtsol") else "utf-8", "replace")
                      for f in files)
-    keys = _written_keys(config, flow, report.run_id)
+    text += "\n".join(f.name for f in files)  # a document per record is named after its key (openTRANS)
+    keys = _written_keys(config, flow, fmt, report.run_id)
     assert 0 < len(set(keys)) <= report.written
     for key in keys:  # a key made of fields (document type:number, order-reminder level) is found field by field
         assert key in text or all(part in text for part in re.split("[:-]", key)), f"{key}: in no {fmt} file"

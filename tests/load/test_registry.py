@@ -55,7 +55,10 @@ def test_run_help_shows_the_registry_and_imports_no_writer() -> None:
 @pytest.mark.parametrize(("flow", "system", "expected"), [
     pytest.param("catalog", "shop", ["xml", "csv", "txt", "json", "xtsol", "sql"], id="catalog-everything"),
     pytest.param("stock", "shop", ["xml", "csv", "txt", "json", "sql"], id="shop-bound-sql-not-xtsol"),
-    pytest.param("orders", "sage", ["xml", "csv", "txt", "json"], id="erp-bound-neither"),
+    pytest.param("orders", "sage", ["xml", "csv", "txt", "json", "opentrans"], id="erp-bound-opentrans"),
+    pytest.param("shipments", "shop", ["xml", "csv", "txt", "json", "sql", "opentrans"], id="dispatch-opentrans"),
+    pytest.param("documents", "shop", ["xml", "csv", "txt", "json", "sql", "opentrans"], id="invoice-opentrans"),
+    pytest.param("customers", "sage", ["xml", "csv", "txt", "json"], id="erp-bound-neither"),
     pytest.param("payment-requests", "mail", ["xml", "csv", "txt", "json"], id="mail-neither"),
     pytest.param("catalog", "sage", ["xml", "csv", "txt", "json"], id="catalog-to-another-system-no-xtsol"),
 ])
