@@ -147,9 +147,12 @@ def _mark_fixed(state: Path, rejects: list[dict[str, str]]) -> list[dict[str, st
             mine = [r for r in rejects if r["flow"] == flow]
             written = ledger.records_seen(flow, sorted({r["record"] for r in mine if r.get("record")}))
             whole = ledger.taken_whole(flow, sorted({r["file"] for r in mine}))
+            order = ledger.committed_order(sorted({*written.values(), *whole.values(), *(r["run_id"] for r in mine)}))
             for reject in mine:
-                later = max(written.get(reject.get("record") or "", ""), whole.get(reject["file"], ""))
-                reject["fixed"] = later if later > reject["run_id"] else ""
+                refused = order.get(reject["run_id"], 0)
+                later = [run for run in (written.get(reject.get("record") or ""), whole.get(reject["file"]))
+                         if run and order.get(run, 0) > refused]
+                reject["fixed"] = max(later, key=order.__getitem__) if later else ""
     finally:
         ledger.close()
     return rejects

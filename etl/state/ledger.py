@@ -132,6 +132,12 @@ class Ledger:
         rows = self.db.execute(f"SELECT record, run_id FROM records WHERE flow=? AND record {among}", (flow, *params))
         return dict(rows.fetchall())
 
+    def committed_order(self, run_ids: Sequence[str]) -> dict[str, int]:
+        """Of `run_ids`, those committed, each with its place in the order of commits (run ids of one second
+        do not sort by time)."""
+        among, params = in_keys(run_ids)
+        return dict(self.db.execute(f"SELECT run_id, rowid FROM runs WHERE run_id {among}", params).fetchall())
+
     def written_from(self, sha256: str, flow: str, keys: Sequence[str]) -> set[str]:
         """Of `keys`, those written by the runs that took the content `sha256` while it stayed incomplete."""
         among, params = in_keys(keys)
