@@ -196,3 +196,8 @@ def _english(text: str, lang: str, depth: int, part: bool = False) -> str:
     if not depth and colon > 0 and (rest := _english(text[colon + 2:], lang, 1)) != text[colon + 2:]:
         return text[:colon + 2] + rest
     return text
+
+
+def text_in(msgid: str, lang: str | None = None) -> str:
+    """`msgid` in `lang` (default: the current language): a message id of the catalog, never a finished text."""
+    return _catalog(lang or language())[0].gettext(msgid)

@@ -26,8 +26,8 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     # The catalog's rule: a set with a component quantity that is not positive has no stock to derive
     # (it divided by zero); the set is refused as a whole, each of its lines named.
     broken = {b["sku"] for b in bom if b["quantity"] <= 0}
-    rejects += [Reject(b["_file"], b["_line"], b["sku"], "Menge", str(b["quantity"]),
-                       f"the bill of material {b['sku']} is refused as a whole: a quantity is not positive")
+    rejects += [Reject(b["_file"], b["_line"], b["sku"], "Menge", str(b["quantity"]), "bom-quantity",
+                       params={"sku": b["sku"]})
                 for b in bom if b["sku"] in broken]
     bom = [b for b in bom if b["sku"] not in broken]
     stock = [s for s in stock if s["sku"] not in broken]
