@@ -7,6 +7,7 @@ import os
 import pickle
 import tempfile
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
@@ -80,6 +81,7 @@ class RejectLog(Sequence[Reject]):
     def __init__(self, rejects: Iterable[Reject] = (), keep: int = 1_000, batch: int = 5_000) -> None:
         self.keep, self.batch = keep, batch
         self.files: set[str] = set()  # the files the rejects name
+        self.codes: Counter[str] = Counter()  # how many rejects of each code
         self._head: list[Reject] = []  # the first `keep`: what summaries show
         self._tail: list[Reject] = []  # later ones, not yet spooled
         self._spool: IO[bytes] | None = None
@@ -90,6 +92,7 @@ class RejectLog(Sequence[Reject]):
     def __iadd__(self, rejects: Iterable[Reject]) -> RejectLog:
         for reject in rejects:
             self.files.add(reject.file)
+            self.codes[reject.code] += 1
             if len(self._head) < self.keep:
                 self._head.append(reject)
             else:
@@ -152,6 +155,7 @@ class RejectLog(Sequence[Reject]):
             self._drop_batches(index)
             self._tail = kept
         self.files = {reject.file for reject in self}
+        self.codes = Counter(reject.code for reject in self)
 
     def _drop_batches(self, index: int) -> None:
         if self._spool is not None and index < len(self._batches):

@@ -15,6 +15,7 @@ from etl.os_compat import fsync_folder, replace_atomic, retry_held, write_atomic
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
 
+CODE = "code: "  # the line of a reason file that names its reject code (docs/rejects.md)
 
 def is_candidate_name(name: str) -> bool:
     """A name an export may have (not hidden, temporary, a marker or a readme)."""
@@ -99,11 +100,12 @@ def move_aside(path: Path, folder: Path) -> Path:
     return target
 
 
-def refuse(path: Path, error_folder: Path, reason: str) -> Path:
-    """Move a refused input to the error folder with a plain-text reason file beside it."""
+def refuse(path: Path, error_folder: Path, reason: str, code: str | None = None) -> Path:
+    """Move a refused input to the error folder with a plain-text reason file beside it (name, time, code)."""
     target = move_aside(path, error_folder)
     reason_file = target.with_name(target.name + ".reason.txt")
-    write_atomic(reason_file, f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n\n{reason}\n")
+    head = f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n" + (f"{CODE}{code}\n" if code else "")
+    write_atomic(reason_file, f"{head}\n{reason}\n")
     return target
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from etl.i18n import N_, language, text_in
 from etl.shared.reject_codes import erp, files, flows, reading, writing
@@ -33,6 +34,19 @@ FILE_CODES = frozenset(files.CODES)  # codes of inputs refused as a whole (the r
 def render(code: str, params: Mapping[str, object], lang: str | None = None) -> str:
     """The words of `code` with `params` in `lang` (default: the current language)."""
     lang = lang or language()
+    try:
+        return _cached(code, tuple(params.items()), lang)
+    except TypeError:  # a list among the parameters: not hashable, rendered each time
+        return _render(code, params, lang)
+
+
+@lru_cache(maxsize=4096)
+def _cached(code: str, params: tuple[tuple[str, object], ...], lang: str) -> str:
+    """A long export refused line by line repeats its rejects' parameters: each rendered once."""
+    return _render(code, dict(params), lang)
+
+
+def _render(code: str, params: Mapping[str, object], lang: str) -> str:
     text = _fill(CODES[code].message, params, lang)
     if label := params.get("label"):  # a reject of an extra target (a carrier's label) names that target
         wrap = N_("{label}: {reason} (no shop update, no mail)") if params.get("whole") else N_("{label}: {reason}")
