@@ -40,8 +40,8 @@ class Reject:
 
     @property
     def reason(self) -> str:
-        """The reason in words, in the current language (rendered from code and parameters)."""
-        return render(self.code, self.params)
+        """The reason in English words (as before codes); shown to people: `reason_in` their language."""
+        return render(self.code, self.params, "en")
 
     def reason_in(self, lang: str | None) -> str:
         """The reason in words in `lang` (default: the current language)."""
@@ -50,7 +50,7 @@ class Reject:
     def as_dict(self) -> dict[str, object]:
         """Plain dict for reports: where, what, the code, its parameters and the reason in words."""
         return {"file": self.file, "line": self.line, "record": self.record, "field": self.field,
-                "value": self.value, "code": self.code, "params": plain(self.params), "reason": self.reason,
+                "value": self.value, "code": self.code, "params": plain(self.params), "reason": self.reason_in(None),
                 "kind": self.kind}
 
 
