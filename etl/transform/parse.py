@@ -39,7 +39,7 @@ def reason(kind: str, decimal: str = "auto", date_formats: list[str] | None = No
         joined: str | Words = forms[-1]
         for form in reversed(forms[:-1]):  # "A or B or C", each "or" in the language
             joined = Words(N_("{form} or {other}"), {"form": form, "other": joined})
-        return f"not-a-{kind}", {"forms": joined}
+        return ("not-a-date" if kind == "date" else "not-a-datetime"), {"forms": joined}
     return REASONS.get(kind, "unreadable-value"), {}
 
 

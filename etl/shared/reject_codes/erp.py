@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from etl.i18n import N_
-from etl.shared.reject_codes.base import Code
+from etl.shared.reject_codes.base import Code, Words
 
 _LINK = N_("import the customer from the shop first (customers or orders flow), or correct the customer number "
            "in GS-Office, export again")
@@ -39,7 +39,7 @@ CODES = {
     "not-a-parcel-number": Code(
         N_("is not a {carrier} parcel number ({form})"),
         N_("correct the parcel number in GS-Office, export again"), "gs-office",
-        {"carrier": "DHL", "form": "20 digits starting 00340434, or 12 digits"}),
+        {"carrier": "DHL", "form": Words(N_("20 digits starting 00340434, or 12 digits"))}),
     "needs-config": Code(
         N_("etl.yaml names no {carrier} billing number for product {product} ({key}); another product's billing "
            "number would be refused by the portal"),

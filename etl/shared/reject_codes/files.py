@@ -25,8 +25,4 @@ CODES = {
         N_("processing {file} failed: \"{detail}\""),
         N_("run `etl run <flow> --debug` on the file and report the output"), "tool",
         {"file": "orders.csv", "detail": "KeyError: 'x'"}),
-    "file-held": Code(
-        N_("{file} cannot be read now: \"{detail}\""),
-        N_("close the program that holds the file (Excel), or give the tool read access; the next run takes it"),
-        "inbox", {"file": "kunden.xlsx", "detail": "in use by another program"}),
 }
