@@ -2,9 +2,10 @@
 
 The English text is the message id. `etl/locale/<lang>/LC_MESSAGES/etl.po` holds a language's
 translation; it is compiled with Babel when first needed, so no compiled catalog can fall out of step
-with it. Texts built with parameters (reject reasons, error messages) stay English where they are made
-and are translated when shown: `translate` matches a text against the catalog's message ids with
-`{name}` placeholders and translates the parameters in turn.
+with it. Reject reasons are rendered from their code (etl/shared/reject_codes, `text_in`); other texts
+built with parameters (error messages, notes) stay English where they are made and are translated when
+shown: `translate` matches a text against the catalog's message ids with `{name}` placeholders and
+translates the parameters in turn.
 
 The language: `set_language` (the `--lang` option), else `$ETL_LANG`, else etl.yaml's `language`,
 else German. Nothing heavy is imported until a text is translated.

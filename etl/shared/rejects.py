@@ -47,10 +47,10 @@ class Reject:
         """The reason in words in `lang` (default: the current language)."""
         return render(self.code, self.params, lang)
 
-    def as_dict(self) -> dict[str, object]:
-        """Plain dict for reports: where, what, the code, its parameters and the reason in words."""
+    def as_dict(self, lang: str | None = "en") -> dict[str, object]:
+        """Plain dict for reports: where, what, the code, its parameters and the reason in `lang` (None: current)."""
         return {"file": self.file, "line": self.line, "record": self.record, "field": self.field,
-                "value": self.value, "code": self.code, "params": plain(self.params), "reason": self.reason_in(None),
+                "value": self.value, "code": self.code, "params": plain(self.params), "reason": self.reason_in(lang),
                 "kind": self.kind}
 
 
