@@ -23,8 +23,9 @@ QUOTED = re.compile(r"„[^“]*“|\"[^\"]*\"|'[^']*'|`[^`]*`")
 
 
 def words_of(text: str) -> set[str]:
-    """The lower-case words of `text` outside quoted values."""
-    return set(re.findall(r"[a-zäöüß]+", QUOTED.sub(" ", text).lower()))
+    """The lower-case words of `text` outside quoted values, paths and names (`a/b`, `x_y`, `f.csv`)."""
+    plain = " ".join(t for t in QUOTED.sub(" ", text).split() if not re.search(r"[/\\_@]|\w\.\w", t))
+    return set(re.findall(r"[a-zäöüß]+", plain.lower()))
 
 
 @pytest.mark.parametrize("code", sorted(CODES))
@@ -55,6 +56,7 @@ def test_the_detectors_find_what_they_look_for() -> None:
     assert not words_of('das XML-Schema lehnt ihn ab: „the value is not allowed“') & ENGLISH
     assert words_of("the file is not in the export") & GERMAN == set()
     assert words_of("die Datei fehlt") & GERMAN == {"die"}
+    assert not words_of("nicht im Ordner /tmp/test_the_file/media, nicht in the_file.csv") & ENGLISH
 
 
 def test_numbers_and_dates_speak_the_language() -> None:
