@@ -10,7 +10,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 
-from etl.i18n import N_, text_in
+from etl.i18n import N_, language, text_in
 from etl.os_compat import replace_atomic, temp_name
 from etl.shared.rejects import FIELDS, Reject, RejectLog
 
@@ -123,7 +123,7 @@ def write_rejects(rejects: Iterable[Reject], path: Path, lang: str | None = None
     Titles and reasons are in `lang` (default: the current language), rendered from each reject's code,
     which is the last column (docs/rejects.md).
     """
-    temp = temp_name(path)
+    temp, lang = temp_name(path), lang or language()
     try:
         with temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
