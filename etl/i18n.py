@@ -2,9 +2,10 @@
 
 The English text is the message id. `etl/locale/<lang>/LC_MESSAGES/etl.po` holds a language's
 translation; it is compiled with Babel when first needed, so no compiled catalog can fall out of step
-with it. Texts built with parameters (reject reasons, error messages) stay English where they are made
-and are translated when shown: `translate` matches a text against the catalog's message ids with
-`{name}` placeholders and translates the parameters in turn.
+with it. Reject reasons are rendered from their code (etl/shared/reject_codes, `text_in`); other texts
+built with parameters (error messages, notes) stay English where they are made and are translated when
+shown: `translate` matches a text against the catalog's message ids with `{name}` placeholders and
+translates the parameters in turn.
 
 The language: `set_language` (the `--lang` option), else `$ETL_LANG`, else etl.yaml's `language`,
 else German. Nothing heavy is imported until a text is translated.
@@ -158,41 +159,6 @@ def _translate(text: str, lang: str, depth: int, part: bool = False) -> str:
     return text
 
 
-def to_english(text: str) -> str:
-    """A text a file holds in any shipped language (a reject file's reason) back in English, its message id."""
-    for lang in LANGUAGES:
-        if lang != "en" and (english := _english(text, lang, 0)) != text:
-            return english
-    return text
-
-
-@cache
-def _reverse(lang: str) -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
-    """The translations of `lang` read backwards: exact texts, and parameterised ones as patterns."""
-    catalog = _po(lang)
-    if catalog is None:
-        return {}, ()
-    pairs = [(str(m.id), str(m.string)) for m in catalog if isinstance(m.id, str) and m.string and not m.fuzzy]
-    exact = {text: msgid for msgid, text in pairs if not _PLACEHOLDER.search(msgid)}
-    templates = sorted(((msgid, text) for msgid, text in pairs if _PLACEHOLDER.search(msgid)),
-                       key=lambda pair: -len(_PLACEHOLDER.sub("", pair[1])))
-    # Joiners read only parameters (`_english` with `part`); other inner templates are never read back.
-    return exact, tuple((re.compile(_pattern(text), re.DOTALL), msgid) for msgid, text in templates
-                        if _joiner(msgid) or not _inner(msgid))
-
-
-@lru_cache(maxsize=8192)
-def _english(text: str, lang: str, depth: int, part: bool = False) -> str:
-    exact, templates = _reverse(lang)
-    if text in exact or depth > _DEPTH:
-        return exact.get(text, text)
-    joiners = [t for t in templates if _joiner(t[1])] if part else []
-    for pattern, msgid in joiners + [t for t in templates if not _joiner(t[1])]:
-        if found := pattern.fullmatch(text):
-            params = {name: _english(value, lang, depth + 1, True) if name in WORDS else value
-                      for name, value in found.groupdict().items()}
-            return msgid.format(**params)
-    colon = text.find(": ")
-    if not depth and colon > 0 and (rest := _english(text[colon + 2:], lang, 1)) != text[colon + 2:]:
-        return text[:colon + 2] + rest
-    return text
+def text_in(msgid: str, lang: str | None = None) -> str:
+    """`msgid` in `lang` (default: the current language): a message id of the catalog, never a finished text."""
+    return _catalog(lang or language())[0].gettext(msgid)

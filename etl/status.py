@@ -8,18 +8,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.i18n import to_english, translate
 from etl.os_compat import why_unreadable
-from etl.report.next_step import GUIDE, WAITING_STEP, for_file, for_record
+from etl.report.next_step import GUIDE, WAITING_STEP, for_code
 from etl.report.run_report import read_rejects
 from etl.state.files import LEDGER, WATCH_LOCK
 from etl.state.ledger import Ledger
-from etl.state.lifecycle import is_candidate
+from etl.state.lifecycle import is_candidate, read_reason
 from etl.state.locks import FileLock, LockBusy
 from etl.watch.claim import work_folder
 from etl.watch.stability import is_drop
-
-RETRIED = "moved back to the inbox"  # what a retry appends to the reason file (the reason file stays)
 
 
 @dataclass
@@ -74,13 +71,13 @@ def failed_inputs(config: Config, limit: int) -> list[dict[str, str]]:
     failed = []
     reasons = sorted(error.rglob("*.reason.txt"), key=lambda p: p.stat().st_mtime, reverse=True)
     for path in reasons[:limit]:
-        text = path.read_text(encoding="utf-8", errors="replace").strip().split("\n\n", 1)
-        body = text[-1].strip()
-        reason, _, retried = body.partition(f"\n{RETRIED}")
+        said = read_reason(path)
+        if said is None:
+            continue
         source = path.with_name(path.name.removesuffix(".reason.txt"))
         failed.append({"file": str(source), "where": source.relative_to(error).as_posix(),
-                       "reason": reason.strip(), "next_step": for_file(reason),
-                       "state": RETRIED + retried if retried or not source.exists() else "refused"})
+                       "reason": said.reason, "code": said.code, "next_step": for_code(said.code),
+                       "state": said.retried if said.retried or not source.exists() else "refused"})
     return failed
 
 
@@ -124,9 +121,8 @@ def _rejects(config: Config, runs: list[dict[str, object]], limit: int) -> list[
         for row in read_rejects(path):
             rejects.append({"run_id": str(run["run_id"]), "flow": str(run["flow"]),
                             "finished": str(run["finished"]), **row,
-                            # the file speaks the merchant's language; the rules and the page start from English
-                            "reason": translate(to_english(row["reason"])),
-                            "next_step": for_record(to_english(row["reason"])),
+                            # the reason in the words the file was written in; the next step by its code
+                            "code": row.get("code", ""), "next_step": for_code(row.get("code")),
                             "rejects_file": str(path), "fixed": ""})
             if len(rejects) >= limit:
                 return _mark_fixed(config.folder("state"), rejects)
@@ -167,7 +163,7 @@ def _tail(path: Path, lines: int) -> list[str]:
 
 def filter_rejects(rejects: list[dict[str, str]], run: str = "", file: str = "", text: str = ""
                    ) -> list[dict[str, str]]:
-    """The rejects of run `run` and file `file` (exact, when given) whose reason contains `text` (any case)."""
+    """The rejects of run `run` and file `file` (exact, when given) whose reason or code contains `text` (any case)."""
     text = text.casefold()
     return [r for r in rejects if (not run or r["run_id"] == run) and (not file or r["file"] == file)
-            and (not text or text in r["reason"].casefold())]
+            and (not text or text in r["reason"].casefold() or text in r.get("code", "").casefold())]

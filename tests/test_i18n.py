@@ -10,8 +10,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from etl import i18n
-from etl.i18n import language, to_english, translate
-from etl.report.next_step import for_record
+from etl.i18n import N_, language, text_in, translate
+from etl.report.next_step import for_code
+from etl.shared.reject_codes import CODES, Words
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "etl/locale/de/LC_MESSAGES/etl.po"
@@ -95,7 +96,7 @@ GERMAN = ["Bestellungen: 26 gelesen, 24 geschrieben, 2 abgelehnt",
           "abgelehnt  orders_products.csv:48 Feld orders_id: diese Zeile (Bestellposition) gehört zu Bestellung "
           "20026, die nicht im Export ist",
           "abgelehnt 20017 orders.csv:18 Feld ot_total: die Bestellung geht nicht auf: Positionen, Versand, "
-          "Gebühren, Rabatte und Gutscheine ergeben 38.29, die Bestellsumme ist 33.39 (Differenz -4.90)",
+          "Gebühren, Rabatte und Gutscheine ergeben 38,29\xa0€, die Bestellsumme ist 33,39\xa0€ (Differenz -4,90\xa0€)",
           "teilweise, Bericht "]
 ENGLISH = ["orders: 26 in, 24 written, 2 rejected",
            "rejected  orders_products.csv:48 field orders_id: this order line belongs to order 20026, which is not "
@@ -106,8 +107,10 @@ ENGLISH = ["orders: 26 in, 24 written, 2 rejected",
 
 
 @pytest.mark.parametrize(("lang", "expected", "titles", "reason"), [
-    pytest.param("de", GERMAN, ["Datei", "Zeile", "Datensatz", "Feld", "Wert", "Grund"], "diese Zeile", id="de"),
-    pytest.param("en", ENGLISH, ["file", "line", "record", "field", "value", "reason"], "this order line", id="en"),
+    pytest.param("de", GERMAN, ["Datei", "Zeile", "Datensatz", "Feld", "Wert", "Grund", "Code"], "diese Zeile",
+                 id="de"),
+    pytest.param("en", ENGLISH, ["file", "line", "record", "field", "value", "reason", "code"], "this order line",
+                 id="en"),
 ])
 def test_a_partial_run_speaks_the_working_folders_language(tmp_path: Path, lang: str, expected: list[str],
                                                            titles: list[str], reason: str) -> None:
@@ -129,7 +132,8 @@ def test_a_partial_run_speaks_the_working_folders_language(tmp_path: Path, lang:
     assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == ";".join(titles)
     rows = read_rejects(rejects)  # read back by the English names, whatever the language
     assert {r["field"] for r in rows} == {"orders_id", "ot_total"} and rows[0]["reason"].startswith(reason)
-    assert report.rejects[0].reason.startswith("this order line")  # the report keeps the English message id
+    assert report.rejects[0].reason.startswith("this order line")  # `reason`: the English words, as before codes
+    assert [r["code"] for r in rows] == ["line-without-order", "order-does-not-add-up"]
 
 
 @pytest.mark.parametrize(("args", "env", "expected"), [
@@ -159,13 +163,20 @@ def test_an_error_is_reported_in_the_chosen_language(tmp_path: Path) -> None:
     assert result.stderr.startswith("error:") and german.stderr.startswith("Fehler:"), german.stderr
 
 
-@pytest.mark.parametrize("reason", [
-    pytest.param("the order does not add up: items, shipping, fees, discounts and coupons make 67.75, "
-                 "the order total is 67.85 (difference 0.10)", id="not-reconciled"),
-    pytest.param("this order line belongs to order 20026, which is not in the export", id="orphan"),
-])
-def test_a_german_reject_file_reads_back_to_english_for_the_next_step(reason: str) -> None:
-    german = translate(reason, "de")
-    assert german != reason
-    assert to_english(german) == reason
-    assert for_record(to_english(german)) == for_record(reason) != for_record("something nobody knows")
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_reject_file_names_the_code_that_gives_the_next_step(tmp_path: Path, lang: str) -> None:
+    from decimal import Decimal
+
+    from etl.report.run_report import read_rejects, write_rejects
+    from etl.shared.rejects import Reject
+
+    params = {"parts": Words(N_("items, shipping, fees, discounts and coupons")), "sum": Decimal("67.75"),
+              "total": Decimal("67.85"), "difference": Decimal("0.10")}
+    reject = Reject("orders.csv", 9, "10007", "ot_total", "67.85", "order-does-not-add-up", params=params)
+    write_rejects([reject], tmp_path / "rejects.csv", lang)
+    row = read_rejects(tmp_path / "rejects.csv")[0]
+    assert row["code"] == "order-does-not-add-up" and row["reason"] == reject.reason_in(lang)
+    assert ("Differenz 0,10\xa0€" if lang == "de" else "difference 0.10") in row["reason"]
+    step = for_code(row["code"], lang)
+    assert step.startswith(text_in(CODES["order-does-not-add-up"].step, lang))
+    assert step != for_code("", lang) and ("Shop" in step if lang == "de" else "the shop" in step)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from pydantic import field_validator
 
+from etl.i18n import N_
 from etl.shared.strict import Strict
 
 # EU member states (ISO 3166 alpha-2): parcels between them need no customs declaration.
@@ -86,16 +87,16 @@ def default_carriers() -> dict[str, Carrier]:
     """DHL (20 digits from 00340434, or the legacy 12 digits), DPD (14 digits), GLS, UPS, Hermes."""
     return {
         "dhl": Carrier(name="DHL", patterns=[r"00340434\d{12}", r"\d{12}"], product="V01PAK",
-                       number_form="20 digits starting 00340434, or 12 digits",
+                       number_form=N_("20 digits starting 00340434, or 12 digits"),
                        product_international="V53WPAK", shop_codes=["dhl"],
                        tracking_url="https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html"
                                     "?piececode={number}"),
-        "dpd": Carrier(name="DPD", patterns=[r"\d{14}"], shop_codes=["dpd"], number_form="14 digits",
+        "dpd": Carrier(name="DPD", patterns=[r"\d{14}"], shop_codes=["dpd"], number_form=N_("14 digits"),
                        tracking_url="https://my.dpd.de/redirect.aspx?action=2&parcelno={number}&locale={lang}"),
         "gls": Carrier(name="GLS", shop_codes=["gls"],
                        tracking_url="https://gls-group.eu/DE/de/paketverfolgung?match={number}"),
         "ups": Carrier(name="UPS", patterns=[r"1Z[0-9A-Z]{16}"], shop_codes=["ups", "upse"],
-                       number_form="1Z and 16 letters or digits",
+                       number_form=N_("1Z and 16 letters or digits"),
                        tracking_url="https://www.ups.com/track?loc=de_DE&tracknum={number}"),
         "hermes": Carrier(name="Hermes", shop_codes=["hermes"],
                           tracking_url="https://www.myhermes.de/empfangen/sendungsverfolgung/"

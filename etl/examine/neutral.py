@@ -72,7 +72,7 @@ def _keep(seen: FlowSeen, chunk: Chunk, target: TargetLayout, rows: int, rejects
             kept += [{k: _plain(v) for k, v in row.items() if k != "_run"}
                      for row in table.slice(0, rows - len(kept)).to_pylist()]
     for reject in problems[:max(0, rejects - len(seen.rejects))]:
-        seen.rejects.append({**reject.as_dict(), "kind": reject.kind} if reject.kind else reject.as_dict())
+        seen.rejects.append(reject.as_dict(None))  # the reason in the language `etl inspect` speaks
 
 
 def _plain(value: object) -> object:

@@ -17,10 +17,12 @@ from datetime import date
 from decimal import Decimal
 
 from etl.extract import RawTable
-from etl.flows.catalog import Row, _Refusals, table_of
+from etl.flows.catalog import Row, _Refusals, _why, category_problem, table_of
 from etl.flows.catalog_rules import category_tree, promotion_active
 from etl.flows.flow import Flow
+from etl.i18n import N_
 from etl.shared.records import Chunk, Neutral
+from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import check_columns, drop_comment_rows, read_fields
@@ -52,8 +54,7 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral,
     for p in products:
         p["record"] = p["sku"] or f"products_id {p['product_id']}"
     products = out.keep(products, lambda p: p["sku"] is not None, "products_model", key="record", reason=lambda p: (
-        f"product {p['product_id']} has no products_model: GS-Office needs an Artikelnummer; enter the "
-        "Artikelnummer (Artikel-Nr.) in the shop and export again"))
+        "no-products-model", {"product": p["product_id"]}))
     products = _unique_models(products, out)
     products = _category_of(products, rows.get("products_to_categories", []), {c["category_id"] for c in categories},
                             out)
@@ -78,18 +79,16 @@ def _categories(rows: list[Row], texts: list[Row], out: _Refusals) -> tuple[list
     seen: set[str] = set()
     kept = []
     for row in rows:
-        reason = problems.get(row["category_id"], "is given twice")
         if row["category_id"] in levels and row["category_id"] not in seen:
             seen.add(row["category_id"])
             kept.append({**row, "parent_id": parents[row["category_id"]], "level": levels[row["category_id"]]})
         else:
             out.rejects.append(Reject(row["_file"], row["_line"], row["category_id"], "parent_id",
-                                      row["parent_id"], f"category {row['category_id']} {reason}"))
+                                      row["parent_id"], *_why(category_problem(row["category_id"], problems))))
     texts = [t for t in texts if t["category_id"] in levels or t["category_id"] not in parents]  # refused: said once
     texts = out.keep(texts, lambda t: t["category_id"] in levels, "categories_id", key="category_id",
                      value="category_id", reason=lambda t: (
-                         f"these texts belong to category {t['category_id']}, which is not in the categories "
-                         "export (or was refused)"))
+                         "texts-without-category", {"category": t["category_id"], "export": "categories"}))
     return kept, texts
 
 
@@ -100,8 +99,7 @@ def _unique_models(products: list[Row], out: _Refusals) -> list[Row]:
         holders.setdefault(p["sku"].strip().upper(), []).append(p["product_id"])
     return out.keep(products, lambda p: len(holders[p["sku"].strip().upper()]) == 1, "products_model",
                     key="record", value="sku", reason=lambda p: (
-                        f"products {', '.join(holders[p['sku'].strip().upper()])} share this products_model; "
-                        "GS-Office needs a different Artikelnummer for each: change it in the shop"))
+                        "shared-products-model", {"products": holders[p["sku"].strip().upper()]}))
 
 
 def _category_of(products: list[Row], links: list[Row], known: set[str], out: _Refusals) -> list[Row]:
@@ -116,8 +114,7 @@ def _category_of(products: list[Row], links: list[Row], known: set[str], out: _R
         p["_categories"] = ", ".join(mine) or None
     kept = out.keep(products, lambda p: p["category_id"] is not None or not p["_categories"], "categories_id",
                     key="record", value="_categories", reason=lambda p: (
-                        f"is only in category {p['_categories']}, which is not in the categories export "
-                        "(or was refused)"))
+                        "category-not-in-export", {"category": p["_categories"], "export": "categories"}))
     return [{k: v for k, v in p.items() if k != "_categories"} for p in kept]
 
 
@@ -128,7 +125,7 @@ def _manufacturer_of(products: list[Row], manufacturers: list[Row] | None, expor
         p["manufacturer"] = names.get(p.get("manufacturer_id"))
     return out.keep(products, lambda p: not exported or p.get("manufacturer_id") in (*_NO_PARENT, *names),
                     "manufacturers_id", key="record", value="manufacturer_id", reason=lambda p: (
-                        f"manufacturer {p['manufacturer_id']} is not in the manufacturers export"))
+                        "unknown-manufacturer", {"manufacturer": p["manufacturer_id"]}))
 
 
 def _tax_rate_of(layout: SourceLayout, products: list[Row], rates: list[Row], out: _Refusals) -> list[Row]:
@@ -143,17 +140,18 @@ def _tax_rate_of(layout: SourceLayout, products: list[Row], rates: list[Row], ou
     by_class.setdefault("0", Decimal(0))
     for p in products:
         p["tax_rate"] = by_class.get(p.get("tax_class") or "0")
-    source = f"tax_rates (zone {zone})" if rates else "the value map tax_class_rates of the shop articles mapping"
+    source = (Words(N_("tax_rates (zone {zone})"), {"zone": zone}) if rates
+              else Words(N_("the value map tax_class_rates of the shop articles mapping")))
     return out.keep(products, lambda p: p["tax_rate"] is not None, "products_tax_class_id", key="record",
-                    value="tax_class", reason=lambda p: f"tax class {p['tax_class']} has no rate in {source}")
+                    value="tax_class", reason=lambda p: (
+                        "tax-class-without-rate", {"tax_class": p["tax_class"], "source": source}))
 
 
 def _of_products(rows: list[Row], skus: dict[str, str], every: set[str], out: _Refusals, table: str) -> list[Row]:
     """Rows of accepted products, with their sku; rows of refused products go silently with them."""
     orphans = out.keep(rows, lambda r: r["product_id"] in every, "products_id", key="product_id",
                        value="product_id", reason=lambda r: (
-                           f"this {table} row belongs to product {r['product_id']}, which is not in the products "
-                           "export"))
+                           "row-without-product", {"table": table, "product": r["product_id"]}))
     return [{**r, "sku": skus[r["product_id"]]} for r in orphans if r["product_id"] in skus]
 
 
@@ -170,8 +168,7 @@ def _prices(layout: SourceLayout, rows: dict[str, list[Row]], skus: dict[str, st
     prices += [{**s, "kind": "special", "min_quantity": Decimal(1), "active": True} for s in specials
                if s.get("special_status") is not False and promotion_active(None, s.get("valid_to"), today)]
     return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") is None or p["min_quantity"] > 0),
-                    "price",
-                    lambda p: "a price must not be negative, a quantity break must be more than 0")
+                    "price", lambda p: ("negative-price", {}))
 
 
 def read_rows(layout: SourceLayout, name: str, raws: list[RawTable], run_id: str) -> tuple[list[Row], list[Reject]]:
@@ -197,9 +194,7 @@ def read_rows(layout: SourceLayout, name: str, raws: list[RawTable], run_id: str
                     row["price_group"] = row["price_group"] or (named.group(1) if named else None)
                     if row["price_group"] is None:
                         rejects.append(Reject(row["_file"], row["_line"], row["product_id"], "customers_status",
-                                              None, "cannot tell the customer group of this price: name the file "
-                                              "personal_offers_by_customers_status_<N> (N = customers_status_id), "
-                                              "as the shop's table is called"))
+                                              None, "price-group-unknown"))
                         continue
                 rows.append(row)
     return rows, rejects

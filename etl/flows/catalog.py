@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from etl.extract import RawTable
-from etl.flows.catalog_rules import category_tree, promotion_active
+from etl.flows.catalog_rules import Why, category_tree, promotion_active
 from etl.flows.flow import Flow
 from etl.flows.stock_levels import stock_levels
 from etl.shared.model import schema
@@ -37,7 +37,7 @@ class _Refusals:
 
     def keep(self, rows: list[Row], ok: Any, field: str, reason: Any, key: str = "sku",
              value: str | None = None) -> list[Row]:
-        """The rows for which `ok(row)` holds; the others are rejected with `reason(row)`."""
+        """The rows for which `ok(row)` holds; the others are rejected with `reason(row)`: (code, parameters)."""
         kept = []
         for row in rows:
             if ok(row):
@@ -45,7 +45,7 @@ class _Refusals:
             else:
                 value_of = row.get(value or field)
                 self.rejects.append(Reject(row["_file"], row["_line"], _text(row.get(key)), field,
-                                           _text(value_of), reason(row)))
+                                           _text(value_of), *_why(reason(row))))
         return kept
 
 
@@ -72,8 +72,7 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral,
     # An article number given twice is refused by the layout (`unique: [sku]`), both lines named.
     articles = out.keep(articles, lambda a: a["category_id"] is None or a["category_id"] in known_categories,
                         "Warengruppe", value="category_id", reason=lambda a: (
-                            f"is in category {a['category_id']}, which is not in the Warengruppen export "
-                            "(or was refused)"))
+                            "category-not-in-export", {"category": a["category_id"], "export": "Warengruppen"}))
     skus = {a["sku"] for a in articles}
     variants = _variants(rows.get("variants", []), skus, out)
     known = skus | {v["sku"] for v in variants}
@@ -83,8 +82,7 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral,
     bom = _bom(rows.get("bom_lines", []), skus, known, out)
     relations = _known(rows.get("relations", []), skus, out)
     relations = out.keep(relations, lambda r: r["related_sku"] in skus and r["related_sku"] != r["sku"],
-                         "related_sku", lambda r: f"{r['related_sku']} is the article itself or not in the "
-                         "article export", key="sku")
+                         "related_sku", lambda r: ("unknown-related-article", {"sku": r["related_sku"]}), key="sku")
     relations = [{**r, "origin": "erp"} for r in relations]
     stock = _known(rows.get("stock", []), known, out)
     media = [{**m, "file": m["source_file"]} for m in _known(rows.get("media", []), skus, out)]
@@ -106,14 +104,13 @@ def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral,
 def _categories(rows: list[Row], extra: list[Row], language: str, out: _Refusals) -> tuple[list[Row], list[Row]]:
     levels, problems = category_tree({r["category_id"]: r["parent_id"] for r in rows})
     rows = out.keep(rows, lambda r: r["category_id"] in levels, "Übergeordnete Warengruppe", value="parent_id",
-                    reason=lambda r: f"category {r['category_id']} {problems.get(r['category_id'], 'is given twice')}",
-                    key="category_id")
+                    reason=lambda r: category_problem(r["category_id"], problems), key="category_id")
     categories = [{**r, "level": levels[r["category_id"]]} for r in rows]
     texts = [{**{k: r.get(k) for k in CATEGORY_TEXTS}, "category_id": r["category_id"], "language": language,
               **_lineage(r)} for r in rows]
     texts += out.keep(extra, lambda t: t["category_id"] in levels, "Warengruppe", value="category_id",
-                      reason=lambda t: f"these texts belong to category {t['category_id']}, which is not in the "
-                      "Warengruppen export (or was refused)", key="category_id")
+                      reason=lambda t: ("texts-without-category", {"category": t["category_id"],
+                                                                   "export": "Warengruppen"}), key="category_id")
     return categories, texts
 
 
@@ -137,21 +134,19 @@ def _prices(layout: SourceLayout, rows: dict[str, list[Row]], known: set[str], o
                for p in rows.get("specials", [])]
     prices = _known(prices, known, out)
     return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") is None or p["min_quantity"] > 0),
-                    "price",
-                    lambda p: "a price must not be negative, a quantity break must be more than 0")
+                    "price", lambda p: ("negative-price", {}))
 
 
 def _bom(rows: list[Row], skus: set[str], known: set[str], out: _Refusals) -> list[Row]:
     broken = {r["sku"] for r in rows if r["sku"] not in skus or r["component_sku"] not in known
               or r["quantity"] <= 0}
-    return out.keep(rows, lambda r: r["sku"] not in broken, "component_sku", lambda r: (
-        f"the bill of material {r['sku']} is refused as a whole: it is not in the article export, or a "
-        "component is not, or a quantity is not positive"))
+    return out.keep(rows, lambda r: r["sku"] not in broken, "component_sku",
+                    lambda r: ("bom-refused", {"sku": r["sku"]}))
 
 
 def _known(rows: list[Row], known: set[str], out: _Refusals, field: str = "sku") -> list[Row]:
     return out.keep(rows, lambda r: r[field] in known, field,
-                    lambda r: f"article {r[field]} is not in the article export (or was refused)")
+                    lambda r: ("unknown-article", {"sku": r[field]}))
 
 
 def _lineage(row: Row) -> Row:
@@ -163,6 +158,16 @@ def table_of(entity: str, rows: list[Row]) -> pa.Table:
     target = schema(entity)
     # Column by column: a dict per row for from_pylist cost more than the rows' own assembly.
     return pa.table([pa.array([row.get(f.name) for row in rows], f.type) for f in target], schema=target)
+
+
+def category_problem(category: str, problems: dict[str, Why]) -> tuple[str, dict[str, object]]:
+    """Why `category` is refused: its problem in the tree, else it is given twice."""
+    code, params = problems.get(category, ("category-twice", {}))
+    return code, {"category": category, **params}
+
+
+def _why(reason: tuple[str, dict[str, object]]) -> tuple[str, None, dict[str, object]]:
+    return reason[0], None, reason[1]
 
 
 def _text(value: Any) -> str | None:

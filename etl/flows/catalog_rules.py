@@ -6,15 +6,16 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+Why = tuple[str, dict[str, object]]  # a reject code and its parameters
 
-def category_tree(parents: dict[str, str | None]) -> tuple[dict[str, int], dict[str, str]]:
-    """Level of every category (1 = top) and, for categories that cannot be placed, the reason.
+def category_tree(parents: dict[str, str | None]) -> tuple[dict[str, int], dict[str, Why]]:
+    """Level of every category (1 = top) and, for categories that cannot be placed, why (code, parameters).
 
     A category whose parent is missing is an orphan; one whose chain of parents returns to itself is
     in a cycle; a category below either of them cannot be placed either.
     """
     levels: dict[str, int] = {}
-    problems: dict[str, str] = {}
+    problems: dict[str, Why] = {}
     for start in parents:
         chain: list[str] = []
         node: str | None = start
@@ -22,10 +23,10 @@ def category_tree(parents: dict[str, str | None]) -> tuple[dict[str, int], dict[
             if node in chain:
                 cycle = chain[chain.index(node):]
                 for member in cycle:
-                    problems[member] = f"is in a cycle of parent categories ({' -> '.join([*cycle, node])})"
+                    problems[member] = "category-cycle", {"cycle": " -> ".join([*cycle, node])}
                 break
             if node not in parents:
-                problems[chain[-1]] = f"has the parent category {node}, which is not in the export"
+                problems[chain[-1]] = "category-parent-missing", {"parent": node}
                 break
             chain.append(node)
             node = parents[node]
@@ -38,7 +39,7 @@ def category_tree(parents: dict[str, str | None]) -> tuple[dict[str, int], dict[
             elif parent in levels:
                 levels[member] = levels[parent] + 1
             else:
-                problems[member] = f"is below category {parent}, which cannot be placed"
+                problems[member] = "category-below-unplaced", {"parent": parent}
     return levels, problems
 
 

@@ -14,7 +14,6 @@ import pyarrow.compute as pc
 
 from etl.extract import RawTable
 from etl.flows.flow import Flow
-from etl.i18n import N_
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral
 from etl.shared.rejects import Reject, rejects_where
@@ -73,9 +72,9 @@ def _from_shop(layout: SourceLayout, parts: dict[str, pa.Table | None]
     book = put_column(book, "address_country", code)
     rejects += rejects_where(book, pc.and_(pc.is_valid(book.column("country_id")), pc.is_null(code)),
                              "entry_country_id", book.column("country_id"),
-                             N_("is a country id that is not in the countries table"), "customer_id")
+                             "unknown-country-id", "customer_id")
     book, lost = orphans(book, "customer_id", customers.column("customer_id"), "customers_id",
-                         N_("this address belongs to customer {value}, who is not in the export"))
+                         "address-without-customer")
     rejects += lost
     default_ids = dict(zip(customers.column("customer_id").to_pylist(),
                            customers.column("default_address").to_pylist(), strict=True))
@@ -118,32 +117,31 @@ def check(layout: SourceLayout, customers: pa.Table) -> list[Reject]:
     rejects: list[Reject] = []
     nameless = pc.and_(pc.is_null(customers.column("lastname")), pc.is_null(customers.column("company")))
     rejects += rejects_where(customers, nameless, "lastname", customers.column("lastname"),
-                             N_("is empty, and there is no company either"), "customer_id")
+                             "no-name", "customer_id")
     email = pc.utf8_trim_whitespace(customers.column("email"))
     rejects += rejects_where(customers, pc.invert(pc.match_substring_regex(email, EMAIL)), "email",
-                             email, N_("is not a valid e-mail address"), "customer_id")
+                             email, "invalid-email", "customer_id")
     country = customers.column("address_country")
     known = pc.is_in(country, value_set=pa.array(sorted(set(countries().values()))))
     rejects += rejects_where(customers, pc.and_(pc.is_valid(country), pc.invert(known)), "address_country",
-                             country, N_("is not a known country (ISO 3166 code)"), "customer_id")
+                             country, "unknown-country", "customer_id")
     rejects += rejects_where(customers, pc.is_null(country), "address_country", country,
-                             N_("is missing: the address has no country"), "customer_id")
+                             "country-missing", "customer_id")
     postcode = customers.column("address_postcode")
     for code, pattern in layout.options.get("postcode_patterns", {}).items():
         wrong = pc.and_(pc.equal(country, code), pc.invert(pc.match_substring_regex(postcode, pattern)))
-        rejects += rejects_where(customers, wrong, "address_postcode", postcode,
-                                 N_("does not fit a postcode of {country}").format(country=code), "customer_id")
+        rejects += rejects_where(customers, wrong, "address_postcode", postcode, "postcode-form", "customer_id",
+                                 {"country": code})
     vat = pc.utf8_upper(pc.replace_substring(customers.column("vat_id"), " ", ""))
     prefix = pc.utf8_slice_codeunits(vat, 0, 2)
     patterns: dict[str, str] = layout.options.get("vat_patterns", {})
     for code, pattern in patterns.items():
         wrong = pc.and_(pc.equal(prefix, code), pc.invert(pc.match_substring_regex(vat, pattern)))
-        rejects += rejects_where(customers, wrong, "vat_id", customers.column("vat_id"),
-                                 N_("is not a valid VAT id of {country}").format(country=code), "customer_id")
+        rejects += rejects_where(customers, wrong, "vat_id", customers.column("vat_id"), "vat-id-form",
+                                 "customer_id", {"country": code})
     other = pc.and_(pc.invert(pc.is_in(prefix, value_set=pa.array(list(patterns) or [""]))),
                     pc.invert(pc.match_substring_regex(vat, ANY_VAT)))
-    rejects += rejects_where(customers, other, "vat_id", customers.column("vat_id"),
-                             N_("is not a VAT id (two-letter country prefix and number)"), "customer_id")
+    rejects += rejects_where(customers, other, "vat_id", customers.column("vat_id"), "not-a-vat-id", "customer_id")
     return rejects
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.extract.base import CUT_OFF
-from etl.i18n import N_
 from etl.shared.rejects import Reject, rejects_where
 
 
@@ -17,14 +15,13 @@ def cut_off(orders: pa.Table, parts: dict[str, pa.Table | None], rejects: list[R
     table of the set (not the orders table: orders after its cut are not there) the file ends inside."""
     found: list[Reject] = []
     own_files = set(pc.unique(orders.column("_file")).to_pylist())
-    for cut in (r for r in rejects if r.reason.startswith(CUT_OFF) and r.file not in own_files):
+    for cut in (r for r in rejects if r.code == "row-cut-off" and r.file not in own_files):
         ids = orders.column("order_id").to_pylist()
         anchor = cut.record if cut.record in ids else _last_before(parts, cut)
         start = ids.index(anchor) if anchor in ids else 0
         mask = pa.array([n >= start for n in range(len(ids))])
-        found += rejects_where(orders, mask, cut.file, orders.column("order_id"), N_(
-            "{file} ends inside its line {line} (the export was cut off): the rows of this order there and "
-            "after it are missing; export that table again").format(file=cut.file, line=cut.line), "order_id")
+        found += rejects_where(orders, mask, cut.file, orders.column("order_id"), "export-cut-off", "order_id",
+                               {"file": cut.file, "line": cut.line})
     return found
 
 

@@ -42,15 +42,13 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         _, missing = find_media(media, doc["pdf_file"])
         if doc["customer_id"] is None:
             rejects.append(Reject(doc["_file"], doc["_line"], doc["document_id"], "Kundennummer",
-                                  doc["erp_customer_number"], "no shop customer is linked to this ERP customer "
-                                  "number (the customer never came from the shop): no account to show it in"))
+                                  doc["erp_customer_number"], "no-linked-customer"))
         elif None not in (doc["net"], doc["tax"]) and doc["net"] + doc["tax"] != doc["gross"]:
             rejects.append(Reject(doc["_file"], doc["_line"], doc["document_id"], "Bruttobetrag", str(doc["gross"]),
-                                  f"is not net {doc['net']} + tax {doc['tax']}: the account must not show a "
-                                  "wrong amount"))
+                                  "net-plus-tax", params={"net": doc["net"], "tax": doc["tax"]}))
         elif missing:
             rejects.append(Reject(doc["_file"], doc["_line"], doc["document_id"], "PDF-Datei", doc["pdf_file"],
-                                  f"the PDF {missing}: the document would have nothing to download"))
+                                  missing, params={"folder": str(media)}))
         else:
             kept.append(doc)
     kept.sort(key=lambda d: (d["customer_id"], d["document_date"], d["document_id"]))

@@ -19,7 +19,6 @@ from etl.config import Config
 from etl.extract import RawTable
 from etl.fast.arrays import constant
 from etl.flows.flow import Flow
-from etl.i18n import N_
 from etl.shared.model import DECIMAL, schema
 from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.rejects import Reject
@@ -34,15 +33,15 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     """Headers with their positions as one chunk; an order whose positions do not add up is refused."""
     parts, rejects = read_tables(layout, tables, run_id, key="order_id")
     heads, lines = part_of(parts, "header", "orders"), part_of(parts, "positions", "order_items")
-    lines, lost = orphans(lines, "order_id", heads.column("order_id"), "Auftragsnummer",
-                          N_("a position without its order header in this export"), name_record=True)
+    lines, lost = orphans(lines, "order_id", heads.column("order_id"), "Auftragsnummer", "position-without-order",
+                          name_record=True)
     rejects += lost
     total = pc.fill_null(per_parent(lines, "order_id", "line_total", "sum", heads.column("order_id")),
                          pa.scalar(0, DECIMAL))
     for head, lines_total in zip(heads.to_pylist(), total.to_pylist(), strict=True):
         if head["net_total"] is not None and abs(lines_total - head["net_total"]) > Decimal("0.01"):
             rejects.append(Reject(head["_file"], head["_line"], head["order_id"], "Nettobetrag", str(head["net_total"]),
-                                  f"the positions add up to {lines_total:.2f}: money is never guessed"))
+                                  "lines-do-not-add-up", params={"sum": lines_total}))
     refused = pa.array(sorted({r.record for r in rejects if r.record}), pa.string())
     # an order without its number is refused by the layout (required) under no key: it is left out too
     kept = heads.filter(pc.and_(pc.is_valid(heads.column("order_id")),
@@ -67,12 +66,10 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
             back.append(order["order_id"])
         elif shop_id:
             rejects.append(Reject(order["_file"], order["_line"], order["order_id"], "Shopbestellnummer", shop_id,
-                                  "names a shop order the orders flow never imported: it would be the shop's "
-                                  "order twice; import the shop's export first or clear the field in GS-Office"))
+                                  "shop-order-not-imported"))
         elif order["customer_id"] is None:
             rejects.append(Reject(order["_file"], order["_line"], order["order_id"], "Kundennummer",
-                                  order["erp_customer_number"], "no shop customer is linked to this ERP customer "
-                                  "number: there is no web account to show the order in"))
+                                  order["erp_customer_number"], "no-linked-customer"))
         else:
             kept.append(order)
     ids = pa.array([o["order_id"] for o in kept], pa.string())

@@ -20,6 +20,7 @@ from etl.flows.order_taxes import FALLBACK_NOTE, StandardRates, per_rate
 from etl.i18n import N_
 from etl.shared.model import DECIMAL, schema
 from etl.shared.records import Chunk, Neutral
+from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject, rejects_where
 from etl.transform.layout import SourceLayout
 from etl.transform.names import fill_names
@@ -93,15 +94,13 @@ class _Assembler:
     def _unique(self, orders: pa.Table) -> tuple[pa.Table, int]:
         """Orders with an id, each id once; the rest is counted as rejected (read_fields or dedupe said why)."""
         with_id = orders.filter(pc.is_valid(orders.column("order_id")))
-        unique, twice = dedupe(with_id, "order_id", "orders_id", "order")
+        unique, twice = dedupe(with_id, "order_id", "orders_id", Words(N_("order")))
         self.rejects += twice
         return unique, orders.num_rows - unique.num_rows
 
     def own(self, table: pa.Table, what: str) -> pa.Table:
         """Rows of `table` whose order exists; the others are rejected, each on its own."""
-        kept, lost = orphans(table, "order_id", self.ids, "orders_id",
-                             N_("this {what} belongs to order {value}, which is not in the export").replace(
-                                 "{what}", what))
+        kept, lost = orphans(table, "order_id", self.ids, "orders_id", "line-without-order", {"what": Words(what)})
         self.orphans += len(lost)
         self.rejects += lost
         return kept
@@ -138,8 +137,7 @@ class _Assembler:
                        pc.index_in(pc.utf8_lower(totals.column("class")),
                                    value_set=pa.array([c.lower() for c in classes])))
         self.rejects += rejects_where(totals, pc.is_null(kind), "class", totals.column("class"),
-                                      N_("is an order total class the shop mapping does not know "
-                                         "(options.totals_classes); add it there"), "order_id")
+                                      "unknown-total-class", "order_id")
         totals = totals.append_column("kind", kind)
         self._set_totals(totals.filter(pc.equal(kind, "total")))
         services = totals.filter(pc.is_in(kind, value_set=pa.array(SERVICE_KINDS)))
@@ -179,16 +177,13 @@ class _Assembler:
             counts = grand.group_by("order_id").aggregate([("order_id", "count")])
             twice = counts.filter(pc.greater(counts.column("order_id_count"), 1)).column("order_id")
             self.rejects += rejects_where(grand, pc.is_in(grand.column("order_id"), value_set=twice), "ot_total",
-                                          grand.column("value"), N_(
-                                              "the order has more than one grand total (orders_total class "
-                                              "ot_total): which one holds is not known"), "order_id")
+                                          grand.column("value"), "several-grand-totals", "order_id")
             first = first_rows(grand.column("order_id"))
             grand = grand.take(first)
             index = pc.index_in(self.orders.column("order_id"), value_set=grand.column("order_id"))
             total = pc.take(grand.column("value"), index)
         self.orders = put_column(self.orders, "total", total)
-        self.rejects += rejects_where(self.orders, pc.is_null(total), "ot_total", total,
-                                      N_("the order has no grand total (orders_total class ot_total)"),
+        self.rejects += rejects_where(self.orders, pc.is_null(total), "ot_total", total, "no-grand-total",
                                       "order_id")
 
     def number_items(self, items: pa.Table, services: pa.Table | None) -> pa.Table:
@@ -230,8 +225,7 @@ class _Assembler:
         has_lines = self._order_value(items.filter(pc.equal(items.column("kind"), "product")),
                                       "line_total", "count")
         self.rejects += rejects_where(self.orders, pc.is_null(has_lines), "orders_products",
-                                      self.orders.column("order_id"), N_("the order has no product lines"),
-                                      "order_id")
+                                      self.orders.column("order_id"), "no-product-lines", "order_id")
         gross = self.orders.column("prices_gross")
         expected = pc.if_else(gross, pc.fill_null(lines, pa.scalar(0, DECIMAL)),
                               pc.add(pc.fill_null(lines, pa.scalar(0, DECIMAL)), tax_total))
@@ -244,11 +238,10 @@ class _Assembler:
                 sum_ = expected[index].as_py()
                 self.rejects.append(Reject(
                     row["_file"], row["_line"], row["order_id"], "ot_total", _money(row["total"]),
-                    (N_("the order does not add up: items, shipping, fees, discounts and coupons make {sum}, the "
-                        "order total is {total} (difference {difference})") if gross[index].as_py() else
-                     N_("the order does not add up: items, shipping, fees, discounts and coupons plus taxes make "
-                        "{sum}, the order total is {total} (difference {difference})")).format(
-                        sum=_money(sum_), total=_money(row["total"]), difference=_money(row["total"] - sum_))))
+                    "order-does-not-add-up", params={
+                        "parts": Words(N_("items, shipping, fees, discounts and coupons") if gross[index].as_py()
+                                       else N_("items, shipping, fees, discounts and coupons plus taxes")),
+                        "sum": _cents(sum_), "total": _cents(row["total"]), "difference": _cents(row["total"] - sum_)}))
         refused = pa.array(sorted(self.rejected_ids), pa.string())
         def keep(table: pa.Table) -> pa.Table:
             return table.filter(pc.invert(pc.is_in(table.column("order_id"), value_set=refused)))
@@ -263,4 +256,8 @@ class _Assembler:
 
 
 def _money(value: Decimal | None) -> str:
-    return "nothing" if value is None else f"{value.quantize(Decimal('0.01'))}"
+    return "nothing" if value is None else f"{_cents(value)}"
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from etl.i18n import N_
 from etl.shared.errors import ConfigError
 from etl.shared.model import DECIMAL
+from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 
 CENT = Decimal("0.01")
@@ -28,16 +29,6 @@ HUNDRED = Decimal(100)
 DEFAULT_RATES = {"DE": ("19", "7"), "AT": ("20", "13", "10"), "CH": ("8.1", "3.8", "2.6")}
 FALLBACK_NOTE = N_("summed tax (ot_tax): shipping and fees of {count} order(s) taxed at {rate} %, the standard "
                    "rate of {country} that makes the summed tax to the cent (service_tax_rate did not): {records}")
-_REASONS = {
-    "plain": N_("the taxes computed from the order lines per rate ({per}) make {made}, the summed tax (ot_tax) is "
-                "{summed} (difference {difference})"),
-    "none": N_("the taxes computed from the order lines per rate ({per}) make {made}, the summed tax (ot_tax) is "
-               "{summed} (difference {difference}); no standard rate of {country} ({rates}) for shipping and fees "
-               "makes it either"),
-    "several": N_("the taxes computed from the order lines per rate ({per}) make {made}, the summed tax (ot_tax) "
-                  "is {summed} (difference {difference}); shipping and fees at {rates} would each make it: which "
-                  "rate the shop used is not known"),
-}
 
 Sums = dict[Decimal | None, Decimal]  # rate -> the order's lines at that rate, summed
 
@@ -185,22 +176,21 @@ def _made(taxes: list[tuple[Decimal | None, Decimal]]) -> Decimal:
     return sum((tax for _, tax in taxes), Decimal(0))
 
 
-def _percent(rate: Decimal) -> str:
-    return f"{rate.normalize():f} %"
-
-
 def _reject(order: dict[str, Any], computed: list[tuple[Decimal | None, Decimal]], target: Decimal,
             found: tuple[str, tuple[Decimal, ...]] | None, matches: list[Decimal]) -> Reject:
     made = _made(computed)
-    facts = {"per": ", ".join(f"{_percent(rate)}: {tax}" for rate, tax in computed if rate) or "no taxed lines",
-             "made": made, "summed": target, "difference": (target - made).quantize(CENT)}
+    per = [Words(N_("{rate} %: {tax}"), {"rate": rate, "tax": tax}) for rate, tax in computed if rate]
+    facts: dict[str, object] = {"per": per or [Words(N_("no taxed lines"))], "made": made, "summed": target,
+                                "difference": (target - made).quantize(CENT)}
     if len(matches) > 1:
-        reason = _REASONS["several"].format(**facts, rates=", ".join(_percent(r) for r in matches))
+        code, facts["rates"] = "tax-rate-ambiguous", [Words(N_("{rate} %"), {"rate": r}) for r in matches]
     elif found is not None:
-        reason = _REASONS["none"].format(**facts, country=found[0], rates=", ".join(map(_percent, found[1])))
+        code, facts["country"] = "tax-no-standard-rate", found[0]
+        facts["rates"] = [Words(N_("{rate} %"), {"rate": r}) for r in found[1]]
     else:
-        reason = _REASONS["plain"].format(**facts)
-    return Reject(order["_file_first"], order["_line_first"], order["order_id"], "ot_tax", f"{target}", reason)
+        code = "tax-does-not-add-up"
+    return Reject(order["_file_first"], order["_line_first"], order["order_id"], "ot_tax", f"{target}", code,
+                  params=facts)
 
 
 def _service_rates(items: pa.Table, chosen: dict[str, Decimal]) -> pa.Table:

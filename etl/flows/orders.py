@@ -117,9 +117,8 @@ def _differing_totals(layout: SourceLayout, batch: pa.Table, orders: pa.Table, f
         if amounts:
             ids = orders.column("order_id").to_pylist()
             rejects += rejects_where(orders, pa.array([i in amounts for i in ids]), column,
-                                     pa.array([amounts.get(i) for i in ids], pa.string()), N_(
-                                         "the lines of the order give different amounts in this totals column: "
-                                         "which one holds is not known"), "order_id")
+                                     pa.array([amounts.get(i) for i in ids], pa.string()), "ambiguous-totals",
+                                     "order_id")
     return rejects
 
 

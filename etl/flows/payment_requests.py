@@ -26,7 +26,6 @@ from etl.config import Config
 from etl.extract import RawTable
 from etl.flows.customers import EMAIL
 from etl.flows.flow import Flow
-from etl.i18n import N_
 from etl.load.media import secret_key
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral, Prepared
@@ -92,10 +91,10 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
             skipped.setdefault(reason, []).append(row["order_id"])
         elif not row["email"]:
             rejects.append(Reject(row["_file"], row["_line"], row["order_id"], "customers_email_address", None,
-                                  "no e-mail address: the customer cannot be asked to pay"))
+                                  "no-email"))
         elif not re.match(EMAIL, row["email"].strip()):  # a mail to it could not even be written
             rejects.append(Reject(row["_file"], row["_line"], row["order_id"], "customers_email_address",
-                                  row["email"], N_("is not a valid e-mail address")))
+                                  row["email"], "invalid-email"))
         else:
             row["request_id"] = f"{row['order_id']}-{row['level']}"
             row["payment_url"] = payment_url(settings.methods[row["payment_type"]].url, row, key)

@@ -21,6 +21,7 @@ from etl.extract import RawTable
 from etl.flows.flow import Flow
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral, Prepared
+from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
@@ -29,6 +30,7 @@ from etl.transform.relate import lookup
 from etl.transform.source import put_column, read_tables
 
 _NOTE = ("_file", "_line", "_run")
+Problem = tuple[str, str | None, str, dict[str, Any]]  # field, value, reject code, its parameters
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
@@ -84,7 +86,7 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         note = by_note[parcel["delivery_note"]]
         problem = _parcel(config, note, parcel)
         if problem:
-            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem))
+            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem[:3], None, problem[3]))
     urls: dict[str, list[str]] = {}  # per note, in parcel order: one pass, not a scan of every parcel per note
     for parcel in parcels:
         if parcel.get("tracking_url"):
@@ -106,33 +108,31 @@ def _complete_note(config: Config, note: dict[str, Any], urls: list[str]) -> lis
     note["tracking_urls"] = " ".join(urls) or None
     label = _label(config, note) if carrier is not None and not note["tracked"] else None
     if label:
-        rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label))
+        rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label[:3], None, label[3]))
     if note["shop_order_id"] is None:
-        what = f"order {note['order_id']}" if note["order_id"] else "a delivery note without shop order number"
         rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], "Shopbestellnummer",
-                              note["order_id"], f"the shop does not know {what} (no shop order of this "
-                              "number was imported by the orders flow): no shop update, mail or label"))
+                              note["order_id"], "unknown-shop-order" if note["order_id"] else "no-shop-order-number",
+                              params={"order": note["order_id"]} if note["order_id"] else {}))
     return rejects
 
 
-def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> tuple[str, str, str] | None:
-    """Fill the parcel's carrier and link; the problem (field, value, reason) if its number is wrong."""
+def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> Problem | None:
+    """Fill the parcel's carrier and link; the problem (field, value, code, params) if its number is wrong."""
     number = parcel["tracking_number"]
     key = note["carrier"] or next((k for k, c in config.carriers.items() if c.patterns and c.accepts(number)), None)
     carrier = config.carriers.get(key or "")
     if carrier is None:
-        return ("Versanddienstleister", note["carrier"],
-                "names no carrier of etl.yaml (carriers:), and the parcel number fits none")
+        return "Versanddienstleister", note["carrier"], "unknown-carrier", {}
     note["carrier"] = parcel["carrier"] = key
     parcel["carrier_name"] = carrier.name
     if not carrier.accepts(number):
-        form = f" ({carrier.number_form})" if carrier.number_form else ""
-        return "Paketnummer", number, f"is not a {carrier.name} parcel number{form}"
+        return "Paketnummer", number, "not-a-parcel-number", {
+            "carrier": carrier.name, "form": Words(carrier.number_form or "–")}
     parcel["tracking_url"] = carrier.url(number, note["language"] or config.mail.default_language)
     return None
 
 
-def _label(config: Config, note: dict[str, Any]) -> tuple[str, str | None, str] | None:
+def _label(config: Config, note: dict[str, Any]) -> Problem | None:
     """Product and billing number of a label still to print; the problem if the carrier cannot take it."""
     carrier = config.carriers[note["carrier"]]
     if not carrier.product and not carrier.product_international:
@@ -141,13 +141,11 @@ def _label(config: Config, note: dict[str, Any]) -> tuple[str, str | None, str] 
     note["label_product"] = product = carrier.product_for(country)
     note["billing_number"] = carrier.billing_for(product)
     if note["billing_number"] is None:
-        return ("Abrechnungsnummer", product, f"etl.yaml names no {carrier.name} billing number for product "
-                f"{product} (carriers.{note['carrier']}.billing_numbers.{product}); another product's "
-                "billing number would be refused by the portal")
+        key = f"carriers.{note['carrier']}.billing_numbers.{product}"
+        return "Abrechnungsnummer", product, "needs-config", {"carrier": carrier.name, "product": product, "key": key}
     missing = [name for name, field in _CUSTOMS if note[field] in (None, "")]
     if carrier.needs_customs(country) and missing:
-        return (missing[0], None, f"is missing: a parcel to {country} (outside the EU) needs customs data "
-                f"({', '.join(missing)}) from the ERP export; add the columns (mappings/sage/shipments.yaml)")
+        return missing[0], None, "customs-data-missing", {"country": country, "fields": missing}
     return None
 
 

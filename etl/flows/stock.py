@@ -33,8 +33,8 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     # (it divided by zero); the set is refused as a whole, each of its lines named.
     broken = pc.unique(pc.filter(bom.column("sku"), pc.less_equal(bom.column("quantity"), 0)))
     in_broken = pc.is_in(bom.column("sku"), value_set=broken)
-    rejects += [Reject(b["_file"], b["_line"], b["sku"], "Menge", str(b["quantity"]),
-                       f"the bill of material {b['sku']} is refused as a whole: a quantity is not positive")
+    rejects += [Reject(b["_file"], b["_line"], b["sku"], "Menge", str(b["quantity"]), "bom-quantity",
+                       params={"sku": b["sku"]})
                 for b in bom.filter(in_broken).to_pylist()]
     bom = bom.filter(pc.invert(in_broken))
     stock = stock.filter(pc.invert(pc.is_in(stock.column("sku"), value_set=broken)))

@@ -63,8 +63,8 @@ class JsonWriter(Writer):
                     iter(self.validators[root].iter_errors(record)), None)
                 if error is not None:
                     where = "/".join(str(p) for p in error.absolute_path) or "record"
-                    rejects.append(Reject(entry.file, entry.line, entry.key, where, None,
-                                          f"the JSON schema refuses it: {error.message}", root))
+                    rejects.append(Reject(entry.file, entry.line, entry.key, where, None, "json-schema", root,
+                                          {"detail": error.message}))
                     continue
                 handle.write(("\n  " if self.counts[root] == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
                 self.counts[root] += 1

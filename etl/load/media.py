@@ -76,13 +76,13 @@ def secret_key(state: Path) -> bytes:
 
 
 def find_media(source: Path, value: str) -> tuple[Path | None, str | None]:
-    """The file `value` names inside the media folder `source`, or why there is none."""
+    """The file `value` names inside the media folder `source`, or why there is none (a reject code)."""
     root = source.resolve()
     found = (root / value.replace("\\", "/")).resolve()
     if not found.is_relative_to(root) or PureWindowsPath(value).is_absolute() or Path(value).is_absolute():
-        return None, f"leads outside the media folder {source}; give a file name inside it"
+        return None, "media-outside-folder"
     if not found.is_file():
-        return None, f"is not in the media folder {source}"
+        return None, "missing-media-file"
     return found, None
 
 
@@ -106,7 +106,8 @@ def copy_media(table: pa.Table, column: str, source: Path, target: Path, dry_run
             placed[value] = (None, problem) if found is None else (_place(found, target, dry_run, namer), None)
         name, problem = placed[value]
         if name is None:
-            rejects.append(Reject(row["_file"], row["_line"], _record(row), column, value, f"the file {problem}"))
+            rejects.append(Reject(row["_file"], row["_line"], _record(row), column, value,
+                                  problem or "missing-media-file", params={"folder": str(source)}))
             names.append(None)
             keep.append(not drop)
             continue

@@ -149,6 +149,6 @@ def fit_encoding(table: pa.Table, columns: list[str], dialect: Dialect) -> tuple
             else:
                 values[i] = fixed
         table = table.set_column(table.column_names.index(name), name, pa.array(values, pa.string()))
-        rejects += rejects_where(table, pa.array(refused), name, column, (
-            f"contains characters that {dialect.encoding} cannot hold and that have no Latin spelling"), KEY)
+        rejects += rejects_where(table, pa.array(refused), name, column, "not-encodable", KEY,
+                                 {"encoding": dialect.encoding})
     return table, rejects

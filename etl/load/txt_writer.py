@@ -25,8 +25,7 @@ class TxtWriter(TabularWriter):
             width = spec.width or 0
             column = text.column(spec.name)
             too_wide = pc.greater(pc.utf8_length(pc.fill_null(column, "")), width)
-            rejects += rejects_where(text, too_wide, spec.name, column,
-                                     f"does not fit the fixed width of {width} characters", KEY)
+            rejects += rejects_where(text, too_wide, spec.name, column, "too-wide", KEY, {"width": width})
         return rejects
 
     def encode(self, fields: Fields, text: pa.Table, header: bool) -> bytes:

@@ -112,7 +112,7 @@ class XmlWriter(Writer):
             body = (_DECLARATION + text).encode("utf-8")
             problem = self._problem(body)
             if problem is not None:
-                rejects.append(Reject(file, line, key, None, None, problem, root))
+                rejects.append(Reject(file, line, key, None, None, problem[0], root, {"detail": problem[1]}))
                 continue
             path = self._free(root, key)
             path.write_bytes(body)
@@ -145,24 +145,24 @@ class XmlWriter(Writer):
                     good.append(text)
                 else:
                     rejects.append(Reject(rendered.files[i], rendered.lines[i], rendered.keys[i], None, None,
-                                          problem, root))
+                                          problem[0], root, {"detail": problem[1]}))
             doc.file.write(b"".join(good))
         return rejects
 
-    def _valid(self, document: _Document, body: bytes) -> str | None:
-        """None when head + body + tail is valid, else the first problem in words."""
+    def _valid(self, document: _Document, body: bytes) -> tuple[str, str] | None:
+        """None when head + body + tail is valid, else the first problem: its code and the validator's words."""
         return self._problem(document.head + body + document.tail)
 
-    def _problem(self, whole: bytes) -> str | None:
-        """None when the document `whole` is valid, else the first problem in words."""
+    def _problem(self, whole: bytes) -> tuple[str, str] | None:
+        """None when the document `whole` is valid, else the first problem: its code and the validator's words."""
         try:
             doc = etree.fromstring(whole)
         except etree.XMLSyntaxError as exc:
-            return f"the rendered XML is not well-formed: {exc.msg}"
+            return "xml-not-well-formed", str(exc.msg)
         if self.schema.validate(doc):
             return None
         error = self.schema.error_log.last_error
-        return f"the XML schema refuses it: {error.message}" if error else "the XML schema refuses it"
+        return "xml-schema", str(error.message) if error else ""
 
     def close(self) -> list[Path]:
         if self.form.per_record and self.tree:

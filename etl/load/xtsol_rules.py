@@ -13,7 +13,7 @@ from typing import Any
 from etl.load.text import transliterate
 from etl.transform.layout_forms import Dialect
 
-Problem = tuple[str, str | None, str]  # field, value, reason
+Problem = tuple[str, str | None, str, dict[str, object]]  # field, value, reject code, its parameters
 # addslashes() is applied to these before the database layer escapes again: ' " \ arrive with a backslash.
 SLASHED = ("p_name.", "p_desc.", "p_shortdesc.")
 
@@ -79,53 +79,45 @@ def _path(category: str | None, parents: dict[str, str], names: dict[str, str],
     node = category
     while node not in (None, "", "0"):
         if node not in parents or not names.get(node):
-            return [], ("p_cat.0", category, f"category {node} has no name in the shop's first language "
-                        f"'{first}' in this run, and the shop's import finds categories by name")
+            return [], ("p_cat.0", category, "xtsol-category-unnamed", {"category": node, "language": first})
         name = names[node]
         if name == "ID":
-            return [], ("p_cat.0", name, "the shop's import cannot take a category called 'ID' (its "
-                        "category cache uses that key); rename the category")
+            return [], ("p_cat.0", name, "xtsol-category-id", {})
         same = siblings[(parents[node], fold(name))]
         if len(same) > 1:
-            return [], ("p_cat.0", name, f"categories {', '.join(sorted(same))} have the same name under one "
-                        "parent (case and umlauts ignored); the shop's import tells categories apart by name "
-                        "only and would put their articles together: rename one")
+            return [], ("p_cat.0", name, "xtsol-category-same-name", {"categories": sorted(same)})
         path.append(name)
         node = parents[node]
         if len(path) > 64:
             break  # a cycle; the flow refuses those before, this only stops the walk
     if not path:
-        return [], ("p_cat.0", None, "the shop's import needs a category (p_cat.0) for every article; "
-                    "give the article a Warengruppe")
+        return [], ("p_cat.0", None, "xtsol-no-category", {})
     return path[::-1], None
 
 
 def check_line(cells: dict[str, str], settings: XtsolSettings) -> str | Problem:
     """The line of one article as the importer reads it back unchanged, or the first reason it cannot be."""
     if "_too_many_images" in cells:
-        return ("p_image", cells["_too_many_images"], f"more images than the shop takes ({settings.images} "
-                "besides the main image, setting MO_PICS): raise options.xtsol.images or drop an image")
+        return "p_image", cells["_too_many_images"], "xtsol-too-many-images", {"images": settings.images}
     if "_too_deep" in cells:
-        return ("p_cat", cells["_too_deep"], f"the category path is deeper than the shop's import takes "
-                f"({settings.depth} levels)")
+        return "p_cat", cells["_too_deep"], "xtsol-too-deep", {"depth": settings.depth}
     out = []
     for name, value in cells.items():
         if name.startswith("_"):
             continue
         fitted = _fit(value, settings)
         if fitted is None:
-            return (name, value, f"has characters that {settings.encoding}, the shop's charset, cannot hold")
+            return name, value, "xtsol-charset", {"encoding": settings.encoding}
         problem = _cell_problem(name, fitted, settings)
         if problem:
-            return (name, value, problem)
+            return name, value, problem, {}
         out.append(fitted)
     sign, sep = settings.text_sign, settings.separator
     line = "".join(f"{sign}{cell}{sign}{sep}" for cell in out) + settings.line_ending
     # A record ends where a line has XTSOL in its first six characters: a text must not start one.
     for piece in line.split("\n")[1:-1]:
         if "XTSOL" in piece[:6]:
-            return ("p_desc", piece[:40], "a line of this text starts with XTSOL, where the shop's import "
-                    "starts a new article; change the text")
+            return "p_desc", piece[:40], "xtsol-line-starts-xtsol", {}
     return line
 
 
@@ -138,13 +130,11 @@ def _fit(value: str, settings: XtsolSettings) -> str | None:
 
 
 def _cell_problem(name: str, value: str, settings: XtsolSettings) -> str | None:
+    """The reject code of a cell the shop's import would split or change, or None."""
     if settings.separator in value:
-        return ("contains the separator of the shop's import (setting CSV_SEPERATOR), which splits at "
-                "every separator: remove it, or use the SQL route")
+        return "xtsol-separator"
     if name.startswith(SLASHED) and any(c in value for c in "'\"\\\0"):
-        return ("contains ' \" or \\, which the shop's import (xt:Commerce 3) stores with an added backslash "
-                "in names and descriptions: remove them, or use the SQL route (--format sql)")
+        return "xtsol-quotes"
     if name == "p_manufacturer" and any(c in value for c in "'\\"):
-        return ("the shop's import looks a manufacturer up with this name unescaped in SQL and stops at "
-                "' or \\: create the manufacturer in the shop first under another spelling, or use the SQL route")
+        return "xtsol-manufacturer-quote"
     return None

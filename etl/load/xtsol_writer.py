@@ -87,8 +87,8 @@ class XtsolWriter(Writer):
             cells = self._cells(product, texts[sku], offers, images[sku], paths.get(sku), sku)
             line = problems.get(sku) or check_line(cells, self.settings)
             if isinstance(line, tuple):
-                field, value, reason = line
-                rejects.append(Reject(product["_file"], product["_line"], sku, field, value, reason, "products"))
+                field, value, code, params = line
+                rejects.append(Reject(product["_file"], product["_line"], sku, field, value, code, "products", params))
                 continue
             lines.append(line)
         if lines:

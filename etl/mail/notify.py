@@ -21,10 +21,11 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.config.mail import SmtpSettings
-from etl.i18n import N_, to_english, translate
+from etl.i18n import N_, translate
 from etl.mail.formats import filters
 from etl.mail.smtp import send_one
 from etl.shared.errors import ConfigError
+from etl.state.lifecycle import read_reason
 from etl.state.notify_log import Event, NotifyLog
 from etl.state.page_token import page_token
 
@@ -44,13 +45,12 @@ STEPS = {
 ANCHORS = {"failed-run": "failed", "refused-file": "failed", "set-timeout": "failed"}
 
 
-def kind_of(reason: str) -> str:
-    """The kind of a refusal by its reason (as the reason file holds it, in English)."""
-    if reason.startswith("processing failed"):
-        return "failed-run"
-    if reason.startswith("incomplete export") and "did not arrive within" in reason:
-        return "set-timeout"
-    return "refused-file"
+KINDS = {"processing-failed": "failed-run", "incomplete-set": "set-timeout"}  # by the refusal's code
+
+
+def kind_of(code: str) -> str:
+    """The kind of a refusal by its code (the reason file names it)."""
+    return KINDS.get(code, "refused-file")
 
 
 class Notifier:
@@ -152,13 +152,14 @@ class Notifier:
 
 def _read(path: Path, key: str) -> Event | None:
     """The event a reason file records (name, time, reason), or None when it is not one `refuse` wrote."""
-    try:
-        name, at, _, reason = path.read_text(encoding="utf-8", errors="replace").split("\n", 3)
-        datetime.fromisoformat(at)
-    except (OSError, ValueError):
+    said = read_reason(path)
+    if said is None:
         return None
-    reason = to_english(reason.split("\nmoved back to the inbox")[0].strip())
-    return Event(key, kind_of(reason), at, name, reason)
+    try:
+        datetime.fromisoformat(said.at)
+    except ValueError:
+        return None
+    return Event(key, kind_of(said.code), said.at, said.name, said.reason)
 
 
 def _when(at: str, day: Callable[[datetime], str]) -> str:

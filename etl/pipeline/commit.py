@@ -31,9 +31,9 @@ def commit_run(ctx: RunContext, inputs: list[Input], temps: list[Path]) -> None:
     for item in inputs:
         tables = [name for name, _ in item.tables]
         if item.failed:
-            result = FileResult(item.path.name, "error", tables, reason=item.failed)
+            result = FileResult(item.path.name, "error", tables, reason=item.failed, code="unreadable-export")
             if not dry_run:
-                result.moved_to = str(refuse(item.path, config.folder("error"), item.failed))
+                result.moved_to = str(refuse(item.path, config.folder("error"), item.failed, result.code))
         else:
             result = FileResult(item.path.name, "would-import" if dry_run else "archived", tables)
         results.append((item, result))

@@ -45,7 +45,8 @@ def gather(ctx: RunContext) -> list[Input]:
     report = ctx.report
     for path in ctx.files if ctx.files is not None else inbox_entries(ctx.config.folder("inbox")):
         if foreign := not_plain(path):  # a link (to /etc/passwd?), a pipe (an open would block): never opened
-            report.files.append(_refused(ctx, path, foreign, unknown=True))  # not an export: the run goes on
+            # not an export: the run goes on
+            report.files.append(_refused(ctx, path, foreign, unknown=True, code="not-a-plain-file"))
             continue
         held = why_unreadable(path)
         if held:  # Excel holds it, or no permission: left in place for the next run, the rest goes on
@@ -73,11 +74,11 @@ def gather(ctx: RunContext) -> list[Input]:
     return _whole_sets(ctx.config, ctx.flow, report, inputs, unreadable)
 
 
-def _refused(ctx: RunContext, path: Path, reason: str, *, unknown: bool) -> FileResult:
+def _refused(ctx: RunContext, path: Path, reason: str, *, unknown: bool, code: str) -> FileResult:
     """`path` refused as a whole: moved to the error folder (left in place by a dry run)."""
-    result = FileResult(path.name, "error", reason=reason, unknown=unknown)
+    result = FileResult(path.name, "error", reason=reason, unknown=unknown, code=code)
     if not ctx.dry_run:
-        result.moved_to = str(refuse(path, ctx.config.folder("error"), reason))
+        result.moved_to = str(refuse(path, ctx.config.folder("error"), reason, code))
     return result
 
 
@@ -97,7 +98,8 @@ def _recognized(ctx: RunContext, path: Path, others: dict[str, SourceLayout]) ->
         unknown = is_no_export(problem)
         other, problem = _not_ours(ctx.config, flow, path, problem, others)
         ctx.report.files.append(_not_for_this_flow(ctx, path, other) if other else
-                                _refused(ctx, path, problem, unknown=unknown))
+                                _refused(ctx, path, problem, unknown=unknown,
+                                         code="no-flow-reads-it" if unknown else "unreadable-export"))
         return None
     if better := _fits_better(ctx.config, flow, path, found[0].fit, others):  # orders.csv for `etl run customers`
         ctx.report.files.append(_not_for_this_flow(ctx, path, better))

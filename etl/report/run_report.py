@@ -10,12 +10,13 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 
-from etl.i18n import N_, translate
+from etl.i18n import N_, language, text_in
 from etl.os_compat import replace_atomic, temp_name
 from etl.shared.rejects import FIELDS, Reject, RejectLog
 
 FileStatus = Literal["archived", "error", "skipped", "ignored", "would-import", "waiting"]
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+FIRST_REJECTS = 100  # the rejects the JSON report lists with code and parameters (all are in the reject file)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class FileResult:
     moved_to: str | None = None
     reason: str | None = None
     unknown: bool = False  # no flow reads it (or it is no export): refused, but the run itself did not fail
+    code: str | None = None  # refused (error): the reject code (docs/rejects.md)
 
 
 @dataclass
@@ -104,6 +106,8 @@ class RunReport:
             data[name] = list(getattr(self, name))
         data["stores"] = dict(self.stores)
         data["rejects"] = len(self.rejects)
+        data["reject_codes"] = dict(sorted(self.rejects.codes.items()))  # how many of each code
+        data["first_rejects"] = [r.as_dict() for r in self.rejects[:FIRST_REJECTS]]  # each with its code
         data["status"] = self.status
         data["exit_code"] = self.exit_code
         data["counts"] = {"in": self.records_in, "written": self.written, "rejected": self.rejected,
@@ -117,25 +121,23 @@ class RunReport:
 
 # The reject file's column titles, in the merchant's language (the columns are always in FIELDS order).
 TITLES = {"file": N_("file"), "line": N_("line"), "record": N_("record"), "field": N_("field"),
-          "value": N_("value"), "reason": N_("reason")}
+          "value": N_("value"), "reason": N_("reason"), "code": N_("code")}
 
 
 def write_rejects(rejects: Iterable[Reject], path: Path, lang: str | None = None) -> None:
     """Write the reject file: UTF-8 with BOM and `;`, so that Excel opens it with umlauts intact.
 
-    Titles and reasons are in `lang` (default: the current language).
+    Titles and reasons are in `lang` (default: the current language), rendered from each reject's code,
+    which is the last column (docs/rejects.md).
     """
-    temp = temp_name(path)
+    temp, lang = temp_name(path), lang or language()
     try:
         with temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-            writer.writerow([translate(TITLES[name], lang) for name in FIELDS])
-            values = attrgetter(*FIELDS)  # not `as_dict`: it copies every value, a second per 100,000 rejects
-            reason = FIELDS.index("reason")
+            writer.writerow([text_in(TITLES[name], lang) for name in FIELDS])
+            values = attrgetter(*FIELDS[:5])  # not `as_dict`: it copies every value, a second per 100,000 rejects
             for reject in rejects:
-                row = list(values(reject))
-                row[reason] = translate(row[reason], lang)
-                writer.writerow(row)
+                writer.writerow([*values(reject), reject.reason_in(lang), reject.code])
         replace_atomic(temp, path)
     finally:
         temp.unlink(missing_ok=True)  # gone after the rename; left only by a failed write

@@ -39,7 +39,7 @@ def summary_lines(report: RunReport, lang: str | None = None) -> list[tuple[str,
         if reject.field:
             where += _(" field {field}", field=reject.field)
         lines.append(("red", "  " + _("rejected {record} {where}: {reason}", record=reject.record or "", where=where,
-                                      reason=translate(reject.reason, lang))))
+                                      reason=reject.reason_in(lang))))
     if len(report.rejects) > SHOWN_REJECTS:
         lines.append(("", "  " + _("… {count} more in {file}", count=len(report.rejects) - SHOWN_REJECTS,
                                    file=report.rejects_file)))

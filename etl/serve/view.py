@@ -13,7 +13,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from etl.config import Config
-from etl.i18n import to_english, translate
+from etl.i18n import translate
 from etl.mail.formats import locale_for
 from etl.serve.words import PAGE
 from etl.status import Status
@@ -82,7 +82,7 @@ def formats(lang: str) -> dict[str, object]:
         return format_datetime(moment, "medium", locale=locale)
 
     def say(text: object) -> str:
-        return translate(to_english(str(text or "")), lang)
+        return translate(str(text or ""), lang)
 
     def state(text: object) -> str:
         """A refused file's state: where a retry moved it, when."""

@@ -2,41 +2,60 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import IO, overload
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-FIELDS = ("file", "line", "record", "field", "value", "reason")
+from etl.shared.reject_codes import CODES, plain, render
+
+FIELDS = ("file", "line", "record", "field", "value", "reason", "code")
 
 
 @dataclass(frozen=True)
 class Reject:
-    """One refused record (or one reason it was refused)."""
+    """One refused record (or one reason it was refused): where, what, and why as a code with its parameters."""
 
     file: str
     line: int | None
     record: str | None  # the record's key, e.g. the order id
     field: str | None
     value: str | None
-    reason: str
+    code: str  # a code of etl/shared/reject_codes (docs/rejects.md)
     kind: str | None = None  # the target record type refused, when known (not in the reject file)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict, hash=False)
 
-    def as_dict(self) -> dict[str, object]:
-        """Plain dict for reports and the reject file."""
-        return asdict(self)
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a sentence where the code belongs: every reject is registered
+            raise ValueError(f"unknown reject code {self.code!r}: register it in etl/shared/reject_codes/")
+
+    @property
+    def reason(self) -> str:
+        """The reason in English words (as before codes); shown to people: `reason_in` their language."""
+        return render(self.code, self.params, "en")
+
+    def reason_in(self, lang: str | None) -> str:
+        """The reason in words in `lang` (default: the current language)."""
+        return render(self.code, self.params, lang)
+
+    def as_dict(self, lang: str | None = "en") -> dict[str, object]:
+        """Plain dict for reports: where, what, the code, its parameters and the reason in `lang` (None: current)."""
+        return {"file": self.file, "line": self.line, "record": self.record, "field": self.field,
+                "value": self.value, "code": self.code, "params": plain(self.params), "reason": self.reason_in(lang),
+                "kind": self.kind}
 
 
-def rejects_where(
-    table: pa.Table, mask: pa.Array, field: str, values: pa.Array, reason: str, key: str | None
-) -> list[Reject]:
+def rejects_where(table: pa.Table, mask: pa.Array, field: str, values: pa.Array, code: str, key: str | None,
+                  params: Mapping[str, object] | None = None) -> list[Reject]:
     """A reject for every row of `table` where `mask` is true (rare rows only: built in Python)."""
     if not pc.any(mask).as_py():  # nulls are skipped: true only where some value is true
         return []
@@ -46,7 +65,7 @@ def rejects_where(
     keys = pc.filter(table.column(key), mask).to_pylist() if key else [None] * len(files)
     vals = pc.filter(values, mask).to_pylist()
     return [
-        Reject(f, ln, None if k is None else str(k), field, None if v is None else str(v), reason)
+        Reject(f, ln, None if k is None else str(k), field, None if v is None else str(v), code, None, params or {})
         for f, ln, k, v in zip(files, lines, keys, vals, strict=True)
     ]
 
@@ -62,6 +81,7 @@ class RejectLog(Sequence[Reject]):
     def __init__(self, rejects: Iterable[Reject] = (), keep: int = 1_000, batch: int = 5_000) -> None:
         self.keep, self.batch = keep, batch
         self.files: set[str] = set()  # the files the rejects name
+        self.codes: Counter[str] = Counter()  # how many rejects of each code
         self._head: list[Reject] = []  # the first `keep`: what summaries show
         self._tail: list[Reject] = []  # later ones, not yet spooled
         self._spool: IO[bytes] | None = None
@@ -72,6 +92,7 @@ class RejectLog(Sequence[Reject]):
     def __iadd__(self, rejects: Iterable[Reject]) -> RejectLog:
         for reject in rejects:
             self.files.add(reject.file)
+            self.codes[reject.code] += 1
             if len(self._head) < self.keep:
                 self._head.append(reject)
             else:
@@ -134,6 +155,7 @@ class RejectLog(Sequence[Reject]):
             self._drop_batches(index)
             self._tail = kept
         self.files = {reject.file for reject in self}
+        self.codes = Counter(reject.code for reject in self)
 
     def _drop_batches(self, index: int) -> None:
         if self._spool is not None and index < len(self._batches):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,34 @@ from etl.i18n import N_
 from etl.os_compat import fsync_folder, replace_atomic, retry_held, write_atomic
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".done", ".lock", ".swp")
+
+CODE = "code: "  # the line of a reason file that names its reject code (docs/rejects.md)
+RETRIED = "moved back to the inbox"  # what a retry appends to the reason file (the reason file stays)
+
+
+@dataclass(frozen=True)
+class ReasonFile:
+    """What a reason file beside a refused input says: the input's name, when, the code, the reason, a retry."""
+
+    name: str
+    at: str
+    code: str
+    reason: str
+    retried: str  # "moved back to the inbox as …", or ""
+
+
+def read_reason(path: Path) -> ReasonFile | None:
+    """The reason file `path` as `refuse` (and `restore`) wrote it; None when it is not one."""
+    try:
+        head, _, body = path.read_text(encoding="utf-8", errors="replace").strip().partition("\n\n")
+    except OSError:
+        return None
+    lines = head.splitlines()
+    if len(lines) < 2 or not body:
+        return None
+    code = next((line.removeprefix(CODE) for line in lines[2:] if line.startswith(CODE)), "")
+    reason, _, retried = body.strip().partition(f"\n{RETRIED}")
+    return ReasonFile(lines[0], lines[1], code, reason.strip(), RETRIED + retried if retried else "")
 
 
 def is_candidate_name(name: str) -> bool:
@@ -99,11 +128,12 @@ def move_aside(path: Path, folder: Path) -> Path:
     return target
 
 
-def refuse(path: Path, error_folder: Path, reason: str) -> Path:
-    """Move a refused input to the error folder with a plain-text reason file beside it."""
+def refuse(path: Path, error_folder: Path, reason: str, code: str | None = None) -> Path:
+    """Move a refused input to the error folder with a plain-text reason file beside it (name, time, code)."""
     target = move_aside(path, error_folder)
     reason_file = target.with_name(target.name + ".reason.txt")
-    write_atomic(reason_file, f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n\n{reason}\n")
+    head = f"{path.name}\n{datetime.now().isoformat(timespec='seconds')}\n" + (f"{CODE}{code}\n" if code else "")
+    write_atomic(reason_file, f"{head}\n{reason}\n")
     return target
 
 
@@ -113,7 +143,7 @@ def restore(path: Path, inbox: Path) -> Path:
     retry_held(lambda: os.replace(path, target))
     reason_file = path.with_name(path.name + ".reason.txt")
     if reason_file.exists():  # the reason stays beside where the file was, saying where it went
-        note = f"moved back to the inbox as {target.name} at {datetime.now():%Y-%m-%dT%H:%M:%S}\n"
+        note = f"{RETRIED} as {target.name} at {datetime.now():%Y-%m-%dT%H:%M:%S}\n"
         write_atomic(reason_file, reason_file.read_bytes() + note.encode("utf-8"))
     return target
 

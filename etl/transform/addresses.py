@@ -21,19 +21,16 @@ def check_addresses(layout: TargetLayout, mapped: Mapped) -> list[Reject]:
     rejects: list[Reject] = []
     if "house_number" in rule:
         number = table.column(rule["house_number"])
-        rejects += rejects_where(table, pc.is_null(number), rule["house_number"], number,
-                                 "is missing: the address has no house number, the carrier cannot deliver it", KEY)
+        rejects += rejects_where(table, pc.is_null(number), rule["house_number"], number, "no-house-number", KEY)
     if "street_line" in rule:
         street = table.column(rule["street_line"]).combine_chunks()
         missing = pc.and_(pc.is_valid(street), pc.is_null(split_street(street)[1]))
-        rejects += rejects_where(table, missing, rule["street_line"], street,
-                                 "has no house number: the carrier cannot deliver it", KEY)
+        rejects += rejects_where(table, missing, rule["street_line"], street, "no-house-number", KEY)
     country = table.column(rule["country"]) if "country" in rule else None
     postcode = table.column(rule["postcode"]) if "postcode" in rule else None
     for code, pattern in (rule.get("postcode_patterns") or {}).items():
         if country is None or postcode is None:
             break
         wrong = pc.and_(pc.equal(country, code), pc.invert(pc.match_substring_regex(postcode, pattern)))
-        rejects += rejects_where(table, wrong, rule["postcode"], postcode,
-                                 f"is not a postcode of {code}: the carrier would not accept the label", KEY)
+        rejects += rejects_where(table, wrong, rule["postcode"], postcode, "carrier-refused", KEY, {"country": code})
     return rejects

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.fast.arrays import constant
-from etl.i18n import N_
 from etl.shared.model import TYPES, schema
 from etl.shared.records import KEY, LINEAGE, Mapped, Neutral
 from etl.shared.rejects import Reject, rejects_where
@@ -82,22 +81,20 @@ def _field(layout: TargetLayout, spec: RecordSpec, target: TargetField, source: 
         values = values.combine_chunks()
     if target.map:
         values, unknown = _lookup(values, layout.value_maps[target.map], target)
-        rejects += rejects_where(source, unknown, label, _as_text(source, target), N_(
-            "has no entry in value map '{map}' of the {system} {flow} mapping; add it there"
-        ).format(map=target.map, system=layout.system, flow=layout.flow), spec.key)
+        rejects += rejects_where(source, unknown, label, _as_text(source, target), "value-map", spec.key,
+                                 {"map": target.map, "system": layout.system, "flow": layout.flow})
     if target.default is not None:
         values = pc.fill_null(values, pa.scalar(target.default).cast(values.type)
                               if values.type != pa.null() else pa.scalar(target.default))
     if target.type:
         values = pc.cast(values, _arrow_type(target.type))
     if target.required:
-        rejects += rejects_where(source, pc.is_null(values), label, values, N_("is required but empty"), spec.key)
+        rejects += rejects_where(source, pc.is_null(values), label, values, "required-empty", spec.key)
     if target.max_length and pa.types.is_string(values.type):
         too_long = pc.greater(pc.utf8_length(values), target.max_length)
         if target.overflow == "reject":
-            rejects += rejects_where(source, too_long, label, values,
-                                     N_("is longer than {length} characters").format(length=target.max_length),
-                                     spec.key)
+            rejects += rejects_where(source, too_long, label, values, "too-long", spec.key,
+                                     {"length": target.max_length})
         else:
             values = pc.utf8_slice_codeunits(values, 0, target.max_length)
     return values, rejects

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.extract.base import BROKEN, RAW_TEXT
+from etl.extract.base import BROKEN, CUT_OFF, RAW_TEXT
 from etl.shared.rejects import Reject
 
-_HOW = ("the row cannot be split into its fields (a separator or line break inside a value that is not "
-        "quoted or escaped?); fix the export and send the record again")
+# The reader marks a broken row with one of its fixed texts (extract/text_rows.py, csv_source.py): its code here.
+_FIELD_COUNT = re.compile(r"the row has (\d+) fields where the header has (\d+)")
 
 
 def broken_rejects(batch: pa.RecordBatch | pa.Table, base: pa.Table, key: str | None,
@@ -27,5 +29,14 @@ def broken_rejects(batch: pa.RecordBatch | pa.Table, base: pa.Table, key: str | 
     texts = pc.filter(batch.column(RAW_TEXT), mask).to_pylist()
     gone = set(zip(files, lines, strict=True))
     kept = [r for r in rejects if (r.file, r.line) not in gone]
-    return kept + [Reject(f, ln, None if k is None else str(k).strip(), None, (t or "")[:200], f"{why}: {_HOW}")
+    return kept + [Reject(f, ln, None if k is None else str(k).strip(), None, (t or "")[:200], *_code(why))
                    for f, ln, k, why, t in zip(files, lines, keys, reasons, texts, strict=True)]
+
+
+def _code(why: str) -> tuple[str, None, dict[str, object]]:
+    """The reject code (no kind) and parameters of a reader's mark."""
+    if why == CUT_OFF:
+        return "row-cut-off", None, {}
+    if counted := _FIELD_COUNT.fullmatch(why):
+        return "row-field-count", None, {"count": int(counted.group(1)), "width": int(counted.group(2))}
+    return "row-runs-on", None, {}

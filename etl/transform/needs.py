@@ -26,6 +26,7 @@ from pydantic import Field, field_validator, model_validator
 
 from etl.config.carriers import EU
 from etl.i18n import N_
+from etl.shared.reject_codes import Words, words
 from etl.shared.strict import Strict
 
 NAMED_VALUES: dict[str, tuple[str, ...]] = {"eu": EU}
@@ -164,24 +165,29 @@ def _test(test: Condition, value: pa.Array) -> pa.Array:
 
 def describe(condition: Condition, columns: dict[str, str]) -> str:
     """The condition in words (English, translated when shown), fields named by their `columns`."""
+    return words(condition_words(condition, columns), "en")
+
+
+def condition_words(condition: Condition, columns: dict[str, str]) -> Words:
+    """The condition as words of the catalog (a reject's parameter), fields named by their `columns`."""
     parts = [_words(test, columns.get(test.field or "", test.field or "")) for test in condition.tests()]
     joiner = N_("{form} or {other}") if condition.any else N_("{form} and {other}")
     text = parts[-1]
     for part in reversed(parts[:-1]):
-        text = joiner.format(form=part, other=text)
+        text = Words(joiner, {"form": part, "other": text})
     return text
 
 
-def _words(test: Condition, field: str) -> str:
+def _words(test: Condition, field: str) -> Words:
     if test.empty is not None:
-        return (N_("{field} is empty") if test.empty else N_("{field} is not empty")).format(field=field)
+        return Words(N_("{field} is empty") if test.empty else N_("{field} is not empty"), {"field": field})
     listed = test.in_ if test.in_ is not None else test.not_in
     if listed == "eu":
-        return (N_("{field} is in the EU") if test.in_ is not None else N_("{field} is outside the EU")).format(
-            field=field)
+        return Words(N_("{field} is in the EU") if test.in_ is not None else N_("{field} is outside the EU"),
+                     {"field": field})
     values = ", ".join(listed or []) if not isinstance(listed, str) else listed
-    return (N_("{field} is one of [{values}]") if test.in_ is not None else N_("{field} is none of [{values}]")
-            ).format(field=field, values=values)
+    return Words(N_("{field} is one of [{values}]") if test.in_ is not None else N_("{field} is none of [{values}]"),
+                 {"field": field, "values": values})
 
 
 def field_needs(layout: SourceLayout, table: SourceTable) -> list[tuple[str, str, str, str | None, str]]:

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from etl.fast.buffers import WHITESPACE, may_contain, may_hold
 from etl.i18n import N_
 from etl.shared.model import DECIMAL, ROUND_MODE, TYPES
+from etl.shared.reject_codes import Words
 
 _INT = r"^[+-]?\d{1,18}$"  # what int64 holds for certain: a longer number is refused, not a crash
 _TRUE = ["1", "true", "yes", "ja", "j", "y", "x", "wahr", "on"]
@@ -21,34 +22,25 @@ DEFAULT_DATE_FORMATS = [
     "%d.%m.%Y", "%d.%m.%y",
 ]
 
-REASONS = {
-    "decimal": N_("is not a number"),
-    "int": N_("is not a whole number"),
-    "bool": N_("is not a yes/no value (1/0, ja/nein, true/false)"),
-    "date": N_("is not a date"),
-    "datetime": N_("is not a date/time"),
-}
-_EXISTING = {"date": N_("is not a date that exists in the form {forms}"),
-             "datetime": N_("is not a date/time that exists in the form {forms}")}
+REASONS = {"decimal": "not-a-number", "int": "not-a-whole-number", "bool": "not-yes-no"}  # reject codes
 _SPELLED = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%H": "hh", "%M": "mm", "%S": "ss"}
 
 
-def reason(kind: str, decimal: str = "auto", date_formats: list[str] | None = None) -> str:
-    """Why a value of `kind` could not be read, with the convention it was read by."""
+def reason(kind: str, decimal: str = "auto", date_formats: list[str] | None = None) -> tuple[str, dict[str, object]]:
+    """The reject code (and its parameters) of a value of `kind` that could not be read, with the convention."""
     if kind == "decimal":
-        return N_("is not a number in the form the mapping declares: {convention}").format(
-            convention=CONVENTIONS[decimal])
+        return "number-convention", {"convention": Words(CONVENTIONS[decimal])}
     if kind in ("date", "datetime"):
         forms = []
         for fmt in date_formats or DEFAULT_DATE_FORMATS:
             for directive, spelled in _SPELLED.items():
                 fmt = fmt.replace(directive, spelled)
             forms.append(fmt)
-        joined = forms[-1]
-        for form in reversed(forms[:-1]):  # "A or B or C", each "or" translatable on its own
-            joined = N_("{form} or {other}").format(form=form, other=joined)
-        return _EXISTING[kind].format(forms=joined)
-    return REASONS.get(kind, N_("cannot be read"))
+        joined: str | Words = forms[-1]
+        for form in reversed(forms[:-1]):  # "A or B or C", each "or" in the language
+            joined = Words(N_("{form} or {other}"), {"form": form, "other": joined})
+        return ("not-a-date" if kind == "date" else "not-a-datetime"), {"forms": joined}
+    return REASONS.get(kind, "unreadable-value"), {}
 
 
 def blank_to_null(column: pa.Array) -> pa.Array:

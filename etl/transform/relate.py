@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from etl.fast.arrays import positions
 from etl.i18n import N_
 from etl.shared.records import Neutral
+from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject, rejects_where
 
 Keys: TypeAlias = pa.Array | pa.ChunkedArray
@@ -30,7 +31,7 @@ def first_rows(keys: Keys) -> pa.Array:
     return pc.take(firsts, pc.sort_indices(firsts)).combine_chunks()
 
 
-def dedupe(table: pa.Table, key: str, field: str, what: str) -> tuple[pa.Table, list[Reject]]:
+def dedupe(table: pa.Table, key: str, field: str, what: str | Words) -> tuple[pa.Table, list[Reject]]:
     """The first row of each key, and a reject for every row of a key given more than once (see `duplicates`)."""
     first = first_rows(table.column(key))
     if len(first) == table.num_rows:
@@ -39,7 +40,7 @@ def dedupe(table: pa.Table, key: str, field: str, what: str) -> tuple[pa.Table, 
     return table.take(first), rejects
 
 
-def duplicates(table: pa.Table, keys: Sequence[str], field: str, what: str, key: str | None
+def duplicates(table: pa.Table, keys: Sequence[str], field: str, what: str | Words, key: str | None
                ) -> tuple[pa.Array, list[Reject]]:
     """Rows whose `keys` (together) another row has too, and a reject for each naming the other rows.
 
@@ -55,29 +56,28 @@ def duplicates(table: pa.Table, keys: Sequence[str], field: str, what: str, key:
     mask = pc.fill_null(pc.is_in(joined, value_set=twice), False)
     if not len(twice):
         return mask, []
-    rows = rejects_where(table, mask, field, joined, what, key)
-    places: dict[str | None, list[str]] = {}
+    rows = rejects_where(table, mask, field, joined, "duplicate-key", key)
+    places: dict[str | None, list[tuple[str, int | None]]] = {}
     for r in rows:
-        places.setdefault(r.value, []).append(N_("{file} line {line}").format(file=r.file, line=r.line))
-    return mask, [Reject(r.file, r.line, r.record or r.value, r.field, r.value, N_(
-        "{what} {value} is given more than once (also in {places}); every row with it is refused: keep one of "
-        "them and export again").format(what=what, value=r.value, places=", ".join(
-            p for p in places[r.value] if p != N_("{file} line {line}").format(file=r.file, line=r.line))))
+        places.setdefault(r.value, []).append((r.file, r.line))
+    return mask, [Reject(r.file, r.line, r.record or r.value, r.field, r.value, "duplicate-key", None, {
+        "what": what, "value": r.value, "places": [Words(N_("{file} line {line}"), {"file": f, "line": ln})
+                                                   for f, ln in places[r.value] if (f, ln) != (r.file, r.line)]})
         for r in rows]
 
 
-def orphans(children: pa.Table, key: str, parents: Keys, field: str, reason: str,
-            name_record: bool = False) -> tuple[pa.Table, list[Reject]]:
-    """Children whose `key` is among `parents`, and a reject for each other one.
+def orphans(children: pa.Table, key: str, parents: Keys, field: str, code: str,
+            params: Mapping[str, object] | None = None, name_record: bool = False) -> tuple[pa.Table, list[Reject]]:
+    """Children whose `key` is among `parents`, and a reject (`code`) for each other one.
 
-    `{value}` in `reason` becomes the missing parent's key. With `name_record` the reject names that
+    The reject's parameter `value` is the missing parent's key. With `name_record` the reject names that
     key as its record; else none (the parent it would name is not there).
     """
     known = pc.fill_null(pc.is_in(children.column(key), value_set=_values(parents)), False)
     lost = pc.invert(known)
-    rejects = [Reject(r.file, r.line, r.record if name_record else None, r.field, r.value,
-                      reason.replace("{value}", str(r.value)))
-               for r in rejects_where(children, lost, field, children.column(key), reason, key)]
+    rejects = [Reject(r.file, r.line, r.record if name_record else None, r.field, r.value, code, None,
+                      {**(params or {}), "value": r.value})
+               for r in rejects_where(children, lost, field, children.column(key), code, key)]
     return children.filter(known), rejects
 
 

@@ -19,7 +19,7 @@ from etl.shared.rejects import Reject, rejects_where
 from etl.transform.apply import map_key
 from etl.transform.broken import broken_rejects
 from etl.transform.layout import SourceField, SourceLayout, SourceTable
-from etl.transform.needs import condition_of, describe, need_of, needed
+from etl.transform.needs import condition_of, condition_words, need_of, needed
 from etl.transform.parse import parse, reason
 from etl.transform.relate import duplicates
 
@@ -65,24 +65,24 @@ def read_fields(layout: SourceLayout, table: SourceTable, batch: pa.RecordBatch 
                                  pa.scalar(spec.default))
             text = filled if need is None else pc.if_else(need, text, filled)  # a needing record has no default
         values, bad = parse(text, kind if not spec.map else "string", layout.decimal, layout.date_formats)
-        rejects += rejects_where(base, bad, column, text, reason(kind, layout.decimal, layout.date_formats), key)
+        code, params = reason(kind, layout.decimal, layout.date_formats)
+        rejects += rejects_where(base, bad, column, text, code, key, params)
         if spec.map:
             values, unknown = _map(values, layout.value_maps[spec.map], kind, spec.on_unknown)
-            rejects += rejects_where(base, unknown, column, text, N_(
-                "is not a known value (value map '{map}' of the {system} {flow} mapping); add it there"
-            ).format(map=spec.map, system=layout.system, flow=layout.flow), key)
+            rejects += rejects_where(base, unknown, column, text, "value-map", key,
+                                     {"map": spec.map, "system": layout.system, "flow": layout.flow})
             bad = pc.or_(bad, unknown)
         empty = pc.and_(pc.is_null(values), pc.invert(bad))  # a value refused above is not empty as well
         if spec.required:
-            rejects += rejects_where(base, empty, column, text, N_("is required but empty"), key)
+            rejects += rejects_where(base, empty, column, text, "required-empty", key)
         if need is not None and condition is not None:
-            words = describe(condition, {n: c for n, (c, _) in raw_text.items()})
-            why = (N_("is needed when {condition}, but empty") if column in present else
-                   N_("is needed when {condition}, and the file has no such column"))
-            rejects += rejects_where(base, pc.and_(need, empty), column, text, why.format(condition=words), key)
+            words = condition_words(condition, {n: c for n, (c, _) in raw_text.items()})
+            why = "needed-when" if column in present else "needed-column-missing"
+            rejects += rejects_where(base, pc.and_(need, empty), column, text, why, key, {"condition": words})
         for op, bound in _bounds(spec):
             inside = _COMPARE[op](pc.cast(values, DECIMAL), pa.scalar(bound, DECIMAL))
-            rejects += rejects_where(base, pc.invert(inside), column, text, _RANGES[op].format(bound=bound), key)
+            rejects += rejects_where(base, pc.invert(inside), column, text, _RANGES[op], key,
+                                     {"bound": Decimal(str(bound))})
         columns[name] = values
     columns = _in_layout_order(table, columns, key, raw_text)
     rejects = broken_rejects(batch, base, key, rejects)  # a row the reader could not split: refused whole
@@ -124,8 +124,7 @@ def _bounds(spec: SourceField) -> list[tuple[str, Decimal]]:
 
 
 _COMPARE = {">=": pc.greater_equal, "<=": pc.less_equal, ">": pc.greater, "<": pc.less}
-_RANGES = {">=": N_("must be at least {bound}"), "<=": N_("must be at most {bound}"),
-           ">": N_("must be more than {bound}"), "<": N_("must be less than {bound}")}
+_RANGES = {">=": "below-minimum", "<=": "above-maximum", ">": "not-more-than", "<": "not-less-than"}
 
 
 def _map(values: pa.Array, table: dict, kind: str, on_unknown: str) -> tuple[pa.Array, pa.Array]:

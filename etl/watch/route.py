@@ -20,6 +20,7 @@ class Route:
     flow: str | None
     tables: tuple[str, ...] = ()
     reason: str | None = None  # set when the file goes to the error folder
+    code: str = "no-flow-reads-it"  # with a reason: its reject code (docs/rejects.md)
     # Later flows that read the file too (a stock list: `catalog` beside its articles, `stock` alone).
     alternatives: tuple[Route, ...] = ()
 
@@ -46,7 +47,7 @@ class Router:
         try:
             found, problem = recognize_file(path, self.layouts)
         except (OSError, EtlError, ValueError) as exc:  # a poisonous file must not stop the watcher
-            found, problem = [], f"{path.name}: cannot be read: {exc}"
+            return Route(None, reason=f"{path.name}: cannot be read: {exc}", code="unreadable-export")
         routes = [Route(r.flow, r.names) for r in found]  # the best fit first
         if routes:
             return Route(routes[0].flow, routes[0].tables, alternatives=tuple(routes[1:]))

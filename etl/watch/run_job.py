@@ -37,7 +37,7 @@ def process(config: Config, router: Router, claimed: Claimed) -> Outcome:
             try:
                 unpack(claimed)
             except ValueError as exc:
-                _refuse(config, claimed.folder / claimed.names[0], str(exc), outcome)
+                _refuse(config, claimed.folder / claimed.names[0], str(exc), outcome, "unreadable-export")
         groups = _groups(config, router, claimed, outcome)
         for flow, paths in groups.items():
             _run(config, flow, paths, outcome)
@@ -52,9 +52,10 @@ def process(config: Config, router: Router, claimed: Claimed) -> Outcome:
         outcome.files.append((claimed.names[0], "archived", f"unpacked; zip kept in {target.parent}"))
     for path in leftovers(claimed):
         if foreign := not_plain(path):
-            _refuse(config, path, foreign, outcome)
+            _refuse(config, path, foreign, outcome, "not-a-plain-file")
         elif is_candidate(path):
-            _refuse(config, path, "not processed: no complete export of a built flow contains this file", outcome)
+            _refuse(config, path, "not processed: no complete export of a built flow contains this file", outcome,
+                    "no-flow-reads-it")
         else:  # readme, hidden or temporary files inside a dropped folder: not exports, kept beside them
             move_aside(path, config.folder("archive"))
     release(claimed)
@@ -71,9 +72,10 @@ def _groups(config: Config, router: Router, claimed: Claimed, outcome: Outcome) 
     groups: dict[str, list[Path]] = {}
     members: dict[str, list[tuple[Path, Route]]] = {}
     for path in inputs:
-        route = Route(None, reason=foreign) if (foreign := not_plain(path)) else router.route(path)
+        route = Route(None, reason=foreign, code="not-a-plain-file") if (foreign := not_plain(path)) \
+            else router.route(path)
         if route.reason or not route.flow:
-            _refuse(config, path, route.reason or "no flow reads this file", outcome)
+            _refuse(config, path, route.reason or "no flow reads this file", outcome, route.code)
             continue
         groups.setdefault(route.flow, []).append(path)
         if route.is_set_member:
@@ -83,7 +85,7 @@ def _groups(config: Config, router: Router, claimed: Claimed, outcome: Outcome) 
         if lacking:  # a dropped folder or zip is complete by definition: a missing table will not come
             reason = f"incomplete export: the {flow} tables {', '.join(lacking)} are missing from {claimed.names[0]}"
             for path, _ in found:
-                _refuse(config, path, reason, outcome)
+                _refuse(config, path, reason, outcome, "incomplete-set")
                 groups[flow].remove(path)
     return {flow: paths for flow, paths in groups.items() if paths}
 
@@ -104,7 +106,7 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
             return
         log.exception("%s: processing %s failed", flow, paths[0].name)
         if paths[0].exists():
-            _refuse(config, paths[0], f"processing failed: {type(exc).__name__}: {exc}", outcome)
+            _refuse(config, paths[0], f"processing failed: {type(exc).__name__}: {exc}", outcome, "processing-failed")
         return
     outcome.runs.append(report.run_id)
     for item in report.files:
@@ -117,6 +119,6 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
         outcome.files.append((item.name, item.status, detail))
 
 
-def _refuse(config: Config, path: Path, reason: str, outcome: Outcome) -> None:
-    refuse(path, config.folder("error"), reason)
+def _refuse(config: Config, path: Path, reason: str, outcome: Outcome, code: str) -> None:
+    refuse(path, config.folder("error"), reason, code)
     outcome.files.append((path.name, "error", reason))

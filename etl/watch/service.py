@@ -121,11 +121,11 @@ class Watcher:
         drops, markers = scan(self.inbox)
         self.stability.observe(drops)
         decided = self._plan(drops, markers)
-        for path, reason in decided.refusals:
+        for path, reason, code in decided.refusals:
             if self.stopping.is_set():
                 break
             if os.path.lexists(path):  # a link is refused even when it leads nowhere
-                refuse(path, self.config.folder("error"), reason)
+                refuse(path, self.config.folder("error"), reason, code)
                 log.info("%-8s %s  %s", "error", path.name, reason)
             self._forget(path, markers)
         now = time.monotonic()
@@ -180,7 +180,7 @@ class Watcher:
         held: dict[Path, str] = {}
         for path, sig in drops.items():
             if foreign := not_plain(path):  # a link, pipe or device: refused at once, never opened or followed
-                ready[path] = Route(None, reason=foreign)
+                ready[path] = Route(None, reason=foreign, code="not-a-plain-file")
                 continue
             complete = (marker_for(path, markers) is not None if self.settings.done_marker
                         else self.stability.is_quiet(path)

@@ -36,7 +36,7 @@ class Plan:
     """What one look at the inbox decided."""
 
     jobs: list[Job] = field(default_factory=list)
-    refusals: list[tuple[Path, str]] = field(default_factory=list)
+    refusals: list[tuple[Path, str, str]] = field(default_factory=list)  # path, reason, reject code
     waiting: list[Path] = field(default_factory=list)  # not complete yet
     # Of `waiting`: members of a set that lacks tables while nothing else is arriving, with what they lack.
     incomplete: dict[Path, str] = field(default_factory=dict)
@@ -144,7 +144,7 @@ def _sort(ready: dict[Path, Route | None],
         if route is None:
             result.jobs.append(Job("zip" if path.suffix.lower() == ".zip" else "folder", None, [path]))
         elif route.reason:
-            result.refusals.append((path, route.reason))
+            result.refusals.append((path, route.reason, route.code))
         elif route.is_set_member:
             members.setdefault(route.flow or "", []).append((path, route))
         else:
@@ -188,7 +188,7 @@ def _decide_set(result: Plan, flow: str, group: list[tuple[Path, Route]], drops:
                     "others ({names})").format(flow=flow, tables=", ".join(lacking),
                                                seconds=f"{patience.set_timeout:g}",
                                                names=", ".join(p.name for p in paths))
-        result.refusals += [(p, reason) for p in paths]
+        result.refusals += [(p, reason, "incomplete-set") for p in paths]
     else:
         result.waiting += paths
         result.incomplete.update((p, N_("the {flow} tables {tables} have not arrived").format(

@@ -142,8 +142,9 @@ def test_stock_flow_sums_warehouses_variants_and_sets(workspace: Config) -> None
 def test_category_tree_finds_cycles_and_orphans() -> None:
     levels, problems = category_tree({"1": None, "2": "1", "3": "2", "4": "9", "5": "4", "6": "7", "7": "6"})
     assert levels == {"1": 1, "2": 2, "3": 3}
-    assert "not in the export" in problems["4"] and "cannot be placed" in problems["5"]
-    assert "cycle" in problems["6"] and "cycle" in problems["7"]
+    assert problems["4"] == ("category-parent-missing", {"parent": "9"})
+    assert problems["5"] == ("category-below-unplaced", {"parent": "4"})
+    assert problems["6"][0] == problems["7"][0] == "category-cycle"
 
 
 def test_bom_stock_and_promotion_dates() -> None:

@@ -74,7 +74,10 @@ def test_unknown_customers_missing_pdfs_and_wrong_amounts_are_refused(linked: Co
     reasons = {(r.record, r.field): r.reason for r in report.rejects}
     assert "no shop customer is linked" in reasons["invoice:RE-2026-0103", "Kundennummer"]
     assert "is not in the media folder" in reasons["invoice:RE-2026-0104", "PDF-Datei"]
-    assert "is not net 10.0000 + tax 1.9000" in reasons["invoice:RE-2026-0105", "Bruttobetrag"]
+    assert "is not net 10.00 + tax 1.90" in reasons["invoice:RE-2026-0105", "Bruttobetrag"]
+    german = {(r.record, r.field): r.reason_in("de") for r in report.rejects}
+    assert "ist nicht netto 10,00\xa0€ + Steuer 1,90\xa0€" in german["invoice:RE-2026-0105", "Bruttobetrag"]
+    assert {r.code for r in report.rejects} == {"no-linked-customer", "missing-media-file", "net-plus-tax", "value-map"}
     assert any(r.value == "Mahnung" and "not a known value" in r.reason for r in report.rejects)
     assert report.exit_code == 1
     copied = sorted(p.name for p in (linked.folder("outbox") / "shop" / "documents").iterdir())

@@ -73,7 +73,8 @@ def test_rejects_name_file_line_field_value_and_reason(workspace: Config) -> Non
     unbalanced = next(r for r in rows if r["record"] == "10007")
     assert unbalanced["file"] == "orders.csv" and unbalanced["field"] == "ot_total"
     assert unbalanced["value"] == "67.85"
-    assert "(Differenz 0.10)" in unbalanced["reason"]  # the reject file speaks the working folder's German
+    assert "(Differenz 0,10\xa0€)" in unbalanced["reason"]  # the reject file speaks the working folder's German
+    assert unbalanced["code"] == "order-does-not-add-up"
     orphan = next(r for r in rows if r["value"] == "19999")
     assert orphan["file"] == "orders_products.csv" and orphan["line"] == "19"
     assert "nicht im Export" in orphan["reason"]

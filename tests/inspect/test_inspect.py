@@ -35,7 +35,8 @@ def test_a_table_set_shows_encoding_dialect_columns_neutral_rows_and_rejects(tmp
     first = flow.rows["orders"][0]
     assert (first["order_id"], first["total"], first["order_date"]) == ("10001", "98.7000", "2026-11-18T09:12:44")
     assert flow.types["orders"]["total"] == "decimal128(18, 4)"
-    assert any(r["record"] == "10007" and "does not add up" in str(r["reason"]) for r in flow.rejects)
+    unbalanced = next(r for r in flow.rejects if r["record"] == "10007")  # in the language inspect speaks
+    assert unbalanced["code"] == "order-does-not-add-up" and "geht nicht auf" in str(unbalanced["reason"])
     text = render(seen)
     assert "taken for    orders: table orders of mappings/shop/orders.yaml" in text
     assert "neutral table orders (first 3 rows, as typed):" in text

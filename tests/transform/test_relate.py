@@ -7,6 +7,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
+from etl.i18n import N_
+from etl.shared.reject_codes import Words
 from etl.transform.relate import (
     dedupe,
     duplicates,
@@ -65,16 +67,19 @@ def test_duplicates_by_several_fields(keys: list[tuple[str, str | None]], refuse
 
 @pytest.mark.parametrize(("children", "parents", "name_record", "expected"), [
     pytest.param(["1", "2"], ["1", "2"], False, [], id="all-known"),
-    pytest.param(["1", "9", "1"], ["1"], False, [(3, None, "9", "line of 9 lost")], id="orphan"),
-    pytest.param(["9"], ["1"], True, [(2, "9", "9", "line of 9 lost")], id="orphan-names-its-key"),
-    pytest.param([None], ["1"], False, [(2, None, None, "line of None lost")], id="null-key-is-an-orphan"),
-    pytest.param(["1"], [], False, [(2, None, "1", "line of 1 lost")], id="no-parents"),
+    pytest.param(["1", "9", "1"], ["1"], False, [(3, None, "9")], id="orphan"),
+    pytest.param(["9"], ["1"], True, [(2, "9", "9")], id="orphan-names-its-key"),
+    pytest.param([None], ["1"], False, [(2, None, None)], id="null-key-is-an-orphan"),
+    pytest.param(["1"], [], False, [(2, None, "1")], id="no-parents"),
 ])
 def test_orphans(children: list[str | None], parents: list[str], name_record: bool, expected: list[tuple]) -> None:  # type: ignore[type-arg]
-    kept, rejects = orphans(_table(children), "key", pa.array(parents, pa.string()), "id", "line of {value} lost",
-                            name_record)
+    kept, rejects = orphans(_table(children), "key", pa.array(parents, pa.string()), "id", "line-without-order",
+                            {"what": Words(N_("order line"))}, name_record)
     assert kept.num_rows == len(children) - len(expected)
-    assert [(r.line, r.record, r.value, r.reason) for r in rejects] == expected
+    assert [(r.line, r.record, r.value, r.reason) for r in rejects] == [
+        (line, record, value, f"this order line belongs to order {value or '–'}, which is not in the export")
+        for line, record, value in expected]
+    assert all(r.code == "line-without-order" and r.params["value"] == r.value for r in rejects)
 
 
 @pytest.mark.parametrize(("how", "expected"), [

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etl.shared.reject_codes import render
 from etl.transform.parse import DEFAULT_DATE_FORMATS, parse, reason
 
 MONEY = st.decimals(min_value=Decimal("-999999999.9999"), max_value=Decimal("999999999.9999"), places=4)
@@ -48,8 +49,12 @@ def test_a_number_that_does_not_fit_is_refused(text: str, decimal: str) -> None:
 
 
 def test_the_reason_names_the_convention() -> None:
-    assert "decimal comma, '.' only between groups of three digits (1.234,56)" in reason("decimal", ",")
-    assert "DD.MM.YYYY" in reason("date", ",", ["%d.%m.%Y"])
+    code, params = reason("decimal", ",")
+    assert "decimal comma, '.' only between groups of three digits (1.234,56)" in render(code, params, "en")
+    assert "Dezimalkomma, '.' nur zwischen Dreiergruppen von Ziffern (1.234,56)" in render(code, params, "de")
+    code, params = reason("date", ",", ["%d.%m.%Y", "%Y-%m-%d"])
+    assert (code, render(code, params, "de")) == (
+        "not-a-date", "ist kein gültiges Datum in der Form DD.MM.YYYY oder YYYY-MM-DD")
 
 
 def _comma(value: Decimal, grouped: bool) -> str:

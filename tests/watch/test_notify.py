@@ -72,9 +72,9 @@ def test_one_mail_per_kind_per_hour_the_rest_gathered_into_the_next(tmp_path: Pa
     notifier = Notifier(config, started=time.time() - 1)
     error = config.folder("error")
     for name in ("a.csv", "b.csv"):
-        refuse(_dropped(config, name), error, "no flow reads this file")
+        refuse(_dropped(config, name), error, "no flow reads this file", "no-flow-reads-it")
         notifier.tick()
-    refuse(_dropped(config, "set.csv"), error, "processing failed: ValueError: broken")
+    refuse(_dropped(config, "set.csv"), error, "processing failed: ValueError: broken", "processing-failed")
     notifier.tick()
     subjects = [m["Subject"] for m in mails(inbox)]
     assert subjects == ["[ETL] etl watch hat eine Datei abgelehnt", "[ETL] Ein Lauf von etl watch ist fehlgeschlagen"]
@@ -99,7 +99,7 @@ def test_a_send_the_server_refuses_is_tried_again_and_nothing_is_lost(tmp_path: 
     inbox.refuse = 1
     config = notifying(tmp_path / "work", port)
     notifier = Notifier(config)  # a refusal in the watcher's first second (reason files say when to the second)
-    refuse(_dropped(config, "x.csv"), config.folder("error"), "no flow reads this file")
+    refuse(_dropped(config, "x.csv"), config.folder("error"), "no flow reads this file", "no-flow-reads-it")
     notifier.tick()
     assert inbox.messages == []
     notifier.tick(now=time.time() + 301)  # after the pause between tries

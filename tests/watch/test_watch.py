@@ -119,11 +119,11 @@ def test_incomplete_set_is_refused_after_the_timeout(start) -> None:  # type: ig
     inbox = w.config.folder("inbox")
     shutil.copy(SET / "orders.csv", inbox / "orders.csv")
     shutil.copy(SET / "orders_status_history.csv", inbox / "orders_status_history.csv")
-    # the reason file is written just after its file is moved: wait for both
+    # the reason file is written (whole) just after its file is moved: wait for both
     wait_for(lambda: len(files(w.config.folder("error"))) == 2
              and len(list(w.config.folder("error").rglob("*.reason.txt"))) == 2)
     reason = next(w.config.folder("error").rglob("orders.csv.reason.txt")).read_text(encoding="utf-8")
-    assert "incomplete export" in reason and "orders_total" in reason
+    assert "incomplete export" in reason and "orders_total" in reason and "\ncode: incomplete-set\n" in reason
     assert order_ids(w.config.folder("outbox")) == []
 
 

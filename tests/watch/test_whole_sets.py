@@ -71,7 +71,8 @@ def test_tables_arriving_minutes_apart_in_any_order(order: tuple[str, ...]) -> N
             taken.append((now, job))
             for path in job.paths:
                 del arrived[_table(path)]
-        for path, reason in refusals:
+        for path, reason, code in refusals:
+            assert code == "incomplete-set"
             refused.append((now, _table(path), reason))
             del arrived[_table(path)]
         now += QUIET / 2
@@ -95,7 +96,8 @@ def test_a_table_alone_waits_the_grace_period_then_goes_to_error_naming_what_is_
         jobs, refusals, waiting = _plan({table: 0.0}, now)
         assert (jobs, refusals, waiting) == ([], [], [Path("/inbox") / FILE_OF[table]])
     jobs, refusals, _ = _plan({table: 0.0}, TIMEOUT)
-    ((path, reason),) = refusals
+    ((path, reason, code),) = refusals
+    assert code == "incomplete-set"
     assert jobs == [] and path.name == FILE_OF[table]
     missing = [t for t in REQUIRED if t != table]
     assert f"the orders tables {', '.join(missing)} did not arrive within 600 s" in reason

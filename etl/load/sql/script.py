@@ -104,8 +104,7 @@ class ScriptBuilder:
                     continue
                 values = text.column(field)
                 problems += rejects_where(text, pc.greater(pc.utf8_length(values), most), field, values,
-                                          f"longer than the shop's column holds ({spec.table_for(record)}: "
-                                          f"{most} characters); shorten it in the ERP", KEY)
+                                          "too-long-for-shop", KEY, {"table": spec.table_for(record), "most": most})
         return problems
 
     def _spec(self, record: str, spec: TableSpec, rows: list[Row], every: dict[str, list[Row]]) -> Iterator[str]:

@@ -126,7 +126,7 @@ class ExtrasStep(Step):
             if extra.own:
                 refuse_whole |= {r.record for r in extra.problems if r.record}
         if refuse_whole:  # the main target refuses them too, with the label's reason
-            mapped.rejects += [replace(r, reason=f"{extra.title}: {r.reason} (no shop update, no mail)")
+            mapped.rejects += [replace(r, params={**r.params, "label": extra.title, "whole": True})
                                for extra in self.extras for r in extra.problems if r.record in refuse_whole]
             mapped.drop(refuse_whole)
             self.refused_whole = refuse_whole
@@ -150,7 +150,7 @@ class ExtrasStep(Step):
             extra.written += len(done)
             extra.refused += len(own_refused)
             self.ctx.written += sorted(f"{self.label_kind(extra)}:{k}" for k in done)
-            rejects += [replace(r, reason=f"{extra.title}: {r.reason}") for r in problems]
+            rejects += [replace(r, params={**r.params, "label": extra.title}) for r in problems]
             extra.mapped, extra.problems = None, []
         self.refused_whole = set()
         self.ctx.report.rejects += rejects
