@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.config import Config
-from etl.i18n import to_english, translate
+from etl.i18n import N_, to_english, translate
 from etl.os_compat import why_unreadable
 from etl.report.next_step import GUIDE, WAITING_STEP, for_file, for_record
 from etl.report.run_report import read_rejects
@@ -19,7 +19,7 @@ from etl.state.locks import FileLock, LockBusy
 from etl.watch.claim import work_folder
 from etl.watch.stability import is_drop
 
-RETRIED = "moved back to the inbox"  # what a retry appends to the reason file (the reason file stays)
+RETRIED = N_("moved back to the inbox")  # what a retry appends to the reason file (the reason file stays)
 
 
 @dataclass
@@ -80,20 +80,20 @@ def failed_inputs(config: Config, limit: int) -> list[dict[str, str]]:
         source = path.with_name(path.name.removesuffix(".reason.txt"))
         failed.append({"file": str(source), "where": source.relative_to(error).as_posix(),
                        "reason": reason.strip(), "next_step": for_file(reason),
-                       "state": RETRIED + retried if retried or not source.exists() else "refused"})
+                       "state": RETRIED + retried if retried or not source.exists() else N_("refused")})
     return failed
 
 
 def _watcher(inbox: Path) -> str:
     lock = FileLock(inbox / WATCH_LOCK, timeout=0, what="watcher")
     if not (inbox / WATCH_LOCK).exists():
-        return "not running"
+        return N_("not running")
     try:
         lock.acquire()
     except LockBusy:
-        return f"running ({lock.holder()})"
+        return N_("running ({holder})").format(holder=lock.holder())
     lock.release()
-    return "not running"
+    return N_("not running")
 
 
 def _runs(state: Path, limit: int) -> list[dict[str, object]]:
