@@ -22,7 +22,7 @@ layout_app = typer.Typer(cls=LocalizedGroup, help=N_("Build schemas from layouts
                          rich_markup_mode=None)
 out = Console(soft_wrap=True)  # paths stay whole (etl/cli/app.py)
 # A field's need in the layout (etl.transform.needs), in words of the catalog.
-NEEDS = {"required": N_("required"), "optional": N_("optional"), "needed_when": N_("needed when"),
+NEEDS = {"required": N_("required"), "optional": N_("optional"), "needed_when": N_("needed_when"),
          "expected": N_("expected")}
 PROBLEM = N_("problem:")
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help=N_("etl.yaml (default: ./etl.yaml)"))]

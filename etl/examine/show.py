@@ -21,7 +21,7 @@ def render(seen: Inspection) -> str:
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[str]:
     labels = [("  " if label.startswith("  ") else "") + _(label.strip()) for label, _text in pairs]
-    width = max(map(len, labels), default=0) + 2
+    width = max(13, max(map(len, labels), default=0) + 1)  # English labels line up at 13
     return [f"  {label:<{width}}{text}" for label, (_label, text) in zip(labels, pairs, strict=True)]
 
 
