@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from etl.cli.examine import inspect_command
+from etl.cli.examine import INSPECT_HELP, inspect_command
 from etl.cli.formats import FormatOpt, flow_rows
 from etl.cli.global_options import GlobalOptionsGroup
 from etl.cli.layout import layout_app
@@ -32,7 +32,7 @@ app = typer.Typer(cls=GlobalOptionsGroup, no_args_is_help=True,
                   rich_markup_mode=None,  # plain help: typer's Rich help loads markdown-it and pygments (+0.1 s)
                   add_completion=True, pretty_exceptions_enable=False)
 app.add_typer(layout_app, name="layout")
-app.command("inspect")(inspect_command)
+app.command("inspect", help=INSPECT_HELP)(inspect_command)
 # soft_wrap: the terminal wraps long lines itself; Rich would break paths into pieces that no longer
 # copy and paste (and break them in logs too, where the width is 80)
 out = Console(soft_wrap=True)

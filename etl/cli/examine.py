@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from etl.config import Config
 
 
+INSPECT_HELP = N_("Show how FILES are read: encoding, dialect, header, flow and table, columns, neutral rows, "
+                  "rejects.")
+
+
 def inspect_command(
     files: Annotated[list[Path], typer.Argument(help=N_("Export files to look at (nothing is written or moved)."),
                                                 exists=True, dir_okay=False)],
@@ -24,7 +28,7 @@ def inspect_command(
     config: Annotated[Path | None, typer.Option("--config", "-c", help=N_("etl.yaml (default: the one in this "
                                                 "folder or above, else the bundled layouts)"))] = None,
 ) -> None:
-    """Show how FILES are read: encoding, dialect, header, flow and table, columns, neutral rows, rejects."""
+    """`etl inspect`: the inspection of FILES printed as text or JSON (its help: INSPECT_HELP)."""
     import json
 
     from etl.examine import inspect_files, render

@@ -68,6 +68,7 @@ def check(mapping: Annotated[str, typer.Argument(help=N_("The layout, e.g. sage/
         for _field, column, need, default, when in needs:
             detail = (_("when {condition}").format(condition=translate(when)) if when else
                       "" if default is None else _("default {value}").format(value=default))
+            column = (" " + _("or") + " ").join(column.split(" or "))  # a field read from one of several columns
             out.print(f"  {escape(column):<40} {_(NEEDS[need]):<12} {escape(detail)}".rstrip())
     raise typer.Exit(0 if result.ok else 1)
 

@@ -54,11 +54,17 @@ def _metavars(text: str) -> str:
     return _METAVAR.sub(lambda m: _(METAVARS.get(m[1], m[1])) if m[1] else _(m[2]), text)
 
 
+def _term(term: str) -> str:
+    """An argument's name (`flow`, `files...`) or an option with its value (`--inbox <path>`)."""
+    name, dots = term.removesuffix("..."), "..." if term.endswith("...") else ""
+    return _(METAVARS[name]) + dots if name in METAVARS else _metavars(term)
+
+
 def help_text(text: str) -> str:
     """One help text (an option's, with its `[default: …; required]`) in the current language."""
     found = _EXTRAS.fullmatch(text)
     main, extras = (found[1], found[2].split("; ")) if found else (text, [])
-    main = _COMPUTED[main]() if main in _COMPUTED else translate(main)
+    main = _COMPUTED[main]() if main in _COMPUTED else translate(main) if main else main
     return f"{main}  [{'; '.join(map(translate, extras))}]" if extras else main
 
 
@@ -75,11 +81,11 @@ class LocalizedFormatter(HelpFormatter):
 
     def write_text(self, text: str) -> None:
         """The command's help."""
-        super().write_text(translate(text))
+        super().write_text(translate(text) if text.strip() else text)
 
     def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
         """Options, arguments and commands with their help."""
-        terms = [_(METAVARS[term]) if term in METAVARS else _metavars(term) for term, _text in rows]
+        terms = [_term(term) for term, _text in rows]
         super().write_dl([(term, help_text(text)) for term, (_term, text) in zip(terms, rows, strict=True)],
                          col_max, col_spacing)
 

@@ -18,6 +18,7 @@ class LogFormatter(logging.Formatter):
         shown = logging.makeLogRecord(record.__dict__)
         shown.msg = _(str(record.msg))
         if isinstance(record.args, tuple):
-            shown.args = tuple(translate(value) if isinstance(value, str) else value for value in record.args)
+            # an empty text stays empty (gettext's "" is the catalog's header)
+            shown.args = tuple(translate(value) if isinstance(value, str) and value else value for value in record.args)
         shown.levelname = _(record.levelname)
         return super().format(shown)

@@ -61,7 +61,7 @@ def process(config: Config, router: Router, claimed: Claimed) -> Outcome:
             move_aside(path, config.folder("archive"))
     release(claimed)
     for name, status, detail in outcome.files:
-        log.info("%-8s %s%s", status, name, f"  {detail}" if detail else "")
+        log.info("%-8s %s%s%s", status, name, "  " if detail else "", detail)  # each part translated
     return outcome
 
 
@@ -116,8 +116,8 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
             os.replace(held, free_name(config.folder("inbox"), held.name))
     outputs = ", ".join(Path(p).name for p in report.outputs)
     for item in report.files:
-        detail = item.reason or (N_("{flow} run {run}").format(flow=flow, run=report.run_id)
-                                 + (f" -> {outputs}" if outputs else ""))
+        detail = item.reason or N_("run {run} of {flow}{outputs}").format(run=report.run_id, flow=flow,
+                                                                          outputs=f" -> {outputs}" if outputs else "")
         outcome.files.append((item.name, item.status, detail))
 
 
