@@ -18,7 +18,7 @@ from etl.i18n import N_
 
 UNKNOWN = N_("{file}, line {line}: unknown key '{key}' (allowed: {allowed})")
 MISSING = N_("{file}, line {line}: {key} is missing")
-CHOICE = N_("{file}, line {line}: {key} is '{value}', allowed: {allowed}")
+CHOICE = N_("{file}, line {line}: {key} is '{value}' (allowed: {allowed})")
 SECTION = N_("{file}, line {line}: {key} must be a section of keys (key: value)")
 LIST = N_("{file}, line {line}: {key} must be a list")
 OTHER = N_("{file}, line {line}: {key} ({problem})")
