@@ -167,3 +167,11 @@ def test_the_help_speaks_one_language(tmp_path: Path, path: tuple[str, ...], lan
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Aufruf: " if lang == "de" else "Usage: "), result.stdout
     assert not foreign(result.stdout, words), foreign(result.stdout, words)
+
+
+@pytest.mark.parametrize(("lang", "finished"), [("de", r"\d\d\.\d\d\.\d{4} \d\d:\d\d"),
+                                                ("en", r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d\d\s?[AP]M")])
+def test_status_shows_a_runs_time_as_the_language_writes_it(ran_once: Path, lang: str, finished: str) -> None:
+    shown = etl("status", *(["--lang", "en"] if lang == "en" else []), cwd=ran_once)
+    (run,) = [line for line in shown.stdout.splitlines() if line.split("\t")[1:2] == ["orders"]]
+    assert re.fullmatch(finished, run.split("\t")[2]), run
