@@ -169,6 +169,13 @@ def test_the_help_speaks_one_language(tmp_path: Path, path: tuple[str, ...], lan
     assert not foreign(result.stdout, words), foreign(result.stdout, words)
 
 
+def test_the_help_speaks_the_language_of_the_working_folder(tmp_path: Path) -> None:
+    (tmp_path / "etl.yaml").write_text("language: en\n", encoding="utf-8")
+    assert etl("run", "--help", cwd=tmp_path).stdout.startswith("Usage: ")
+    assert etl("run", "--help", cwd=tmp_path, ETL_LANG="de").stdout.startswith("Aufruf: ")
+    assert etl("run", "--help", "--lang", "de", cwd=tmp_path).stdout.startswith("Aufruf: ")
+
+
 @pytest.mark.parametrize(("lang", "finished"), [("de", r"\d\d\.\d\d\.\d{4} \d\d:\d\d"),
                                                 ("en", r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d\d\s?[AP]M")])
 def test_status_shows_a_runs_time_as_the_language_writes_it(ran_once: Path, lang: str, finished: str) -> None:

@@ -9,8 +9,10 @@ each option's help with its `[default: …]` and `[required]`, and the command's
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -18,7 +20,7 @@ from typer._click.formatting import HelpFormatter
 from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
-from etl.i18n import N_, _, translate
+from etl.i18n import N_, _, configure, translate
 
 # Typer's and click's words in help and usage errors (declared here for the catalog; they arrive in English).
 CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
@@ -94,6 +96,27 @@ class LocalizedContext(typer.Context):
     """A command's context whose help is written by `LocalizedFormatter`."""
 
     formatter_class = LocalizedFormatter
+
+    def make_formatter(self) -> HelpFormatter:
+        """The formatter, once the language is known: --lang, $ETL_LANG, else the working folder's etl.yaml."""
+        _settings_language()
+        return super().make_formatter()
+
+
+def _settings_language() -> None:
+    """etl.yaml's `language`, read only when a help or usage is shown (a command reads it with its settings)."""
+    from etl.bundled import load_yaml
+
+    # etl.config.find_config's search, without importing pydantic for a help
+    here = Path.cwd().resolve()
+    found = next((folder / "etl.yaml" for folder in (here, *here.parents) if (folder / "etl.yaml").is_file()), None)
+    path = found or (Path(os.environ["ETL_CONFIG"]) if os.environ.get("ETL_CONFIG") else None)
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8")) if path is not None else None
+    except Exception:  # a broken etl.yaml is told by the command that reads it, not by the help
+        return
+    if isinstance(data, dict) and isinstance(data.get("language"), str):
+        configure(data["language"])
 
 
 class LocalizedGroup(TyperGroup):
