@@ -31,7 +31,8 @@ LOCALE = Path(__file__).with_name("locale")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DEPTH = 8  # parameters inside parameters ("A or B or C") translated this deep
 # Parameters that hold words of the catalog; the others (files, values, names, numbers) are shown as they are.
-WORDS = frozenset({"what", "convention", "forms", "form", "other", "places", "line", "unit", "state", "condition"})
+WORDS = frozenset({"what", "convention", "forms", "form", "other", "places", "line", "unit", "state", "condition",
+                   "failure"})
 _chosen: dict[str, str | None] = {"option": None, "settings": None}
 
 

@@ -8,9 +8,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.config import Config
+from etl.i18n import N_
 from etl.os_compat import why_unreadable
 from etl.report.next_step import GUIDE, WAITING_STEP, for_code
 from etl.report.run_report import read_rejects
+from etl.shared.reject_codes import CODES, decode, render
 from etl.state.files import LEDGER, WATCH_LOCK
 from etl.state.ledger import Ledger
 from etl.state.lifecycle import is_candidate, read_reason
@@ -84,13 +86,13 @@ def failed_inputs(config: Config, limit: int) -> list[dict[str, str]]:
 def _watcher(inbox: Path) -> str:
     lock = FileLock(inbox / WATCH_LOCK, timeout=0, what="watcher")
     if not (inbox / WATCH_LOCK).exists():
-        return "not running"
+        return N_("not running")
     try:
         lock.acquire()
     except LockBusy:
-        return f"running ({lock.holder()})"
+        return N_("running ({holder})").format(holder=lock.holder())
     lock.release()
-    return "not running"
+    return N_("not running")
 
 
 def _runs(state: Path, limit: int) -> list[dict[str, object]]:
@@ -121,12 +123,23 @@ def _rejects(config: Config, runs: list[dict[str, object]], limit: int) -> list[
         for row in read_rejects(path):
             rejects.append({"run_id": str(run["run_id"]), "flow": str(run["flow"]),
                             "finished": str(run["finished"]), **row,
-                            # the reason in the words the file was written in; the next step by its code
-                            "code": row.get("code", ""), "next_step": for_code(row.get("code")),
+                            # words again in today's language from code and parameters (else as the file has them)
+                            "reason": _words(row), "code": row.get("code", ""), "next_step": for_code(row.get("code")),
                             "rejects_file": str(path), "fixed": ""})
             if len(rejects) >= limit:
                 return _mark_fixed(config.folder("state"), rejects)
     return _mark_fixed(config.folder("state"), rejects)
+
+
+def _words(row: dict[str, str]) -> str:
+    """A reject file row's reason in the current language, from its code and parameters where it has them."""
+    code = row.get("code", "")
+    if code not in CODES:
+        return row.get("reason", "")
+    try:
+        return render(code, decode(row.get("params", "")))
+    except (KeyError, ValueError, TypeError):  # parameters of another version: the file's words
+        return row.get("reason", "")
 
 
 def _mark_fixed(state: Path, rejects: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -9,17 +9,18 @@ from jsonschema import Draft202012Validator
 from lxml import etree
 
 from etl.config import Config
+from etl.i18n import N_
 
 
 def validate_file(config: Config, path: Path) -> list[str]:
     """Problems of `path` against its schema (empty when valid); the schema is found by namespace or id."""
     if not path.is_file():
-        return ["no such file"]
+        return [N_("no such file")]
     if path.suffix.lower() == ".xml":
         return _xml(config, path)
     if path.suffix.lower() == ".json":
         return _json(config, path)
-    return [f"no schema for {path.suffix or 'this kind of'} files; xml and json are validated"]
+    return [N_("no schema for {suffix} files; xml and json are validated").format(suffix=path.suffix or "such")]
 
 
 def _schemas(config: Config, pattern: str) -> list[Path]:
@@ -34,7 +35,7 @@ def _xml(config: Config, path: Path) -> list[str]:
     try:
         doc = etree.parse(str(path))
     except etree.XMLSyntaxError as exc:
-        return [f"line {exc.lineno}: not well-formed: {exc.msg}"]
+        return [N_("line {line}: not well-formed: {error}").format(line=exc.lineno, error=exc.msg)]
     namespace = etree.QName(doc.getroot()).namespace
     for xsd in _schemas(config, "*.xsd"):
         schema_doc = etree.parse(str(xsd))
@@ -43,14 +44,14 @@ def _xml(config: Config, path: Path) -> list[str]:
             if schema.validate(doc):
                 return []
             return [f"line {e.line}: {e.message}" for e in schema.error_log]
-    return [f"no XSD in the schema folders has the namespace {namespace!r}"]
+    return [N_("no XSD in the schema folders has the namespace '{namespace}'").format(namespace=namespace)]
 
 
 def _json(config: Config, path: Path) -> list[str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [f"not valid JSON: {exc}"]
+        return [N_("not valid JSON: {error}").format(error=exc)]
     for candidate in _schemas(config, "*.schema.json"):
         schema = json.loads(candidate.read_text(encoding="utf-8"))
         flow, system = data.get("flow"), data.get("system")
@@ -58,4 +59,5 @@ def _json(config: Config, path: Path) -> list[str]:
         if props.get("flow", {}).get("const") == flow and props.get("system", {}).get("const") == system:
             errors = Draft202012Validator(schema).iter_errors(data)
             return [f"{'/'.join(map(str, e.absolute_path)) or 'document'}: {e.message}" for e in errors]
-    return [f"no JSON schema for flow {data.get('flow')!r} and system {data.get('system')!r}"]
+    return [N_("no JSON schema for flow '{flow}' and system '{system}'").format(flow=data.get("flow"),
+                                                                                system=data.get("system"))]

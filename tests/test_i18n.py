@@ -107,10 +107,10 @@ ENGLISH = ["orders: 26 in, 24 written, 2 rejected",
 
 
 @pytest.mark.parametrize(("lang", "expected", "titles", "reason"), [
-    pytest.param("de", GERMAN, ["Datei", "Zeile", "Datensatz", "Feld", "Wert", "Grund", "Code"], "diese Zeile",
-                 id="de"),
-    pytest.param("en", ENGLISH, ["file", "line", "record", "field", "value", "reason", "code"], "this order line",
-                 id="en"),
+    pytest.param("de", GERMAN, ["Datei", "Zeile", "Datensatz", "Feld", "Wert", "Grund", "Code", "Parameter"],
+                 "diese Zeile", id="de"),
+    pytest.param("en", ENGLISH, ["file", "line", "record", "field", "value", "reason", "code", "parameters"],
+                 "this order line", id="en"),
 ])
 def test_a_partial_run_speaks_the_working_folders_language(tmp_path: Path, lang: str, expected: list[str],
                                                            titles: list[str], reason: str) -> None:

@@ -11,12 +11,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from etl.cli.examine import inspect_command
+from etl.cli.examine import INSPECT_HELP, inspect_command
 from etl.cli.formats import FormatOpt, flow_rows
 from etl.cli.global_options import GlobalOptionsGroup
 from etl.cli.layout import layout_app
+from etl.cli.localized import usage_error
 from etl.cli.status import print_status, register_serve
-from etl.i18n import LANGUAGES, _, configure, set_language, translate
+from etl.i18n import LANGUAGES, N_, _, configure, set_language, translate
 from etl.os_compat import safe_console
 from etl.shared.errors import ConfigError, EtlError
 
@@ -27,11 +28,11 @@ if TYPE_CHECKING:  # pyarrow, pydantic and the rest are imported by the command 
 
 EXIT_USAGE = 2  # as etl.report.run_report.EXIT_USAGE, without importing it for every command line
 app = typer.Typer(cls=GlobalOptionsGroup, no_args_is_help=True,
-                  help="File-based bridge between hhg-multistore and Sage GS-Office.",
+                  help=N_("File-based bridge between hhg-multistore and Sage GS-Office."),
                   rich_markup_mode=None,  # plain help: typer's Rich help loads markdown-it and pygments (+0.1 s)
                   add_completion=True, pretty_exceptions_enable=False)
 app.add_typer(layout_app, name="layout")
-app.command("inspect")(inspect_command)
+app.command("inspect", help=INSPECT_HELP)(inspect_command)
 # soft_wrap: the terminal wraps long lines itself; Rich would break paths into pieces that no longer
 # copy and paste (and break them in logs too, where the width is 80)
 out = Console(soft_wrap=True)
@@ -39,12 +40,13 @@ err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", "-c", help="etl.yaml (default: the one in this folder or above, else $ETL_CONFIG)")]
+    "--config", "-c", help=N_("etl.yaml (default: the one in this folder or above, else $ETL_CONFIG)"))]
 
 
 def _language(value: str | None) -> str | None:
     if value is not None and value not in LANGUAGES:
-        raise typer.BadParameter(f"'{value}' is not one of {', '.join(LANGUAGES)}")
+        raise typer.BadParameter(N_("'{value}' is not one of {choices}").format(value=value,
+                                                                                choices=", ".join(LANGUAGES)))
     set_language(value)
     return value
 
@@ -58,12 +60,12 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+def _main(debug: Annotated[bool, typer.Option("--debug", help=N_("Show tracebacks."))] = False,
           _show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                      help="Show the version and exit.")] = False,
+                                                      help=N_("Show the version and exit."))] = False,
           _lang: Annotated[str | None, typer.Option("--lang", callback=_language, is_eager=True, metavar="[de|en]",
-                                                    help="Language of messages and reject files (default: "
-                                                         "$ETL_LANG, else etl.yaml's language, else de).")] = None,
+                                                    help=N_("Language of messages and reject files (default: "
+                                                         "$ETL_LANG, else etl.yaml's language, else de)."))] = None,
           ) -> None:
     _state["debug"] = debug
 
@@ -87,20 +89,19 @@ def _config(path: Path | None, inbox: Path | None = None, outbox: Path | None = 
     return config
 
 
-@app.command()
+@app.command(help=N_("Convert every export of FLOW in the inbox into import files in the outbox."))
 def run(
-    flow: Annotated[str, typer.Argument(help="Flow to run, see `etl flows`.")],
+    flow: Annotated[str, typer.Argument(help=N_("Flow to run, see `etl flows`."))],
     fmt: FormatOpt = "csv",
-    inbox: Annotated[Path | None, typer.Option(help="Read exports from this folder.")] = None,
-    outbox: Annotated[Path | None, typer.Option(help="Write import files below this folder.")] = None,
+    inbox: Annotated[Path | None, typer.Option(help=N_("Read exports from this folder."))] = None,
+    outbox: Annotated[Path | None, typer.Option(help=N_("Write import files below this folder."))] = None,
     config: ConfigOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write and move nothing.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Import files even if imported before.")] = False,
-    full: Annotated[bool, typer.Option("--full", help="Send every record, not only what changed (catalog, stock).")
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Check everything, write and move nothing."))] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Import files even if imported before."))] = False,
+    full: Annotated[bool, typer.Option("--full", help=N_("Send every record, not only what changed (catalog, stock)."))
                     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print the report as JSON."))] = False,
 ) -> None:
-    """Convert every export of FLOW in the inbox into import files in the outbox."""
     from etl.pipeline import RunOptions, run_flow
 
     settings = _config(config, inbox, outbox, needs_inbox=True)
@@ -140,9 +141,8 @@ def _summary(report: RunReport) -> None:
         out.print(escape(line), style=style or None)
 
 
-@app.command()
+@app.command(help=N_("List the flows with their direction and formats."))
 def flows() -> None:
-    """List the flows with their direction and formats."""
     from rich.table import Table
 
     rows = flow_rows()
@@ -152,33 +152,31 @@ def flows() -> None:
         return
     table = Table()
     # A flow name is what the user types next: it is never cut or wrapped, the other columns give way.
-    table.add_column("flow", no_wrap=True, min_width=max(len(row[0]) for row in rows))
-    for header in ("module", "direction", "formats", "status"):
-        table.add_column(header, overflow="fold")  # wrapped or folded, never cut with an ellipsis
+    table.add_column(_("flow"), no_wrap=True, min_width=max(len(row[0]) for row in rows))
+    for header in (N_("module"), N_("direction"), N_("formats"), N_("status")):
+        table.add_column(_(header), overflow="fold")  # wrapped or folded, never cut with an ellipsis
     for row in rows:
         table.add_row(*row)
     out.print(table)
 
 
-@app.command()
-def validate(file: Annotated[Path, typer.Argument(help="An xml or json file the tool wrote.")],
+@app.command(help=N_("Check an output file against its schema."))
+def validate(file: Annotated[Path, typer.Argument(help=N_("An xml or json file the tool wrote."))],
              config: ConfigOpt = None) -> None:
-    """Check an output file against its schema."""
     from etl.validate import validate_file
 
     problems = validate_file(_config(config, required=False), file)
     if problems:
         for problem in problems:
-            err.print(f"[red]{file}[/]: {problem}")
+            err.print(f"[red]{escape(str(file))}[/]: {escape(translate(problem))}")
         raise typer.Exit(1)
     out.print(escape(_("{file}: valid").format(file=file)), style="green")
 
 
-@app.command()
-def init(folder: Annotated[Path, typer.Argument(help="The working folder to create.")],
-         samples: Annotated[bool, typer.Option("--samples", help="Put the bundled sample exports into the inbox.")]
+@app.command(help=N_("Create a working folder (config, mappings, inbox, outbox) that works at once."))
+def init(folder: Annotated[Path, typer.Argument(help=N_("The working folder to create."))],
+         samples: Annotated[bool, typer.Option("--samples", help=N_("Put the bundled sample exports into the inbox."))]
          = False) -> None:
-    """Create a working folder (config, mappings, inbox, outbox) that works at once."""
     from etl.workspace import create_workspace, kept_files
 
     kept = kept_files(folder)
@@ -194,14 +192,14 @@ def init(folder: Annotated[Path, typer.Argument(help="The working folder to crea
                                                                     inbox=created / "inbox", folder=created)))
 
 
-@app.command()
+@app.command(help=N_("Write the import template of FLOW (German headers, a help row, an example) to fill and drop "
+                      "in the inbox."))
 def template(
-    flow: Annotated[str, typer.Argument(help="The flow whose import template to write (customers).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "xlsx",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    flow: Annotated[str, typer.Argument(help=N_("The flow whose import template to write (customers)."))],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=N_("csv or xlsx."))] = "xlsx",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=N_("File to write."))] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Write the import template of FLOW (German headers, a help row, an example) to fill and drop in the inbox."""
     from etl.pipeline import get_flow, load_layouts
     from etl.template import write_template
 
@@ -241,7 +239,7 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error of the option parser
-            exc.show()
+            sys.stderr.write(usage_error(exc) + "\n")
             sys.exit(EXIT_USAGE)
         if _state["debug"]:
             raise
@@ -252,16 +250,16 @@ def main() -> None:
 
 
 
-@app.command()
+@app.command(help=N_("Automatic mode: turn every complete export arriving in the inbox into import files, exactly "
+                      "once."))
 def watch(
     config: ConfigOpt = None,
-    inbox: Annotated[Path | None, typer.Option(help="Watch this folder.")] = None,
-    outbox: Annotated[Path | None, typer.Option(help="Write import files below this folder.")] = None,
-    poll: Annotated[bool | None, typer.Option("--poll/--events", help="Poll (network shares) or use OS events.")]
+    inbox: Annotated[Path | None, typer.Option(help=N_("Watch this folder."))] = None,
+    outbox: Annotated[Path | None, typer.Option(help=N_("Write import files below this folder."))] = None,
+    poll: Annotated[bool | None, typer.Option("--poll/--events", help=N_("Poll (network shares) or use OS events."))]
     = None,
-    once: Annotated[bool, typer.Option("--once", help="Process what is complete now, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help=N_("Process what is complete now, then exit."))] = False,
 ) -> None:
-    """Automatic mode: turn every complete export arriving in the inbox into import files, exactly once."""
     from etl.watch.service import watch as run_watch
 
     settings = _config(config, inbox, outbox, needs_inbox=True)
@@ -270,23 +268,21 @@ def watch(
     raise typer.Exit(run_watch(settings, once=once))
 
 
-@app.command()
+@app.command(help=N_("Send the waiting notification mails now and show what is queued, sent and failed."))
 def mail(config: ConfigOpt = None,
-         retry: Annotated[bool, typer.Option("--retry", help="Give failed mails a new round of attempts.")] = False
+         retry: Annotated[bool, typer.Option("--retry", help=N_("Give failed mails a new round of attempts."))] = False
          ) -> None:
-    """Send the waiting notification mails now and show what is queued, sent and failed."""
     from etl.mail.tracking import mail_status
 
     lines, failing = mail_status(_config(config), retry=retry)
     for line in lines:
-        out.print(escape(line))
+        out.print(escape(translate(line)))
     raise typer.Exit(1 if failing else 0)
 
 
-@app.command()
+@app.command(help=N_("Show what is waiting, in progress, done and failed, and the last runs."))
 def status(config: ConfigOpt = None,
-           as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False) -> None:
-    """Show what is waiting, in progress, done and failed, and the last runs."""
+           as_json: Annotated[bool, typer.Option("--json", help=N_("Print the status as JSON."))] = False) -> None:
     from etl.status import collect
 
     snapshot = collect(_config(config))

@@ -8,21 +8,27 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from etl.i18n import N_
+
 if TYPE_CHECKING:
     from etl.config import Config
 
 
+INSPECT_HELP = N_("Show how FILES are read: encoding, dialect, header, flow and table, columns, neutral rows, "
+                  "rejects.")
+
+
 def inspect_command(
-    files: Annotated[list[Path], typer.Argument(help="Export files to look at (nothing is written or moved).",
+    files: Annotated[list[Path], typer.Argument(help=N_("Export files to look at (nothing is written or moved)."),
                                                 exists=True, dir_okay=False)],
-    flow: Annotated[str | None, typer.Option("--flow", help="Try only this flow's layout.")] = None,
-    rows: Annotated[int, typer.Option("--rows", min=0, help="Neutral rows shown per table.")] = 5,
-    rejects: Annotated[int, typer.Option("--rejects", min=0, help="Rejects shown per flow.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON (for tools).")] = False,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: the one in this "
-                                                "folder or above, else the bundled layouts)")] = None,
+    flow: Annotated[str | None, typer.Option("--flow", help=N_("Try only this flow's layout."))] = None,
+    rows: Annotated[int, typer.Option("--rows", min=0, help=N_("Neutral rows shown per table."))] = 5,
+    rejects: Annotated[int, typer.Option("--rejects", min=0, help=N_("Rejects shown per flow."))] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print everything as JSON (for tools)."))] = False,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help=N_("etl.yaml (default: the one in this "
+                                                "folder or above, else the bundled layouts)"))] = None,
 ) -> None:
-    """Show how FILES are read: encoding, dialect, header, flow and table, columns, neutral rows, rejects."""
+    """`etl inspect`: the inspection of FILES printed as text or JSON (its help: INSPECT_HELP)."""
     import json
 
     from etl.examine import inspect_files, render

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
+from etl.cli.localized import computed
+from etl.i18n import N_, translate
 from etl.load.registry import WRITERS, formats
 
 
@@ -26,21 +29,25 @@ def complete_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     return [(name, WRITERS[name].description) for name in names if name.startswith(incomplete)]
 
 
-def _help_line(name: str) -> str:
-    spec = WRITERS[name]
-    return f"{name}{f' ({spec.scope})' if spec.scope else ''} = {spec.description}"
+def _format_help(text: Callable[[str], str] = translate) -> str:
+    """The help of `--format` (`text`: in the current language): each format with whom it serves and what it is."""
+    def line(name: str) -> str:
+        spec = WRITERS[name]
+        return f"{name}{f' ({text(spec.scope)})' if spec.scope else ''} = {text(spec.description)}"
+    return text(N_("Output format (which ones FLOW can write: `etl flows`): {formats}.")).format(
+        formats="; ".join(map(line, WRITERS)))
 
 
 # Built from the registry's names and descriptions only: no writer module is imported for the help.
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", callback=_known_format, autocompletion=complete_format,
     metavar="[" + "|".join(formats()) + "]",
-    help="Output format (which ones FLOW can write: `etl flows`): " + "; ".join(map(_help_line, WRITERS)) + ".")]
+    help=computed(_format_help(str), _format_help))]
 
 
 def flow_rows() -> list[tuple[str, str, str, str, str]]:
     """One row per flow for `etl flows`: name, module, direction, its formats, status."""
     from etl.flows import FLOWS
 
-    return [(flow.name, flow.module, flow.direction, ", ".join(flow.formats), "ready" if flow.built else "planned")
-            for flow in FLOWS.values()]
+    return [(flow.name, flow.module, flow.direction, ", ".join(flow.formats),
+             translate(N_("ready") if flow.built else N_("planned"))) for flow in FLOWS.values()]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer.core
+import typer
 from typer._completion_shared import Shells
 from typer.completion import install_callback, show_callback
+
+from etl.cli.localized import LocalizedGroup
+from etl.i18n import N_
 
 GLOBAL_FLAGS, GLOBAL_VALUED = ("--debug",), ("--lang",)  # options of `etl` itself, typed anywhere
 
@@ -32,8 +35,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
-class GlobalOptionsGroup(typer.core.TyperGroup):
-    """The `etl` group: its options are taken after the command too."""
+class GlobalOptionsGroup(LocalizedGroup):
+    """The `etl` group: its options are taken after the command too; its help in the merchant's language."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: typer's private copy of click's Context
         completion_for_shell(ctx, self.params, args)
@@ -49,6 +52,7 @@ def completion_for_shell(ctx: Any, params: list[Any], args: list[str]) -> None:
         if token not in callbacks or shell.startswith("-"):
             continue
         if shell not in shells:
-            raise typer.BadParameter(f"'{shell}' is not one of {', '.join(shells)}", ctx, param_hint=token)
+            raise typer.BadParameter(N_("'{value}' is not one of {choices}").format(
+                value=shell, choices=", ".join(shells)), ctx, param_hint=token)
         (param,) = [param for param in params if token in getattr(param, "opts", ())]
         callbacks[token](ctx, param, shell)  # installs or prints, then exits 0

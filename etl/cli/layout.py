@@ -10,33 +10,42 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from etl.cli.localized import LocalizedGroup
+from etl.i18n import N_, _, translate
+
 if TYPE_CHECKING:
     from etl.config import Config
 
 
-layout_app = typer.Typer(help="Build schemas from layouts, check, show and draft layouts.", no_args_is_help=True,
+layout_app = typer.Typer(cls=LocalizedGroup, help=N_("Build schemas from layouts, check, show and draft layouts."),
+                         no_args_is_help=True,
                          rich_markup_mode=None)
 out = Console(soft_wrap=True)  # paths stay whole (etl/cli/app.py)
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="etl.yaml (default: ./etl.yaml)")]
+# A field's need in the layout (etl.transform.needs), in words of the catalog.
+NEEDS = {"required": N_("required"), "optional": N_("optional"), "needed_when": N_("needed_when"),
+         "expected": N_("expected")}
+PROBLEM = N_("problem:")
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help=N_("etl.yaml (default: ./etl.yaml)"))]
 
 
-@layout_app.command("build")
+@layout_app.command("build", help=N_("Write the XSD and JSON Schema of every target layout of the working folder "
+                                      "into its schemas/."))
 def build(config: ConfigOpt = None) -> None:
-    """Write the XSD and JSON Schema of every target layout of the working folder into its schemas/."""
     from etl.layouts_tool.build import build_schemas
 
     settings = _settings(config)
     mappings, schemas = settings.search("mappings")[0], settings.search("schemas")[0]
     changed = build_schemas(mappings, schemas)
     for path in changed:
-        out.print(f"written: {escape(str(path))}")
-    out.print(f"{len(changed)} schema file(s) written, the others are current ({escape(str(schemas))})")
+        out.print(escape(_("written: {path}").format(path=path)))
+    out.print(escape(_("{count} schema file(s) written, the others are current ({folder})").format(
+        count=len(changed), folder=schemas)))
 
 
-@layout_app.command("check")
-def check(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/orders.yaml.")],
+@layout_app.command("check", help=N_("Compare the working folder's layout with the bundled one: changes, problems, "
+                                      "unused neutral fields."))
+def check(mapping: Annotated[str, typer.Argument(help=N_("The layout, e.g. sage/orders.yaml."))],
           config: ConfigOpt = None) -> None:
-    """Compare the working folder's layout with the bundled one: changes, problems, unused neutral fields."""
     from etl.bundled import bundled
     from etl.layouts_tool.check import check_layout
 
@@ -44,40 +53,44 @@ def check(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/ord
     own = settings.find_mapping(mapping)
     schemas = settings.search("schemas")[0] / Path(mapping).with_suffix("")
     result = check_layout(own, bundled("mappings") / mapping, schemas)
-    out.print(f"layout: {escape(str(own))}")
-    out.print("changed against the bundled layout:" if result.changes else "no change against the bundled layout")
+    out.print(escape(_("layout: {path}").format(path=own)))
+    out.print(_("changed against the bundled layout:") if result.changes else _("no change against the bundled layout"))
     for line in result.changes:
-        out.print(f"  {escape(line)}")
+        out.print(f"  {escape(translate(line))}")
     for line in result.problems:
-        out.print(f"[red]problem:[/] {escape(line)}")
+        out.print(f"[red]{escape(_(PROBLEM))}[/] {escape(translate(line))}")
     for record, names in result.unused.items():
-        out.print(f"unused neutral fields of {record}: {escape(', '.join(names) or '-')}")
+        out.print(escape(_("unused neutral fields of {record}: {names}").format(record=record,
+                                                                                names=", ".join(names) or "-")))
     for table, needs in result.needs.items():
-        out.print(f"table {escape(table)}: column, need (required / optional / needed when / expected), default")
-        for _, column, need, default, when in needs:
-            detail = f"when {when}" if when else ("" if default is None else f"default {default}")
-            out.print(f"  {escape(column):<40} {need:<12} {escape(detail)}".rstrip())
+        out.print(escape(_("table {table}: column, need (required / optional / needed when / expected), default")
+                         .format(table=table)))
+        for _field, column, need, default, when in needs:
+            detail = (_("when {condition}").format(condition=translate(when)) if when else
+                      "" if default is None else _("default {value}").format(value=default))
+            column = (" " + _("or") + " ").join(column.split(" or "))  # a field read from one of several columns
+            out.print(f"  {escape(column):<40} {_(NEEDS[need]):<12} {escape(detail)}".rstrip())
     raise typer.Exit(0 if result.ok else 1)
 
 
-@layout_app.command("show")
-def show(mapping: Annotated[str, typer.Argument(help="The layout, e.g. sage/orders.yaml.")],
-         store: Annotated[str | None, typer.Option(help="Apply this store's overrides.")] = None,
+@layout_app.command("show", help=N_("Print the layout a run uses: the working folder's copy, its stores with "
+                                     "etl.yaml's, one store's applied."))
+def show(mapping: Annotated[str, typer.Argument(help=N_("The layout, e.g. sage/orders.yaml."))],
+         store: Annotated[str | None, typer.Option(help=N_("Apply this store's overrides."))] = None,
          config: ConfigOpt = None) -> None:
-    """Print the layout a run uses: the working folder's copy, its stores with etl.yaml's, one store's applied."""
     from etl.layouts_tool.show import effective_layout, layout_yaml, store_lines
 
     settings = _settings(config)
     path, layout = effective_layout(settings, mapping, store)
     notes = "".join(line + "\n" for line in store_lines(settings, mapping, store)) if store else ""
-    sys.stdout.write(f"# {path}{f' (store {store})' if store else ''}\n{notes}{layout_yaml(layout)}")
+    title = _("{path} (store {store})").format(path=path, store=store) if store else str(path)
+    sys.stdout.write(f"# {title}\n{notes}{layout_yaml(layout)}")
 
 
-@layout_app.command("new")
-def new(flow: Annotated[str, typer.Argument(help="The flow the export is for, e.g. orders.")],
-        source: Annotated[Path, typer.Option("--from", exists=True, dir_okay=False, help="An export file.")],
-        system: Annotated[str, typer.Option(help="The system that wrote the export.")] = "shop") -> None:
-    """Print a draft source layout made from an export's header and first rows."""
+@layout_app.command("new", help=N_("Print a draft source layout made from an export's header and first rows."))
+def new(flow: Annotated[str, typer.Argument(help=N_("The flow the export is for, e.g. orders."))],
+        source: Annotated[Path, typer.Option("--from", exists=True, dir_okay=False, help=N_("An export file."))],
+        system: Annotated[str, typer.Option(help=N_("The system that wrote the export."))] = "shop") -> None:
     from etl.layouts_tool.draft import draft_layout
 
     sys.stdout.write(draft_layout(flow, source, system))

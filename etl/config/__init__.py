@@ -14,8 +14,10 @@ from etl.config.carriers import Carrier, Sender, default_carriers
 from etl.config.customer_numbers import NumberRange
 from etl.config.mail import MailSettings, PaymentRequestSettings
 from etl.config.notify import NotifySettings
+from etl.config.problems import validation_problems
 from etl.config.shop import ShopSettings
 from etl.config.storefronts import Stores, store_problems
+from etl.i18n import N_
 from etl.os_compat import read_text_file
 from etl.shared.errors import ConfigError, UsageError
 from etl.shared.strict import Strict
@@ -148,17 +150,19 @@ def load_config(path: Path | None = None) -> Config:
     if path.is_dir():
         path = path / CONFIG_NAME
     try:
-        data = load_yaml(read_text_file(path)) or {}
+        text = read_text_file(path)
+        data = load_yaml(text) or {}
     except FileNotFoundError:
-        raise ConfigError([f"{path}: config file not found"]) from None
+        raise ConfigError([N_("{file}: config file not found").format(file=path)]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: not valid YAML: {exc}"]) from None
+        raise ConfigError([N_("{file}: not valid YAML: {error}").format(file=path, error=exc)]) from None
     if not isinstance(data, dict):
-        raise ConfigError([f"{path}: expected settings (key: value), found {type(data).__name__}"])
+        raise ConfigError([N_("{file}: expected settings (key: value), found {found}").format(
+            file=path, found=type(data).__name__)])
     try:
         config = Config(**{**data, "base": path.resolve().parent})
     except ValidationError as exc:
-        raise ConfigError([f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
+        raise ConfigError(validation_problems(path, text, Config, exc)) from None
     problems = store_problems(config.stores, config.customer_numbers, config.find_mapping)
     if problems:
         raise ConfigError([f"{path}: {problem}" for problem in problems])

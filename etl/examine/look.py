@@ -16,6 +16,7 @@ from etl.config import Config
 from etl.examine.neutral import FlowSeen, first_records
 from etl.extract import RawTable, read_file
 from etl.flows import FLOWS
+from etl.i18n import N_
 from etl.pipeline import load_layouts
 from etl.pipeline.recognize import Recognized, recognize_file, unknown_reason
 from etl.shared.errors import ConfigError, EtlError, InputFileError
@@ -139,7 +140,7 @@ def _look(path: Path, layouts: Mapping[str, SourceLayout]) -> tuple[FileSeen, li
 
 def _describe(item: FileSeen, raws: list[RawTable]) -> None:
     first = raws[0]
-    item.form = "delimited text" if first.dialect is not None else "structured (xml, json, xlsx)"
+    item.form = N_("delimited text") if first.dialect is not None else N_("structured (xml, json, xlsx)")
     if first.encoding is not None:
         item.encoding, item.confidence, item.encoding_how = (first.encoding.encoding, first.encoding.confidence,
                                                              first.encoding.how)
@@ -151,10 +152,11 @@ def _why(layout: SourceLayout, name: str, raw: RawTable) -> str:
     """Why `raw` is taken for layout table `name`: its recognising columns (and the name the file states)."""
     spec = layout.flat if name == "flat" else layout.tables[name]
     assert spec is not None
-    what = "a flat export (one row per line)" if name == "flat" else f"table {name}"
-    named = f"; the file names it '{raw.name}'" if raw.name else ""
-    return (f"{what} of mappings/{layout.system}/{layout.flow}.yaml: it has the recognising columns "
-            f"{', '.join(spec.recognize)}{named}")
+    what = N_("a flat export (one row per line)") if name == "flat" else N_("table {name}").format(name=name)
+    why = (N_("{what} of {layout} (it has the recognising columns {columns}; the file names it '{name}')")
+           if raw.name else N_("{what} of {layout} (it has the recognising columns {columns})"))
+    return why.format(what=what, layout=f"mappings/{layout.system}/{layout.flow}.yaml",  # translated when shown
+                      columns=", ".join(spec.recognize), name=raw.name)
 
 
 def _columns(layout: SourceLayout, name: str, raw: RawTable) -> Columns:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from etl.examine.look import FileSeen, Inspection
 from etl.examine.neutral import FlowSeen
+from etl.i18n import N_, _, ngettext, translate
 
 WIDTH = 28  # a cell is cut to this many characters in the text view (--json has every value whole)
 
@@ -19,7 +20,9 @@ def render(seen: Inspection) -> str:
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[str]:
-    return [f"  {label:<13}{text}" for label, text in pairs]
+    labels = [("  " if label.startswith("  ") else "") + _(label.strip()) for label, _text in pairs]
+    width = max(13, max(map(len, labels), default=0) + 1)  # English labels line up at 13
+    return [f"  {label:<{width}}{text}" for label, (_label, text) in zip(labels, pairs, strict=True)]
 
 
 def _list(names: list[str]) -> str:
@@ -29,27 +32,34 @@ def _list(names: list[str]) -> str:
 def _file(item: FileSeen) -> list[str]:
     pairs: list[tuple[str, str]] = []
     if item.form:
-        sure = f" (sure {item.confidence:.2f}, {item.encoding_how})" if item.confidence is not None else ""
-        pairs.append(("read as", item.form + (f", encoding {item.encoding}{sure}" if item.encoding else "")))
+        sure = _(" (sure {confidence}, {how})").format(confidence=_decimal(item.confidence),
+                                                        how=translate(item.encoding_how or "")) \
+            if item.confidence is not None else ""
+        encoding = _(", encoding {encoding}").format(encoding=item.encoding) if item.encoding else ""
+        pairs.append((N_("read as"), translate(item.form) + encoding + sure))
     if item.dialect:
         d = item.dialect
         nulls = d["nulls"] if isinstance(d["nulls"], list) else [d["nulls"]]
-        null_texts = " or ".join("'" + n + "'" for n in nulls) or "nothing"
-        pairs.append(("dialect", f"{d['name']}: separator {d['separator']}, quote {d['quote']}, escape "
-                                 f"{d['escape']}, NULL as {null_texts}, "
-                                 f"line ends {d['line_end']}"))
+        either = " " + _("or") + " "
+        null_texts = either.join("'" + n + "'" for n in nulls) or _("nothing")
+        pairs.append((N_("dialect"), _("{name}: separator {separator}, quote {quote}, escape {escape}, NULL as "
+                                       "{nulls}, line ends {line_end}").format(
+            name=d["name"], separator=d["separator"], quote=d["quote"], escape=d["escape"], nulls=null_texts,
+            line_end=d["line_end"])))
     for table in item.tables:
         columns = table["columns"]
         assert isinstance(columns, list)
-        label = f"table {table['name']}" if table["name"] else "header"
-        pairs.append((label, f"{_list(columns)} ({len(columns)} columns)"))
+        label = _("table {name}").format(name=table["name"]) if table["name"] else N_("header")
+        count = ngettext("{count} column", "{count} columns", len(columns)).format(count=len(columns))
+        pairs.append((label, f"{_list(columns)} ({count})"))
     pairs += _readers(item)
     for tried in item.tried:
-        lacks = "; ".join(f"{table} lacks {_list(cols)}" for table, cols in tried.lacking.items()) or (
-            "reads no inbox files (it works on what other flows staged)")
-        pairs.append(("tried", f"{tried.flow}: {lacks}"))
+        lacks = "; ".join(_("{table} lacks {columns}").format(table=table, columns=_list(cols))
+                          for table, cols in tried.lacking.items()) or (
+            _("reads no inbox files (it works on what other flows staged)"))
+        pairs.append((N_("tried"), f"{tried.flow}: {lacks}"))
     if item.reason:
-        pairs.append(("refused", item.reason))
+        pairs.append((N_("refused"), translate(item.reason)))
     return [item.file, *_pairs(pairs)]
 
 
@@ -57,17 +67,18 @@ def _readers(item: FileSeen) -> list[tuple[str, str]]:
     """The flows that read the file, the first taking it: the columns each finds, misses and ignores."""
     pairs: list[tuple[str, str]] = []
     for taken in item.taken:
-        pairs.append(("taken for" if taken is item.taken[0] else "also read by", f"{taken.flow}: {taken.why}"))
+        pairs.append((N_("taken for") if taken is item.taken[0] else N_("also read by"),
+                      f"{taken.flow}: {translate(taken.why)}"))
         cols = taken.columns
-        pairs += [("  found", f"{len(cols.found)}: {_list(cols.found)}"),
-                  ("  missing", _list(cols.missing) + ("" if not cols.optional_missing else
-                                                       f" (optional, left empty: {_list(cols.optional_missing)})")
-                   + ("" if not cols.needed_missing else
-                      f" (needed when, those records rejected: {_list(cols.needed_missing)})")),
-                  ("  ignored", f"{len(cols.ignored)}: {_list(cols.ignored)}"),
+        optional = _(" (optional, left empty: {columns})").format(columns=_list(cols.optional_missing))
+        needed = _(" (needed when, those records rejected: {columns})").format(columns=_list(cols.needed_missing))
+        pairs += [("  " + N_("found"), f"{len(cols.found)}: {_list(cols.found)}"),
+                  ("  " + N_("missing"), _list(cols.missing) + (optional if cols.optional_missing else "")
+                   + (needed if cols.needed_missing else "")),
+                  ("  " + N_("ignored"), f"{len(cols.ignored)}: {_list(cols.ignored)}"),
                   *_needs(cols.needs)]
         if cols.problem:
-            pairs.append(("  a run says", cols.problem))
+            pairs.append(("  " + N_("a run says"), translate(cols.problem)))
     return pairs
 
 
@@ -75,23 +86,28 @@ def _needs(needs: list[dict[str, str | None]]) -> list[tuple[str, str]]:
     """The layout's columns by need: required, optional (with default), needed when (with the condition)."""
     def of(kind: str) -> list[dict[str, str | None]]:  # a column two fields read (payment_class) once
         return list({n["column"]: n for n in needs if n["need"] == kind}.values())
-    optional = [f"{n['column']}" + (f" (default {n['default']})" if n["default"] is not None else "")
-                for n in of("optional")]
-    pairs = [("  required", _list([str(n["column"]) for n in of("required")])), ("  optional", _list(optional)),
-             ("  needed if", _list([f"{n['column']} (when {n['when']})" for n in of("needed_when")]))]
+    optional = [f"{n['column']}" + (" (" + _("default {value}").format(value=n["default"]) + ")"
+                                    if n["default"] is not None else "") for n in of("optional")]
+    when = [f"{n['column']} (" + _("when {condition}").format(condition=translate(str(n["when"]))) + ")"
+            for n in of("needed_when")]
+    pairs = [("  " + N_("required"), _list([str(n["column"]) for n in of("required")])),
+             ("  " + N_("optional"), _list(optional)), ("  " + N_("needed if"), _list(when))]
     if of("expected"):
-        pairs.append(("  expected", _list([str(n["column"]) for n in of("expected")]) + " (column must be there)"))
+        pairs.append(("  " + N_("expected"), _list([str(n["column"]) for n in of("expected")])
+                      + " (" + _("column must be there") + ")"))
     return pairs
 
 
 def _flow(flow: FlowSeen) -> list[str]:
-    lines = [f"flow {flow.flow} ({', '.join(flow.files)}): {flow.records_in} records in, {flow.rejected} rejected"]
+    lines = [_("flow {flow} ({files}): {count} records in, {rejected} rejected").format(
+        flow=flow.flow, files=", ".join(flow.files), count=flow.records_in, rejected=flow.rejected)]
     if flow.refused:
-        lines.append(f"  refused whole: {flow.refused}")
+        lines.append("  " + _("refused whole: {reason}").format(reason=translate(flow.refused)))
     for entity, rows in flow.rows.items():
         if not rows:
             continue
-        lines.append(f"  neutral table {entity} (first {len(rows)} rows, as typed):")
+        lines.append("  " + _("neutral table {entity} (first {count} rows, as typed):").format(entity=entity,
+                                                                                                count=len(rows)))
         types = flow.types.get(entity, {})
         names = list(rows[0])
         cells = [[name, types.get(name, ""), *(_cell(row.get(name)) for row in rows)] for name in names]
@@ -99,12 +115,23 @@ def _flow(flow: FlowSeen) -> list[str]:
         lines += ["    " + "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip()
                   for cell in cells]
     if flow.rejects:
-        lines.append(f"  first rejects ({len(flow.rejects)} shown of those a run would write):")
+        lines.append("  " + _("first rejects ({count} shown of those a run would write):").format(
+            count=len(flow.rejects)))
         for r in flow.rejects:
-            where = f"{r['file']}:{r['line']}" + (f" field {r['field']}" if r.get("field") else "")
-            value = f" value {_cell(r.get('value'))}" if r.get("value") is not None else ""
-            lines.append(f"    {r.get('record') or '-'} {where}{value}: {r['reason']}")
+            where = f"{r['file']}:{r['line']}" + (" " + _("field {field}").format(field=r["field"])
+                                                  if r.get("field") else "")
+            value = " " + _("value {value}").format(value=_cell(r.get("value"))) if r.get("value") is not None else ""
+            lines.append(f"    {r.get('record') or '-'} {where}{value}: {translate(str(r['reason']))}")
     return lines
+
+
+def _decimal(value: float) -> str:
+    """A confidence (0.97) with the language's decimal separator."""
+    from babel.numbers import format_decimal
+
+    from etl.i18n import language
+
+    return format_decimal(value, format="0.00", locale=language())
 
 
 def _cell(value: object) -> str:

@@ -9,13 +9,16 @@ much the decoded text looks like language, so a DOS export is not silently read 
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from etl.extract.base import HEAD_SIZE, Guess
+from etl.i18n import N_
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 SINGLE_BYTE = ("cp1252", "cp850", "latin_1")
 _GERMAN = "äöüÄÖÜßéè€„“–"
+_DECLARED = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 SAMPLE = 1 << 20  # bytes charset-normalizer weighs: enough text, bounded time
 
 
@@ -30,10 +33,10 @@ def guess_encoding(path: Path, head: bytes | None = None) -> Guess:
         with path.open("rb") as handle:
             head = handle.read(HEAD_SIZE)
     if sniff_utf16(head):
-        return Guess("utf-16", 1.0, "byte order mark")
+        return Guess("utf-16", 1.0, N_("byte order mark"))
     bad_at = _utf8_error(path, head)
     if bad_at is None:
-        how = "byte order mark" if head.startswith(codecs.BOM_UTF8) else "decodes as UTF-8"
+        how = N_("byte order mark") if head.startswith(codecs.BOM_UTF8) else N_("decodes as UTF-8")
         return Guess("utf-8", 1.0 if head.startswith(codecs.BOM_UTF8) or not head.isascii() else 0.99, how)
     if len(head) < HEAD_SIZE:
         return _single_byte(head)  # the head is the whole file
@@ -41,6 +44,13 @@ def guess_encoding(path: Path, head: bytes | None = None) -> Guess:
         handle.seek(max(0, bad_at - SAMPLE // 2))
         sample = handle.read(SAMPLE)
     return _single_byte(sample)
+
+
+def xml_encoding(path: Path, head: bytes) -> Guess:
+    """The encoding of an XML document: the one its XML declaration names, else as its bytes show (BOM, UTF-8)."""
+    if found := _DECLARED.match(head.removeprefix(codecs.BOM_UTF8)):
+        return Guess(found[1].decode("ascii").lower(), 1.0, N_("declared in the XML declaration"))
+    return guess_encoding(path, head)
 
 
 def _utf8_error(path: Path, head: bytes) -> int | None:
@@ -81,11 +91,11 @@ def _single_byte(sample: bytes) -> Guess:
     best = results.best()
     ranked = sorted(scores, key=lambda e: scores[e], reverse=True)
     if len(ranked) == 2 and scores[ranked[0]] > scores[ranked[1]]:
-        chosen, how = ranked[0], "its umlauts (German letters) decode only this way"
+        chosen, how = ranked[0], N_("its umlauts (German letters) decode only this way")
     elif best is not None:
         chosen, how = _name(codecs.lookup(best.encoding).name), "charset-normalizer"
     else:
-        return Guess("cp1252", 0.0, "no code page fits; cp1252 assumed")
+        return Guess("cp1252", 0.0, N_("no code page fits; cp1252 assumed"))
     match = next((r for r in results if _name(codecs.lookup(r.encoding).name) == chosen), None)
     confidence = round(1.0 - match.chaos, 2) if match is not None else 0.5
     return Guess(chosen, confidence, how)

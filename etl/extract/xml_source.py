@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.extract.base import FileHead, RawTable, content_start, text_batch
+from etl.extract.base import FileHead, Guess, RawTable, content_start, text_batch
+from etl.extract.encoding import xml_encoding
 from etl.shared.errors import InputFileError
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -41,16 +42,17 @@ def read(file: FileHead) -> list[RawTable]:
         raise InputFileError(path, f"not well-formed XML: {exc.msg}", line=exc.lineno) from None
     if not tables:
         raise InputFileError(path, "no table rows found (expected mysql --xml or phpMyAdmin XML)")
-    return [_raw(path, name, *parts) for name, parts in tables.items()]
+    encoding = xml_encoding(path, file.head)  # what `etl inspect` and the run's report name
+    return [_raw(path, name, *parts, encoding) for name, parts in tables.items()]
 
 
-def _raw(path: Path, name: str, columns: list[str], rows: list, lines: list[int]) -> RawTable:
+def _raw(path: Path, name: str, columns: list[str], rows: list, lines: list[int], encoding: Guess) -> RawTable:
     def batches() -> Iterator:
         for start in range(0, len(rows), BATCH_ROWS):
             end = start + BATCH_ROWS
             yield text_batch(rows[start:end], columns, lines[start:end])
 
-    return RawTable(path=path, columns=columns, batches=batches, name=name or None)
+    return RawTable(path=path, columns=columns, batches=batches, name=name or None, encoding=encoding)
 
 
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, str | None], int]]:

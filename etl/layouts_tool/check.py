@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.bundled import load_yaml
+from etl.i18n import N_
 from etl.load.json_schema import json_schema_text
 from etl.load.xsd import xsd_text
 from etl.os_compat import read_text_file
@@ -22,6 +23,9 @@ from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 from etl.transform.needs import field_needs
 
 Need = tuple[str, str, str, str | None, str]  # field, column(s), need, default, condition in words
+
+REMOVED, ADDED = N_("{path}: removed"), N_("{path}: added")  # English, translated when shown
+ADDED_FIELD, REMOVED_FIELD = N_("added"), N_("removed")
 
 
 @dataclass
@@ -56,7 +60,8 @@ def check_layout(own: Path, bundled: Path | None, schemas: Path | None = None) -
     for suffix, text in ((".xsd", xsd_text), (".schema.json", json_schema_text)):
         file = schemas.with_suffix(suffix) if schemas is not None else None
         if file is not None and file.is_file() and file.read_text(encoding="utf-8") != text(layout):
-            result.problems.append(f"{file}: does not match the layout any more; run `etl layout build`")
+            result.problems.append(N_("{file}: does not match the layout any more; run `etl layout build`").format(
+                file=file))
     result.unused = unused_fields(layout)
     return result
 
@@ -80,13 +85,14 @@ def _check_source(result: LayoutCheck) -> LayoutCheck:
     if bundled is not None and bundled.is_file() and bundled.resolve() != result.path.resolve():
         old: SourceLayout = load_layout(bundled, SourceLayout)
         for name in old.tables.keys() - layout.tables.keys():
-            result.changes.append(f"tables.{name}: removed")
+            result.changes.append(REMOVED.format(path=f"tables.{name}"))
         for name, table in layout.tables.items():
             before = {f: s.model_dump(by_alias=True, exclude_defaults=True)
                       for f, s in (old.tables[name].fields.items() if name in old.tables else [])}
             after = {f: s.model_dump(by_alias=True, exclude_defaults=True) for f, s in table.fields.items()}
             names = [*before, *(f for f in after if f not in before)]
-            result.changes += [f"tables.{name}.fields.{f}: {before.get(f, 'added')} -> {after.get(f, 'removed')}"
+            result.changes += [f"tables.{name}.fields.{f}: {before.get(f, ADDED_FIELD)} -> "
+                               f"{after.get(f, REMOVED_FIELD)}"
                                for f in names if before.get(f) != after.get(f)]
     result.needs = {name: field_needs(layout, table) for name, table in layout.tables.items()}
     return result
@@ -115,22 +121,24 @@ def _named(args: dict[str, Any]) -> list[str]:
 def _changes(old: TargetLayout, new: TargetLayout) -> list[str]:
     out = []
     for name in old.records.keys() - new.records.keys():
-        out.append(f"records.{name}: removed")
+        out.append(REMOVED.format(path=f"records.{name}"))
     for name in new.records.keys() - old.records.keys():
-        out.append(f"records.{name}: added")
+        out.append(ADDED.format(path=f"records.{name}"))
     for name in [n for n in new.records if n in old.records]:
         before = {f.name: f.model_dump(by_alias=True, exclude_defaults=True) for f in old.records[name].fields}
         after = {f.name: f.model_dump(by_alias=True, exclude_defaults=True) for f in new.records[name].fields}
-        out += [f"records.{name}.{f}: removed" for f in before if f not in after]
-        out += [f"records.{name}.{f}: added {after[f]}" for f in after if f not in before]
+        out += [REMOVED.format(path=f"records.{name}.{f}") for f in before if f not in after]
+        out += [N_("{path}: added {value}").format(path=f"records.{name}.{f}", value=after[f])
+                for f in after if f not in before]
         out += [f"records.{name}.{f}: {before[f]} -> {after[f]}"
                 for f in after if f in before and before[f] != after[f]]
         if [f for f in before if f in after] != [f for f in after if f in before]:
-            out.append(f"records.{name}: fields in another order")
+            out.append(N_("{path}: fields in another order").format(path=f"records.{name}"))
     for key in ("value_maps", "dialects", "shape", "xml", "stores"):
         a, b = getattr(old, key), getattr(new, key)
         if a != b:
-            out.append(f"{key}: changed" + _map_diff(a, b) if key == "value_maps" else f"{key}: changed")
+            details = _map_diff(a, b) if key == "value_maps" else ""
+            out.append(N_("{path}: changed").format(path=key) + details)
     return out
 
 

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.numbers import format_percent
 
 from etl.bundled import bundled, load_yaml
 from etl.extract.base import RawTable
 from etl.extract.registry import read_file
+from etl.i18n import _, language, translate
 from etl.shared.model import ENTITIES
 
 SAMPLE_ROWS = 50
@@ -75,19 +77,23 @@ def detected(table: RawTable, rows: list[dict[str, Any]]) -> list[str]:
     lines, settings = [], {}
     if table.encoding is not None:
         guess = table.encoding
-        lines.append(f"#   encoding: {guess.encoding}, sure {guess.confidence:.0%}: {guess.how}")
+        lines.append("#   " + _("encoding: {encoding}, sure {percent}: {how}").format(
+            encoding=guess.encoding, percent=format_percent(guess.confidence, locale=language()),
+            how=translate(guess.how)))
         settings["encoding"] = guess.encoding
     if table.dialect is not None:
         spelled = table.dialect.describe()
-        lines.append(f"#   separator: {spelled['separator']!r}, quote: {spelled['quote']!r}, "
-                     f"line end: {spelled['line_end']} ({table.dialect.name} dialect)")
+        lines.append("#   " + _("separator: {separator}, quote: {quote}, line end: {line_end} ({name} dialect)").format(
+            separator=repr(spelled["separator"]), quote=repr(spelled["quote"]), line_end=spelled["line_end"],
+            name=table.dialect.name))
         settings["delimiter"] = table.dialect.separator
     mark, example = guess_decimal(rows)
     if mark is not None:
-        lines.append(f"#   decimal: {'comma' if mark == ',' else 'point'} (e.g. {example!r})")
+        lines.append("#   " + _("decimal: {mark} (e.g. {example})").format(
+            mark=_("comma") if mark == "," else _("point"), example=repr(example)))
         settings["decimal"] = mark
     if settings:
-        lines.append("#   A run detects these per file; to fix them, add at the top: "
+        lines.append("#   " + _("A run detects these per file; to fix them, add at the top:") + " "
                      + ", ".join(f"{k}: {yaml.safe_dump(v, default_style=chr(34)).strip()}"
                                  for k, v in settings.items()))
     return lines
@@ -142,20 +148,24 @@ def draft_layout(flow: str, path: Path, system: str = "shop") -> str:
         fields = {d.field: d.column for d in drafted if d.field}
         # A source field outside the model (one a flow joins by, e.g. product_id) has no type of its own.
         types = {d.field: ENTITIES[entity].get(d.field, d.type) for d in drafted if d.field}
-        notes += [f"#   {name}.{d.column} -> {d.field}: the first values look like {d.type}, the field is "
-                  f"{types[d.field]} (e.g. {d.example!r})" for d in drafted
+        notes += ["#   " + _("{column} -> {field}: the first values look like {type}, the field is {field_type} (e.g. "
+                           "{example})").format(column=f"{name}.{d.column}", field=d.field, type=d.type,
+                                                field_type=types[d.field], example=repr(d.example)) for d in drafted
                   if d.field and d.type != "string" and d.type != types[d.field]
                   and (d.type, types[d.field]) != ("int", "decimal")]
         found += [f"# {name}:", *detected(table, rows[:SAMPLE_ROWS])] if table.encoding or table.dialect else []
         tables[name] = {"recognize": [d.column for d in drafted[:3]], "entity": entity, "fields": fields}
-        notes += [f"#   {name}.{d.column}: {d.type}, e.g. {d.example!r}" for d in drafted if not d.field]
-    data = {"system": system, "flow": flow, "description": f"draft from {path.name}: check every field",
-            "tables": tables}
-    head = (f"# Draft source layout for the '{flow}' flow, made from {path.name} by `etl layout new`.\n"
-            "# Check entity, field names and types; `recognize` lists columns every such export has.\n"
-            + ("# Detected in the file (the reader a run uses, and the first rows):\n" + "\n".join(found) + "\n"
-               if found else ""))
-    title = "\n# To look at (columns without a neutral field: map them, or leave them out):\n"
+        notes += ["#   " + _("{column}: {type}, e.g. {example}").format(column=f"{name}.{d.column}", type=d.type,
+                                                                      example=repr(d.example))
+                  for d in drafted if not d.field]
+    data = {"system": system, "flow": flow, "description": _("draft from {file}: check every field").format(
+        file=path.name), "tables": tables}
+    head = ("# " + _("Draft source layout for the '{flow}' flow, made from {file} by `etl layout new`.").format(
+        flow=flow, file=path.name) + "\n# " + _("Check entity, field names and types; `recognize` lists columns "
+                                                "every such export has.") + "\n"
+            + ("# " + _("Detected in the file (the reader a run uses, and the first rows):") + "\n"
+               + "\n".join(found) + "\n" if found else ""))
+    title = "\n# " + _("To look at (columns without a neutral field: map them, or leave them out):") + "\n"
     tail = title + "\n".join(notes) + "\n" if notes else ""
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110) + tail
 

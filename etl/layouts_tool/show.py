@@ -10,6 +10,7 @@ import yaml
 
 from etl.config import Config
 from etl.config.storefronts import store_numbers
+from etl.i18n import N_, _
 from etl.shared.errors import UsageError
 from etl.transform.layout import TargetLayout, load_layout
 from etl.transform.storefront_layouts import for_store, with_stores
@@ -22,9 +23,9 @@ def effective_layout(config: Config, mapping: str, store: str | None = None) -> 
     if store is None:
         return path, layout
     if store not in layout.stores:
-        known = ", ".join(layout.stores) or "none"
-        raise UsageError(f"{path}: no overrides for store '{store}' in the layout or etl.yaml "
-                         f"(stores with overrides: {known})")
+        raise UsageError(N_("{path}: no overrides for store '{store}' in the layout or etl.yaml (stores with "
+                            "overrides: {known})").format(path=path, store=store,
+                                                          known=", ".join(layout.stores) or "-"))
     override = layout.stores[store]
     if override.layout:
         path = config.find_mapping(override.layout)
@@ -43,7 +44,8 @@ def store_lines(config: Config, mapping: str, store: str) -> list[str]:
     override = with_stores(load_layout(config.find_mapping(mapping), TargetLayout), config.stores).stores[store]
     numbers = store_numbers(config.customer_numbers, override.customer_numbers)
     first = f"{numbers.prefix}{numbers.start:0{numbers.width}d}"
-    return [f"# store {store}{f' ({override.name})' if override.name else ''}: "
-            f"outbox {'subfolder ' + override.outbox if override.outbox else 'folder of the flow'}, "
-            f"layout {override.layout or mapping}, new customer numbers from {first}"
-            f"{'' if override.customer_numbers else ' (the main range)'}"]
+    where = _("subfolder {name}").format(name=override.outbox) if override.outbox else _("folder of the flow")
+    line = _("store {store}: outbox {where}, layout {layout}, new customer numbers from {first}").format(
+        store=f"{store} ({override.name})" if override.name else store, where=where,
+        layout=override.layout or mapping, first=first)
+    return [f"# {line}" + ("" if override.customer_numbers else " (" + _("the main range") + ")")]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl.i18n import N_
+
 
 @dataclass(frozen=True)
 class WriterSpec:
@@ -34,29 +36,32 @@ class WriterSpec:
     @property
     def scope(self) -> str:
         """Whom the format serves, in a few words for help texts ('' for every flow)."""
-        if self.flows:
-            return " and ".join(self.flows) + (" flows" if len(self.flows) > 1 else " flow") + " only"
+        if self.flows:  # English, translated when shown (`etl.i18n.translate`)
+            names = ", ".join(self.flows)
+            only = N_("{names} flows only") if len(self.flows) > 1 else N_("{names} flow only")
+            return only.format(names=names)
         if self.systems:
-            return "flows whose target is the " + " or the ".join(self.systems)
+            return N_("flows whose target is the {systems}").format(systems=" or the ".join(self.systems))
         return ""
 
 
 # In the order help and `etl flows` show them.
 WRITERS: dict[str, WriterSpec] = {
-    "xml": WriterSpec("etl.load.xml_writer:XmlWriter", "XML from a Jinja template, validated against an XSD"),
-    "csv": WriterSpec("etl.load.csv_writer:CsvWriter", "CSV in the mapping's dialect, a file per record type"),
-    "txt": WriterSpec("etl.load.txt_writer:TxtWriter", "plain text, fixed width or separated, a file per record type"),
-    "json": WriterSpec("etl.load.json_writer:JsonWriter", "JSON, each record validated against a JSON Schema"),
+    "xml": WriterSpec("etl.load.xml_writer:XmlWriter", N_("XML from a Jinja template, validated against an XSD")),
+    "csv": WriterSpec("etl.load.csv_writer:CsvWriter", N_("CSV in the mapping's dialect, a file per record type")),
+    "txt": WriterSpec("etl.load.txt_writer:TxtWriter",
+                      N_("plain text, fixed width or separated, a file per record type")),
+    "json": WriterSpec("etl.load.json_writer:JsonWriter", N_("JSON, each record validated against a JSON Schema")),
     # One line per article, built from the catalog's tables: no other flow's records fit it.
     "xtsol": WriterSpec("etl.load.xtsol_writer:XtsolWriter",
-                        "the shop's own product import (xt:Commerce 3 admin Import/Export, XTSOL)",
+                        N_("the shop's own product import (xt:Commerce 3 admin Import/Export, XTSOL)"),
                         systems=("shop",), flows=("catalog",)),
     # Statements for the shop's tables (schemas/shop/tables.yaml); the direct database target runs them.
-    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database",
+    "sql": WriterSpec("etl.load.sql_writer:SqlWriter", N_("MariaDB/MySQL script for the shop's database"),
                       systems=("shop",)),
     # A standard's documents, one per record, valid against the official schema (schemas/opentrans/).
     "opentrans": WriterSpec("etl.load.opentrans_writer:OpentransWriter",
-                            "openTRANS 2.1 documents (ORDER, DISPATCHNOTIFICATION, INVOICE), one file each",
+                            N_("openTRANS 2.1 documents (ORDER, DISPATCHNOTIFICATION, INVOICE), one file each"),
                             flows=("orders", "shipments", "documents"), layouts="opentrans"),
 }
 

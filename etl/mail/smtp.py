@@ -10,6 +10,7 @@ from email.message import Message
 from pathlib import Path
 
 from etl.config.mail import MailSettings, SmtpSettings
+from etl.i18n import N_
 from etl.mail.current import up_to_date
 from etl.shared.errors import ConfigError, EtlError
 from etl.state.mail_queue import MailQueue
@@ -55,7 +56,8 @@ def send_due(queue: MailQueue, settings: MailSettings, base: Path, templates: tu
     if not due:
         return result
     if settings.smtp is None:
-        result.skipped = f"{len(due)} mails saved in outbox/mail/, not sent: etl.yaml names no SMTP server"
+        result.skipped = N_("{count} mails saved in outbox/mail/, not sent: etl.yaml names no SMTP server").format(
+            count=len(due))
         return result
     client: smtplib.SMTP | None = None
     for mail in due:
@@ -66,7 +68,7 @@ def send_due(queue: MailQueue, settings: MailSettings, base: Path, templates: tu
         except (OSError, smtplib.SMTPException, ConfigError) as exc:  # kept queued, tried again later
             error = _describe(exc)
             queue.attempt_failed(mail.key, error, settings.max_attempts)
-            result.failed.append(f"{mail.key} to {mail.recipient}: {error}")
+            result.failed.append(N_("{key} to {to}: {error}").format(key=mail.key, to=mail.recipient, error=error))
             if client is not None and not isinstance(exc, smtplib.SMTPRecipientsRefused):
                 _quit(client)
                 client = None

@@ -62,26 +62,28 @@ def send_queued(config: Config) -> list[str]:
         counts = queue.counts()
     finally:
         queue.close()
-    lines = [f"mails: {result.sent} sent now; {counts['sent']} sent, {counts['queued']} waiting, "
-             f"{counts['failed']} failed in all"]
+    lines = [N_("mails: {now} sent now; {sent} sent, {waiting} waiting, {failed} failed in all").format(
+        now=result.sent, sent=counts["sent"], waiting=counts["queued"], failed=counts["failed"])]
     if result.skipped:
         lines.append(result.skipped)
-    lines += [f"mail not sent, will be retried: {failure}" for failure in result.failed]
+    lines += [N_("mail not sent, will be retried: {failure}").format(failure=failure) for failure in result.failed]
     return lines
 
 
 def mail_status(config: Config, retry: bool = False) -> tuple[list[str], bool]:
-    """Send what is due (after `retry`, failed mails too); report lines and whether some are failing."""
+    """Send what is due (after `retry`, failed mails too); report lines (English, `translate` them) and whether
+    some are failing."""
     queue = MailQueue(config.folder("state"))
     try:
         again = queue.retry_failed() if retry else 0
     finally:
         queue.close()
-    lines = ([f"{again} failed mails queued again"] if retry else []) + send_queued(config)
+    lines = ([N_("{count} failed mails queued again").format(count=again)] if retry else []) + send_queued(config)
     queue = MailQueue(config.folder("state"))
     try:
         problems = queue.problems()
     finally:
         queue.close()
-    lines += [f"{key} to {to}: {attempts} attempts, last error: {error}" for key, to, attempts, error in problems]
+    lines += [N_("mail {key} to {to}: {attempts} attempts, last error: {error}").format(
+        key=key, to=to, attempts=attempts, error=error) for key, to, attempts, error in problems]
     return lines, bool(problems)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from etl.i18n import N_, translate
+from babel.numbers import format_decimal
+
+from etl.i18n import N_, language, translate
 from etl.report.run_report import RunReport
 
 SHOWN_REJECTS = 10
@@ -19,13 +21,16 @@ def summary_lines(report: RunReport, lang: str | None = None) -> list[tuple[str,
     def _(text: str, **params: object) -> str:
         return translate(text, lang).format(**params)
 
+    def count(value: int) -> str:  # 1.234 in German, 1,234 in English
+        return format_decimal(value, locale=lang or language())
+
     title = _("{flow} → {format}  run {run_id}", flow=report.flow, format=report.format, run_id=report.run_id)
     if report.dry_run:
         title += _("  (dry run: nothing written or moved)")
     counts = _("{unit}: {records_in} in, {written} written, {rejected} rejected", unit=_(report.unit),
-               records_in=report.records_in, written=report.written, rejected=report.rejected)
+               records_in=count(report.records_in), written=count(report.written), rejected=count(report.rejected))
     if report.skipped:
-        counts += _(", {skipped} skipped", skipped=report.skipped)
+        counts += _(", {skipped} skipped", skipped=count(report.skipped))
     lines = [("bold", title), ("", "  " + counts)]
     lines += [("", "  " + translate(note, lang)) for note in report.notes]
     if report.error:
@@ -41,7 +46,7 @@ def summary_lines(report: RunReport, lang: str | None = None) -> list[tuple[str,
         lines.append(("red", "  " + _("rejected {record} {where}: {reason}", record=reject.record or "", where=where,
                                       reason=reject.reason_in(lang))))
     if len(report.rejects) > SHOWN_REJECTS:
-        lines.append(("", "  " + _("… {count} more in {file}", count=len(report.rejects) - SHOWN_REJECTS,
+        lines.append(("", "  " + _("… {count} more in {file}", count=count(len(report.rejects) - SHOWN_REJECTS),
                                    file=report.rejects_file)))
     elif report.rejects_file:
         lines.append(("", "  " + _("rejects: {file}", file=report.rejects_file)))

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from etl.shared.reject_codes import CODES, plain, render
 
-FIELDS = ("file", "line", "record", "field", "value", "reason", "code")
+FIELDS = ("file", "line", "record", "field", "value", "reason", "code", "params")
 
 
 @dataclass(frozen=True)

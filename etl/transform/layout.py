@@ -14,6 +14,8 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from etl.bundled import load_yaml
+from etl.config.problems import validation_problems
+from etl.i18n import N_
 from etl.os_compat import read_text_file
 from etl.shared.errors import ConfigError
 from etl.shared.model import ENTITIES, TYPES, field_type
@@ -258,18 +260,13 @@ class TargetLayout(Strict):
 def load_layout(path: Path, kind: type[SourceLayout] | type[TargetLayout]) -> Any:
     """Read and validate a layout file; raise ConfigError listing every problem by key."""
     try:
-        data = load_yaml(read_text_file(path))
+        text = read_text_file(path)
+        data = load_yaml(text)
     except FileNotFoundError:
-        raise ConfigError([f"{path}: mapping file not found"]) from None
+        raise ConfigError([N_("{file}: mapping file not found").format(file=path)]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: not valid YAML: {exc}"]) from None
+        raise ConfigError([N_("{file}: not valid YAML: {error}").format(file=path, error=exc)]) from None
     try:
         return kind.model_validate(data or {})
     except ValidationError as exc:
-        raise ConfigError([_problem(path, err) for err in exc.errors()]) from None
-
-
-def _problem(path: Path, err: Any) -> str:
-    key = ".".join(str(part) for part in err["loc"])
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{path}: {key + ': ' if key else ''}{message}"
+        raise ConfigError(validation_problems(path, text, kind, exc)) from None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.flows import FLOWS
+from etl.i18n import N_
 from etl.pipeline import run_flow
 from etl.state.locks import LockBusy
 from etl.transform.layout import SourceLayout
@@ -40,9 +41,10 @@ def run_remembered(config: Config, flow: str, layout: SourceLayout) -> str | Non
     try:
         report = run_flow(config, flow, fmt, files=[])
     except LockBusy:  # a manual run holds the working folder: the next cycle tries again
-        log.info("%s: another run is busy; remembered records wait", flow)
+        log.info(N_("%s: another run is busy; remembered records wait"), flow)
         return None
     outputs = ", ".join(Path(p).name for p in report.outputs)
-    log.info("%-8s %s  remembered records: %d written, %d skipped%s", "run", flow, report.written, report.skipped,
+    log.info(N_("%-8s %s  remembered records: %d written, %d skipped%s"), N_("run"), flow, report.written,
+             report.skipped,
              f" -> {outputs}" if outputs else "")
     return report.run_id

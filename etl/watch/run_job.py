@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import Config
+from etl.i18n import N_
 from etl.pipeline import run_flow
 from etl.shared.errors import ConfigError, StorageError
 from etl.state.lifecycle import free_name, is_candidate, move_aside, not_plain, refuse
@@ -43,24 +44,25 @@ def process(config: Config, router: Router, claimed: Claimed) -> Outcome:
             _run(config, flow, paths, outcome)
     except (LockBusy, ConfigError, StorageError) as exc:
         # Not the file's fault: give it back and try again later.
-        log.error("cannot process %s now (%s); put back into the inbox", ", ".join(claimed.names), exc)
+        log.error(N_("cannot process %s now (%s); put back into the inbox"), ", ".join(claimed.names), str(exc))
         unclaim(claimed, inbox)
         outcome.put_back = True
         return outcome
     if claimed.kind == "zip" and (claimed.folder / claimed.names[0]).exists():
         target = move_aside(claimed.folder / claimed.names[0], config.folder("archive"))
-        outcome.files.append((claimed.names[0], "archived", f"unpacked; zip kept in {target.parent}"))
+        outcome.files.append((claimed.names[0], N_("archived"), N_("unpacked; zip kept in {folder}").format(
+            folder=target.parent)))
     for path in leftovers(claimed):
         if foreign := not_plain(path):
             _refuse(config, path, foreign, outcome, "not-a-plain-file")
         elif is_candidate(path):
-            _refuse(config, path, "not processed: no complete export of a built flow contains this file", outcome,
+            _refuse(config, path, N_("not processed: no complete export of a built flow contains this file"), outcome,
                     "no-flow-reads-it")
         else:  # readme, hidden or temporary files inside a dropped folder: not exports, kept beside them
             move_aside(path, config.folder("archive"))
     release(claimed)
     for name, status, detail in outcome.files:
-        log.info("%-8s %s%s", status, name, f"  {detail}" if detail else "")
+        log.info("%-8s %s%s%s", status, name, "  " if detail else "", detail)  # each part translated
     return outcome
 
 
@@ -98,15 +100,16 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
         raise
     except Exception as exc:  # a poisonous input: find it by running the files one by one
         if len(paths) > 1:
-            log.warning("%s: run over %d files failed (%s: %s); retrying them one by one",
+            log.warning(N_("%s: run over %d files failed (%s: %s); retrying them one by one"),
                         flow, len(paths), type(exc).__name__, exc)
             for path in paths:
                 if path.exists():
                     _run(config, flow, [path], outcome)
             return
-        log.exception("%s: processing %s failed", flow, paths[0].name)
+        log.exception(N_("%s: processing %s failed"), flow, paths[0].name)
         if paths[0].exists():
-            _refuse(config, paths[0], f"processing failed: {type(exc).__name__}: {exc}", outcome, "processing-failed")
+            _refuse(config, paths[0], N_("processing failed: {error}").format(error=f"{type(exc).__name__}: {exc}"),
+                    outcome, "processing-failed")
         return
     outcome.runs.append(report.run_id)
     for item in report.files:
@@ -115,10 +118,11 @@ def _run(config: Config, flow: str, paths: list[Path], outcome: Outcome) -> None
             os.replace(held, free_name(config.folder("inbox"), held.name))
     outputs = ", ".join(Path(p).name for p in report.outputs)
     for item in report.files:
-        detail = item.reason or (f"{flow} run {report.run_id}" + (f" -> {outputs}" if outputs else ""))
+        detail = item.reason or N_("run {run} of {flow}{outputs}").format(run=report.run_id, flow=flow,
+                                                                          outputs=f" -> {outputs}" if outputs else "")
         outcome.files.append((item.name, item.status, detail))
 
 
 def _refuse(config: Config, path: Path, reason: str, outcome: Outcome, code: str) -> None:
     refuse(path, config.folder("error"), reason, code)
-    outcome.files.append((path.name, "error", reason))
+    outcome.files.append((path.name, N_("error"), reason))

@@ -12,7 +12,6 @@ import os
 import signal
 import threading
 import time
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -22,6 +21,7 @@ from watchdog.observers.polling import PollingObserver
 
 from etl.config import Config
 from etl.flows import FLOWS
+from etl.i18n import N_
 from etl.mail.notify import Notifier
 from etl.os_compat import why_unreadable
 from etl.pipeline.layouts import check_formats
@@ -30,6 +30,7 @@ from etl.state.lifecycle import not_plain, refuse
 from etl.state.locks import FileLock
 from etl.watch import claim, recall
 from etl.watch.closed import Closes, Probe, pair_moves_quickly
+from etl.watch.log_text import setup_logging
 from etl.watch.route import Route, Router
 from etl.watch.run_job import Outcome, process
 from etl.watch.sets import Drops, Patience, Plan, SetTables, plan
@@ -96,12 +97,13 @@ class Watcher:
         self.inbox.mkdir(parents=True, exist_ok=True)
         with FileLock(self.inbox / WATCH_LOCK, timeout=1.0, what="a watcher for this inbox"):
             self.router = Router(self.config)
-            log.info("watching %s (%s, quiet %gs%s)", self.inbox, "polling" if self.settings.poll else "events",
-                     self.settings.quiet_seconds, ", done-markers" if self.settings.done_marker else "")
+            how = N_("polling") if self.settings.poll else N_("events")
+            log.info(N_("watching %s (%s, quiet %gs%s)"), self.inbox, how, self.settings.quiet_seconds,
+                     N_(", done-markers") if self.settings.done_marker else "")
             self._start_observer()
             try:
                 for job in claim.resume(self.inbox):
-                    log.info("resuming interrupted job %s (%s)", job.folder.name, ", ".join(job.names))
+                    log.info(N_("resuming interrupted job %s (%s)"), job.folder.name, ", ".join(job.names))
                     self._processed(process(self.config, self.router, job), job.names)
                 while not self.stopping.is_set():
                     busy = self.cycle()
@@ -112,7 +114,7 @@ class Watcher:
                     self._sleep(busy)
             finally:
                 self._stop_observer()
-        log.info("stopped")
+        log.info(N_("stopped"))
         return 0
 
     def cycle(self) -> bool:
@@ -126,7 +128,7 @@ class Watcher:
                 break
             if os.path.lexists(path):  # a link is refused even when it leads nowhere
                 refuse(path, self.config.folder("error"), reason, code)
-                log.info("%-8s %s  %s", "error", path.name, reason)
+                log.info("%-8s %s  %s", N_("error"), path.name, reason)
             self._forget(path, markers)
         now = time.monotonic()
         for job in decided.jobs:
@@ -172,7 +174,8 @@ class Watcher:
         for path, reason in self.incomplete.items():
             by_reason.setdefault(reason, []).append(path.name)
         for reason, names in by_reason.items():
-            log.info("%-8s %s  %s; left in the inbox for a later run", "waiting", ", ".join(sorted(names)), reason)
+            log.info(N_("%-8s %s  %s; left in the inbox for a later run"), N_("waiting"), ", ".join(sorted(names)),
+                     reason)
 
     def _plan(self, drops: dict[Path, Signature], markers: set[str]) -> Plan:
         ready: dict[Path, Route | None] = {}
@@ -249,13 +252,13 @@ class Watcher:
         alive = observer is not None and observer.is_alive() and all(e.is_alive() for e in observer.emitters)
         if alive:
             return
-        log.error("the file system observer stopped; starting a new one (the inbox is scanned meanwhile)")
+        log.error(N_("the file system observer stopped; starting a new one (the inbox is scanned meanwhile)"))
         self._stop_observer()
         self.observer_restarts += 1
         try:
             self._start_observer()
         except OSError as exc:  # e.g. the share is gone for a moment: scans go on, retry next cycle
-            log.error("cannot start the observer: %s", exc)
+            log.error(N_("cannot start the observer: %s"), exc)
 
     def _stop_observer(self) -> None:
         if self.observer is not None:
@@ -265,21 +268,6 @@ class Watcher:
             except RuntimeError:
                 pass
             self.observer = None
-
-
-def setup_logging(config: Config) -> None:
-    """One line per file and outcome, to the console and to a rotating log file."""
-    logger = logging.getLogger("etl.watch")
-    logger.setLevel(logging.INFO)
-    if logger.handlers:
-        return
-    form = logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S")
-    path = (config.base / config.watch.log_file).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for handler in (logging.StreamHandler(), RotatingFileHandler(path, maxBytes=1 << 20, backupCount=5,
-                                                                  encoding="utf-8")):
-        handler.setFormatter(form)
-        logger.addHandler(handler)
 
 
 def watch(config: Config, *, once: bool = False) -> int:

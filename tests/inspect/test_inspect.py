@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from etl.config import Config
 from etl.examine import inspect_files, render
+from etl.examine.look import Inspection
 from etl.pipeline import RunOptions, run_flow
 from tests.conftest import ORDERS
 
@@ -37,8 +39,9 @@ def test_a_table_set_shows_encoding_dialect_columns_neutral_rows_and_rejects(tmp
     assert flow.types["orders"]["total"] == "decimal128(18, 4)"
     unbalanced = next(r for r in flow.rejects if r["record"] == "10007")  # in the language inspect speaks
     assert unbalanced["code"] == "order-does-not-add-up" and "geht nicht auf" in str(unbalanced["reason"])
-    text = render(seen)
+    text = render_in("en", seen)
     assert "taken for    orders: table orders of mappings/shop/orders.yaml" in text
+    assert re.search(r"genommen für +orders: Tabelle orders von mappings/shop/orders.yaml", render_in("de", seen))
     assert "neutral table orders (first 3 rows, as typed):" in text
     assert _digest(SET) == before  # nothing written, nothing moved
 
@@ -68,7 +71,7 @@ def test_a_file_no_flow_reads_lists_the_recognising_columns_each_flow_lacks(tmp_
 def test_the_command_prints_text_and_json(tmp_path: Path) -> None:
     flat = ORDERS / "flat_cp1252.csv"
     command = [sys.executable, "-m", "etl", "inspect", str(flat), "--flow", "orders", "--rows", "1"]
-    text = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    text = subprocess.run([*command, "--lang", "en"], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert text.returncode == 0, text.stderr
     assert "taken for    orders: a flat export (one row per line)" in text.stdout
     as_json = subprocess.run([*command, "--json"], capture_output=True, text=True, cwd=tmp_path, check=False)
@@ -88,3 +91,14 @@ def test_the_run_report_lists_ignored_columns_per_input(workspace: Config) -> No
     (read,) = report.inputs
     assert "customers_firstname" in read.ignored["flat"] and "orders_id" not in read.ignored["flat"]
     assert "customers_firstname" in report.as_dict()["inputs"][0]["ignored"]["flat"]  # type: ignore[index]
+
+
+def render_in(lang: str, seen: Inspection) -> str:
+    """The text of `etl inspect` in `lang`."""
+    from etl import i18n
+
+    i18n.set_language(lang)
+    try:
+        return render(seen)
+    finally:
+        i18n.set_language(None)

@@ -26,7 +26,9 @@ FIX = "#   A run detects these per file; to fix them, add at the top: "
     pytest.param(DATA / "articles" / "xtc_cp1252" / "products.csv", "articles",
                  ["#   decimal: point (e.g. '49.5800')"], id="model-outside-field"),
 ])
-def test_draft_names_what_was_detected(path: Path, flow: str, lines: list[str]) -> None:
+def test_draft_names_what_was_detected(path: Path, flow: str, lines: list[str], monkeypatch: pytest.MonkeyPatch
+                                       ) -> None:
+    monkeypatch.setenv("ETL_LANG", "en")  # the comments speak the merchant's language: German by default
     text = draft_layout(flow, path)
     comments = text.splitlines()
     for line in lines:

@@ -42,7 +42,7 @@ def test_build_then_check_is_clean(workspace: Config) -> None:
     _edit(workspace)
     runner = CliRunner()
     config = str(workspace.base / "etl.yaml")
-    built = runner.invoke(app, ["layout", "build", "-c", config])
+    built = runner.invoke(app, ["layout", "build", "-c", config], env={"ETL_LANG": "en"})
     assert built.exit_code == 0, built.output
     assert "orders.xsd" in built.output and "2 schema file(s) written" in built.output
     checked = runner.invoke(app, ["layout", "check", "sage/orders.yaml", "-c", config])

@@ -50,7 +50,7 @@ def test_etl_yaml_wins_key_by_key(workspace: Config) -> None:
 def test_show_prints_the_effective_layout_of_a_store(workspace: Config) -> None:
     config = _setup(workspace)
     shown = CliRunner().invoke(app, ["layout", "show", "sage/orders.yaml", "--store", "2",
-                                     "-c", str(config.base / "etl.yaml")])
+                                     "-c", str(config.base / "etl.yaml")], env={"ETL_LANG": "en"})
     assert shown.exit_code == 0, shown.output
     assert "# store 2 (B2B-Shop): outbox subfolder b2b, layout sage/orders.yaml, new customer numbers from B50000" \
         in shown.output

@@ -41,7 +41,7 @@ def test_run_help_shows_the_registry_and_imports_no_writer() -> None:
             "try:\n    runpy.run_module('etl', run_name='__main__')\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.endswith('_writer') or m.split('.')[0] in ('lxml', 'jinja2')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                            env={"COLUMNS": "400", "PATH": "/usr/bin:/bin"})
+                            env={"COLUMNS": "400", "PATH": "/usr/bin:/bin", "ETL_LANG": "en"})
     assert result.returncode == 0, result.stderr
     *help_lines, imported = result.stdout.splitlines()
     assert imported == "[]"

@@ -83,15 +83,16 @@ def test_the_page_shows_the_reject_with_file_line_and_next_step(view: StatusPage
     html = response.body.decode()
     row = rejects_of(html)
     assert "<b>flat_cp1252.csv</b>" in row and '<td class="num">19</td>' in row and ">10007</td>" in row
-    # the reason in the words of the reject file (the working folder's German), the next step by its code
-    assert "geht nicht auf" in row and "check the order in the shop admin" in row
+    # the reject file was written in German: its words again in the page's language from code and parameters
+    assert "does not add up" in row and "make 67.75, the order total is 67.85" in row
+    assert "check the order in the shop admin" in row
     assert "junk.bin" in html.split('id="failed-table"')[1] and 'action="/retry"' in html
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert "http://" not in html.replace(ORIGIN, "") and "https://" not in html  # nothing from outside
 
 
 @pytest.mark.parametrize(("query", "shown"), [
-    pytest.param({"q": "GEHT NICHT AUF"}, True, id="reason-text-any-case"),
+    pytest.param({"q": "DOES NOT ADD UP"}, True, id="reason-text-any-case"),
     pytest.param({"q": "Order-Does-Not"}, True, id="code-any-case"),
     pytest.param({"q": "is not a date"}, False, id="reason-text-absent"),
     pytest.param({"file": "flat_cp1252.csv"}, True, id="file"),
@@ -253,7 +254,8 @@ def test_etl_status_lists_rejects_with_file_line_and_next_step(seen: Config) -> 
                             capture_output=True, text=True, timeout=120,
                             env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "ETL_LANG": "en"})
     assert result.returncode == 0, result.stderr
-    assert "flat_cp1252.csv:19 ot_total: die Bestellung geht nicht auf" in result.stdout  # as the file says
+    # written in German, told in English: from the file's code and parameters
+    assert "flat_cp1252.csv:19 ot_total: the order does not add up" in result.stdout
     assert "next: check the order in the shop admin" in result.stdout
     assert "refused; next: export with the expected columns" in result.stdout  # junk.bin
     assert "_rejects.csv" in result.stdout and "docs/rejects.md" in result.stdout

@@ -9,6 +9,7 @@ reject marked fixed after a corrected export ran. ETL_SCREENSHOTS=<folder> keeps
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,9 +45,10 @@ def served(partial: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None and process.stderr is not None
-            line = process.stdout.readline()
-            assert line.startswith("status page: http://127.0.0.1:"), line + process.stderr.read()
-            yield line.split()[2]
+            line = process.stdout.readline()  # "Statusseite: http://127.0.0.1:<port>/?token=…" in German
+            url = re.search(r"http://127\.0\.0\.1:\d+/\S*", line)
+            assert line.startswith("Statusseite: ") and url, line  # stderr is not read: serve runs on
+            yield url.group(0)
         finally:
             process.terminate()
             process.wait(timeout=60)

@@ -132,7 +132,7 @@ def test_names_are_split_only_where_both_parts_are_empty() -> None:
     assert out.column("billing_lastname").to_pylist() == ["von Müller", None, None]
 
 
-def test_inspect_shows_each_column_by_need(tmp_path: Path) -> None:
+def test_inspect_shows_each_column_by_need(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = (DATA / "shipments" / "lieferscheine_2026-11-21.csv").read_bytes().split(b"\r\n")
     keep = 23  # up to Waehrung: the customs columns left out
     path = tmp_path / "lieferscheine.csv"
@@ -145,6 +145,7 @@ def test_inspect_shows_each_column_by_need(tmp_path: Path) -> None:
     assert needs["Waehrung"] == ("optional", "EUR", None)
     assert needs["Zollwert"] == ("needed_when", None, "Paketnummer is empty and LI_Land is outside the EU")
     assert needs["Nachnahmebetrag"] == ("expected", None, None)
+    monkeypatch.setenv("ETL_LANG", "en")
     text = render(inspect_files(Config(base=tmp_path), [path], "shipments"))
     assert "    required   Lieferscheinnummer, Lieferdatum, Shopbestellnummer\n" in text
     assert "Zollwert (when Paketnummer is empty and LI_Land is outside the EU)" in text
@@ -158,7 +159,7 @@ def test_layout_check_lists_a_source_layouts_columns_by_need(workspace: Config, 
     data["tables"]["orders"]["fields"]["phone"] = {"column": "customers_telephone", "required": True}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.chdir(workspace.base)
-    result = CliRunner().invoke(app, ["layout", "check", "shop/orders.yaml"])
+    result = CliRunner().invoke(app, ["layout", "check", "shop/orders.yaml"], env={"ETL_LANG": "en"})
     assert result.exit_code == 0, result.output
     assert "tables.orders.fields.phone: {'column': ['customers_telephone'], 'optional': True} -> " in result.output
     lines = result.output.splitlines()

@@ -15,9 +15,10 @@ from functools import lru_cache
 
 from etl.i18n import N_, language, text_in
 from etl.shared.reject_codes import erp, files, flows, reading, writing
-from etl.shared.reject_codes.base import MONEY, PLACES, Code, Words, plain
+from etl.shared.reject_codes.base import MONEY, PLACES, Code, Words, decode, encode, plain
 
-__all__ = ["CODES", "FILE_CODES", "PLACES", "Code", "Words", "next_step", "plain", "render", "words"]
+__all__ = ["CODES", "FILE_CODES", "PLACES", "Code", "Words", "decode", "encode", "next_step", "plain", "render",
+           "words"]
 
 def _merged() -> dict[str, Code]:
     codes: dict[str, Code] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -61,3 +62,47 @@ def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def encode(params: Mapping[str, object]) -> str:
+    """`params` as compact JSON that keeps their types (the reject file's last column: words are rendered again
+    in another language from it)."""
+    return json.dumps({name: _typed(value) for name, value in params.items()}, ensure_ascii=False,
+                      separators=(",", ":")) if params else ""
+
+
+def decode(text: str) -> dict[str, object]:
+    """The parameters `encode` wrote (empty for an empty or foreign text)."""
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {name: _untyped(value) for name, value in found.items()} if isinstance(found, dict) else {}
+
+
+def _typed(value: object) -> object:
+    if isinstance(value, Words):
+        return {"words": value.text, "params": {n: _typed(v) for n, v in value.params.items()}}
+    if isinstance(value, list | tuple):
+        return [_typed(item) for item in value]
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _untyped(value: object) -> object:
+    if isinstance(value, list):
+        return [_untyped(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "words" in value:
+        return Words(str(value["words"]), {n: _untyped(v) for n, v in dict(value.get("params") or {}).items()})
+    if "decimal" in value:
+        return Decimal(str(value["decimal"]))
+    if "datetime" in value:
+        return datetime.fromisoformat(str(value["datetime"]))
+    return date.fromisoformat(str(value["date"])) if "date" in value else value
