@@ -38,6 +38,8 @@ def schemas_for(mappings: Path, schemas: Path) -> list[Built]:
     """The schema files the target layouts under `mappings` give, placed under `schemas`."""
     out = []
     for relative, layout in target_layouts(mappings).items():
+        if layout.xml.schema_file:  # a standard's own schema (BMEcat): nothing to generate
+            continue
         stem = schemas / relative.with_suffix("")
         out.append(Built(stem.with_suffix(".xsd"), xsd_text(layout)))
         out.append(Built(stem.with_suffix(".schema.json"), json_schema_text(layout)))

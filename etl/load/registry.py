@@ -16,13 +16,16 @@ class WriterSpec:
     """Where a format's writer class lives (`module:Class`), what the format is, and whom it serves.
 
     `systems`: the target systems it writes for (a flow's target layout's system, e.g. `shop`); empty:
-    every system. `flows`: the only flows it serves; empty: every flow of those systems.
+    every system. `flows`: the only flows it serves; empty: every flow of those systems. `layouts`: the
+    folder of mappings/ with the format's own target layouts (`<layouts>/<flow>.yaml`, a standard's
+    documents), used instead of the flow's target layout; empty: the flow's.
     """
 
     path: str
     description: str
     systems: tuple[str, ...] = ()
     flows: tuple[str, ...] = ()
+    layouts: str = ""
 
     def serves(self, flow: str, system: str) -> bool:
         """Whether the format can carry the records of `flow`, whose target layout is of `system`."""
@@ -51,6 +54,9 @@ WRITERS: dict[str, WriterSpec] = {
     # Statements for the shop's tables (schemas/shop/tables.yaml); the direct database target runs them.
     "sql": WriterSpec("etl.load.sql_writer:SqlWriter", "MariaDB/MySQL script for the shop's database",
                       systems=("shop",)),
+    # BMEcat 2005 (the official XSD): the catalog for B2B customers' procurement systems (docs/standards.md).
+    "bmecat": WriterSpec("etl.load.bmecat_writer:BmecatWriter", "BMEcat 2005 catalog for procurement systems",
+                         flows=("catalog",), layouts="bmecat"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl.transform.layout import TargetLayout
+from etl.transform.layout_forms import XmlItem
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class ChildForm:
     name: str
     element: str
     wrapper: str | None
+    after: str | None = None  # the root's field its records follow (element paths only)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class RecordForm:
     element: str
     fields: str | None
     children: list[ChildForm] = field(default_factory=list)
+    wrapper: str | None = None  # around all its records in the document (element paths only)
+    head: list[XmlItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class XmlForm:
     namespace: str
     attributes: dict[str, str]
     records: dict[str, RecordForm]
+    head: list[XmlItem] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # root record types in their shared documents
+    nested: bool = False  # element paths: rendered by xml_tree.py, not by the generic template
 
 
 def xml_form(layout: TargetLayout) -> XmlForm:
@@ -50,7 +57,11 @@ def xml_form(layout: TargetLayout) -> XmlForm:
         children = []
         for child in layout.children(root):
             names = spec.records.get(child)
-            children.append(ChildForm(child, (names and names.element) or child, names.wrapper if names else None))
+            children.append(ChildForm(child, (names and names.element) or child, names.wrapper if names else None,
+                                      names.after if names else None))
         records[root] = RecordForm(root, (own and own.document) or spec.root, (own and own.element) or root,
-                                   own.fields if own else None, children)
-    return XmlForm(namespace, dict(spec.attributes), records)
+                                   own.fields if own else None, children, own.wrapper if own else None,
+                                   list(own.head) if own else [])
+    nested = bool(spec.head or spec.order or "/" in spec.root or any(
+        "/" in f.name or "@" in f.name for rec in layout.records.values() for f in rec.fields))
+    return XmlForm(namespace, dict(spec.attributes), records, list(spec.head), list(spec.order), nested)

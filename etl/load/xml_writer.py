@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -25,6 +26,7 @@ from etl.load.generated import generated_xsd
 from etl.load.nested import Entry, nest
 from etl.load.xml_form import xml_form
 from etl.load.xml_rows import Rendered, render
+from etl.load.xml_tree import frame, render_tree, wrapper
 from etl.shared.records import Mapped
 from etl.shared.rejects import Reject
 
@@ -58,6 +60,14 @@ class XmlWriter(Writer):
         else:
             self.schema = etree.XMLSchema(etree.fromstring(generated_xsd(self.layout).encode("utf-8")))
         self.form = xml_form(self.layout)
+        self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
+                     "created": datetime.now().replace(microsecond=0).isoformat()}
+        self.documents: dict[str, _Document] = {}
+        if self.form.nested:  # element paths (xml_tree.py): each root's records kept apart, joined at close
+            # closed in close(): they live as long as the writer
+            self.parts: dict[str, IO[bytes]] = {root: SpooledTemporaryFile(8 << 20)  # noqa: SIM115
+                                                for root in self.layout.roots}
+            return
         template = template_env(self.resources).get_template(spec.template or GENERIC,
                                                              globals={"form": self.form})
         # The generic template, unchanged, is rendered column-wise (xml_rows.py): same text, far faster.
@@ -65,9 +75,6 @@ class XmlWriter(Writer):
                                                                        bundled("templates") / GENERIC)
         # The template's macros (start, record, end) are attributes Jinja creates at render time.
         self.module: Any = template.module
-        self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
-                     "created": datetime.now().replace(microsecond=0).isoformat()}
-        self.documents: dict[str, _Document] = {}
 
     def _document(self, root: str) -> _Document:
         """The open document of root record type `root` (one per root when a layout has several)."""
@@ -80,6 +87,12 @@ class XmlWriter(Writer):
 
     def write(self, mapped: Mapped) -> list[Reject]:
         rejects: list[Reject] = []
+        if self.form.nested:
+            for root in self.layout.roots:
+                head, tail = self._frame(root)
+                rendered = render_tree(self.layout, self.form, mapped, root)
+                rejects += self._written(head, tail, self.parts[root], rendered, root)
+            return rejects
         for root in self.layout.roots:
             if self.columnwise:
                 rendered = render(self.layout, self.form, mapped, root)
@@ -89,29 +102,40 @@ class XmlWriter(Writer):
                 rejects += self._write(self._document(root), rendered, root)
         return rejects
 
+    def _frame(self, root: str) -> tuple[bytes, bytes]:
+        """The text around a root's records in its document (with its wrapper), for validating them."""
+        meta = {**self.meta, "root": root}
+        head, tail = frame(self.form, root, meta)
+        open_, close = wrapper(self.form, root, meta)
+        return (head + open_).encode("utf-8"), (close + tail).encode("utf-8")
+
     def _write(self, doc: _Document, rendered: Rendered, root: str) -> list[Reject]:
+        return self._written(doc.head, doc.tail, doc.file, rendered, root)
+
+    def _written(self, head: bytes, tail: bytes, out: IO[bytes], rendered: Rendered, root: str) -> list[Reject]:
+        """The records that are valid between `head` and `tail` written to `out`; the others refused."""
         rejects: list[Reject] = []
         for group in _groups(rendered.texts, VALIDATED_TOGETHER):
             body = "".join(rendered.texts[group.start:group.stop]).encode("utf-8")
-            if self._valid(doc, body) is None:
-                doc.file.write(body)
+            if self._valid(head, tail, body) is None:
+                out.write(body)
                 continue
             good = []
             for i in group:
                 text = rendered.texts[i].encode("utf-8")
-                problem = self._valid(doc, text)
+                problem = self._valid(head, tail, text)
                 if problem is None:
                     good.append(text)
                 else:
                     rejects.append(Reject(rendered.files[i], rendered.lines[i], rendered.keys[i], None, None,
                                           problem, root))
-            doc.file.write(b"".join(good))
+            out.write(b"".join(good))
         return rejects
 
-    def _valid(self, document: _Document, body: bytes) -> str | None:
+    def _valid(self, head: bytes, tail: bytes, body: bytes) -> str | None:
         """None when head + body + tail is valid, else the first problem in words."""
         try:
-            doc = etree.fromstring(document.head + body + document.tail)
+            doc = etree.fromstring(head + body + tail)
         except etree.XMLSyntaxError as exc:
             return f"the rendered XML is not well-formed: {exc.msg}"
         if self.schema.validate(doc):
@@ -120,12 +144,39 @@ class XmlWriter(Writer):
         return f"the XML schema refuses it: {error.message}" if error else "the XML schema refuses it"
 
     def close(self) -> list[Path]:
+        if self.form.nested:
+            return self._close_nested()
         for root in self.layout.roots:  # an empty run still gets its (empty) documents
             self._document(root)
         for doc in self.documents.values():
             doc.file.write(doc.tail)
             doc.file.close()
         return [doc.path for doc in self.documents.values()]
+
+
+    def _close_nested(self) -> list[Path]:
+        """Each document: its head, each root's records in their wrapper (none without records), its tail."""
+        documents: dict[str, list[str]] = {}
+        rank = {name: i for i, name in enumerate(self.form.order)}
+        for root in sorted(self.layout.roots, key=lambda r: rank.get(r, len(rank))):
+            documents.setdefault(self.form.records[root].document, []).append(root)
+        paths = []
+        for roots in documents.values():
+            meta = {**self.meta, "root": roots[0]}
+            head, tail = frame(self.form, roots[0], meta)
+            path = self.path(roots[0] if len(documents) > 1 else None)
+            with path.open("wb") as file:
+                file.write(head.encode("utf-8"))
+                for root in roots:
+                    part = self.parts[root]
+                    if part.tell():
+                        open_, close = wrapper(self.form, root, {**self.meta, "root": root})
+                        part.seek(0)
+                        file.write(open_.encode("utf-8") + part.read() + close.encode("utf-8"))
+                    part.close()
+                file.write(tail.encode("utf-8"))
+            paths.append(path)
+        return paths
 
 
 class _Document:

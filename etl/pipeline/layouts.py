@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from etl.config import Config
 from etl.flows import FLOWS, Flow
 from etl.i18n import N_
-from etl.load.registry import formats_for
+from etl.load.registry import WRITERS, formats_for
 from etl.shared.errors import ConfigError, UsageError
+from etl.state.delta import sent_before
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 
 
@@ -61,6 +62,18 @@ def check_format(flow: Flow, target: TargetLayout, fmt: str) -> None:
     if fmt not in allowed:
         raise UsageError(N_("the {flow} flow cannot be written as {format}; its formats: {formats}").format(
             flow=flow.name, format=fmt, formats=", ".join(allowed)))
+
+
+def for_format(config: Config, flow: Flow, layouts: Layouts, fmt: str, full: bool = False) -> Layouts:
+    """`layouts` with the main target a format writes: its own layout (a standard's document) if it has one,
+    and that layout's `delta_layout` when the flow sends only changes (a run before it, not `full`)."""
+    folder = WRITERS[fmt].layouts
+    if not folder:
+        return layouts
+    target = load_layout(config.find_mapping(f"{folder}/{flow.name}.yaml"), TargetLayout)
+    if target.delta_layout and flow.delta and not full and sent_before(config.folder("state"), flow.name):
+        target = load_layout(config.find_mapping(target.delta_layout), TargetLayout)
+    return Layouts(layouts.source, target, layouts.extra)
 
 
 def check_formats(config: Config, formats: dict[str, str]) -> None:

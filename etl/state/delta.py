@@ -104,6 +104,18 @@ class DeltaState:
         return dict(rows.fetchall())
 
 
+def sent_before(folder: Path, flow: str) -> bool:
+    """Whether a committed run of `flow` left hashes in the state folder `folder` (its next run sends changes)."""
+    if not (folder / DELTA).is_file():
+        return False
+    db = connect(folder / DELTA)
+    try:
+        db.execute(_SCHEMA)
+        return db.execute("SELECT 1 FROM hashes WHERE flow=? LIMIT 1", (flow,)).fetchone() is not None
+    finally:
+        db.close()
+
+
 def _hashes(entity: str, table: pa.Table) -> tuple[list[str], list[str]]:
     """Natural key and content hash of every row (lineage left out: a moved line is no change)."""
     columns = [name for name in table.column_names if name not in LINEAGE]

@@ -16,7 +16,8 @@ from etl.config.storefronts import store_ids_as_text
 from etl.shared.model import ENTITIES, TYPES, field_type
 from etl.shared.strict import Strict
 
-_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+# An element name, or a path of them (`PRODUCT_DETAILS/DESCRIPTION_SHORT`) ending in an attribute (`@lang`).
+_XML_NAME = re.compile(r"^(?:[A-Za-z_][\w.-]*/)*@?[A-Za-z_][\w.-]*$")
 
 
 class Dialect(Strict):
@@ -37,18 +38,31 @@ class Dialect(Strict):
     line_breaks: str | None = " "  # what a line break inside a value becomes; null keeps it (quoted)
 
 
+class XmlItem(Strict):
+    """A fixed part of a document: an element (or `@attribute`) by its path, with a value or a run's meta value."""
+
+    name: str = Field(pattern=_XML_NAME.pattern)
+    value: str | None = None
+    meta: Literal["created", "run_id", "root"] | None = None
+
+
 class XmlRecord(Strict):
     """The XML names of one record type.
 
     `element` is the record's element; for a root record type, `document` is the document element
     (default: `xml.root`) and `fields` wraps its own fields in an element of that name (e.g. Kopf);
     for a child record type, `wrapper` wraps all its records in an element of that name (Positionen).
+    In a layout with element paths (xml_tree.py): `after` places a child's records after that field of
+    its root (default: after all of them); a root's `wrapper` wraps all its records in the document,
+    led by the `head` items; a child `element` of `.` puts its fields straight into its wrapper.
     """
 
     element: str | None = None
     document: str | None = None
     fields: str | None = None
     wrapper: str | None = None
+    after: str | None = None
+    head: list[XmlItem] = []
 
 
 class XmlSpec(Strict):
@@ -67,6 +81,11 @@ class XmlSpec(Strict):
                                                                   "run": "run_id"}
     records: dict[str, XmlRecord] = {}
     description: str = ""
+    # Element paths (a standard's document, etl/load/xml_tree.py): the items written before the records
+    # (paths under the document element, e.g. HEADER/CATALOG/CATALOG_ID), and the order of the root record
+    # types that share a document (`document` or `root`, which may be a path: BMECAT/T_NEW_CATALOG).
+    head: list[XmlItem] = []
+    order: list[str] = []
 
 
 ShapeKind = Literal["linked", "records", "flat"]
@@ -118,6 +137,11 @@ def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: d
     """Names in `xml`, `shape` and `stores` that do not fit the layout's record types and fields."""
     problems = [f"xml.records.{name}: no record type '{name}'" for name in xml.records if name not in records]
     problems += [f"shape.types.{name}: no record type '{name}'" for name in shape.types if name not in records]
+    problems += [f"xml.order: no record type '{name}'" for name in xml.order if name not in records]
+    for name, names in xml.records.items():
+        parent = records[name].parent if name in records else None
+        if names.after and (parent is None or names.after not in {f.name for f in records[parent].fields}):
+            problems.append(f"xml.records.{name}.after: no field '{names.after}' in its root record type")
     roots = [name for name, rec in records.items() if rec.parent is None]
     if shape.kind == "flat" and any(len([c for c, r in records.items() if r.parent == root]) > 1
                                     for root in roots):
