@@ -158,12 +158,18 @@ def frame(form: XmlForm, root: str, meta: dict[str, str]) -> tuple[str, str]:
     first, *inner = document_steps(form, root)
     top = Node(first, {"xmlns": escape(form.namespace, _PLAIN)})
     top.attributes |= {name: escape(meta[key], _PLAIN) for name, key in form.attributes.items()}
-    place_items(top, form.head, meta)
+    # Items on the elements inside the document element (T_UPDATE_PRICES/@prev_version) are their attributes,
+    # in the documents that have them; the others are the head.
+    inner_names = {step for r in form.records.values() for step in r.document.split("/")[1:]}
+    place_items(top, [item for item in form.head if item.name.split("/")[0] not in inner_names], meta)
     start = f"<{first}" + "".join(f' {k}="{v}"' for k, v in top.attributes.items()) + ">"
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' + start + "".join(c.xml("  ") for c in top.children)
     tail = f"\n</{first}>\n"
     for depth, step in enumerate(inner, start=1):
-        head += f"\n{'  ' * depth}<{step}>"
+        prefix = "/".join(inner[:depth]) + "/@"
+        attributes = "".join(f' {item.name.removeprefix(prefix)}="{_item_value(item, meta)}"' for item in form.head
+                             if item.name.startswith(prefix) and "/" not in item.name.removeprefix(prefix))
+        head += f"\n{'  ' * depth}<{step}{attributes}>"
         tail = f"\n{'  ' * depth}</{step}>" + tail
     return head, tail
 
