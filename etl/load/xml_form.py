@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl.transform.layout import TargetLayout
-from etl.transform.layout_forms import XmlItem
+from etl.transform.layout_forms import XmlItem, XmlRecord
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,14 @@ def xml_form(layout: TargetLayout) -> XmlForm:
     namespace = spec.namespace or f"urn:hhg-sage-etl:{layout.system}:{layout.flow}:1"
     records = {}
     for root in layout.roots:
-        own = spec.records.get(root)
-        children = []
-        for child in layout.children(root):
-            names = spec.records.get(child)
-            children.append(ChildForm(child, (names and names.element) or child, names.wrapper if names else None,
-                                      names.after if names else None))
-        records[root] = RecordForm(root, (own and own.document) or spec.root, (own and own.element) or root,
-                                   own.fields if own else None, children, own.wrapper if own else None,
-                                   list(own.head) if own else [])
+        own = spec.records.get(root) or XmlRecord()
+        children = [_child(child, spec.records.get(child) or XmlRecord()) for child in layout.children(root)]
+        records[root] = RecordForm(root, own.document or spec.root, own.element or root, own.fields, children,
+                                   own.wrapper, list(own.head))
     nested = bool(spec.head or spec.order or "/" in spec.root or any(
         "/" in f.name or "@" in f.name for rec in layout.records.values() for f in rec.fields))
     return XmlForm(namespace, dict(spec.attributes), records, list(spec.head), list(spec.order), nested)
+
+
+def _child(name: str, names: XmlRecord) -> ChildForm:
+    return ChildForm(name, names.element or name, names.wrapper, names.after)
