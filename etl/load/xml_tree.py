@@ -78,8 +78,12 @@ class Placer:
         """The value at `path` (an element's text or an attribute); nothing when it is None."""
         if value is None:
             return
+        # A parser turns a line end in text into \n and any white space in an attribute into a blank: kept
+        # as character references, the value reads back as it was written.
+        value = value.replace("\r", "&#13;")
         *steps, leaf = path.split("/")
         if leaf.startswith("@"):
+            value = value.replace("\n", "&#10;").replace("\t", "&#9;")
             node = self.top
             if steps:
                 parent = self._inside(steps[:-1])
