@@ -155,13 +155,20 @@ class XmlWriter(Writer):
 
 
     def _close_nested(self) -> list[Path]:
-        """Each document: its head, each root's records in their wrapper (none without records), its tail."""
+        """Each document: its head, each root's records in their wrapper (none without records), its tail.
+
+        A document without records is not written: a standard's update must hold one (T_UPDATE_PRODUCTS).
+        """
         documents: dict[str, list[str]] = {}
         rank = {name: i for i, name in enumerate(self.form.order)}
         for root in sorted(self.layout.roots, key=lambda r: rank.get(r, len(rank))):
             documents.setdefault(self.form.records[root].document, []).append(root)
         paths = []
         for roots in documents.values():
+            if not any(self.parts[root].tell() for root in roots):
+                for root in roots:
+                    self.parts[root].close()
+                continue
             meta = {**self.meta, "root": roots[0]}
             head, tail = frame(self.form, roots[0], meta)
             path = self.path(roots[0] if len(documents) > 1 else None)

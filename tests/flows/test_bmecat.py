@@ -137,6 +137,9 @@ def test_a_run_that_sends_changes_writes_update_documents(workspace: Config) -> 
                "/b:PRODUCT_PRICE[@price_type='udp_group1']/b:PRICE_AMOUNT")
     assert texts(prices_doc, changed) == ["16.76", "14.99"]
     drop(workspace, *sorted(CATALOG.glob("*.csv")))
+    unchanged = run_flow(workspace, "catalog", "bmecat")  # nothing to send: no update (it must hold a product)
+    assert (unchanged.written, unchanged.skipped, documents(unchanged)) == (0, 7, {})
+    drop(workspace, *sorted(CATALOG.glob("*.csv")))
     again = run_flow(workspace, "catalog", "bmecat", RunOptions(full=True))
     assert again.written == 7 and list(documents(again)) == ["catalog.xml"]
     valid(documents(again)["catalog.xml"])
