@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from lxml import etree
 
 from etl.bundled import bundled
@@ -206,3 +207,22 @@ def test_etl_flows_offers_bmecat_for_the_catalog_only() -> None:
     assert result.returncode == 0, result.stderr
     offering = {line.split("\t")[0] for line in result.stdout.splitlines() if "bmecat" in line.split("\t")[3]}
     assert offering == {"catalog"}
+
+
+def test_a_wrong_head_item_or_order_is_a_layout_problem_by_key(tmp_path: Path) -> None:
+    from etl.shared.errors import ConfigError
+    from etl.transform.layout import TargetLayout, load_layout
+
+    text = (bundled("mappings") / "bmecat" / "catalog.yaml").read_text(encoding="utf-8")
+    text = text.replace("{xml: HEADER/GENERATOR_INFO,", "{xml: HEADER/@x/GENERATOR_INFO,")
+    text = text.replace("{xml: GROUP_SYSTEM_ID,", "{xml: 'GROUP_SYSTEM_ID[0]',")
+    layout = tmp_path / "catalog.yaml"
+    layout.write_text(text.replace("order: [groups, products, maps]", "order: [groups, products, map]"),
+                      encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_layout(layout, TargetLayout)
+    problems = str(refused.value.problems)
+    for problem in ("xml.head[0].xml: '@x' is not an XML element name",
+                    "xml.records.groups.head[0].xml: 'GROUP_SYSTEM_ID[0]' is neither an element nor an attribute",
+                    "xml.order: no record type 'map'"):
+        assert problem in problems
