@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.extract import csv_source, json_source, tab_dump, unknown, xlsx_source, xml_source
+from etl.extract import bmecat_source, csv_source, json_source, tab_dump, unknown, xlsx_source, xml_source
 from etl.extract.base import HEAD_SIZE, FileHead, RawTable, content_start
 from etl.shared.errors import InputFileError
 
@@ -27,6 +27,7 @@ class ReaderSpec:
 READERS: tuple[ReaderSpec, ...] = (
     # UTF-16 first: its BOM hides a '<' or '[' from the sniffers after it.
     ReaderSpec("utf16-text", csv_source.sniff_utf16, csv_source.read),
+    ReaderSpec("bmecat", bmecat_source.sniff, bmecat_source.read),  # an XML document of its own shape
     ReaderSpec("xml", xml_source.sniff, xml_source.read),
     ReaderSpec("json", json_source.sniff, json_source.read),
     ReaderSpec("xlsx", xlsx_source.sniff, xlsx_source.read),

@@ -63,6 +63,9 @@ WRITERS: dict[str, WriterSpec] = {
     "opentrans": WriterSpec("etl.load.opentrans_writer:OpentransWriter",
                             N_("openTRANS 2.1 documents (ORDER, DISPATCHNOTIFICATION, INVOICE), one file each"),
                             flows=("orders", "shipments", "documents"), layouts="opentrans"),
+    # BMEcat 2005 (the official XSD): the catalog for B2B customers' procurement systems (docs/standards.md).
+    "bmecat": WriterSpec("etl.load.bmecat_writer:BmecatWriter", N_("BMEcat 2005 catalog for procurement systems"),
+                         flows=("catalog",), layouts="bmecat"),
 }
 
 

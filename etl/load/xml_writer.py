@@ -6,6 +6,11 @@ The template defines three macros: `start(meta)`, `record(entry)` and `end(meta)
 rendered chunk by chunk; about a megabyte of records at a time is parsed and validated against the
 layout's XSD as a small document of its own, so memory stays flat however long the file; a record
 the schema refuses is rejected with the schema's message, the others are written.
+
+A layout whose fields name their place (`xml:`) or that writes a document per record is rendered as
+trees (`xml_tree.py`): a document of its own per record, or one document per run whose frame (head
+items, the roots' places in `order`) comes from the layout too; each root's records then wait in a
+spooled file of their own until `close` joins them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,7 +32,7 @@ from etl.load.generated import generated_xsd
 from etl.load.nested import Entry, nest
 from etl.load.xml_form import xml_form
 from etl.load.xml_rows import Rendered, render
-from etl.load.xml_tree import render_tree
+from etl.load.xml_tree import frame, render_tree
 from etl.shared.records import Mapped
 from etl.shared.rejects import Reject
 
@@ -73,6 +79,10 @@ class XmlWriter(Writer):
         self.meta = {"flow": self.layout.flow, "system": self.layout.system, "run_id": self.stem,
                      "created": datetime.now().replace(microsecond=0).isoformat()}
         self.documents: dict[str, _Document] = {}
+        # A shared document of tree records: each root's records kept apart, joined in `order` at close.
+        self.parts: dict[str, IO[bytes]] = {}
+        if self.tree and not self.form.per_record:
+            self.parts = {root: SpooledTemporaryFile(8 << 20) for root in self.layout.roots}  # noqa: SIM115
 
     def _document(self, root: str) -> _Document:
         """The open document of root record type `root` (one per root when a layout has several)."""
@@ -91,14 +101,22 @@ class XmlWriter(Writer):
                                                                      escape=True), root, self._attributes(root))
                 if self.form.per_record:
                     rejects += self._write_each(rendered, root)
-                    continue
+                else:
+                    head, tail = (piece.encode("utf-8") for piece in self._frame([root]))
+                    rejects += self._written(head, tail, self.parts[root], rendered, root)
+                continue
             elif self.columnwise:
                 rendered = render(self.layout, self.form, mapped, root)
             else:
                 rendered = _jinja(self.module, nest(self.layout, mapped, native=False, root=root, escape=True), root)
             if rendered.texts or root not in self.documents:
-                rejects += self._write(self._document(root), rendered, root)
+                doc = self._document(root)
+                rejects += self._written(doc.head, doc.tail, doc.file, rendered, root)
         return rejects
+
+    def _frame(self, roots: list[str]) -> list[str]:
+        """The shared document of `roots` around their records (xml_tree.frame), with this run's values."""
+        return frame(self.form, roots, {**self.meta, "root": roots[0]}, self._attributes(roots[0]))
 
     def _attributes(self, root: str) -> dict[str, str]:
         """The document element's attributes the layout's `xml.attributes` name (run, time, record type)."""
@@ -130,28 +148,25 @@ class XmlWriter(Writer):
             path = self.path(f"{name}_{n}")
         return path
 
-    def _write(self, doc: _Document, rendered: Rendered, root: str) -> list[Reject]:
+    def _written(self, head: bytes, tail: bytes, out: IO[bytes], rendered: Rendered, root: str) -> list[Reject]:
+        """The records that are valid between `head` and `tail` written to `out`; the others refused."""
         rejects: list[Reject] = []
         for group in _groups(rendered.texts, VALIDATED_TOGETHER):
             body = "".join(rendered.texts[group.start:group.stop]).encode("utf-8")
-            if self._valid(doc, body) is None:
-                doc.file.write(body)
+            if self._problem(head + body + tail) is None:
+                out.write(body)
                 continue
             good = []
             for i in group:
                 text = rendered.texts[i].encode("utf-8")
-                problem = self._valid(doc, text)
+                problem = self._problem(head + text + tail)
                 if problem is None:
                     good.append(text)
                 else:
                     rejects.append(Reject(rendered.files[i], rendered.lines[i], rendered.keys[i], None, None,
                                           problem[0], root, {"detail": problem[1]}))
-            doc.file.write(b"".join(good))
+            out.write(b"".join(good))
         return rejects
-
-    def _valid(self, document: _Document, body: bytes) -> tuple[str, str] | None:
-        """None when head + body + tail is valid, else the first problem: its code and the validator's words."""
-        return self._problem(document.head + body + document.tail)
 
     def _problem(self, whole: bytes) -> tuple[str, str] | None:
         """None when the document `whole` is valid, else the first problem: its code and the validator's words."""
@@ -167,12 +182,39 @@ class XmlWriter(Writer):
     def close(self) -> list[Path]:
         if self.form.per_record and self.tree:
             return list(self.files)
+        if self.tree:
+            return self._close_shared()
         for root in self.layout.roots:  # an empty run still gets its (empty) documents
             self._document(root)
         for doc in self.documents.values():
             doc.file.write(doc.tail)
             doc.file.close()
         return [doc.path for doc in self.documents.values()]
+
+
+    def _close_shared(self) -> list[Path]:
+        """Each shared document (roots of one `document` path, in `order`): its frame around the records.
+
+        A document without records is not written: a standard's update must hold one (T_UPDATE_PRODUCTS).
+        """
+        documents: dict[str, list[str]] = {}
+        for root in self.form.order:
+            documents.setdefault(self.form.records[root].document, []).append(root)
+        paths = []
+        for roots in documents.values():
+            filled = [root for root in roots if self.parts[root].tell()]
+            if filled:
+                path = self.path(roots[0] if len(documents) > 1 else None)
+                pieces = self._frame(filled)
+                with path.open("wb") as file:
+                    file.write(pieces[0].encode("utf-8"))
+                    for root, piece in zip(filled, pieces[1:], strict=True):
+                        self.parts[root].seek(0)
+                        file.write(self.parts[root].read() + piece.encode("utf-8"))
+                paths.append(path)
+            for root in roots:
+                self.parts[root].close()
+        return paths
 
 
 class _Document:

@@ -10,6 +10,7 @@ from etl.flows import FLOWS, Flow
 from etl.i18n import N_
 from etl.load.registry import WRITERS, formats_for
 from etl.shared.errors import ConfigError, UsageError
+from etl.state.delta import sent_before
 from etl.transform.layout import SourceLayout, TargetLayout, load_layout
 
 
@@ -70,6 +71,15 @@ def check_format(flow: Flow, target: TargetLayout, fmt: str) -> None:
     if fmt not in allowed:
         raise UsageError(N_("the {flow} flow cannot be written as {format}; its formats: {formats}").format(
             flow=flow.name, format=fmt, formats=", ".join(allowed)))
+
+
+def for_delta(config: Config, flow: Flow, layouts: Layouts, full: bool = False) -> Layouts:
+    """`layouts` with the target's `delta_layout` instead of it when the flow sends only changes (a run of
+    it was committed before, not `full`): a standard's update documents (BMEcat T_UPDATE_PRODUCTS)."""
+    target = layouts.target
+    if not (target.delta_layout and flow.delta and not full and sent_before(config.folder("state"), flow.name)):
+        return layouts
+    return Layouts(layouts.source, load_layout(config.find_mapping(target.delta_layout), TargetLayout), layouts.extra)
 
 
 def check_formats(config: Config, formats: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ from etl.pipeline.commit import commit_run, fail, recover, write_report
 from etl.pipeline.context import RunContext, RunOptions
 from etl.pipeline.disk import stops_plainly
 from etl.pipeline.gather import Input, gather
-from etl.pipeline.layouts import check_format, get_flow, load_layouts
+from etl.pipeline.layouts import check_format, for_delta, get_flow, load_layouts
 from etl.pipeline.stage import Restage, staged
 from etl.pipeline.steps import Step, steps_for
 from etl.report.run_report import RunReport
@@ -56,6 +56,7 @@ def run_flow(config: Config, flow_name: str, fmt: str, options: RunOptions | Non
         # the same input not yet in the ledger, and recovery below must not touch a live run's files.
         cleanup.enter_context(FileLock(config.folder("state") / RUN_LOCK, timeout=RUN_LOCK_WAIT,
                                        what="another run"))
+        layouts = for_delta(config, flow, layouts, options.full)  # under the lock: it reads the delta state
         ctx = RunContext(config, flow, layouts, report, Ledger(config.folder("state")), options.dry_run,
                          options.force, options.full, files=files, history=history)
         _run(ctx, writer_cls, progress)

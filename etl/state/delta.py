@@ -120,6 +120,18 @@ class DeltaState:
         return pa.array([k for k, _ in rows], pa.string()), pa.array([h for _, h in rows], pa.string())
 
 
+def sent_before(folder: Path, flow: str) -> bool:
+    """Whether a committed run of `flow` left hashes in the state folder `folder` (its next run sends changes)."""
+    if not (folder / DELTA).is_file():
+        return False
+    db = connect(folder / DELTA)
+    try:
+        db.execute(_SCHEMA)
+        return db.execute("SELECT 1 FROM hashes WHERE flow=? LIMIT 1", (flow,)).fetchone() is not None
+    finally:
+        db.close()
+
+
 def _keys(entity: str, table: pa.Table) -> pa.Array:
     """The natural key of every row: its key fields as text, apart by US (None for a missing value)."""
     return _joined(table, KEYS[entity], "\x1f", "None")

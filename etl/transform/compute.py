@@ -242,3 +242,10 @@ def _setting(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Arra
     if "when" not in args:
         return constant(value, table.num_rows, pa.string())
     return pa.array([value if _present(v) else None for v in table.column(args["when"]).to_pylist()], pa.string())
+
+
+@computed("fraction")
+def _fraction(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.Array:
+    """A percentage of field `from` as a fraction (19 -> 0.19), exact: a tax rate as BMEcat's TAX."""
+    values = table.column(args["from"]).combine_chunks()
+    return pc.divide(values, _HUNDRED) if pa.types.is_decimal(values.type) else pc.divide(values, 100)

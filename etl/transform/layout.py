@@ -208,6 +208,9 @@ class TargetLayout(Strict):
     json_schema: str | None = None
     value_maps: dict[str, dict[str, Any]] = {}
     options: dict[str, Any] = {}
+    # The layout a run that sends only changes (the flow's delta, after a first run) writes instead: a
+    # standard's update documents (BMEcat T_UPDATE_PRODUCTS and T_UPDATE_PRICES for T_NEW_CATALOG).
+    delta_layout: str | None = None
 
     @field_validator("value_maps")
     @classmethod

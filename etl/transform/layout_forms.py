@@ -37,12 +37,24 @@ class Dialect(Strict):
     line_breaks: str | None = " "  # what a line break inside a value becomes; null keeps it (quoted)
 
 
+class XmlItem(Strict):
+    """A fixed part of a document: an element (or `@attribute`) at its XML path, with a value or a run's meta value."""
+
+    xml: str
+    value: str | None = None
+    meta: Literal["created", "run_id", "root"] | None = None
+
+
 class XmlRecord(Strict):
     """The XML names of one record type.
 
     `element` is the record's element; for a root record type, `document` is the document element
     (default: `xml.root`) and `fields` wraps its own fields in an element of that name (e.g. Kopf);
     for a child record type, `wrapper` wraps all its records in an element of that name (Positionen).
+    With xml paths (xml_tree.py): a child's `before` is the path of the element of its parent its records
+    go before (`PRODUCT_DETAILS/INTERNATIONAL_PID`: inside the wrapper PRODUCT_DETAILS); a child `element`
+    of `.` puts its fields straight into its wrapper (or its parent's element), each record's own; a
+    root's `wrapper` wraps all its records in a shared document, led by its `head` items.
     """
 
     element: str | None = None
@@ -50,6 +62,7 @@ class XmlRecord(Strict):
     fields: str | None = None
     wrapper: str | None = None  # may be a path (`A/B`) when the fields give theirs (`xml:` of a field)
     before: str | None = None  # a child's records go before this element of its parent's (default: after all)
+    head: list[XmlItem] = []  # fixed items a root's `wrapper` starts with (a shared document)
 
 
 class XmlSpec(Strict):
@@ -73,6 +86,11 @@ class XmlSpec(Strict):
     # One document (and file) per root record, its element the document element: a standard's
     # document per order or invoice (openTRANS), instead of one document of all records per run.
     per_record: bool = False
+    # A document of all records (not per_record) with xml paths: the fixed items before the records (paths
+    # under the document element: HEADER/CATALOG/CATALOG_ID, T_UPDATE_PRICES/@prev_version), and the order of
+    # the root record types that share it (same `document`, or `root`; a path: BMECAT/T_NEW_CATALOG).
+    head: list[XmlItem] = []
+    order: list[str] = []
 
 
 ShapeKind = Literal["linked", "records", "flat"]
@@ -124,6 +142,10 @@ def form_problems(records: dict[str, Any], xml: XmlSpec, shape: Shape, stores: d
     """Names in `xml`, `shape` and `stores` that do not fit the layout's record types and fields."""
     problems = [f"xml.records.{name}: no record type '{name}'" for name in xml.records if name not in records]
     problems += [f"shape.types.{name}: no record type '{name}'" for name in shape.types if name not in records]
+    problems += [f"xml.order: no record type '{name}'" for name in xml.order if name not in records]
+    problems += [f"xml.head[{i}].xml: {p}" for i, item in enumerate(xml.head) for p in path_problems(item.xml)]
+    problems += [f"xml.records.{name}.head[{i}].xml: {p}" for name, names in xml.records.items()
+                 for i, item in enumerate(names.head) for p in path_problems(item.xml)]
     roots = [name for name, rec in records.items() if rec.parent is None]
     if shape.kind == "flat" and any(len([c for c, r in records.items() if r.parent == root]) > 1
                                     for root in roots):

@@ -50,17 +50,18 @@ def test_run_help_shows_the_registry_and_imports_no_writer() -> None:
     for fmt, spec in WRITERS.items():  # with whom it serves, where that is not every flow
         assert f"{fmt}{f' ({spec.scope})' if spec.scope else ''} = {spec.description}" in text
     assert "xtsol (catalog flow only)" in text and "sql (flows whose target is the shop)" in text
+    assert "bmecat (catalog flow only)" in text
 
 
 @pytest.mark.parametrize(("flow", "system", "expected"), [
-    pytest.param("catalog", "shop", ["xml", "csv", "txt", "json", "xtsol", "sql"], id="catalog-everything"),
+    pytest.param("catalog", "shop", ["xml", "csv", "txt", "json", "xtsol", "sql", "bmecat"], id="catalog-everything"),
     pytest.param("stock", "shop", ["xml", "csv", "txt", "json", "sql"], id="shop-bound-sql-not-xtsol"),
     pytest.param("orders", "sage", ["xml", "csv", "txt", "json", "opentrans"], id="erp-bound-opentrans"),
     pytest.param("shipments", "shop", ["xml", "csv", "txt", "json", "sql", "opentrans"], id="dispatch-opentrans"),
     pytest.param("documents", "shop", ["xml", "csv", "txt", "json", "sql", "opentrans"], id="invoice-opentrans"),
     pytest.param("customers", "sage", ["xml", "csv", "txt", "json"], id="erp-bound-neither"),
     pytest.param("payment-requests", "mail", ["xml", "csv", "txt", "json"], id="mail-neither"),
-    pytest.param("catalog", "sage", ["xml", "csv", "txt", "json"], id="catalog-to-another-system-no-xtsol"),
+    pytest.param("catalog", "sage", ["xml", "csv", "txt", "json", "bmecat"], id="catalog-to-another-system-no-xtsol"),
 ])
 def test_a_format_serves_the_flows_and_systems_it_declares(flow: str, system: str, expected: list[str]) -> None:
     assert formats_for(flow, system) == expected
