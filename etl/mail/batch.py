@@ -9,6 +9,7 @@ commits, so a crash cannot lose a mail.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from etl.mail.current import dump_context, fingerprint
 from etl.mail.render import message_id, render
 from etl.shared.records import Neutral
 from etl.state.mail_queue import MailQueue, NewMail
+
+_UNSAFE = re.compile(r"[^\w-]")
 
 
 class MailBatch:
@@ -39,9 +42,16 @@ class MailBatch:
         """Render the mails due for the records among `written` (keys of the target's root records)."""
         raise NotImplementedError
 
-    def is_new(self, key: str) -> bool:
-        """Whether no earlier run and no earlier chunk of this run queued a mail with this key."""
-        return key not in self._pending_keys and not self.queue.known(key)
+    def is_new(self, key: str, asked: bool = False) -> bool:
+        """Whether no earlier run and no earlier chunk of this run queued a mail with this key.
+
+        `asked`: the queue was asked already (`new_among`), only this run's own mails are left to check.
+        """
+        return key not in self._pending_keys and (asked or not self.queue.known(key))
+
+    def new_among(self, keys: list[str]) -> set[str]:
+        """Of `keys`, those no earlier run queued (ask this once per chunk; `is_new` asks per key)."""
+        return set(keys) - self.queue.known_among(keys)
 
     def add(self, key: str, language: str | None, to: str, context: dict[str, Any], name: str) -> None:
         """Render the mail `key` to `to` and keep it as an `.eml` temp named after `name`.
@@ -50,7 +60,7 @@ class MailBatch:
         placeholder reaches a customer), rendered and sent once they are set (etl/mail/current.py).
         """
         settings = self.config.mail
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        safe = _UNSAFE.sub("_", name)  # \w is str.isalnum() plus "_"
         eml = self.folder / f"{self.stem}_{safe}.eml"
         data, rendered_with = b"", None
         if not self._unset:
