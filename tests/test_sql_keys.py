@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
+from functools import partial
+from pathlib import Path
+from unittest.mock import patch
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from etl.state.sql_keys import in_keys
+from etl.state.ledger import Ledger
+from etl.state.sql_keys import in_keys, key_batches
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)  # sqlite3 cannot bind lone surrogates
 
@@ -42,3 +47,19 @@ def test_a_number_column_compares_the_keys_as_numbers() -> None:
     db.executemany("INSERT INTO n VALUES (?)", [(1,), (2,), (10,)])
     among, params = in_keys(["1", "10", "x"])
     assert [r[0] for r in db.execute(f"SELECT id FROM n WHERE id {among} ORDER BY id", params)] == [1, 10]
+
+
+@settings(max_examples=50, deadline=None)
+@given(records=st.lists(texts, max_size=40), size=st.sampled_from([1, 3, 50_000]))
+@example(records=["a\x00b", "\x00", "a", "1", "01"], size=2)
+def test_the_ledger_keeps_every_written_record_batched_as_json(records: list[str], size: int) -> None:
+    """Records go into the ledger a JSON batch at a time (keys with a NUL one by one): all of them, as text."""
+    with tempfile.TemporaryDirectory() as folder:
+        ledger = Ledger(Path(folder))
+        with patch("etl.state.ledger.key_batches", partial(key_batches, size=size)):
+            ledger.commit_run("r1", "shipments", "start", "ok", "{}", [("sha-done", "a.csv"), ("sha-part", "b.csv")],
+                              records=records, incomplete={"sha-part"}, per_input=True)
+        assert ledger.records_seen("shipments", [*records, "other"]) == dict.fromkeys(records, "r1")
+        assert ledger.written_from("sha-part", "shipments", [*records, "other"]) == set(records)
+        assert ledger.written_from("sha-done", "shipments", records) == set()
+        ledger.close()

@@ -9,6 +9,7 @@ commits, so a crash cannot lose a mail.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from etl.mail.current import dump_context, fingerprint
 from etl.mail.render import message_id, render
 from etl.shared.records import Neutral
 from etl.state.mail_queue import MailQueue, NewMail
+
+_UNSAFE = re.compile(r"[^\w-]")
 
 
 class MailBatch:
@@ -31,15 +34,24 @@ class MailBatch:
         self.templates = config.search("templates")
         self.queue = MailQueue(config.folder("state"))
         self.pending: list[NewMail] = []
+        self._pending_keys: set[str] = set()  # a scan of `pending` per record was quadratic (17,500 mails: 21 s)
+        self._unset = config.mail.unset()  # the settings hold for the run; parsing the sender per mail cost ~40 µs
         self.temps: list[Path] = []
 
     def take(self, neutral: Neutral, written: set[str]) -> None:
         """Render the mails due for the records among `written` (keys of the target's root records)."""
         raise NotImplementedError
 
-    def is_new(self, key: str) -> bool:
-        """Whether no earlier run and no earlier chunk of this run queued a mail with this key."""
-        return not self.queue.known(key) and all(p.key != key for p in self.pending)
+    def is_new(self, key: str, asked: bool = False) -> bool:
+        """Whether no earlier run and no earlier chunk of this run queued a mail with this key.
+
+        `asked`: the queue was asked already (`new_among`), only this run's own mails are left to check.
+        """
+        return key not in self._pending_keys and (asked or not self.queue.known(key))
+
+    def new_among(self, keys: list[str]) -> set[str]:
+        """Of `keys`, those no earlier run queued (ask this once per chunk; `is_new` asks per key)."""
+        return set(keys) - self.queue.known_among(keys)
 
     def add(self, key: str, language: str | None, to: str, context: dict[str, Any], name: str) -> None:
         """Render the mail `key` to `to` and keep it as an `.eml` temp named after `name`.
@@ -48,10 +60,10 @@ class MailBatch:
         placeholder reaches a customer), rendered and sent once they are set (etl/mail/current.py).
         """
         settings = self.config.mail
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        safe = _UNSAFE.sub("_", name)  # \w is str.isalnum() plus "_"
         eml = self.folder / f"{self.stem}_{safe}.eml"
         data, rendered_with = b"", None
-        if not settings.unset():
+        if not self._unset:
             message = render(self.templates, self.kind, language or settings.default_language, settings, to,
                              context, message_id(key, settings.sender))
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -59,6 +71,7 @@ class MailBatch:
             data, rendered_with = message.as_bytes(), fingerprint(settings)
             temp.write_bytes(data)
             self.temps.append(temp)
+        self._pending_keys.add(key)
         self.pending.append(NewMail(key, self.kind, to, self.stem, data, str(eml), language, dump_context(context),
                                     rendered_with))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.i18n import N_
@@ -29,15 +30,28 @@ class TrackingMails(MailBatch):
         """Render the mails of newly shipped delivery notes among `written`."""
         if not self.config.mail.enabled or "shipments" not in neutral:
             return
+        # Only the tracked notes with an address, and only the columns a mail uses, become Python rows,
+        # a slice at a time (875,000 notes as dicts at once held ~1 GB).
+        table = neutral["shipments"]
+        due = pc.and_(pc.fill_null(table.column("tracked"), False),
+                      pc.fill_null(pc.not_equal(table.column("email"), ""), False))
+        table = table.filter(due).select(_NOTE_COLUMNS)
+        for start in range(0, table.num_rows, _SLICE):
+            self._take_slice(table.slice(start, _SLICE), neutral.get("parcels"), written)
+
+    def _take_slice(self, table: pa.Table, all_parcels: pa.Table | None, written: set[str]) -> None:
+        notes = [note for note in table.to_pylist() if note["delivery_note"] in written]
+        numbers = pa.array([note["delivery_note"] for note in notes], pa.string())
         parcels: dict[str, list[dict[str, Any]]] = {}
-        for parcel in neutral.get("parcels", pa.table({})).to_pylist():
-            parcels.setdefault(parcel["delivery_note"], []).append(parcel)
-        for note in neutral["shipments"].to_pylist():
-            key = f"{KIND}:{note['delivery_note']}:{note['tracking_number']}"
-            if not note["tracked"] or not note["email"] or note["delivery_note"] not in written \
-                    or not self.is_new(key):
-                continue
-            self._render(key, note, parcels.get(note["delivery_note"], []))
+        if all_parcels is not None:
+            mine = all_parcels.filter(pc.is_in(all_parcels.column("delivery_note"), value_set=numbers))
+            for parcel in mine.select(["delivery_note", "tracking_number", "tracking_url"]).to_pylist():
+                parcels.setdefault(parcel["delivery_note"], []).append(parcel)
+        keys = [f"{KIND}:{note['delivery_note']}:{note['tracking_number']}" for note in notes]
+        new = self.new_among(keys)
+        for key, note in zip(keys, notes, strict=True):
+            if key in new and self.is_new(key, asked=True):
+                self._render(key, note, parcels.get(note["delivery_note"], []))
 
     def _render(self, key: str, note: dict[str, Any], parcels: list[dict[str, Any]]) -> None:
         name = " ".join(p for p in (note["delivery_firstname"], note["delivery_lastname"]) if p) \
@@ -49,6 +63,12 @@ class TrackingMails(MailBatch):
                    "carrier_name": note["carrier_name"], "address": address, "shipped_at": note["shipped_at"],
                    "parcels": [{"number": p["tracking_number"], "url": p["tracking_url"]} for p in parcels]}
         self.add(key, note["language"], note["email"], context, note["delivery_note"])
+
+
+_SLICE = 50_000  # notes turned into Python rows at a time
+_NOTE_COLUMNS = ["delivery_note", "tracking_number", "email", "language", "order_id", "carrier_name", "shipped_at",
+                 "delivery_firstname", "delivery_lastname", "delivery_company", "delivery_street",
+                 "delivery_postcode", "delivery_city", "delivery_country"]
 
 
 def send_queued(config: Config) -> list[str]:

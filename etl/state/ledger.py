@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.state.files import LEDGER, connect, connect_read_only, transaction
-from etl.state.sql_keys import in_keys
+from etl.state.sql_keys import in_keys, key_batches
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inputs (
@@ -79,17 +79,22 @@ class Ledger:
                 [(sha, flow, name, run_id, now, int(sha not in incomplete)) for sha, name in inputs])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                                ((flow, record, run_id) for record in records))
+            partly = [sha for sha, _ in inputs if sha in incomplete] if per_input else []
+            for text, odd in key_batches(records):
+                self.db.execute("INSERT OR REPLACE INTO records SELECT ?, value, ? FROM json_each(?)",
+                                (flow, run_id, text))
+                self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                                    [(flow, record, run_id) for record in odd])
+                for sha in partly:
+                    self.db.execute("INSERT OR IGNORE INTO partly_written SELECT ?, ?, value FROM json_each(?)",
+                                    (sha, flow, text))
+                    self.db.executemany("INSERT OR IGNORE INTO partly_written VALUES (?, ?, ?)",
+                                        [(sha, flow, record) for record in odd])
             self.db.executemany("INSERT OR REPLACE INTO pending_outputs VALUES (?, ?, ?)",
                                 [(run_id, str(temp), str(final)) for temp, final in outputs])
             self.db.executemany("DELETE FROM reimports WHERE sha256=?", [(sha,) for sha, _ in inputs])
             self.db.executemany("DELETE FROM partly_written WHERE sha256=? AND flow=?",
                                 [(sha, flow) for sha, _ in inputs if sha not in incomplete])
-            if per_input:
-                self.db.executemany("INSERT OR IGNORE INTO partly_written VALUES (?, ?, ?)",
-                                    ((sha, flow, record) for sha, _ in inputs if sha in incomplete
-                                     for record in records))
 
     def ask_reimport(self, sha256: str, name: str, how: str) -> None:
         """Take this content again (as `--force` does) in the run that next finds it; `how` says who asked."""

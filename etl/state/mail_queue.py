@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from etl.state.files import MAILS, connect, transaction
+from etl.state.sql_keys import in_keys
 
 MailStatus = Literal["queued", "sent", "failed"]
 
@@ -78,6 +79,11 @@ class MailQueue:
     def known(self, key: str) -> bool:
         """Whether a mail with this key was queued before (whatever became of it)."""
         return self.db.execute("SELECT 1 FROM mails WHERE key=?", (key,)).fetchone() is not None
+
+    def known_among(self, keys: list[str]) -> set[str]:
+        """Those of `keys` queued before (one query, not one per key)."""
+        among, params = in_keys(keys)
+        return {row[0] for row in self.db.execute(f"SELECT key FROM mails WHERE key {among}", params)}
 
     def add(self, mails: list[NewMail]) -> int:
         """Queue `mails` in one transaction; return how many were new."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from etl.state.sql_keys import in_keys
+from etl.state.sql_keys import in_keys, key_batches
 
 # Keys held in a set before they go into the database (~0.2 MB, a few chunks' orders). 50,000 and 10,000
 # kept ~5 MB and ~3 MB more from a few hundred thousand lines on, which a short run never reached (the
@@ -37,7 +37,10 @@ class WrittenKeys:
 
     def _spill(self) -> None:
         if self._recent:
-            self.db.executemany("INSERT OR IGNORE INTO written VALUES (?)", ((key,) for key in self._recent))
+            # In key order: a B-tree takes sorted keys page by page (3.6M keys: 22.5 s unsorted, 4.6 s sorted).
+            for text, odd in key_batches(sorted(self._recent)):
+                self.db.execute("INSERT OR IGNORE INTO written SELECT value FROM json_each(?)", (text,))
+                self.db.executemany("INSERT OR IGNORE INTO written VALUES (?)", ((key,) for key in odd))
             self._recent, self._spilled = set(), True
 
     def seen(self, keys: Iterable[str]) -> set[str]:
