@@ -144,12 +144,15 @@ def _translate(text: str, lang: str, depth: int, part: bool = False) -> str:
     exact = translations.gettext(text)
     if exact != text or depth > _DEPTH:
         return exact
-    for pattern, target, inner, _ in sorted(templates, key=lambda t: not t[3]) if part else templates:
+    for pattern, target, inner, joiner in sorted(templates, key=lambda t: not t[3]) if part else templates:
         if inner and not depth:  # "{form} or {other}" joins parameters, it is never a whole text
             continue
         if found := pattern.fullmatch(text):
             params = {name: _translate(value, lang, depth + 1, True) if name in WORDS else value
                       for name, value in found.groupdict().items()}
+            # a join never splits inside brackets: "(CSV/TXT, XML, JSON or xlsx)" is one text, not two
+            if joiner and any(value.count("(") != value.count(")") for value in found.groupdict().values()):
+                continue
             return target.format(**params)
     start = 0
     while not depth and (colon := text.find(": ", start)) > 0:  # "file.csv, line 3: <a known reason>"

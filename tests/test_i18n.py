@@ -28,6 +28,12 @@ def _no_chosen_language(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("english", "german"), [
     pytest.param("is required but empty", "ist ein Pflichtfeld, aber leer", id="required"),
+    # a refused file's reason as the watcher writes it: a join ("JSON or xlsx") never splits inside brackets
+    pytest.param("in/junk.bin: this looks like binary data (control bytes that no text export holds), not a table "
+                 "export (CSV/TXT, XML, JSON or xlsx); no flow reads it (tried: orders, stock)",
+                 "in/junk.bin: das sieht aus wie Binärdaten (Steuerzeichen, die kein Textexport enthält), kein "
+                 "Tabellenexport (CSV/TXT, XML, JSON oder xlsx); kein Ablauf liest sie (versucht: orders, stock)",
+                 id="binary-file-refused"),
     pytest.param("is not a number in the form the mapping declares: decimal comma, '.' only between groups of "
                  "three digits (1.234,56)",
                  "ist keine Zahl in der Form, die die Zuordnung festlegt: Dezimalkomma, '.' nur zwischen "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from etl.extract.base import FileHead, RawTable
 from etl.extract.encoding import sniff_utf16
+from etl.i18n import N_
 from etl.shared.errors import InputFileError
 
 NO_EXPORT = "not a table export"  # in every reason for a file that is no export at all
@@ -16,12 +17,12 @@ def looks_like(head: bytes) -> str | None:
 
     kind = filetype.guess(head)
     if kind is not None:
-        return f"a {kind.mime} file (.{kind.extension})"
+        return N_("a {mime} file (.{extension})").format(mime=kind.mime, extension=kind.extension)
     if sniff_utf16(head):
         return None
     # A stray NUL or Ctrl-Z inside a value (a shop text) is data; binary files are full of control bytes.
     if sum(head.count(bytes([c])) for c in _CONTROL) > len(head) // 100 + 1:
-        return "binary data (control bytes that no text export holds)"
+        return N_("binary data (control bytes that no text export holds)")
     return None
 
 
@@ -32,9 +33,11 @@ def sniff(head: bytes) -> bool:
 
 def read(file: FileHead) -> list[RawTable]:
     """Refuse the file, saying what it looks like."""
-    hint = " (compressed: unpack it first)" if "gzip" in (looks_like(file.head) or "") else ""
-    raise InputFileError(file.path, f"this looks like {looks_like(file.head)}{hint}, {NO_EXPORT} "
-                                    "(CSV/TXT, XML, JSON or xlsx)")
+    what = looks_like(file.head) or ""
+    # English templates of the catalog (the words are translated when shown); NO_EXPORT is in both
+    said = N_("this looks like {what} (compressed: unpack it first), not a table export (CSV/TXT, XML, JSON or xlsx)") \
+        if "gzip" in what else N_("this looks like {what}, not a table export (CSV/TXT, XML, JSON or xlsx)")
+    raise InputFileError(file.path, said.format(what=what))
 
 
 def describe(tables: list[RawTable]) -> str:

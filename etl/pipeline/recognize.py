@@ -13,6 +13,7 @@ from pathlib import Path
 
 from etl.extract import LINE, RawTable, read_file
 from etl.extract.unknown import NO_EXPORT, describe
+from etl.i18n import N_
 from etl.shared.errors import InputFileError
 from etl.transform.layout import SourceLayout
 from etl.transform.source import ignored_columns, recognize
@@ -67,7 +68,7 @@ def unknown_reason(path: Path, problem: str | None, tried: list[str]) -> str:
     """Why no flow reads `path`: what the file looks like (or why it cannot be read) and the flows tried."""
     flows = ", ".join(tried) or "none built"
     if problem is not None:
-        return f"{problem}; no flow reads it (tried: {flows})"
+        return N_("{what}; no flow reads it (tried: {flows})").format(what=problem, flows=flows)
     try:
         looks = describe(read_file(path))
     except InputFileError as exc:

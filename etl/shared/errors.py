@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from etl.i18n import N_
+
 
 class EtlError(Exception):
     """Base of every error the tool raises on purpose."""
@@ -31,8 +33,9 @@ class InputFileError(EtlError):
     def __init__(self, path: object, reason: str, line: int | None = None) -> None:
         self.path = path
         self.line = line
-        where = f"{path}, line {line}" if line else f"{path}"
-        super().__init__(f"{where}: {reason}")
+        # English templates of the catalog: the reason is translated when shown (`etl.i18n.translate`)
+        said = N_("{file}, line {number}: {what}") if line else N_("{file}: {what}")
+        super().__init__(said.format(file=path, number=line, what=reason))
 
 
 class ValidationError(EtlError):
