@@ -79,3 +79,20 @@ def ledger_inputs(config: Config) -> int:
         return 0
     with sqlite3.connect(path) as db:
         return int(db.execute("select count(*) from inputs").fetchone()[0])
+
+
+def german_command_line(config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                        code: int = 3) -> str:
+    """`etl run orders` on `config` in German (the default) through the command line: its exit `code` and what
+    it said on stderr, whitespace folded."""
+    import sys
+
+    from etl.cli.app import main
+
+    monkeypatch.setattr(sys, "argv", ["etl", "run", "orders", "--config", str(config.base / "etl.yaml")])
+    monkeypatch.delenv("ETL_LANG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == code
+    return " ".join(capsys.readouterr().err.split())
+

@@ -7,7 +7,6 @@ EROFS), at the first write or after some chunks were written.
 from __future__ import annotations
 
 import errno
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from etl.config import Config
 from etl.pipeline import RunOptions, run_flow
 from etl.shared.errors import StorageError
 from tests.conftest import ORDERS, drop
-from tests.disk import Disk, ledger_inputs
+from tests.disk import Disk, german_command_line, ledger_inputs
 from tests.watch.conftest import files
 
 FLAT = ORDERS / "flat_cp1252.csv"
@@ -92,16 +91,9 @@ def test_a_full_staging_folder_keeps_nothing(workspace: Config, monkeypatch: pyt
 def test_the_command_line_says_it_in_german_and_exits_3(workspace: Config, disk: Disk,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli.app import main
-
     dropped = drop(workspace, FLAT)
     disk.fail(workspace.folder("outbox"), errno.ENOSPC, budget=2)
-    monkeypatch.setattr(sys, "argv", ["etl", "run", "orders", "--config", str(workspace.base / "etl.yaml")])
-    monkeypatch.delenv("ETL_LANG", raising=False)
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 3
-    said = " ".join(capsys.readouterr().err.split())
+    said = german_command_line(workspace, monkeypatch, capsys)
     assert "der Datenträger ist voll. Nicht geschrieben: die Importdateien" in said
     assert str(workspace.folder("outbox")) in said.replace(" ", "") or "outbox" in said
     assert "unerwarteter" not in said and "Errno" not in said

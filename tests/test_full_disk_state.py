@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from etl.shared.errors import StorageError
 from etl.state import ledger as ledger_module
 from etl.state.files import LEDGER, connect
 from tests.conftest import drop
-from tests.disk import Disk, ledger_inputs
+from tests.disk import Disk, german_command_line, ledger_inputs
 from tests.flows.samples import SHOP_ORDERS
 from tests.test_full_disk import FLAT
 from tests.watch.conftest import files
@@ -113,32 +112,18 @@ def test_a_full_ledger_keeps_nothing_and_the_run_is_done_once_there_is_space(
 
 def test_the_command_line_tells_a_full_ledger_in_german(workspace: Config, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli.app import main
-
     _first_run(workspace)
     drop(workspace, FLAT)
     _ledger_that_cannot_grow(monkeypatch)
-    monkeypatch.setattr(sys, "argv", ["etl", "run", "orders", "--config", str(workspace.base / "etl.yaml")])
-    monkeypatch.delenv("ETL_LANG", raising=False)
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 3
-    said = " ".join(capsys.readouterr().err.split())
+    said = german_command_line(workspace, monkeypatch, capsys)
     assert "der Datenträger ist voll. Nicht geschrieben: der Zustand des Arbeitsordners" in said, said
     assert "unerwarteter" not in said and "database or disk is full" not in said
 
 
 def test_after_the_commit_the_german_message_says_the_next_run_completes_it(
         workspace: Config, disk: Disk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli.app import main
-
     drop(workspace, FLAT)
     disk.fail(workspace.folder("archive"), errno.EROFS, at_open=True)
-    monkeypatch.setattr(sys, "argv", ["etl", "run", "orders", "--config", str(workspace.base / "etl.yaml")])
-    monkeypatch.delenv("ETL_LANG", raising=False)
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 3
-    said = " ".join(capsys.readouterr().err.split())
+    said = german_command_line(workspace, monkeypatch, capsys)
     assert "Der Lauf ist verbucht: der nächste Lauf schließt ihn ab" in said, said
     assert "unerwarteter" not in said and "Errno" not in said
