@@ -1,0 +1,124 @@
+"""An export set in an embedded DuckDB database on disk: joins, checks and sums in SQL, memory bounded.
+
+Why DuckDB: the tables of a catalog, customer or delivery-note export are joined by keys that do not
+come sorted, and a set of ten million rows does not fit the memory a run may use. DuckDB's hash joins,
+group-bys and sorts spill to a temporary folder under a fixed memory limit, and it takes and gives Arrow
+tables without a Python object per row. The database lives in a private temporary folder for one run.
+
+Every appended table gets `__seq` (its rows' order of arrival). A table the flow makes for output holds
+`__at`, the place of the record its rows belong to (an article's row number in the articles file); made
+sorted by it (`create(..., order=...)`), `chunks` reads it back in bounded, whole-record ranges.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.fast.arrays import positions
+
+# The engine's own memory; the run around it (Arrow chunks, writers, mappings) needs ~200 MB more.
+MEMORY_MB = int(os.environ.get("ETL_STORE_MEMORY_MB", "128"))
+CHUNK_RECORDS = 20_000  # records (with all their rows) per chunk read back
+SEQ, AT = "__seq", "__at"
+
+
+def quoted(name: str) -> str:
+    """`name` as a SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Store:
+    """One run's tables in DuckDB: `append` Arrow batches, `create` tables from SQL, read back by `table`/`chunks`."""
+
+    def __init__(self, memory_mb: int = MEMORY_MB, threads: int = 2) -> None:
+        import duckdb  # imported here: a second or two of start-up that only the set flows pay
+
+        self.folder = Path(tempfile.mkdtemp(prefix="etl-store-"))
+        self.db = duckdb.connect(str(self.folder / "set.duckdb"), config={
+            "memory_limit": f"{memory_mb}MB", "threads": threads, "temp_directory": str(self.folder / "spill"),
+            "preserve_insertion_order": False})  # order is kept by __seq, and a sort may spill
+        self.counts: dict[str, int] = {}
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Drop the database and its folder."""
+        self.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def has(self, name: str) -> bool:
+        """Whether table `name` exists (appended or created)."""
+        return name in self.counts
+
+    def append(self, name: str, table: pa.Table | pa.RecordBatch) -> None:
+        """Add rows to table `name` (created by the first rows), numbered on in `__seq`."""
+        done = self.counts.get(name, 0)
+        rows = pa.table(table) if isinstance(table, pa.RecordBatch) else table
+        rows = rows.append_column(SEQ, pc.add(positions(rows.num_rows), done))
+        self.db.register("__incoming", rows)
+        try:
+            if name in self.counts:
+                self.execute(f"INSERT INTO {quoted(name)} BY NAME SELECT * FROM __incoming")
+            else:
+                self.execute(f"CREATE TABLE {quoted(name)} AS SELECT * FROM __incoming")
+        finally:
+            self.db.unregister("__incoming")
+        self.counts[name] = done + rows.num_rows
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table readable in SQL as `name` (a view of it, until replaced)."""
+        self.db.register(name, table)
+
+    def create(self, name: str, query: str, params: Sequence[Any] = (), order: str | None = None) -> None:
+        """Table `name` (replaced if there) from `query`, physically sorted by `order` when given."""
+        sorted_by = f" ORDER BY {order}" if order else ""
+        self.execute(f"CREATE OR REPLACE TABLE {quoted(name)} AS {query}{sorted_by}", params)
+        self.counts[name] = self.rows(name)
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        """Run a statement that returns nothing worth reading (a DELETE, an UPDATE)."""
+        self.db.execute(statement, list(params)).fetchall()  # fetched: the connection takes no other work before
+
+    def table(self, query: str, params: Sequence[Any] = ()) -> pa.Table:
+        """The result of `query` as an Arrow table (keep it small: a chunk, the rejects, a tree)."""
+        return self.db.sql(query, params=list(params)).to_arrow_table()
+
+    def value(self, query: str, params: Sequence[Any] = ()) -> Any:
+        """The single value `query` returns."""
+        found = self.db.execute(query, list(params)).fetchall()
+        return found[0][0] if found else None
+
+    def rows(self, name: str) -> int:
+        """How many rows table `name` has."""
+        return int(self.value(f"SELECT count(*) FROM {quoted(name)}"))
+
+    def chunks(self, parts: Mapping[str, str], size: int = CHUNK_RECORDS) -> Iterator[dict[str, pa.Table]]:
+        """Output name -> rows of its table (holding `__at`), `size` records at a time, each record whole.
+
+        Rows come in the order of their record, then of their arrival; `__at` and `__seq` are left out.
+        """
+        tops = [self.value(f"SELECT max({AT}) FROM {quoted(table)}") for table in parts.values()]
+        top = max((t for t in tops if t is not None), default=-1)
+        reads = {name: self._ranged(table) for name, table in parts.items()}
+        for low in range(0, top + 1, size):
+            yield {name: self.table(query, (low, low + size)) for name, query in reads.items()}
+
+    def _ranged(self, table: str) -> str:
+        """The query of `table`'s rows of one range of `__at`, in order, without the order columns."""
+        names = self.table("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                           (table,)).column(0).to_pylist()
+        hidden = [n for n in (AT, SEQ) if n in names]
+        return (f"SELECT * EXCLUDE ({', '.join(hidden)}) FROM {quoted(table)} "
+                f"WHERE {AT} >= ? AND {AT} < ? ORDER BY {', '.join(hidden)}")
