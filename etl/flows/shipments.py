@@ -7,7 +7,6 @@ carriers' parcel-number forms, tracking URLs, which orders the shop knows) run i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import partial
@@ -18,7 +17,9 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.extract import RawTable
+from etl.fast.store import Store
 from etl.flows.flow import Flow
+from etl.flows.shipment_notes import group_notes
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.reject_codes import Words
@@ -27,64 +28,25 @@ from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import lookup
-from etl.transform.source import put_column, read_tables
+from etl.transform.source import conform, put_column
+from etl.transform.staged import stage_set
 
 Problem = tuple[str, str | None, str, dict[str, Any]]  # field, value, reject code, its parameters
-_PARCEL_OF_NOTE = ("delivery_note", "order_id", "carrier", "shipped_at", "_file", "_line", "_run")
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
-    """Group the delivery-note rows into shipments with their parcels, as one chunk."""
-    parts, rejects = read_tables(layout, tables, run_id, key="delivery_note")
-    rows = parts.get("delivery_notes")
-    if rows is None:
-        yield Chunk({"shipments": schema("shipments").empty_table(), "parcels": schema("parcels").empty_table()},
-                    rejects, 0, 0)
-        return
-    refused = {r.record for r in rejects if r.record}
-    split = re.compile(layout.options.get("tracking_separator", r"[,;|\s]+"))
-    named = rows.filter(pc.is_valid(rows.column("delivery_note")))  # else read_fields refused it: required
-    unnamed = rows.num_rows - named.num_rows
-    # Python walks only the key and parcel-number columns (the numbers are split by a Python pattern of
-    # etl.yaml); each note's other fields come from its first row, its weight summed, all in Arrow.
-    first: dict[str, int] = {}
-    numbers: dict[str, list[str]] = {}
-    for i, (key, cell) in enumerate(zip(named.column("delivery_note").to_pylist(),
-                                        named.column("tracking_number").to_pylist(), strict=True)):
-        first.setdefault(key, i)
-        found = numbers.setdefault(key, [])
-        found += [n for n in split.split(cell or "") if n and n not in found]
-    kept = [key for key in first if key not in refused]
-    notes = named.take(pa.array([first[key] for key in kept], pa.int64()))
-    weights = named.select(["delivery_note", "weight"]).group_by("delivery_note", use_threads=False) \
-        .aggregate([("weight", "sum")])
-    at = pc.index_in(notes.column("delivery_note"), value_set=weights.column("delivery_note"))
-    streets = [" ".join(p for p in parts_ if p) or None for parts_ in zip(
-        notes.column("delivery_street").to_pylist(), _or_nulls(notes, "house_number").to_pylist(), strict=True)]
-    found_of = [numbers[key] for key in kept]
-    shipments = _table("shipments", notes, {
-        "weight": weights.column("weight_sum").take(at), "delivery_street": streets,
-        "tracking_number": [", ".join(n) or None for n in found_of], "parcel_count": [len(n) or None for n in found_of],
-        "tracked": [bool(n) for n in found_of]})
-    each = pa.array([j for j, n in enumerate(found_of) for _ in n], pa.int64())
-    parcels = _table("parcels", notes.take(each).select(_PARCEL_OF_NOTE), {
-        "position": [i for n in found_of for i in range(1, len(n) + 1)],
-        "tracking_number": [number for n in found_of for number in n]})
-    yield Chunk({"shipments": shipments, "parcels": parcels}, rejects, len(first) + unnamed,
-                len(first) - len(kept) + unnamed)
-
-
-def _or_nulls(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:
-    """Column `name` of `table`, or nulls where the export has no such column."""
-    return table.column(name) if name in table.column_names else pa.nulls(table.num_rows, pa.string())
-
-
-def _table(entity: str, rows: pa.Table, values: dict[str, Any]) -> pa.Table:
-    """The neutral `entity` of `rows`' columns (nulls for those it lacks), with `values` put in."""
-    kinds = schema(entity)
-    columns = [values[f.name] if f.name in values else _or_nulls(rows, f.name) for f in kinds]
-    return pa.Table.from_arrays([pa.array(c, f.type) if isinstance(c, list) else c.cast(f.type)
-                                 for c, f in zip(columns, kinds, strict=True)], schema=kinds)
+    """Group the delivery-note rows into shipments with their parcels, a bounded number of notes per chunk."""
+    names = ("shipments", "parcels")
+    with Store() as store:
+        rejects = stage_set(store, layout, tables, run_id, key="delivery_note")
+        read, refused = group_notes(store, layout.options.get("tracking_separator"),
+                                    {r.record for r in rejects if r.record})
+        done = False
+        for part in store.chunks({name: name for name in names}):
+            yield Chunk({name: conform(part[name], schema(name)) for name in names}, rejects, read, refused)
+            rejects, read, refused, done = [], 0, 0, True  # they go with the first chunk only
+        if not done:
+            yield Chunk({name: schema(name).empty_table() for name in names}, rejects, read, refused)
 
 
 def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
