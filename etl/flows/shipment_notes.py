@@ -2,8 +2,8 @@
 
 A delivery note comes as one row per parcel, or lists its parcel numbers in one cell: its shipment takes
 the first row's fields, the weights of all its rows summed, and every parcel number once, in the order
-the rows and cells give them. The numbers are split by the layout's `tracking_separator` with DuckDB's
-regular expressions (RE2). RE2's `\\s` is ASCII whitespace only, Python's any Unicode space: the
+the rows and cells give them. The numbers are split per chunk by the layout's `tracking_separator` with
+Arrow's regular expressions (RE2). RE2's `\\s` is ASCII whitespace only, Python's any Unicode space: the
 pattern's `\\s` is widened to Python's set (`re2_pattern`), so the shipped pattern splits exactly as
 `re.split` did. A pattern RE2 cannot read (look-arounds, back-references) is split by Python's `re`,
 row by row; a pattern with capture groups splits as RE2 does (`re.split` would keep the separators).
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from etl.fast.arrays import positions
 from etl.fast.store import AT, SEQ, Store, quoted
 from etl.shared.model import schema
 
@@ -51,66 +54,82 @@ def re2_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-def _splitter(store: Store, pattern: str) -> str:
-    """The SQL that splits column `tracking_number` into its parts (empty ones included)."""
-    translated = re2_pattern(pattern)
+def splitter(pattern: str | None) -> Callable[[pa.Array], pa.Array]:
+    """A function splitting parcel-number cells into lists of their parts (empty parts included)."""
+    translated = re2_pattern(pattern or DEFAULT_SEPARATOR)
     try:
-        store.value("SELECT regexp_split_to_array('', ?)", (translated,))
-    except Exception:  # RE2 cannot read it: Python's re splits, as it always did
-        split = re.compile(pattern).split
-        store.db.create_function("etl_split", lambda text: split(text), ["VARCHAR"], "VARCHAR[]",
-                                 side_effects=False)
-        return "etl_split(coalesce(tracking_number, ''))"
-    return "regexp_split_to_array(coalesce(tracking_number, ''), " + _literal(translated) + ")"
+        pc.split_pattern_regex(pa.array([""]), translated)
+    except pa.ArrowInvalid:  # RE2 cannot read it: Python's re splits, as it always did
+        split = re.compile(pattern or DEFAULT_SEPARATOR).split
+        return lambda cells: pa.array([split(cell) for cell in cells.to_pylist()], pa.list_(pa.string()))
+    return lambda cells: pc.split_pattern_regex(cells, translated)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def group_notes(store: Store, pattern: str | None, refused: set[str]) -> tuple[int, int]:
-    """Tables `shipments` and `parcels` (by `__at`) of the staged `delivery_notes`; records read and refused.
+def group_notes(store: Store, refused: set[str]) -> tuple[int, int]:
+    """Tables `shipments` and `cells` (their parcel-number cells) of the staged `delivery_notes`; read, refused.
 
     A note whose key the rejects name (`refused`) is left out; a row without a key counts as read and refused.
+    A note's `__at` is its first row's `__seq`: chunks of `__at` ranges hold at most as many notes.
     """
     store.register("__refused", pa.table({"record": pa.array(sorted(refused), pa.string())}))
-    split = _splitter(store, pattern or DEFAULT_SEPARATOR)
-    store.create("__notes", f"SELECT delivery_note, min({SEQ}) AS first, sum(weight) AS weight_sum "
+    store.create("__notes", f"SELECT delivery_note, min({SEQ}) AS {AT}, sum(weight) AS weight_sum "
                             f"FROM delivery_notes WHERE delivery_note IS NOT NULL GROUP BY delivery_note")
     unnamed = store.value("SELECT count(*) FROM delivery_notes WHERE delivery_note IS NULL")
     read = store.rows("__notes")
-    store.create("__kept", f"SELECT *, row_number() OVER (ORDER BY first) - 1 AS {AT} FROM __notes "
-                           "ANTI JOIN __refused ON __notes.delivery_note = __refused.record")
-    kept = store.rows("__kept")
-    # every number once per note, at its first place (row, then place in the cell)
-    store.create("__numbers", f"""
-        SELECT delivery_note, number, min({{'s': {SEQ}, 'i': i}}) AS place
-        FROM delivery_notes, unnest({split}) WITH ORDINALITY AS u(number, i)
-        WHERE delivery_note IS NOT NULL AND number <> '' GROUP BY delivery_note, number""")
-    store.create("__parcels", f"""
-        SELECT k.{AT}, row_number() OVER (PARTITION BY n.delivery_note ORDER BY n.place) AS position,
-               n.number AS tracking_number, k.first
-        FROM __numbers n JOIN __kept k USING (delivery_note)""")
+    store.execute("DELETE FROM __notes WHERE delivery_note IN (SELECT record FROM __refused)")
+    kept = store.rows("__notes")
     columns = set(store.table("SELECT column_name FROM information_schema.columns WHERE table_name = "
                               "'delivery_notes'").column(0).to_pylist())
     _shipments(store, columns)
-    of_note = ", ".join(f"d.{quoted(name)}" for name in _PARCEL_OF_NOTE)
-    store.create("parcels", f"SELECT p.{AT}, p.position AS {SEQ}, {of_note}, p.position, p.tracking_number "
-                            f"FROM __parcels p JOIN delivery_notes d ON d.{SEQ} = p.first", order=f"{AT}, {SEQ}")
+    store.create("cells", f"SELECT k.{AT}, d.{SEQ}, delivery_note, d.tracking_number FROM delivery_notes d "
+                          "JOIN __notes k USING (delivery_note)", order=f"{AT}, {SEQ}")
     return read + unnamed, read - kept + unnamed
 
 
 def _shipments(store: Store, columns: set[str]) -> None:
-    """Table `shipments`: each kept note's first row, its weight, street and parcel numbers."""
+    """Table `shipments`: each kept note's first row, its weight and street."""
     filled = {
         "weight": "k.weight_sum",
         "delivery_street": "nullif(concat_ws(' ', nullif(d.delivery_street, ''), nullif("
-                           + ("d.house_number" if "house_number" in columns else "NULL") + ", '')), '')",
-        "tracking_number": "a.joined", "parcel_count": "a.count", "tracked": "coalesce(a.count, 0) > 0"}
+                           + ("d.house_number" if "house_number" in columns else "NULL") + ", '')), '')"}
     fields = [f"{filled[f.name]} AS {quoted(f.name)}" if f.name in filled
               else f"d.{quoted(f.name)}" if f.name in columns else f"NULL AS {quoted(f.name)}"
-              for f in schema("shipments")]
-    store.create("shipments", f"""
-        SELECT k.{AT}, {', '.join(fields)} FROM __kept k JOIN delivery_notes d ON d.{SEQ} = k.first
-        LEFT JOIN (SELECT {AT}, string_agg(tracking_number, ', ' ORDER BY position) AS joined, count(*) AS count
-                   FROM __parcels GROUP BY {AT}) a ON a.{AT} = k.{AT}""", order=AT)
+              for f in schema("shipments") if f.name not in _OF_PARCELS]
+    store.create("shipments", f"SELECT k.{AT}, {', '.join(fields)} FROM __notes k "
+                              f"JOIN delivery_notes d ON d.{SEQ} = k.{AT}", order=AT)
+
+
+_OF_PARCELS = ("tracking_number", "parcel_count", "tracked")
+
+
+def assemble(notes: pa.Table, cells: pa.Table, split: Callable[[pa.Array], pa.Array]) -> tuple[pa.Table, pa.Table]:
+    """One chunk's shipments and parcels from its notes and their parcel-number cells (`chunks` of the two tables).
+
+    A note's numbers, each once at its first place, are its parcels 1, 2, ...; its shipment lists them.
+    """
+    numbers = _numbers(cells.combine_chunks(), split)
+    keys = notes.column("delivery_note")
+    at = pc.index_in(numbers.column("delivery_note"), value_set=keys)
+    place = positions(numbers.num_rows)
+    grouped = pa.table({"note": at, "place": place, "number": numbers.column("tracking_number")}) \
+        .group_by("note", use_threads=False).aggregate([("place", "min"), ("number", "list"), ("number", "count")])
+    start = pc.take(grouped.column("place_min"), pc.index_in(at, value_set=grouped.column("note")))
+    parcels = notes.select(list(_PARCEL_OF_NOTE)).take(at) \
+        .append_column("position", pc.add(pc.subtract(place, start), 1)) \
+        .append_column("tracking_number", numbers.column("tracking_number"))
+    index = pc.index_in(positions(notes.num_rows), value_set=grouped.column("note"))
+    count = pc.take(grouped.column("number_count"), index)
+    shipments = notes.append_column("tracking_number", pc.binary_join(
+        pc.take(grouped.column("number_list"), index), ", ")) \
+        .append_column("parcel_count", count).append_column("tracked", pc.is_valid(count))
+    return shipments, parcels
+
+
+def _numbers(cells: pa.Table, split: Callable[[pa.Array], pa.Array]) -> pa.Table:
+    """Each note's parcel numbers (`delivery_note`, `tracking_number`) once, in the order the cells give them."""
+    parts = split(pc.fill_null(cells.column("tracking_number"), ""))
+    flat = pc.list_flatten(parts)
+    numbers = pa.table({"delivery_note": cells.column("delivery_note").take(pc.list_parent_indices(parts)),
+                        "tracking_number": flat, "place": positions(len(flat))}).filter(pc.not_equal(flat, ""))
+    first = numbers.group_by(["delivery_note", "tracking_number"], use_threads=False).aggregate([("place", "min")])
+    return numbers.filter(pc.is_in(numbers.column("place"), value_set=first.column("place_min")))

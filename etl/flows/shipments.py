@@ -19,7 +19,7 @@ from etl.config import Config
 from etl.extract import RawTable
 from etl.fast.store import Store
 from etl.flows.flow import Flow
-from etl.flows.shipment_notes import group_notes
+from etl.flows.shipment_notes import assemble, group_notes, splitter
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral, Prepared
 from etl.shared.reject_codes import Words
@@ -39,11 +39,13 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
     names = ("shipments", "parcels")
     with Store() as store:
         rejects = stage_set(store, layout, tables, run_id, key="delivery_note")
-        read, refused = group_notes(store, layout.options.get("tracking_separator"),
-                                    {r.record for r in rejects if r.record})
+        read, refused = group_notes(store, {r.record for r in rejects if r.record})
+        split = splitter(layout.options.get("tracking_separator"))
         done = False
-        for part in store.chunks({name: name for name in names}):
-            yield Chunk({name: conform(part[name], schema(name)) for name in names}, rejects, read, refused)
+        for part in store.chunks({"shipments": "shipments", "cells": "cells"}):
+            shipments, parcels = assemble(part["shipments"], part["cells"], split)
+            yield Chunk({"shipments": conform(shipments, schema("shipments")),
+                         "parcels": conform(parcels, schema("parcels"))}, rejects, read, refused)
             rejects, read, refused, done = [], 0, 0, True  # they go with the first chunk only
         if not done:
             yield Chunk({name: schema(name).empty_table() for name in names}, rejects, read, refused)
