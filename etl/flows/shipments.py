@@ -17,12 +17,13 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.extract import RawTable
+from etl.fast.arrays import positions
 from etl.fast.store import Store
 from etl.flows.flow import Flow
+from etl.flows.shipment_checks import check_parcels
 from etl.flows.shipment_notes import assemble, group_notes, splitter
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral, Prepared
-from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
@@ -61,52 +62,59 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         table = put_column(table, "shop_order_id", table.column("order_id"))
     customers = shop_customers(config.folder("state"), table.column("erp_customer_number"))
     table = put_column(table, "customer_id", customers)
-    # Python rows of only the columns the checks read and fill (all ~45 of every note were ~3x the work).
-    shipments = table.select(_NOTE_CHECKED).to_pylist()
-    parcels = neutral["parcels"].select(_PARCEL_CHECKED).to_pylist()
-    rejects: list[Reject] = []
-    by_note = {s["delivery_note"]: s for s in shipments}
-    for parcel in parcels:
-        note = by_note[parcel["delivery_note"]]
-        problem = _parcel(config, note, parcel)
-        if problem:
-            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem[:3], None, problem[3]))
-    urls: dict[str, list[str]] = {}  # per note, in parcel order: one pass, not a scan of every parcel per note
-    for parcel in parcels:
-        if parcel.get("tracking_url"):
-            urls.setdefault(parcel["delivery_note"], []).append(parcel["tracking_url"])
-    for note in shipments:
-        rejects += _complete_note(config, note, urls.get(note["delivery_note"], []))
+    parcels = neutral["parcels"]
+    checked = check_parcels(config, table, parcels)
+    parcels = put_column(put_column(put_column(parcels, "carrier", checked.carrier), "carrier_name",
+                                    checked.carrier_name), "tracking_url", checked.tracking_url)
+    carrier = checked.note_carrier
+    names = {key: c.name for key, c in config.carriers.items()}
+    known = pc.index_in(carrier, value_set=pa.array(list(names), pa.string()))
+    table = put_column(table, "carrier", carrier)
+    table = put_column(table, "carrier_name", pc.coalesce(pc.take(pa.array(list(names.values()), pa.string()), known),
+                                                          carrier))
+    table = put_column(table, "tracking_urls", pc.if_else(pc.equal(checked.tracking_urls, ""), None,
+                                                          checked.tracking_urls))
+    table, notes_refused = _notes(config, table, pc.and_(pc.is_valid(known), pc.invert(table.column("tracked"))))
+    rejects = checked.rejects + notes_refused
     refused = pa.array(list({r.record for r in rejects}), pa.string())
-    return Prepared({"shipments": _filled(table, "shipments", shipments, _NOTE_FILLED, refused),
-                     "parcels": _filled(neutral["parcels"], "parcels", parcels, _PARCEL_FILLED, refused)}, rejects)
+    return Prepared({"shipments": _without(table, "shipments", refused),
+                     "parcels": _without(parcels, "parcels", refused)}, rejects)
 
 
-_NOTE_FILLED = ("carrier", "carrier_name", "tracking_urls", "label_product", "billing_number")
-_NOTE_CHECKED = ["delivery_note", "order_id", "shop_order_id", "tracked", "language", "delivery_country",
-                 "customs_description", "customs_tariff_number", "customs_value", "customs_origin", "_file", "_line",
-                 *_NOTE_FILLED]
-_PARCEL_FILLED = ("carrier", "carrier_name", "tracking_url")
-_PARCEL_CHECKED = ["delivery_note", "tracking_number", *_PARCEL_FILLED]
-
-
-def _filled(table: pa.Table, entity: str, rows: list[dict[str, Any]], names: tuple[str, ...],
-            refused: pa.Array) -> pa.Table:
-    """`table` with the columns `names` taken from `rows` (its rows, in order), less the refused notes."""
-    kinds = schema(entity)
-    for name in names:
-        table = put_column(table, name, pa.array([row[name] for row in rows], kinds.field(name).type))
-    table = table.select(kinds.names).cast(kinds)
+def _without(table: pa.Table, entity: str, refused: pa.Array) -> pa.Table:
+    """`table` as the neutral `entity`, less the refused notes."""
+    table = table.select(schema(entity).names).cast(schema(entity))
     return table.filter(pc.invert(pc.is_in(table.column("delivery_note"), value_set=refused)))
 
 
-def _complete_note(config: Config, note: dict[str, Any], urls: list[str]) -> list[Reject]:
-    """Fill the note's carrier name and tracking links; reject a label its carrier cannot make, an order unknown."""
+def _notes(config: Config, table: pa.Table, labels: pa.Array) -> tuple[pa.Table, list[Reject]]:
+    """The label product and billing number of the notes to label; rejects of a label, an order unknown (per note)."""
+    rows = pc.indices_nonzero(pc.or_(labels, pc.is_null(table.column("shop_order_id"))))
+    wanted = table.select(_NOTE_CHECKED).take(rows).to_pylist()
+    label = pc.take(labels, rows).to_pylist()
     rejects: list[Reject] = []
-    carrier = config.carriers.get(note["carrier"] or "")
-    note["carrier_name"] = carrier.name if carrier else note["carrier"]
-    note["tracking_urls"] = " ".join(urls) or None
-    label = _label(config, note) if carrier is not None and not note["tracked"] else None
+    for note, to_label in zip(wanted, label, strict=True):
+        rejects += _complete_note(config, note, to_label)
+    products = pa.array([n["label_product"] for n in wanted], pa.string())
+    billing = pa.array([n["billing_number"] for n in wanted], pa.string())
+    for name, values in (("label_product", products), ("billing_number", billing)):
+        column = table.column(name).combine_chunks()
+        if len(rows):
+            column = pc.replace_with_mask(column, pc.is_in(positions(table.num_rows), value_set=rows),
+                                          values.cast(column.type))
+        table = put_column(table, name, column)
+    return table, rejects
+
+
+_NOTE_CHECKED = ["delivery_note", "order_id", "shop_order_id", "carrier", "delivery_country", "customs_description",
+                 "customs_tariff_number", "customs_value", "customs_origin", "_file", "_line", "label_product",
+                 "billing_number"]
+
+
+def _complete_note(config: Config, note: dict[str, Any], to_label: bool) -> list[Reject]:
+    """Fill the label of a note to label; reject a label its carrier cannot make, an order unknown."""
+    rejects: list[Reject] = []
+    label = _label(config, note) if to_label else None
     if label:
         rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label[:3], None, label[3]))
     if note["shop_order_id"] is None:
@@ -114,22 +122,6 @@ def _complete_note(config: Config, note: dict[str, Any], urls: list[str]) -> lis
                               note["order_id"], "unknown-shop-order" if note["order_id"] else "no-shop-order-number",
                               params={"order": note["order_id"]} if note["order_id"] else {}))
     return rejects
-
-
-def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> Problem | None:
-    """Fill the parcel's carrier and link; the problem (field, value, code, params) if its number is wrong."""
-    number = parcel["tracking_number"]
-    key = note["carrier"] or next((k for k, c in config.carriers.items() if c.patterns and c.accepts(number)), None)
-    carrier = config.carriers.get(key or "")
-    if carrier is None:
-        return "Versanddienstleister", note["carrier"], "unknown-carrier", {}
-    note["carrier"] = parcel["carrier"] = key
-    parcel["carrier_name"] = carrier.name
-    if not carrier.accepts(number):
-        return "Paketnummer", number, "not-a-parcel-number", {
-            "carrier": carrier.name, "form": Words(carrier.number_form or "–")}
-    parcel["tracking_url"] = carrier.url(number, note["language"] or config.mail.default_language)
-    return None
 
 
 def _label(config: Config, note: dict[str, Any]) -> Problem | None:
