@@ -65,14 +65,15 @@ def check_parcels(config: Config, notes: pa.Table, parcels: pa.Table) -> Checked
     url = pa.nulls(len(numbers), pa.string())
     for name in keys:
         url = pc.if_else(pc.and_(pc.equal(key, name), fit), _urls(config.carriers[name], numbers, language), url)
-    carrier = pc.if_else(known, key, pc.take(notes.column("carrier"), of_note))
+    carrier = pc.if_else(known, key, parcels.column("carrier"))
     names = pa.array([config.carriers[k].name for k in keys], pa.string())
     carrier_name = pc.if_else(known, pc.take(names, pc.index_in(key, value_set=pa.array(keys, pa.string()))),
                               parcels.column("carrier_name"))
     rejects = _rejects(config, notes, of_note, numbers, key, fit)
     note_carrier = pc.coalesce(_blank_null(notes.column("carrier")),
                                pc.take(pc.take(guess, guessed.column("place_min")),
-                                       pc.index_in(positions(notes.num_rows), value_set=guessed.column("note"))))
+                                       pc.index_in(positions(notes.num_rows), value_set=guessed.column("note"))),
+                               notes.column("carrier"))
     links = pa.table({"note": of_note, "url": url}).filter(pc.fill_null(pc.not_equal(url, ""), False)) \
         .group_by("note", use_threads=False).aggregate([("url", "list")])
     joined = pc.binary_join(pc.take(links.column("url_list"), pc.index_in(positions(notes.num_rows),
