@@ -58,6 +58,7 @@ class Store:
 
     def close(self) -> None:
         """Drop the database and its folder."""
+        self.db.execute("PRAGMA disable_checkpoint_on_shutdown")  # its log is thrown away: nothing to write first
         self.db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 

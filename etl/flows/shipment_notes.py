@@ -4,7 +4,7 @@ A delivery note comes as one row per parcel, or lists its parcel numbers in one 
 the first row's fields, the weights of all its rows summed, and every parcel number once, in the order
 the rows and cells give them. The numbers are split per chunk by the layout's `tracking_separator` with
 Arrow's regular expressions (RE2). RE2's `\\s` is ASCII whitespace only, Python's any Unicode space: the
-pattern's `\\s` is widened to Python's set (`re2_pattern`), so the shipped pattern splits exactly as
+pattern's `\\s` is widened to Python's set (`fast/python_regex.py`), so the shipped pattern splits exactly as
 `re.split` did. A pattern RE2 cannot read (look-arounds, back-references) is split by Python's `re`,
 row by row; a pattern with capture groups splits as RE2 does (`re.split` would keep the separators).
 """
@@ -12,46 +12,18 @@ row by row; a pattern with capture groups splits as RE2 does (`re.split` would k
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.fast.arrays import positions
+from etl.fast.python_regex import re2_pattern
 from etl.fast.store import AT, SEQ, Store, quoted
 from etl.shared.model import schema
 
 DEFAULT_SEPARATOR = r"[,;|\s]+"
-_SPACES = "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace())
 _PARCEL_OF_NOTE = ("delivery_note", "order_id", "carrier", "shipped_at", "_file", "_line", "_run")
-
-
-def re2_pattern(pattern: str) -> str:
-    """`pattern` (Python syntax) for RE2, its `\\s` matching every character Python's `\\s` matches."""
-    out, inside, i = [], False, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            escaped = pattern[i + 1]
-            out.append(_SPACES if escaped == "s" and inside else f"[{_SPACES}]" if escaped == "s" else char + escaped)
-            i += 2
-            continue
-        if char == "[" and not inside:
-            inside = True
-            out.append(char)
-            i += 1
-            if pattern[i:i + 1] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i:i + 1] == "]":  # a leading ']' is a member, not the end
-                out.append("\\]")
-                i += 1
-            continue
-        inside = inside and char != "]"
-        out.append(char)
-        i += 1
-    return "".join(out)
 
 
 def splitter(pattern: str | None) -> Callable[[pa.Array], pa.Array]:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.extract import RawTable
+from etl.fast import store as stores
 from etl.fast.arrays import positions
 from etl.fast.store import Store
 from etl.flows.flow import Flow
@@ -43,7 +44,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
         read, refused = group_notes(store, {r.record for r in rejects if r.record})
         split = splitter(layout.options.get("tracking_separator"))
         done = False
-        for part in store.chunks({"shipments": "shipments", "cells": "cells"}):
+        for part in store.chunks({"shipments": "shipments", "cells": "cells"}, size=stores.CHUNK_RECORDS):
             shipments, parcels = assemble(part["shipments"], part["cells"], split)
             yield Chunk({"shipments": conform(shipments, schema("shipments")),
                          "parcels": conform(parcels, schema("parcels"))}, rejects, read, refused)

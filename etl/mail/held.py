@@ -9,13 +9,13 @@ and RE2's would name apart in the `.eml`'s name.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_SPACES = "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace())  # str.strip's
+from etl.fast.python_regex import SPACES
+
 _NOTE_TEXTS = ("delivery_note", "order_id", "carrier_name", "delivery_firstname", "delivery_lastname",
                "delivery_company", "delivery_street", "delivery_postcode", "delivery_city", "delivery_country")
 
@@ -79,7 +79,7 @@ def _name_and_address(notes: pa.Table) -> tuple[pa.Array, pa.Array]:
     name = pc.coalesce(names, _blank(notes.column("delivery_company")), pa.scalar("", pa.string()))
     place = pc.binary_join_element_wise(pc.fill_null(notes.column("delivery_postcode"), ""),
                                         pc.fill_null(notes.column("delivery_city"), ""), pa.scalar(" "))
-    place = pc.replace_substring_regex(place, f"^[{_SPACES}]+|[{_SPACES}]+$", "")
+    place = pc.replace_substring_regex(place, f"^[{SPACES}]+|[{SPACES}]+$", "")
     parts = [notes.column("delivery_company"), name, notes.column("delivery_street"), place,
              notes.column("delivery_country")]
     return name, pc.fill_null(_joined(parts, ", "), "")
