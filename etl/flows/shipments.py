@@ -7,7 +7,6 @@ carriers' parcel-number forms, tracking URLs, which orders the shop knows) run i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import partial
@@ -18,73 +17,40 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.extract import RawTable
+from etl.fast import store as stores
+from etl.fast.arrays import positions
+from etl.fast.store import Store
 from etl.flows.flow import Flow
+from etl.flows.shipment_checks import check_parcels
+from etl.flows.shipment_notes import assemble, group_notes, splitter
 from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral, Prepared
-from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 from etl.state.ledger import Ledger
 from etl.state.links import shop_customers
 from etl.transform.layout import SourceLayout
 from etl.transform.relate import lookup
-from etl.transform.source import put_column, read_tables
+from etl.transform.source import conform, put_column
+from etl.transform.staged import stage_set
 
 Problem = tuple[str, str | None, str, dict[str, Any]]  # field, value, reject code, its parameters
-_PARCEL_OF_NOTE = ("delivery_note", "order_id", "carrier", "shipped_at", "_file", "_line", "_run")
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
-    """Group the delivery-note rows into shipments with their parcels, as one chunk."""
-    parts, rejects = read_tables(layout, tables, run_id, key="delivery_note")
-    rows = parts.get("delivery_notes")
-    if rows is None:
-        yield Chunk({"shipments": schema("shipments").empty_table(), "parcels": schema("parcels").empty_table()},
-                    rejects, 0, 0)
-        return
-    refused = {r.record for r in rejects if r.record}
-    split = re.compile(layout.options.get("tracking_separator", r"[,;|\s]+"))
-    named = rows.filter(pc.is_valid(rows.column("delivery_note")))  # else read_fields refused it: required
-    unnamed = rows.num_rows - named.num_rows
-    # Python walks only the key and parcel-number columns (the numbers are split by a Python pattern of
-    # etl.yaml); each note's other fields come from its first row, its weight summed, all in Arrow.
-    first: dict[str, int] = {}
-    numbers: dict[str, list[str]] = {}
-    for i, (key, cell) in enumerate(zip(named.column("delivery_note").to_pylist(),
-                                        named.column("tracking_number").to_pylist(), strict=True)):
-        first.setdefault(key, i)
-        found = numbers.setdefault(key, [])
-        found += [n for n in split.split(cell or "") if n and n not in found]
-    kept = [key for key in first if key not in refused]
-    notes = named.take(pa.array([first[key] for key in kept], pa.int64()))
-    weights = named.select(["delivery_note", "weight"]).group_by("delivery_note", use_threads=False) \
-        .aggregate([("weight", "sum")])
-    at = pc.index_in(notes.column("delivery_note"), value_set=weights.column("delivery_note"))
-    streets = [" ".join(p for p in parts_ if p) or None for parts_ in zip(
-        notes.column("delivery_street").to_pylist(), _or_nulls(notes, "house_number").to_pylist(), strict=True)]
-    found_of = [numbers[key] for key in kept]
-    shipments = _table("shipments", notes, {
-        "weight": weights.column("weight_sum").take(at), "delivery_street": streets,
-        "tracking_number": [", ".join(n) or None for n in found_of], "parcel_count": [len(n) or None for n in found_of],
-        "tracked": [bool(n) for n in found_of]})
-    each = pa.array([j for j, n in enumerate(found_of) for _ in n], pa.int64())
-    parcels = _table("parcels", notes.take(each).select(_PARCEL_OF_NOTE), {
-        "position": [i for n in found_of for i in range(1, len(n) + 1)],
-        "tracking_number": [number for n in found_of for number in n]})
-    yield Chunk({"shipments": shipments, "parcels": parcels}, rejects, len(first) + unnamed,
-                len(first) - len(kept) + unnamed)
-
-
-def _or_nulls(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:
-    """Column `name` of `table`, or nulls where the export has no such column."""
-    return table.column(name) if name in table.column_names else pa.nulls(table.num_rows, pa.string())
-
-
-def _table(entity: str, rows: pa.Table, values: dict[str, Any]) -> pa.Table:
-    """The neutral `entity` of `rows`' columns (nulls for those it lacks), with `values` put in."""
-    kinds = schema(entity)
-    columns = [values[f.name] if f.name in values else _or_nulls(rows, f.name) for f in kinds]
-    return pa.Table.from_arrays([pa.array(c, f.type) if isinstance(c, list) else c.cast(f.type)
-                                 for c, f in zip(columns, kinds, strict=True)], schema=kinds)
+    """Group the delivery-note rows into shipments with their parcels, a bounded number of notes per chunk."""
+    names = ("shipments", "parcels")
+    with Store() as store:
+        rejects = stage_set(store, layout, tables, run_id, key="delivery_note")
+        read, refused = group_notes(store, {r.record for r in rejects if r.record})
+        split = splitter(layout.options.get("tracking_separator"))
+        done = False
+        for part in store.chunks({"shipments": "shipments", "cells": "cells"}, size=stores.CHUNK_RECORDS):
+            shipments, parcels = assemble(part["shipments"], part["cells"], split)
+            yield Chunk({"shipments": conform(shipments, schema("shipments")),
+                         "parcels": conform(parcels, schema("parcels"))}, rejects, read, refused)
+            rejects, read, refused, done = [], 0, 0, True  # they go with the first chunk only
+        if not done:
+            yield Chunk({name: schema(name).empty_table() for name in names}, rejects, read, refused)
 
 
 def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutral) -> Prepared:
@@ -97,52 +63,59 @@ def prepare(config: Config, layout: SourceLayout, ledger: Ledger, neutral: Neutr
         table = put_column(table, "shop_order_id", table.column("order_id"))
     customers = shop_customers(config.folder("state"), table.column("erp_customer_number"))
     table = put_column(table, "customer_id", customers)
-    # Python rows of only the columns the checks read and fill (all ~45 of every note were ~3x the work).
-    shipments = table.select(_NOTE_CHECKED).to_pylist()
-    parcels = neutral["parcels"].select(_PARCEL_CHECKED).to_pylist()
-    rejects: list[Reject] = []
-    by_note = {s["delivery_note"]: s for s in shipments}
-    for parcel in parcels:
-        note = by_note[parcel["delivery_note"]]
-        problem = _parcel(config, note, parcel)
-        if problem:
-            rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *problem[:3], None, problem[3]))
-    urls: dict[str, list[str]] = {}  # per note, in parcel order: one pass, not a scan of every parcel per note
-    for parcel in parcels:
-        if parcel.get("tracking_url"):
-            urls.setdefault(parcel["delivery_note"], []).append(parcel["tracking_url"])
-    for note in shipments:
-        rejects += _complete_note(config, note, urls.get(note["delivery_note"], []))
+    parcels = neutral["parcels"]
+    checked = check_parcels(config, table, parcels)
+    parcels = put_column(put_column(put_column(parcels, "carrier", checked.carrier), "carrier_name",
+                                    checked.carrier_name), "tracking_url", checked.tracking_url)
+    carrier = checked.note_carrier
+    names = {key: c.name for key, c in config.carriers.items()}
+    known = pc.index_in(carrier, value_set=pa.array(list(names), pa.string()))
+    table = put_column(table, "carrier", carrier)
+    table = put_column(table, "carrier_name", pc.coalesce(pc.take(pa.array(list(names.values()), pa.string()), known),
+                                                          carrier))
+    table = put_column(table, "tracking_urls", pc.if_else(pc.equal(checked.tracking_urls, ""), None,
+                                                          checked.tracking_urls))
+    table, notes_refused = _notes(config, table, pc.and_(pc.is_valid(known), pc.invert(table.column("tracked"))))
+    rejects = checked.rejects + notes_refused
     refused = pa.array(list({r.record for r in rejects}), pa.string())
-    return Prepared({"shipments": _filled(table, "shipments", shipments, _NOTE_FILLED, refused),
-                     "parcels": _filled(neutral["parcels"], "parcels", parcels, _PARCEL_FILLED, refused)}, rejects)
+    return Prepared({"shipments": _without(table, "shipments", refused),
+                     "parcels": _without(parcels, "parcels", refused)}, rejects)
 
 
-_NOTE_FILLED = ("carrier", "carrier_name", "tracking_urls", "label_product", "billing_number")
-_NOTE_CHECKED = ["delivery_note", "order_id", "shop_order_id", "tracked", "language", "delivery_country",
-                 "customs_description", "customs_tariff_number", "customs_value", "customs_origin", "_file", "_line",
-                 *_NOTE_FILLED]
-_PARCEL_FILLED = ("carrier", "carrier_name", "tracking_url")
-_PARCEL_CHECKED = ["delivery_note", "tracking_number", *_PARCEL_FILLED]
-
-
-def _filled(table: pa.Table, entity: str, rows: list[dict[str, Any]], names: tuple[str, ...],
-            refused: pa.Array) -> pa.Table:
-    """`table` with the columns `names` taken from `rows` (its rows, in order), less the refused notes."""
-    kinds = schema(entity)
-    for name in names:
-        table = put_column(table, name, pa.array([row[name] for row in rows], kinds.field(name).type))
-    table = table.select(kinds.names).cast(kinds)
+def _without(table: pa.Table, entity: str, refused: pa.Array) -> pa.Table:
+    """`table` as the neutral `entity`, less the refused notes."""
+    table = table.select(schema(entity).names).cast(schema(entity))
     return table.filter(pc.invert(pc.is_in(table.column("delivery_note"), value_set=refused)))
 
 
-def _complete_note(config: Config, note: dict[str, Any], urls: list[str]) -> list[Reject]:
-    """Fill the note's carrier name and tracking links; reject a label its carrier cannot make, an order unknown."""
+def _notes(config: Config, table: pa.Table, labels: pa.Array) -> tuple[pa.Table, list[Reject]]:
+    """The label product and billing number of the notes to label; rejects of a label, an order unknown (per note)."""
+    rows = pc.indices_nonzero(pc.or_(labels, pc.is_null(table.column("shop_order_id"))))
+    wanted = table.select(_NOTE_CHECKED).take(rows).to_pylist()
+    label = pc.take(labels, rows).to_pylist()
     rejects: list[Reject] = []
-    carrier = config.carriers.get(note["carrier"] or "")
-    note["carrier_name"] = carrier.name if carrier else note["carrier"]
-    note["tracking_urls"] = " ".join(urls) or None
-    label = _label(config, note) if carrier is not None and not note["tracked"] else None
+    for note, to_label in zip(wanted, label, strict=True):
+        rejects += _complete_note(config, note, to_label)
+    products = pa.array([n["label_product"] for n in wanted], pa.string())
+    billing = pa.array([n["billing_number"] for n in wanted], pa.string())
+    for name, values in (("label_product", products), ("billing_number", billing)):
+        column = table.column(name).combine_chunks()
+        if len(rows):
+            column = pc.replace_with_mask(column, pc.is_in(positions(table.num_rows), value_set=rows),
+                                          values.cast(column.type))
+        table = put_column(table, name, column)
+    return table, rejects
+
+
+_NOTE_CHECKED = ["delivery_note", "order_id", "shop_order_id", "carrier", "delivery_country", "customs_description",
+                 "customs_tariff_number", "customs_value", "customs_origin", "_file", "_line", "label_product",
+                 "billing_number"]
+
+
+def _complete_note(config: Config, note: dict[str, Any], to_label: bool) -> list[Reject]:
+    """Fill the label of a note to label; reject a label its carrier cannot make, an order unknown."""
+    rejects: list[Reject] = []
+    label = _label(config, note) if to_label else None
     if label:
         rejects.append(Reject(note["_file"], note["_line"], note["delivery_note"], *label[:3], None, label[3]))
     if note["shop_order_id"] is None:
@@ -150,22 +123,6 @@ def _complete_note(config: Config, note: dict[str, Any], urls: list[str]) -> lis
                               note["order_id"], "unknown-shop-order" if note["order_id"] else "no-shop-order-number",
                               params={"order": note["order_id"]} if note["order_id"] else {}))
     return rejects
-
-
-def _parcel(config: Config, note: dict[str, Any], parcel: dict[str, Any]) -> Problem | None:
-    """Fill the parcel's carrier and link; the problem (field, value, code, params) if its number is wrong."""
-    number = parcel["tracking_number"]
-    key = note["carrier"] or next((k for k, c in config.carriers.items() if c.patterns and c.accepts(number)), None)
-    carrier = config.carriers.get(key or "")
-    if carrier is None:
-        return "Versanddienstleister", note["carrier"], "unknown-carrier", {}
-    note["carrier"] = parcel["carrier"] = key
-    parcel["carrier_name"] = carrier.name
-    if not carrier.accepts(number):
-        return "Paketnummer", number, "not-a-parcel-number", {
-            "carrier": carrier.name, "form": Words(carrier.number_form or "–")}
-    parcel["tracking_url"] = carrier.url(number, note["language"] or config.mail.default_language)
-    return None
 
 
 def _label(config: Config, note: dict[str, Any]) -> Problem | None:

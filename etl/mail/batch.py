@@ -9,13 +9,14 @@ commits, so a crash cannot lose a mail.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from etl.config import Config
 from etl.mail.current import dump_context, fingerprint
-from etl.mail.render import message_id, render
+from etl.mail.render import Renderer, message_id
 from etl.shared.records import Neutral
 from etl.state.mail_queue import MailQueue, NewMail
 
@@ -33,9 +34,13 @@ class MailBatch:
         self.folder = config.folder("outbox") / "mail"
         self.templates = config.search("templates")
         self.queue = MailQueue(config.folder("state"))
+        # this chunk's mails, spooled at its end (`flush`): a run's mails (875,000 held ones ~1 GB) stay on disk
         self.pending: list[NewMail] = []
         self._pending_keys: set[str] = set()  # a scan of `pending` per record was quadratic (17,500 mails: 21 s)
+        self.count = 0  # mails of this run, spooled or pending
         self._unset = config.mail.unset()  # the settings hold for the run; parsing the sender per mail cost ~40 µs
+        self._renderer = Renderer(self.templates)  # the templates compiled once per run, not per mail
+        self._eml = f"{self.folder}{os.sep}{stem}_"  # str, not a Path per mail
         self.temps: list[Path] = []
 
     def take(self, neutral: Neutral, written: set[str]) -> None:
@@ -45,13 +50,19 @@ class MailBatch:
     def is_new(self, key: str, asked: bool = False) -> bool:
         """Whether no earlier run and no earlier chunk of this run queued a mail with this key.
 
-        `asked`: the queue was asked already (`new_among`), only this run's own mails are left to check.
+        `asked`: the queue was asked already (`new_among`), only this chunk's own mails are left to check.
         """
-        return key not in self._pending_keys and (asked or not self.queue.known(key))
+        return key not in self._pending_keys and (asked or bool(self.new_among([key])))
 
     def new_among(self, keys: list[str]) -> set[str]:
-        """Of `keys`, those no earlier run queued (ask this once per chunk; `is_new` asks per key)."""
-        return set(keys) - self.queue.known_among(keys)
+        """Of `keys`, those no earlier run and no earlier chunk queued (ask once per chunk; `is_new` asks per key)."""
+        return set(keys) - self.queue.known_among(keys) - self.queue.spooled_among(keys)
+
+    def flush(self) -> None:
+        """Spool this chunk's mails (one statement), so that a run holds one chunk's mails in memory at most."""
+        if self.pending:
+            self.queue.spool(self.pending)
+        self.pending, self._pending_keys = [], set()
 
     def add(self, key: str, language: str | None, to: str, context: dict[str, Any], name: str) -> None:
         """Render the mail `key` to `to` and keep it as an `.eml` temp named after `name`.
@@ -61,24 +72,26 @@ class MailBatch:
         """
         settings = self.config.mail
         safe = _UNSAFE.sub("_", name)  # \w is str.isalnum() plus "_"
-        eml = self.folder / f"{self.stem}_{safe}.eml"
+        eml = f"{self._eml}{safe}.eml"
         data, rendered_with = b"", None
         if not self._unset:
-            message = render(self.templates, self.kind, language or settings.default_language, settings, to,
-                             context, message_id(key, settings.sender))
+            message = self._renderer.render(self.kind, language or settings.default_language, settings, to,
+                                            context, message_id(key, settings.sender))
             self.folder.mkdir(parents=True, exist_ok=True)
-            temp = self.folder / f".{eml.name}.part"
+            temp = self.folder / f".{self.stem}_{safe}.eml.part"
             data, rendered_with = message.as_bytes(), fingerprint(settings)
             temp.write_bytes(data)
             self.temps.append(temp)
         self._pending_keys.add(key)
-        self.pending.append(NewMail(key, self.kind, to, self.stem, data, str(eml), language, dump_context(context),
+        self.count += 1
+        self.pending.append(NewMail(key, self.kind, to, self.stem, data, eml, language, dump_context(context),
                                     rendered_with))
 
     def commit(self) -> None:
         """Queue the new mails durably (before the run commits, so a crash cannot lose them)."""
-        if self.pending:
-            self.queue.add(self.pending)
+        self.flush()
+        if self.count:
+            self.queue.add_spooled()
         self.queue.close()
 
     def discard(self) -> None:

@@ -28,33 +28,52 @@ def mail_env(templates: tuple[Path, ...]) -> tuple[SandboxedEnvironment, Sandbox
 def render(templates: tuple[Path, ...], kind: str, language: str, settings: MailSettings,
            to: str, context: dict[str, Any], message_id: str) -> EmailMessage:
     """An RFC 5322 message in `language` (else the default language) for template set `kind`."""
-    text_env, html_env = mail_env(templates)
-    context = {**context, "shop_name": settings.shop_name}
-    for lang in dict.fromkeys([language, settings.default_language]):
-        text_env.filters.update(filters(lang))
-        html_env.filters.update(filters(lang))
-        try:
-            subject = text_env.get_template(f"{lang}/{kind}.subject.j2").render(context).strip()
-            body = text_env.get_template(f"{lang}/{kind}.txt.j2").render(context)
-            html = html_env.get_template(f"{lang}/{kind}.html.j2").render(context)
-            break
-        except TemplateNotFound:
-            continue
-    else:
-        raise UsageError(f"no mail templates '{kind}' for language {language} or {settings.default_language} "
-                         f"(looked in the mail/ folder of {', '.join(str(p) for p in templates)})")
-    message = EmailMessage()
-    message.set_raw("Subject", fold_subject(subject))
-    message["From"] = settings.sender
-    message["To"] = to
-    if settings.reply_to:
-        message["Reply-To"] = settings.reply_to
-    message["Date"] = format_datetime(datetime.now().astimezone())
-    message["Message-ID"] = message_id
-    message.set_content(body)
-    message.add_alternative(html, subtype="html")
-    message["Content-Language"] = lang  # after set_content, which drops every Content-* header
-    return message
+    return Renderer(templates).render(kind, language, settings, to, context, message_id)
+
+
+class Renderer:
+    """Renders the mails of one batch: each language's environments made, each template compiled, once."""
+
+    def __init__(self, templates: tuple[Path, ...]) -> None:
+        self.templates = templates
+        self.envs: dict[str, tuple[SandboxedEnvironment, SandboxedEnvironment]] = {}
+
+    def _envs(self, lang: str) -> tuple[SandboxedEnvironment, SandboxedEnvironment]:
+        if lang not in self.envs:
+            text_env, html_env = mail_env(self.templates)
+            text_env.filters.update(filters(lang))
+            html_env.filters.update(filters(lang))
+            self.envs[lang] = text_env, html_env
+        return self.envs[lang]
+
+    def render(self, kind: str, language: str, settings: MailSettings, to: str, context: dict[str, Any],
+               message_id: str) -> EmailMessage:
+        """An RFC 5322 message in `language` (else the default language) for template set `kind`."""
+        context = {**context, "shop_name": settings.shop_name}
+        for lang in dict.fromkeys([language, settings.default_language]):
+            text_env, html_env = self._envs(lang)
+            try:
+                subject = text_env.get_template(f"{lang}/{kind}.subject.j2").render(context).strip()
+                body = text_env.get_template(f"{lang}/{kind}.txt.j2").render(context)
+                html = html_env.get_template(f"{lang}/{kind}.html.j2").render(context)
+                break
+            except TemplateNotFound:
+                continue
+        else:
+            raise UsageError(f"no mail templates '{kind}' for language {language} or {settings.default_language} "
+                             f"(looked in the mail/ folder of {', '.join(str(p) for p in self.templates)})")
+        message = EmailMessage()
+        message.set_raw("Subject", fold_subject(subject))
+        message["From"] = settings.sender
+        message["To"] = to
+        if settings.reply_to:
+            message["Reply-To"] = settings.reply_to
+        message["Date"] = format_datetime(datetime.now().astimezone())
+        message["Message-ID"] = message_id
+        message.set_content(body)
+        message.add_alternative(html, subtype="html")
+        message["Content-Language"] = lang  # after set_content, which drops every Content-* header
+        return message
 
 
 def message_id(key: str, sender: str) -> str:

@@ -14,9 +14,10 @@ import pyarrow.compute as pc
 from etl.config import Config
 from etl.i18n import N_
 from etl.mail.batch import MailBatch
+from etl.mail.held import held_rows
 from etl.mail.smtp import SendResult, send_due
 from etl.shared.records import Neutral
-from etl.state.mail_queue import MailQueue
+from etl.state.mail_queue import MailQueue, NewMail
 
 KIND = "tracking"
 
@@ -40,18 +41,25 @@ class TrackingMails(MailBatch):
             self._take_slice(table.slice(start, _SLICE), neutral.get("parcels"), written)
 
     def _take_slice(self, table: pa.Table, all_parcels: pa.Table | None, written: set[str]) -> None:
-        notes = [note for note in table.to_pylist() if note["delivery_note"] in written]
-        numbers = pa.array([note["delivery_note"] for note in notes], pa.string())
+        table = table.filter(pc.is_in(table.column("delivery_note"), value_set=pa.array(list(written), pa.string())))
+        keys = pc.binary_join_element_wise(f"{KIND}:", table.column("delivery_note"), ":",
+                                           table.column("tracking_number").cast(pa.string()), "").to_pylist()
+        new = self.new_among([k for k in keys if k is not None])
+        fresh = [key in new and self.is_new(key, asked=True) for key in keys]
+        table = table.filter(pa.array(fresh, pa.bool_()))
+        mine = None if all_parcels is None else all_parcels.select(_PARCEL_COLUMNS) \
+            .filter(pc.is_in(all_parcels.column("delivery_note"), value_set=table.column("delivery_note")))
+        rows = held_rows(KIND, self.stem, self._eml, table, mine) if self._unset and table.num_rows else None
+        if rows is not None:  # held: made in Arrow, with the text the loop below would make
+            self.pending += [NewMail(*row) for row in rows]
+            self._pending_keys.update(row[0] for row in rows)
+            self.count += len(rows)
+            return
         parcels: dict[str, list[dict[str, Any]]] = {}
-        if all_parcels is not None:
-            mine = all_parcels.filter(pc.is_in(all_parcels.column("delivery_note"), value_set=numbers))
-            for parcel in mine.select(["delivery_note", "tracking_number", "tracking_url"]).to_pylist():
-                parcels.setdefault(parcel["delivery_note"], []).append(parcel)
-        keys = [f"{KIND}:{note['delivery_note']}:{note['tracking_number']}" for note in notes]
-        new = self.new_among(keys)
-        for key, note in zip(keys, notes, strict=True):
-            if key in new and self.is_new(key, asked=True):
-                self._render(key, note, parcels.get(note["delivery_note"], []))
+        for parcel in (mine.to_pylist() if mine is not None else []):
+            parcels.setdefault(parcel["delivery_note"], []).append(parcel)
+        for key, note in zip([k for k, f in zip(keys, fresh, strict=True) if f], table.to_pylist(), strict=True):
+            self._render(key, note, parcels.get(note["delivery_note"], []))
 
     def _render(self, key: str, note: dict[str, Any], parcels: list[dict[str, Any]]) -> None:
         name = " ".join(p for p in (note["delivery_firstname"], note["delivery_lastname"]) if p) \
@@ -65,6 +73,7 @@ class TrackingMails(MailBatch):
         self.add(key, note["language"], note["email"], context, note["delivery_note"])
 
 
+_PARCEL_COLUMNS = ["delivery_note", "tracking_number", "tracking_url"]
 _SLICE = 50_000  # notes turned into Python rows at a time
 _NOTE_COLUMNS = ["delivery_note", "tracking_number", "email", "language", "order_id", "carrier_name", "shipped_at",
                  "delivery_firstname", "delivery_lastname", "delivery_company", "delivery_street",

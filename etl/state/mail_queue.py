@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS mails (
     message BLOB NOT NULL, eml TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT, queued_at TEXT NOT NULL, sent_at TEXT);
 """
+_SPOOL = ("CREATE TEMP TABLE IF NOT EXISTS spool (key TEXT PRIMARY KEY, kind TEXT, recipient TEXT, run_id TEXT, "
+          "message BLOB, eml TEXT, language TEXT, context TEXT, rendered_with TEXT)")
 _RENDERED_FROM = ("language", "context", "rendered_with")  # columns a queue of an older version lacks
 
 
@@ -84,6 +86,34 @@ class MailQueue:
         """Those of `keys` queued before (one query, not one per key)."""
         among, params = in_keys(keys)
         return {row[0] for row in self.db.execute(f"SELECT key FROM mails WHERE key {among}", params)}
+
+    def spool(self, mails: list[NewMail]) -> int:
+        """Keep `mails` for `add_spooled` (a run's mails, a chunk at a time, out of memory); return how many were new.
+
+        The spool is a temporary table of this connection: a crash or `close` before `add_spooled` drops it.
+        """
+        self.db.execute(_SPOOL)
+        before = self.db.total_changes
+        self.db.executemany("INSERT OR IGNORE INTO temp.spool VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", mails)
+        return self.db.total_changes - before
+
+    def spooled_among(self, keys: list[str]) -> set[str]:
+        """Those of `keys` spooled by this connection."""
+        self.db.execute(_SPOOL)
+        among, params = in_keys(keys)
+        return {row[0] for row in self.db.execute(f"SELECT key FROM temp.spool WHERE key {among}", params)}
+
+    def add_spooled(self) -> int:
+        """Queue the spooled mails in one transaction (as `add`) and empty the spool; return how many were new."""
+        self.db.execute(_SPOOL)
+        with transaction(self.db, immediate=True):
+            before = self.db.total_changes
+            self.db.execute("INSERT OR IGNORE INTO mails (key, kind, recipient, run_id, message, eml, language, "
+                            "context, rendered_with, status, queued_at) SELECT key, kind, recipient, run_id, message, "
+                            "eml, language, context, rendered_with, 'queued', ? FROM temp.spool", (_now(),))
+            added = self.db.total_changes - before
+        self.db.execute("DELETE FROM temp.spool")
+        return added
 
     def add(self, mails: list[NewMail]) -> int:
         """Queue `mails` in one transaction; return how many were new."""

@@ -35,6 +35,7 @@ class MailsStep(Step):
         """Render the mails due for the written records."""
         if self.batch is not None:
             self.batch.take(chunk, written)
+            self.batch.flush()
 
     def before_commit(self) -> list[Path]:
         """Queue before publishing: a crash cannot lose a mail, a rerun cannot queue it twice."""
@@ -50,9 +51,9 @@ class MailsStep(Step):
             self.ctx.report.notes.append(N_(
                 "{kind} mails held: {count} queued, not sent while etl.yaml sets no {keys} (the sender and shop "
                 "name customers see); fill them in under mail: and they go out with the next run or `etl mail`"
-            ).format(kind=self.kind, count=len(self.batch.pending), keys=", ".join(self.unset)))
+            ).format(kind=self.kind, count=self.batch.count, keys=", ".join(self.unset)))
         else:
-            self.ctx.report.notes.append(f"{self.kind} mails: {len(self.batch.pending)} new")
+            self.ctx.report.notes.append(f"{self.kind} mails: {self.batch.count} new")
         return temps
 
     def rollback(self) -> None:
