@@ -34,3 +34,35 @@ def template_rows(table: pa.Table, templates: Iterable[str | None], also: Iterab
             wanted |= {re.split(r"[.\[]", name, maxsplit=1)[0] for _, name, _, _ in Formatter().parse(template)
                        if name}
     return table.select([name for name in table.column_names if name in wanted]).to_pylist()
+
+
+# Every character str.isspace() takes (what str.strip() removes), for Arrow's utf8_trim.
+PYTHON_SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+# Types whose Arrow text is Python's str() of the value: a template filled in Arrow says what format_map says.
+def _as_python_text(kind: pa.DataType) -> bool:
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+            or pa.types.is_decimal(kind) or pa.types.is_date32(kind))
+
+
+def fill_template(table: pa.Table, template: str) -> pa.Array | None:
+    """`template` (`{field}` placeholders, None as "") filled per row in Arrow; None where only Python can.
+
+    Python fills a template with a format spec, a conversion, an attribute or index, or a column whose
+    text Arrow writes otherwise (floats, times, booleans): the caller falls back to `str.format_map`.
+    """
+    parts: list[Any] = []
+    for literal, name, spec, conversion in Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name is None:
+            continue
+        if spec or conversion or name not in table.column_names or not _as_python_text(table.schema.field(name).type):
+            return None
+        parts.append(pc.fill_null(pc.cast(table.column(name), pa.string()), ""))
+    if not any(not isinstance(p, str) for p in parts):
+        return constant("".join(parts), table.num_rows, pa.string())
+    filled = pc.binary_join_element_wise(*parts, "")
+    return filled.combine_chunks() if isinstance(filled, pa.ChunkedArray) else filled

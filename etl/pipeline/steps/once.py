@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.fast.arrays import template_rows
+from etl.fast.arrays import fill_template, template_rows
 from etl.i18n import N_
 from etl.pipeline.context import RunContext
 from etl.pipeline.steps.base import Step
@@ -29,6 +29,9 @@ from etl.shared.records import KEY, LINEAGE, Mapped, Neutral
 
 def once_keys(prefix: str, table: pa.Table, template: str) -> list[str]:
     """The ledger key of every row of `table`: `prefix` + the template filled with the row's values."""
+    filled = fill_template(table, prefix.replace("{", "{{").replace("}", "}}") + template)
+    if filled is not None:
+        return filled.to_pylist()
     rows = template_rows(table, [template])
     return [prefix + template.format_map({k: "" if v is None else v for k, v in row.items()}) for row in rows]
 
