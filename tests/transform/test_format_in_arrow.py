@@ -67,6 +67,7 @@ def test_once_keys_in_arrow_are_the_filled_templates(rows: list[tuple], template
 
 def test_only_templates_python_alone_fills_right_are_left_to_python() -> None:
     table = _table([("a", 1, "1.5", date(2026, 1, 2), True)])
-    assert fill_template(table, "{t}-{n}-{d}-{day}").to_pylist() == ["a-1-1.5000-2026-01-02"]
+    filled = fill_template(table, "{t}-{n}-{d}-{day}")
+    assert filled is not None and filled.to_pylist() == ["a-1-1.5000-2026-01-02"]
     for template in ("{flag}", "{n:>5}", "{t!r}", "{t.upper}", "{missing}"):
         assert fill_template(table, template) is None, template
