@@ -14,7 +14,7 @@ from etl.extract import RawTable
 from etl.fast.store import AT, SEQ, Store
 from etl.flows.flow import Flow
 from etl.flows.stock_levels import create_stock_levels
-from etl.shared.model import schema
+from etl.shared.model import LINEAGE, schema
 from etl.shared.records import Chunk
 from etl.transform.layout import SourceLayout
 from etl.transform.source import conform
@@ -55,14 +55,14 @@ def _articles(store: Store) -> None:
     A number's lineage is its first warehouse row, else its first BOM line; a parent's its last variant row.
     """
     shift = store.counts["stock"]  # BOM lines count after the warehouse rows
-    store.create("named", f"SELECT {_ROW}, {SEQ} FROM stock UNION ALL SELECT {_ROW}, {SEQ} + {shift} FROM bom_lines")
-    store.create("listed", f"SELECT * FROM named SEMI JOIN (SELECT min({SEQ}) AS first FROM named GROUP BY sku) f "
-                           f"ON named.{SEQ} = f.first")
     after = shift + store.counts["bom_lines"]
-    store.create("articles", f"SELECT x.* FROM listed x ANTI JOIN variants v USING (sku) UNION ALL "
-                             f"SELECT parent_sku AS sku, arg_max(_file, {SEQ}), arg_max(_line, {SEQ}), "
-                             f"arg_max(_run, {SEQ}), min({SEQ}) + {after} FROM variants v ANTI JOIN listed x "
-                             f"ON x.sku = v.parent_sku GROUP BY parent_sku")
+    firsts = ", ".join(f"arg_min({name}, {SEQ}) AS {name}" for name in LINEAGE)
+    lasts = ", ".join(f"arg_max({name}, {SEQ})" for name in LINEAGE)
+    store.create("articles", f"WITH listed AS (SELECT sku, {firsts}, min({SEQ}) AS {SEQ} FROM (SELECT {_ROW}, {SEQ} "
+                             f"FROM stock UNION ALL SELECT {_ROW}, {SEQ} + {shift} FROM bom_lines) GROUP BY sku) "
+                             f"SELECT * FROM listed ANTI JOIN variants v USING (sku) UNION ALL SELECT parent_sku, "
+                             f"{lasts}, min({SEQ}) + {after} FROM variants v ANTI JOIN listed x "
+                             "ON x.sku = v.parent_sku GROUP BY parent_sku")
 
 
 FLOW = Flow(name="stock", module="Lagerbestand", direction="ERP -> shop", source="sage/stock.yaml",

@@ -6,12 +6,12 @@ they are committed only after the run's outputs are committed, so a failed run i
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -39,6 +39,9 @@ class DeltaState:
         self.db.execute("CREATE TEMP TABLE pending (entity TEXT, key TEXT, hash TEXT, record TEXT)")
         self.db.execute("CREATE TEMP TABLE gone (entity TEXT, key TEXT)")
         self.db.execute("CREATE TEMP TABLE chunk_records (record TEXT PRIMARY KEY)")
+        # a first run has nothing to compare: it asks for no hash (the table changes only at the commit)
+        self.before = self.db.execute("SELECT 1 FROM hashes WHERE flow=? LIMIT 1", (flow,)).fetchone() is not None
+        self.hasher = duckdb.connect(config={"threads": 1})  # sha256 of a chunk's rows in one call
 
     def changed(self, neutral: Neutral, counted: str, whole: bool = False,
                 vanished: dict[str, str] | None = None) -> tuple[Neutral, int]:
@@ -57,7 +60,7 @@ class DeltaState:
             if entity not in KEYS or table.num_rows == 0:
                 out[entity] = table
                 continue
-            keys, hashes = _keys(entity, table), _digests(table)
+            keys, hashes = _keys(entity, table), _digests(self.hasher, table)
             known_keys, known_hashes = self._known(entity, keys)
             before = pc.take(known_hashes, pc.index_in(keys, value_set=known_keys))
             keeps[entity] = (pa.repeat(pa.scalar(True), table.num_rows) if self.full else
@@ -82,6 +85,8 @@ class DeltaState:
 
     def _with_vanished(self, entity: str, table: pa.Table, field: str) -> pa.Table:
         """`table` plus, with `field` 0, the records of its articles that the last run sent and this one lacks."""
+        if not self.before:
+            return table
         names = KEYS[entity]
         present = set(_keys(entity, table).to_pylist())
         articles = pc.unique(pc.drop_null(_array(pc.cast(table.column(names[0]), pa.string())))).to_pylist()
@@ -136,10 +141,13 @@ class DeltaState:
 
     def close(self) -> None:
         """Close the database."""
+        self.hasher.close()
         self.db.close()
 
     def _known(self, entity: str, keys: pa.Array) -> tuple[pa.Array, pa.Array]:
         """The keys among `keys` that the last runs sent, and their hashes."""
+        if not self.before:
+            return pa.array([], pa.string()), pa.array([], pa.string())
         among, params = in_keys(pc.unique(keys).to_pylist())
         rows = self.db.execute(f"SELECT key, hash FROM hashes WHERE flow=? AND entity=? AND key {among}",
                                (self.flow, entity, *params)).fetchall()
@@ -163,15 +171,18 @@ def _keys(entity: str, table: pa.Table) -> pa.Array:
     return _joined(table, KEYS[entity], "\x1f", "None")
 
 
-def _digests(table: pa.Table) -> pa.Array:
+def _digests(hasher: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Array:
     """The content hash of every row (lineage left out: a moved line is no change).
 
-    The row's text is built by Arrow (each value as text, null as NUL, fields apart by RS); only the
-    digest is taken per row.
+    The row's text is built by Arrow (each value as text, null as NUL, fields apart by RS); DuckDB takes
+    the SHA-256 of each (its first 32 hex digits are the hash), without a Python object per row.
     """
     columns = [name for name in table.column_names if name not in LINEAGE]
-    texts = _joined(table, columns, "\x1e", "\x00").to_pylist()
-    return pa.array([hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] for text in texts], pa.string())
+    hasher.register("texts", pa.table({"text": _joined(table, columns, "\x1e", "\x00")}))
+    try:
+        return _array(hasher.sql("SELECT left(sha256(text), 32) FROM texts").to_arrow_table().column(0))
+    finally:
+        hasher.unregister("texts")
 
 
 def _joined(table: pa.Table, columns: Sequence[str], separator: str, null: str) -> pa.Array:

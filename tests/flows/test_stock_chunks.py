@@ -76,8 +76,9 @@ def test_many_chunks_give_the_files_and_rejects_of_one(tmp_path: Path, monkeypat
     monkeypatch.setattr(store.Store, "chunks", by_three)
     parts = _runs(tmp_path / "parts", fmt)
 
-    # 9 variants, then PF-200, PF-201, PF-202, GW-300, BU-400, XX-999, the set PF-210 and the parent TS-100
-    assert read == [3, 3, 3, 3, 3, 2] * 2
+    # 9 variants, PF-200, PF-201, PF-202, GW-300, BU-400, XX-999, the set PF-210 and the parent TS-100 in each
+    # run, at most three places (of articles' rows, not all articles') a chunk
+    assert sum(read) == 2 * 17 and max(read) <= 3 and len(read) >= 2 * 6
     for before, after in zip(whole, parts, strict=True):
         assert (after.records_in, after.written, after.rejected, after.skipped) == \
             (before.records_in, before.written, before.rejected, before.skipped)
