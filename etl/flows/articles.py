@@ -148,59 +148,67 @@ def _products(store: Store, layout: SourceLayout, makers_exported: bool) -> list
     """Each product checked and completed (category, manufacturer, tax rate) in SQL; the refused ones' rejects.
 
     A product is refused for its first problem, in this order: no model, a model shared, no category
-    that can be placed, an unknown manufacturer, no tax rate.
+    that can be placed, an unknown manufacturer, no tax rate. Joins and sums only: DuckDB spills them
+    to disk when a set outgrows the store's memory (ordered lists are built for refused products only).
     """
     zone = str(layout.options.get("tax_zone", "5"))
     from_rates = store.rows("tax_rates") > 0
     _tax_rates(store, layout, zone, from_rates)
-    # A refused product stays in the table at place -(its problem), which no chunk reads.
+    # Its first link to a category that can be placed; `links`: whether it has any (category 0 is none).
+    store.create("assigned", """
+        SELECT a.product_id, a.links, c.category_id FROM (
+            SELECT l.product_id, count(*) AS links, min(l.__seq) FILTER (WHERE p.category_id IS NOT NULL) AS first
+            FROM products_to_categories l LEFT JOIN placed p USING (category_id)
+            WHERE l.category_id NOT IN ('', '0') GROUP BY l.product_id) a
+        LEFT JOIN products_to_categories c ON c.__seq = a.first""")
+    # An accepted product's place is its place in the products table; a refused one stays at
+    # -(its problem), which no chunk reads.
     store.create("out_articles", f"""
-        WITH links AS (SELECT l.product_id, l.category_id, l.__seq, p.category_id IS NOT NULL AS placed
-                       FROM products_to_categories l LEFT JOIN placed p USING (category_id)
-                       WHERE l.category_id IS NOT NULL AND l.category_id NOT IN ('', '0')),
-             assigned AS (SELECT product_id, string_agg(category_id, ', ' ORDER BY __seq) AS _categories,
-                                 arg_min(category_id, __seq) FILTER (WHERE placed) AS category_id
-                          FROM links GROUP BY product_id),
-             models AS (SELECT upper(sku) AS model, count(*) AS holders FROM products
+        WITH models AS (SELECT upper(sku) AS model, count(*) AS holders FROM products
                         WHERE sku IS NOT NULL GROUP BY model),
              makers AS (SELECT manufacturer_id, name FROM manufacturers
-                        QUALIFY row_number() OVER (PARTITION BY manufacturer_id ORDER BY __seq DESC) = 1),
-             checked AS (
-                SELECT p.*, a.category_id, a._categories, m.name AS manufacturer, r.rate AS tax_rate,
-                       CASE WHEN p.sku IS NULL THEN 1 WHEN h.holders > 1 THEN 2
-                            WHEN a.category_id IS NULL AND a._categories IS NOT NULL THEN 3
-                            WHEN {bool(makers_exported)} AND p.manufacturer_id NOT IN ('', '0')
-                                 AND m.manufacturer_id IS NULL THEN 4
-                            WHEN r.rate IS NULL THEN 5 ELSE 0 END AS _why
-                FROM products p LEFT JOIN models h ON upper(p.sku) = h.model
-                LEFT JOIN assigned a USING (product_id) LEFT JOIN makers m USING (manufacturer_id)
-                LEFT JOIN __rates r ON r.tax_class = coalesce(nullif(p.tax_class, ''), '0'))
-        SELECT * EXCLUDE (_why), CASE WHEN _why = 0 THEN row_number() OVER (PARTITION BY _why = 0 ORDER BY __seq) - 1
-                                      ELSE -_why END AS __at
-        FROM checked""", order="__at, __seq")
+                        QUALIFY row_number() OVER (PARTITION BY manufacturer_id ORDER BY __seq DESC) = 1)
+        SELECT p.*, a.category_id, m.name AS manufacturer, r.rate AS tax_rate,
+               CASE WHEN p.sku IS NULL THEN -1 WHEN h.holders > 1 THEN -2
+                    WHEN a.category_id IS NULL AND a.links IS NOT NULL THEN -3
+                    WHEN {bool(makers_exported)} AND p.manufacturer_id NOT IN ('', '0')
+                         AND m.manufacturer_id IS NULL THEN -4
+                    WHEN r.rate IS NULL THEN -5 ELSE p.__seq END AS __at
+        FROM products p LEFT JOIN models h ON upper(p.sku) = h.model
+        LEFT JOIN assigned a USING (product_id) LEFT JOIN makers m USING (manufacturer_id)
+        LEFT JOIN __rates r ON r.tax_class = coalesce(nullif(p.tax_class, ''), '0')""", order="__at, __seq")
     # A product id given twice: its rows go with the last of its articles.
-    store.create("owners", "SELECT product_id, arg_max(sku, __seq) AS sku, arg_max(__at, __seq) AS __at "
-                 "FROM out_articles WHERE __at >= 0 GROUP BY product_id")
+    store.create("owners", "SELECT product_id, sku, __at FROM out_articles SEMI JOIN (SELECT max(__at) AS __at "
+                 "FROM out_articles WHERE __at >= 0 GROUP BY product_id) USING (__at)")
     source = (Words(N_("tax_rates (zone {zone})"), {"zone": zone}) if from_rates
               else Words(N_("the value map tax_class_rates of the shop articles mapping")))
+    return _refused_products(store, source)
+
+
+def _refused_products(store: Store, source: Words) -> list[Reject]:
+    """The rejects of the refused products, problem by problem, each in the order of the products table."""
     record = "coalesce(sku, 'products_id ' || product_id)"
-    checks: list[tuple[str, str, str, int, str, dict[str, object]]] = [
-        ("products_model", "NULL", ", product_id AS product", 1, "no-products-model", {"product": None}),
-        ("products_model", "sku", "", 2, "shared-products-model", {"products": None}),
-        ("categories_id", "_categories", ", _categories AS category", 3, "category-not-in-export",
+    # Every holder of a shared model is refused for it; the categories named are those of refused products.
+    holders = ("(SELECT p.*, s.products FROM out_articles p JOIN (SELECT upper(sku) AS model, "
+               "list(product_id ORDER BY __seq) AS products FROM out_articles WHERE __at = ? GROUP BY model) s "
+               "ON upper(p.sku) = s.model)")
+    linked = ("(SELECT p.*, l._categories FROM out_articles p JOIN (SELECT product_id, string_agg(category_id, ', ' "
+              "ORDER BY __seq) AS _categories FROM products_to_categories SEMI JOIN (SELECT product_id FROM "
+              "out_articles WHERE __at = ?) USING (product_id) WHERE category_id NOT IN ('', '0') GROUP BY product_id) "
+              "l USING (product_id))")
+    checks: list[tuple[str, str, str, str, str, dict[str, object]]] = [
+        ("products_model", "NULL", ", product_id AS product", "out_articles", "no-products-model", {"product": None}),
+        ("products_model", "sku", ", products", holders, "shared-products-model", {"products": None}),
+        ("categories_id", "_categories", ", _categories AS category", linked, "category-not-in-export",
          {"category": None, "export": "categories"}),
-        ("manufacturers_id", "manufacturer_id", ", manufacturer_id AS manufacturer", 4, "unknown-manufacturer",
-         {"manufacturer": None}),
-        ("products_tax_class_id", "tax_class", ", tax_class", 5, "tax-class-without-rate",
+        ("manufacturers_id", "manufacturer_id", ", manufacturer_id AS manufacturer", "out_articles",
+         "unknown-manufacturer", {"manufacturer": None}),
+        ("products_tax_class_id", "tax_class", ", tax_class", "out_articles", "tax-class-without-rate",
          {"tax_class": None, "source": source})]
     rejects: list[Reject] = []
-    for field, value, more, why, code, params in checks:
-        query = _WHERE.format(record=record, value=value, more=more, table="out_articles") + "WHERE __at = ?"
-        if code == "shared-products-model":  # every holder of a shared model is refused for it
-            query = ("SELECT p._file, p._line, p.sku AS record, p.sku AS value, s.products FROM out_articles p JOIN ("
-                     "SELECT upper(sku) AS model, list(product_id ORDER BY __seq) AS products FROM out_articles "
-                     "WHERE __at = ? GROUP BY model) s ON upper(p.sku) = s.model WHERE p.__at = ?")
-        rejects += _refuse(store, query + " ORDER BY __seq", field, code, params, (-why,) * query.count("?"))
+    for why, (field, value, more, table, code, params) in enumerate(checks, start=1):
+        query = _WHERE.format(record=record, value=value, more=more, table=table) + "WHERE __at = ? ORDER BY __seq"
+        rejects += _refuse(store, query, field, code, params, (-why,) * query.count("?"))
     return rejects
 
 
