@@ -163,7 +163,7 @@ def _products(store: Store, layout: SourceLayout, makers_exported: bool) -> list
         LEFT JOIN products_to_categories c ON c.__seq = a.first""")
     # An accepted product's place is its place in the products table; a refused one stays at
     # -(its problem), which no chunk reads.
-    store.create("out_articles", f"""
+    _in_places(store, "out_articles", f"""
         WITH models AS (SELECT upper(sku) AS model, count(*) AS holders FROM products
                         WHERE sku IS NOT NULL GROUP BY model),
              makers AS (SELECT manufacturer_id, name FROM manufacturers
@@ -176,7 +176,7 @@ def _products(store: Store, layout: SourceLayout, makers_exported: bool) -> list
                     WHEN r.rate IS NULL THEN -5 ELSE p.__seq END AS __at
         FROM products p LEFT JOIN models h ON upper(p.sku) = h.model
         LEFT JOIN assigned a USING (product_id) LEFT JOIN makers m USING (manufacturer_id)
-        LEFT JOIN __rates r ON r.tax_class = coalesce(nullif(p.tax_class, ''), '0')""", order="__at, __seq")
+        LEFT JOIN __rates r ON r.tax_class = coalesce(nullif(p.tax_class, ''), '0')""")
     # A product id given twice: its rows go with the last of its articles.
     store.create("owners", "SELECT product_id, sku, __at FROM out_articles SEMI JOIN (SELECT max(__at) AS __at "
                  "FROM out_articles WHERE __at >= 0 GROUP BY product_id) USING (__at)")
@@ -234,12 +234,12 @@ def _texts_and_prices(store: Store, layout: SourceLayout) -> list[Reject]:
     today = layout.options.get("today") or date.today()
     today = date.fromisoformat(today) if isinstance(today, str) else today
     skip = [str(g) for g in layout.options.get("skip_customer_groups", ["0"])]
-    store.create("out_article_texts", "SELECT t.*, o.sku, o.__at FROM products_description t JOIN owners o "
-                 "USING (product_id)", order="__at, __seq")
+    _in_places(store, "out_article_texts", "SELECT t.*, o.sku, o.__at FROM products_description t JOIN owners o "
+               "USING (product_id)")
     # A promotion that is switched off or has expired is not carried over to GS-Office.
     # A price refused stays in the table at place -1, which no chunk reads.
     fine = "price >= 0 AND (min_quantity IS NULL OR min_quantity > 0)"
-    store.create("out_prices", f"""
+    _in_places(store, "out_prices", f"""
         SELECT * REPLACE (CASE WHEN {fine} THEN __at ELSE -1 END AS __at) FROM (
             SELECT o.*, w.sku, w.__at, 'group' AS kind, true AS active
             FROM {OFFERS} o JOIN owners w USING (product_id) WHERE NOT list_contains(?::VARCHAR[], o.price_group)
@@ -248,7 +248,7 @@ def _texts_and_prices(store: Store, layout: SourceLayout) -> list[Reject]:
                    true AS active
             FROM specials s JOIN owners w USING (product_id)
             WHERE s.special_status IS DISTINCT FROM false AND (s.valid_to IS NULL OR s.valid_to >= ?))""",
-                 (skip, store.rows(OFFERS), today), order="__at, __seq")
+               (skip, store.rows(OFFERS), today))
     rejects: list[Reject] = []
     for table, where in (("products_description", ""), (OFFERS, "WHERE NOT list_contains(?::VARCHAR[], price_group)"),
                          ("specials", "")):
@@ -259,6 +259,17 @@ def _texts_and_prices(store: Store, layout: SourceLayout) -> list[Reject]:
                            (skip,) if where else ())
     return rejects + _refuse(store, _WHERE.format(record="sku", value="price", more="", table="out_prices")
                              + "WHERE __at = -1 ORDER BY __seq", "price", "negative-price", {})
+
+
+def _in_places(store: Store, name: str, query: str, params: tuple[object, ...] = ()) -> None:
+    """Table `name` from `query`, sorted by place for `Store.chunks`: joined first, then sorted.
+
+    In one statement, DuckDB ran out of its memory on a set of ten million rows (joins and a sort of
+    the texts at once); one after the other, each spills to disk.
+    """
+    store.create("__joined", query, params)
+    store.create(name, "SELECT * FROM __joined", order="__at, __seq")
+    store.execute("DROP TABLE __joined")
 
 
 def _refuse(store: Store, query: str, field: str, code: str, params: dict[str, object],
