@@ -14,18 +14,17 @@ back in chunks of whole products (with their texts and prices), the category tre
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from etl.extract import RawTable
 from etl.fast import store as fast
 from etl.fast.store import Store
+from etl.flows.articles_staging import OFFERS, stage
 from etl.flows.catalog import category_problem
 from etl.flows.catalog_rules import category_tree
 from etl.flows.flow import Flow
@@ -35,12 +34,10 @@ from etl.shared.records import Chunk, Neutral
 from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.source import check_columns, conform, drop_comment_rows, read_fields
-from etl.transform.staged import refused, stage_set
+from etl.transform.source import conform
+from etl.transform.staged import refused
 
-_GROUP = re.compile(r"personal_offers_by_customers_status_(\d+)", re.IGNORECASE)
 _NO_PARENT = (None, "", "0")
-OFFERS = "personal_offers"
 # Output name -> its table in the store (each holds `__at`: the product's place among the articles).
 OUTPUT = {"categories": "out_categories", "category_texts": "out_category_texts", "articles": "out_articles",
           "article_texts": "out_article_texts", "prices": "out_prices"}
@@ -50,7 +47,7 @@ _WHERE = "SELECT _file, _line, {record} AS record, {value} AS value{more} FROM {
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
     """The shop's articles of one export set, joined and checked, in chunks of whole products."""
     with Store() as store:
-        rejects = stage(store, layout, tables, run_id)
+        rejects = stage(store, layout, tables, run_id)  # etl/flows/articles_staging.py
         rejects += _categories(store)
         rejects += _products(store, layout, "manufacturers" in tables)
         rejects += _texts_and_prices(store, layout)
@@ -65,49 +62,6 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
 def _neutral(part: dict[str, pa.Table | None]) -> Neutral:
     return {name: schema(name).empty_table() if table is None else conform(table, schema(name))
             for name, table in part.items()}
-
-
-def stage(store: Store, layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> list[Reject]:
-    """Every table of the set into `store` (`stage_set`), the offers tables with their price group; the rejects.
-
-    Read table by table: in a phpMyAdmin or mysqldump file all tables share the file name and count
-    their records from 1, so a bad value must not drop the row of the same number in another table.
-    """
-    for name, raws in tables.items():
-        for raw in raws:
-            check_columns(layout, name, raw)
-    names = list(layout.tables)
-    before, after = names[:names.index(OFFERS)], names[names.index(OFFERS):]
-    rejects = stage_set(store, _part(layout, before), {n: tables[n] for n in before if n in tables}, run_id,
-                        drop_bad=True)
-    for raw in tables.get(OFFERS, []):
-        rejects += _stage_offers(store, layout, raw, run_id)
-    later = {n: tables[n] for n in after if n in tables and n != OFFERS}  # the offers staged above, if any
-    return rejects + stage_set(store, _part(layout, after), later, run_id, drop_bad=True)
-
-
-def _part(layout: SourceLayout, names: list[str]) -> SourceLayout:
-    return layout.model_copy(update={"tables": {n: layout.tables[n] for n in names}})
-
-
-def _stage_offers(store: Store, layout: SourceLayout, raw: RawTable, run_id: str) -> list[Reject]:
-    """An offers table (personal_offers_by_customers_status_<N>) with N as the price group of its rows."""
-    named = _GROUP.search(raw.name or "") or _GROUP.search(raw.path.name)
-    spec = layout.tables[OFFERS]
-    rejects: list[Reject] = []
-    for batch in raw.batches():
-        table, problems = read_fields(layout, spec, drop_comment_rows(batch), raw.path.name, run_id, None)
-        rejects += problems
-        bad = pa.array(sorted({r.line for r in problems if r.line is not None}), pa.int64())
-        table = table.filter(pc.invert(pc.is_in(table.column("_line"), value_set=bad)))
-        if named:
-            group = pc.coalesce(table.column("price_group"), pa.scalar(named.group(1)))
-            table = table.set_column(table.column_names.index("price_group"), "price_group", group)
-        unknown = pc.is_null(table.column("price_group"))
-        rejects += [Reject(row["_file"], row["_line"], row["product_id"], "customers_status", None,
-                           "price-group-unknown") for row in table.filter(unknown).to_pylist()]
-        store.append(OFFERS, table.filter(pc.invert(unknown)))
-    return rejects
 
 
 def _categories(store: Store) -> list[Reject]:
