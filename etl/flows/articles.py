@@ -7,197 +7,231 @@ home zone, else the layout's value map), group prices and quantity breaks (one o
 customer group), and promotional prices. The category tree is checked with the catalog's rules.
 GS-Office needs an Artikelnummer: a product without products_model, or whose model another product
 has too, is refused with the reason.
+
+The tables are staged in a `Store` (etl/fast/store.py) and joined there in SQL; the articles come
+back in chunks of whole products (with their texts and prices), the category tree with the first.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pyarrow as pa
+
 from etl.extract import RawTable
-from etl.flows.catalog import Row, _Refusals, _why, category_problem, table_of
-from etl.flows.catalog_rules import category_tree, promotion_active
+from etl.fast import store as fast
+from etl.fast.store import Store
+from etl.flows.articles_staging import OFFERS, stage
+from etl.flows.catalog import category_problem
+from etl.flows.catalog_rules import category_tree
 from etl.flows.flow import Flow
 from etl.i18n import N_
+from etl.shared.model import schema
 from etl.shared.records import Chunk, Neutral
 from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
-from etl.transform.source import check_columns, drop_comment_rows, read_fields
+from etl.transform.source import conform
+from etl.transform.staged import refused
 
-_GROUP = re.compile(r"personal_offers_by_customers_status_(\d+)", re.IGNORECASE)
 _NO_PARENT = (None, "", "0")
+# Output name -> its table in the store (each holds `__at`: the product's place among the articles).
+OUTPUT = {"categories": "out_categories", "category_texts": "out_category_texts", "articles": "out_articles",
+          "article_texts": "out_article_texts", "prices": "out_prices"}
+_WHERE = "SELECT _file, _line, {record} AS record, {value} AS value{more} FROM {table} "
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
-    """The shop's articles of one export set, joined and checked, as one chunk."""
-    rows: dict[str, list[Row]] = {}
-    rejects: list[Reject] = []
-    for name, raws in tables.items():
-        for raw in raws:
-            check_columns(layout, name, raw)
-    for name in layout.tables:
-        if name in tables:
-            rows[name], problems = read_rows(layout, name, tables[name], run_id)
-            rejects += problems
-    neutral, refusals, (written, refused) = assemble(layout, rows)
-    yield Chunk(neutral, rejects + refusals.rejects, written + refused, refused)
+    """The shop's articles of one export set, joined and checked, in chunks of whole products."""
+    with Store() as store:
+        rejects = stage(store, layout, tables, run_id)  # etl/flows/articles_staging.py
+        rejects += _categories(store)
+        rejects += _products(store, layout, "manufacturers" in tables)
+        rejects += _texts_and_prices(store, layout)
+        read, written = store.rows("products"), store.value("SELECT count(*) FROM out_articles WHERE __at >= 0")
+        parts = store.chunks(OUTPUT, size=fast.CHUNK_RECORDS)
+        # The rejects and counts go with the first chunk; there is one even when nothing is written.
+        yield Chunk(_neutral(next(parts, dict.fromkeys(OUTPUT))), rejects, read, read - written)
+        for part in parts:
+            yield Chunk(_neutral(part))
 
 
-def assemble(layout: SourceLayout, rows: dict[str, list[Row]]) -> tuple[Neutral, _Refusals, tuple]:
-    """Neutral tables from the rows of each shop table; (tables, refusals, (articles, refused))."""
-    out = _Refusals()
-    categories, category_texts = _categories(rows.get("categories", []), rows.get("categories_description", []), out)
-    products = rows.get("products", [])
-    for p in products:
-        p["record"] = p["sku"] or f"products_id {p['product_id']}"
-    products = out.keep(products, lambda p: p["sku"] is not None, "products_model", key="record", reason=lambda p: (
-        "no-products-model", {"product": p["product_id"]}))
-    products = _unique_models(products, out)
-    products = _category_of(products, rows.get("products_to_categories", []), {c["category_id"] for c in categories},
-                            out)
-    products = _manufacturer_of(products, rows.get("manufacturers"), rows.get("manufacturers") is not None, out)
-    products = _tax_rate_of(layout, products, rows.get("tax_rates", []), out)
-    skus = {p["product_id"]: p["sku"] for p in products}
-    every_product = {p["product_id"] for p in rows.get("products", [])}
-    texts = _of_products(rows.get("products_description", []), skus, every_product, out, "products_description")
-    prices = _prices(layout, rows, skus, every_product, out)
-    articles = [{k: v for k, v in p.items() if k != "record"} for p in products]
-    neutral = {name: table_of(name, data) for name, data in (
-        ("categories", categories), ("category_texts", category_texts), ("articles", articles),
-        ("article_texts", texts), ("prices", prices))}
-    read = len(rows.get("products", []))
-    return neutral, out, (len(articles), read - len(articles))
+def _neutral(part: dict[str, pa.Table | None]) -> Neutral:
+    return {name: schema(name).empty_table() if table is None else conform(table, schema(name))
+            for name, table in part.items()}
 
 
-def _categories(rows: list[Row], texts: list[Row], out: _Refusals) -> tuple[list[Row], list[Row]]:
-    """Categories that form a tree (xt:Commerce's parent 0 is the top), with their texts."""
+def _categories(store: Store) -> list[Reject]:
+    """Categories that form a tree (xt:Commerce's parent 0 is the top), with their texts; the rejects.
+
+    The tree is walked in Python (a shop has thousands of categories, not millions).
+    """
+    rows = store.table("SELECT category_id, parent_id, _file, _line, __seq FROM categories ORDER BY __seq").to_pylist()
     parents = {r["category_id"]: (None if r["parent_id"] in _NO_PARENT else r["parent_id"]) for r in rows}
     levels, problems = category_tree(parents)
     seen: set[str] = set()
-    kept = []
+    kept: list[tuple[int, str | None, int]] = []
+    rejects = []
     for row in rows:
         if row["category_id"] in levels and row["category_id"] not in seen:
             seen.add(row["category_id"])
-            kept.append({**row, "parent_id": parents[row["category_id"]], "level": levels[row["category_id"]]})
+            kept.append((row["__seq"], parents[row["category_id"]], levels[row["category_id"]]))
         else:
-            out.rejects.append(Reject(row["_file"], row["_line"], row["category_id"], "parent_id",
-                                      row["parent_id"], *_why(category_problem(row["category_id"], problems))))
-    texts = [t for t in texts if t["category_id"] in levels or t["category_id"] not in parents]  # refused: said once
-    texts = out.keep(texts, lambda t: t["category_id"] in levels, "categories_id", key="category_id",
-                     value="category_id", reason=lambda t: (
-                         "texts-without-category", {"category": t["category_id"], "export": "categories"}))
-    return kept, texts
+            code, params = category_problem(row["category_id"], problems)
+            rejects.append(Reject(row["_file"], row["_line"], row["category_id"], "parent_id", row["parent_id"],
+                                  code, None, params))
+    seqs, placed, at = zip(*kept, strict=True) if kept else ((), (), ())
+    store.register("__kept", pa.table({"__seq": pa.array(seqs, pa.int64()), "parent_id": pa.array(placed, pa.string()),
+                                       "level": pa.array(at, pa.int64())}))
+    store.create("placed", "SELECT c.category_id FROM categories c SEMI JOIN __kept k ON c.__seq = k.__seq")
+    store.create("out_categories", "SELECT c.* EXCLUDE (parent_id), k.parent_id, k.level, 0 AS __at "
+                 "FROM categories c JOIN __kept k ON c.__seq = k.__seq", order="__at, __seq")
+    # Texts of a category refused above go with it silently: it was refused once.
+    store.create("out_category_texts", "SELECT *, 0 AS __at FROM categories_description SEMI JOIN placed "
+                 "USING (category_id)", order="__at, __seq")
+    orphans = _WHERE.format(record="category_id", value="category_id", more=", category_id AS category",
+                            table="categories_description")
+    return rejects + _refuse(store, orphans + "ANTI JOIN categories USING (category_id) ORDER BY __seq",
+                             "categories_id", "texts-without-category", {"category": None, "export": "categories"})
 
 
-def _unique_models(products: list[Row], out: _Refusals) -> list[Row]:
-    """Refuse every product whose model another product has too (GS-Office: one article per number)."""
-    holders: dict[str, list[str]] = {}
-    for p in products:
-        holders.setdefault(p["sku"].strip().upper(), []).append(p["product_id"])
-    return out.keep(products, lambda p: len(holders[p["sku"].strip().upper()]) == 1, "products_model",
-                    key="record", value="sku", reason=lambda p: (
-                        "shared-products-model", {"products": holders[p["sku"].strip().upper()]}))
+def _products(store: Store, layout: SourceLayout, makers_exported: bool) -> list[Reject]:
+    """Each product checked and completed (category, manufacturer, tax rate) in SQL; the refused ones' rejects.
 
-
-def _category_of(products: list[Row], links: list[Row], known: set[str], out: _Refusals) -> list[Row]:
-    """Each product's Warengruppe: its first category that can be placed (GS-Office has one per article)."""
-    assigned: dict[str, list[str]] = {}
-    for link in links:
-        if link["category_id"] not in _NO_PARENT:
-            assigned.setdefault(link["product_id"], []).append(link["category_id"])
-    for p in products:
-        mine = assigned.get(p["product_id"], [])
-        p["category_id"] = next((c for c in mine if c in known), None)
-        p["_categories"] = ", ".join(mine) or None
-    kept = out.keep(products, lambda p: p["category_id"] is not None or not p["_categories"], "categories_id",
-                    key="record", value="_categories", reason=lambda p: (
-                        "category-not-in-export", {"category": p["_categories"], "export": "categories"}))
-    return [{k: v for k, v in p.items() if k != "_categories"} for p in kept]
-
-
-def _manufacturer_of(products: list[Row], manufacturers: list[Row] | None, exported: bool,
-                     out: _Refusals) -> list[Row]:
-    names = {m["manufacturer_id"]: m["name"] for m in manufacturers or []}
-    for p in products:
-        p["manufacturer"] = names.get(p.get("manufacturer_id"))
-    return out.keep(products, lambda p: not exported or p.get("manufacturer_id") in (*_NO_PARENT, *names),
-                    "manufacturers_id", key="record", value="manufacturer_id", reason=lambda p: (
-                        "unknown-manufacturer", {"manufacturer": p["manufacturer_id"]}))
-
-
-def _tax_rate_of(layout: SourceLayout, products: list[Row], rates: list[Row], out: _Refusals) -> list[Row]:
-    """Rate per tax class: the home zone's tax_rates (highest priority first), else the value map."""
+    A product is refused for its first problem, in this order: no model, a model shared, no category
+    that can be placed, an unknown manufacturer, no tax rate. Joins and sums only: DuckDB spills them
+    to disk when a set outgrows the store's memory (ordered lists are built for refused products only).
+    """
     zone = str(layout.options.get("tax_zone", "5"))
-    by_class: dict[str, Decimal] = {}
-    for rate in rates:
-        if rate.get("zone") in (None, zone):
-            by_class.setdefault(rate["tax_class"], rate["rate"])
-    if not rates:
-        by_class = {str(k): Decimal(str(v)) for k, v in layout.value_maps.get("tax_class_rates", {}).items()}
-    by_class.setdefault("0", Decimal(0))
-    for p in products:
-        p["tax_rate"] = by_class.get(p.get("tax_class") or "0")
-    source = (Words(N_("tax_rates (zone {zone})"), {"zone": zone}) if rates
+    from_rates = store.rows("tax_rates") > 0
+    _tax_rates(store, layout, zone, from_rates)
+    # Its first link to a category that can be placed; `links`: whether it has any (category 0 is none).
+    store.create("assigned", """
+        SELECT a.product_id, a.links, c.category_id FROM (
+            SELECT l.product_id, count(*) AS links, min(l.__seq) FILTER (WHERE p.category_id IS NOT NULL) AS first
+            FROM products_to_categories l LEFT JOIN placed p USING (category_id)
+            WHERE l.category_id NOT IN ('', '0') GROUP BY l.product_id) a
+        LEFT JOIN products_to_categories c ON c.__seq = a.first""")
+    # An accepted product's place is its place in the products table; a refused one stays at
+    # -(its problem), which no chunk reads.
+    _in_places(store, "out_articles", f"""
+        WITH models AS (SELECT upper(sku) AS model, count(*) AS holders FROM products
+                        WHERE sku IS NOT NULL GROUP BY model),
+             makers AS (SELECT manufacturer_id, name FROM manufacturers
+                        QUALIFY row_number() OVER (PARTITION BY manufacturer_id ORDER BY __seq DESC) = 1)
+        SELECT p.*, a.category_id, m.name AS manufacturer, r.rate AS tax_rate,
+               CASE WHEN p.sku IS NULL THEN -1 WHEN h.holders > 1 THEN -2
+                    WHEN a.category_id IS NULL AND a.links IS NOT NULL THEN -3
+                    WHEN {bool(makers_exported)} AND p.manufacturer_id NOT IN ('', '0')
+                         AND m.manufacturer_id IS NULL THEN -4
+                    WHEN r.rate IS NULL THEN -5 ELSE p.__seq END AS __at
+        FROM products p LEFT JOIN models h ON upper(p.sku) = h.model
+        LEFT JOIN assigned a USING (product_id) LEFT JOIN makers m USING (manufacturer_id)
+        LEFT JOIN __rates r ON r.tax_class = coalesce(nullif(p.tax_class, ''), '0')""")
+    # A product id given twice: its rows go with the last of its articles.
+    store.create("owners", "SELECT product_id, sku, __at FROM out_articles SEMI JOIN (SELECT max(__at) AS __at "
+                 "FROM out_articles WHERE __at >= 0 GROUP BY product_id) USING (__at)")
+    source = (Words(N_("tax_rates (zone {zone})"), {"zone": zone}) if from_rates
               else Words(N_("the value map tax_class_rates of the shop articles mapping")))
-    return out.keep(products, lambda p: p["tax_rate"] is not None, "products_tax_class_id", key="record",
-                    value="tax_class", reason=lambda p: (
-                        "tax-class-without-rate", {"tax_class": p["tax_class"], "source": source}))
+    return _refused_products(store, source)
 
 
-def _of_products(rows: list[Row], skus: dict[str, str], every: set[str], out: _Refusals, table: str) -> list[Row]:
-    """Rows of accepted products, with their sku; rows of refused products go silently with them."""
-    orphans = out.keep(rows, lambda r: r["product_id"] in every, "products_id", key="product_id",
-                       value="product_id", reason=lambda r: (
-                           "row-without-product", {"table": table, "product": r["product_id"]}))
-    return [{**r, "sku": skus[r["product_id"]]} for r in orphans if r["product_id"] in skus]
+def _refused_products(store: Store, source: Words) -> list[Reject]:
+    """The rejects of the refused products, problem by problem, each in the order of the products table."""
+    record = "coalesce(sku, 'products_id ' || product_id)"
+    # Every holder of a shared model is refused for it; the categories named are those of refused products.
+    holders = ("(SELECT p.*, s.products FROM out_articles p JOIN (SELECT upper(sku) AS model, "
+               "list(product_id ORDER BY __seq) AS products FROM out_articles WHERE __at = ? GROUP BY model) s "
+               "ON upper(p.sku) = s.model)")
+    linked = ("(SELECT p.*, l._categories FROM out_articles p JOIN (SELECT product_id, string_agg(category_id, ', ' "
+              "ORDER BY __seq) AS _categories FROM products_to_categories SEMI JOIN (SELECT product_id FROM "
+              "out_articles WHERE __at = ?) USING (product_id) WHERE category_id NOT IN ('', '0') GROUP BY product_id) "
+              "l USING (product_id))")
+    checks: list[tuple[str, str, str, str, str, dict[str, object]]] = [
+        ("products_model", "NULL", ", product_id AS product", "out_articles", "no-products-model", {"product": None}),
+        ("products_model", "sku", ", products", holders, "shared-products-model", {"products": None}),
+        ("categories_id", "_categories", ", _categories AS category", linked, "category-not-in-export",
+         {"category": None, "export": "categories"}),
+        ("manufacturers_id", "manufacturer_id", ", manufacturer_id AS manufacturer", "out_articles",
+         "unknown-manufacturer", {"manufacturer": None}),
+        ("products_tax_class_id", "tax_class", ", tax_class", "out_articles", "tax-class-without-rate",
+         {"tax_class": None, "source": source})]
+    rejects: list[Reject] = []
+    for why, (field, value, more, table, code, params) in enumerate(checks, start=1):
+        query = _WHERE.format(record=record, value=value, more=more, table=table) + "WHERE __at = ? ORDER BY __seq"
+        rejects += _refuse(store, query, field, code, params, (-why,) * query.count("?"))
+    return rejects
 
 
-def _prices(layout: SourceLayout, rows: dict[str, list[Row]], skus: dict[str, str], every: set[str],
-            out: _Refusals) -> list[Row]:
+def _tax_rates(store: Store, layout: SourceLayout, zone: str, from_rates: bool) -> None:
+    """`__rates`: the rate per tax class: the home zone's tax_rates (the first given), else the value map."""
+    if from_rates:
+        store.create("__rates", "SELECT tax_class, rate FROM (SELECT tax_class, rate, __seq FROM tax_rates "
+                     "WHERE zone IS NULL OR zone = ? UNION ALL SELECT '0', 0, 9223372036854775807) "
+                     "QUALIFY row_number() OVER (PARTITION BY tax_class ORDER BY __seq) = 1", (zone,))
+        return
+    rates = {str(k): Decimal(str(v)) for k, v in layout.value_maps.get("tax_class_rates", {}).items()}
+    rates.setdefault("0", Decimal(0))
+    rate = schema("articles").field("tax_rate").type
+    store.register("__rates", pa.table({"tax_class": pa.array(list(rates), pa.string()),
+                                        "rate": pa.array(list(rates.values()), rate)}))
+
+
+def _texts_and_prices(store: Store, layout: SourceLayout) -> list[Reject]:
+    """Texts, group prices and running promotions of the accepted products; the rejects.
+
+    Rows of a product that is not in the export are refused; rows of a refused product go with it silently.
+    """
     today = layout.options.get("today") or date.today()
     today = date.fromisoformat(today) if isinstance(today, str) else today
-    skip = {str(g) for g in layout.options.get("skip_customer_groups", ["0"])}
-    offers = [o for o in rows.get("personal_offers", []) if o["price_group"] not in skip]
-    prices = [{**p, "kind": "group", "active": True}
-              for p in _of_products(offers, skus, every, out, "personal_offers")]
-    specials = _of_products(rows.get("specials", []), skus, every, out, "specials")
+    skip = [str(g) for g in layout.options.get("skip_customer_groups", ["0"])]
+    _in_places(store, "out_article_texts", "SELECT t.*, o.sku, o.__at FROM products_description t JOIN owners o "
+               "USING (product_id)")
     # A promotion that is switched off or has expired is not carried over to GS-Office.
-    prices += [{**s, "kind": "special", "min_quantity": Decimal(1), "active": True} for s in specials
-               if s.get("special_status") is not False and promotion_active(None, s.get("valid_to"), today)]
-    return out.keep(prices, lambda p: p["price"] >= 0 and (p.get("min_quantity") is None or p["min_quantity"] > 0),
-                    "price", lambda p: ("negative-price", {}))
-
-
-def read_rows(layout: SourceLayout, name: str, raws: list[RawTable], run_id: str) -> tuple[list[Row], list[Reject]]:
-    """Rows of layout table `name` without those that have an unreadable value.
-
-    Read table by table: in a phpMyAdmin or mysqldump file all tables share the file name and count
-    their records from 1, so a bad value must not drop the row of the same number in another table.
-    Offers tables (personal_offers_by_customers_status_<N>) get N as their price group.
-    """
-    spec = layout.tables[name]
-    rows: list[Row] = []
+    # A price refused stays in the table at place -1, which no chunk reads.
+    fine = "price >= 0 AND (min_quantity IS NULL OR min_quantity > 0)"
+    _in_places(store, "out_prices", f"""
+        SELECT * REPLACE (CASE WHEN {fine} THEN __at ELSE -1 END AS __at) FROM (
+            SELECT o.*, w.sku, w.__at, 'group' AS kind, true AS active
+            FROM {OFFERS} o JOIN owners w USING (product_id) WHERE NOT list_contains(?::VARCHAR[], o.price_group)
+            UNION ALL BY NAME
+            SELECT s.* REPLACE (s.__seq + ? AS __seq), w.sku, w.__at, 'special' AS kind, 1 AS min_quantity,
+                   true AS active
+            FROM specials s JOIN owners w USING (product_id)
+            WHERE s.special_status IS DISTINCT FROM false AND (s.valid_to IS NULL OR s.valid_to >= ?))""",
+               (skip, store.rows(OFFERS), today))
     rejects: list[Reject] = []
-    for raw in raws:
-        named = _GROUP.search(raw.name or "") or _GROUP.search(raw.path.name)
-        for batch in raw.batches():
-            table, problems = read_fields(layout, spec, drop_comment_rows(batch), raw.path.name, run_id, None)
-            bad = {r.line for r in problems}
-            rejects += problems
-            for row in table.to_pylist():
-                if row["_line"] in bad:
-                    continue
-                if name == "personal_offers":
-                    row["price_group"] = row["price_group"] or (named.group(1) if named else None)
-                    if row["price_group"] is None:
-                        rejects.append(Reject(row["_file"], row["_line"], row["product_id"], "customers_status",
-                                              None, "price-group-unknown"))
-                        continue
-                rows.append(row)
-    return rows, rejects
+    for table, where in (("products_description", ""), (OFFERS, "WHERE NOT list_contains(?::VARCHAR[], price_group)"),
+                         ("specials", "")):
+        query = (_WHERE.format(record="product_id", value="product_id", more=f", '{table}' AS \"table\", "
+                               "product_id AS product", table=f"(SELECT * FROM {table} {where})")
+                 + "ANTI JOIN products USING (product_id) ORDER BY __seq")
+        rejects += _refuse(store, query, "products_id", "row-without-product", {"table": None, "product": None},
+                           (skip,) if where else ())
+    return rejects + _refuse(store, _WHERE.format(record="sku", value="price", more="", table="out_prices")
+                             + "WHERE __at = -1 ORDER BY __seq", "price", "negative-price", {})
+
+
+def _in_places(store: Store, name: str, query: str, params: tuple[object, ...] = ()) -> None:
+    """Table `name` from `query`, sorted by place for `Store.chunks`: joined first, then sorted.
+
+    In one statement, DuckDB ran out of its memory on a set of ten million rows (joins and a sort of
+    the texts at once); one after the other, each spills to disk.
+    """
+    store.create("__joined", query, params)
+    store.create(name, "SELECT * FROM __joined", order="__at, __seq")
+    store.execute("DROP TABLE __joined")
+
+
+def _refuse(store: Store, query: str, field: str, code: str, params: dict[str, object],
+            args: tuple[object, ...] = ()) -> list[Reject]:
+    """`refused`, with `params` in their order: a value, or None for the column of `query` of that name."""
+    fixed = {name: value for name, value in params.items() if value is not None}
+    found = refused(store, query, field, code, [p for p in params if p not in fixed], fixed, args)
+    return [replace(r, params={p: r.params[p] for p in params}) for r in found]
 
 
 FLOW = Flow(name="articles", module="Produktexport inkl. Warengruppe (Erstbefüllung)", direction="shop -> ERP",

@@ -214,7 +214,10 @@ def _plain_text(table: pa.Table, args: dict[str, Any], related: Neutral) -> pa.A
     values = _nth_related(table, args, related) if "entity" in args else table.column(args["from"])
     from etl.transform.html_text import html_to_text  # html.parser only for the flows that show HTML
 
-    return pa.array([None if v is None else html_to_text(v) for v in values.to_pylist()], pa.string())
+    # Each distinct text is converted once: variants and boilerplate share their descriptions.
+    coded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    texts = pa.array([html_to_text(v) for v in coded.dictionary.to_pylist()], pa.string())
+    return pc.take(texts, coded.indices)
 
 
 def _present(value: Any) -> bool:

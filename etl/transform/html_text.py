@@ -7,10 +7,14 @@ from html.parser import HTMLParser
 
 def html_to_text(html: str) -> str | None:
     """The text a browser would show of `html`, with line breaks where blocks end; None when empty."""
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    if "<" in html or "&" in html:
+        parser = _TextParser()
+        parser.feed(html)
+        parser.close()
+        text = "".join(parser.parts)
+    else:  # no tag, no entity: the parser would hand the text on as it is
+        text = html.replace("\xa0", " ")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     return text or None
 
