@@ -1,9 +1,10 @@
-"""Summed stock of every article and variant, in Arrow: warehouses summed, parents = sum of variants, BOMs derived.
+"""Summed stock of every article and variant: warehouses summed, parents = sum of variants, BOMs derived.
 
 The catalog's rule (docs/catalog.md), shared by the catalog and stock flows: a variant has the sum of
 its warehouse rows, else its own Bestand; a variant parent the sum of its variants; a set article
 (BOM) the minimum over its components of floor(component stock / quantity), at least 0; any other
-article the sum of its warehouse rows. Group-bys and hash lookups: no Python per row.
+article the sum of its warehouse rows. `create_stock_levels` runs it as SQL over a `Store` (a set of
+any size); `stock_levels` in Arrow over tables in memory. Group-bys and joins: no Python per row.
 """
 
 from __future__ import annotations
@@ -14,14 +15,71 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.fast.arrays import constant, positions
+from etl.fast.store import AT, SEQ, Store, quoted
 from etl.shared.model import DECIMAL, LINEAGE, schema
 from etl.transform.relate import first_rows
+
+_DEC = "DECIMAL(18, 4)"
+# Decimal(18, 4) as exact int64 ten-thousandths; widened first, as DuckDB keeps (18, 4) for a product.
+_UNITS = "CAST(CAST({} AS DECIMAL(38, 4)) * 10000 AS BIGINT)"
+
+
+def create_stock_levels(store: Store, articles: str, variants: str, bom: str, stock: str, into: str) -> None:
+    """Store table `into`: the `stock_levels` rows plus `__at`, their place (0, 1, ...) by the order rule.
+
+    The order rule (as `stock_levels`): the variants (first row of each sku) in order, an article whose
+    number is a variant's too in that variant's place (the article wins), then the other articles.
+    The input tables, each with `__seq` (its row order): `articles` sku, _file, _line, _run (one row
+    per article); `variants` sku, parent_sku, stock (the variant's own Bestand, may be null), _file,
+    _line, _run; `bom` sku, component_sku, quantity (positive: a set with another line is refused
+    before); `stock` sku, quantity (its warehouse rows). Helper tables `into`__* are dropped after.
+    """
+    part = {name: quoted(f"{into}__{name}") for name in ("sums", "variants", "children", "plain", "sets", "articles")}
+    a, v, b, s = (quoted(name) for name in (articles, variants, bom, stock))
+    lineage = ", ".join(f"x.{name}" for name in LINEAGE)
+    have, need = _UNITS.format("coalesce(p.quantity, 0)"), _UNITS.format("b.quantity")
+    steps = {
+        "sums": f"SELECT sku, CAST(sum(quantity) AS {_DEC}) AS quantity FROM {s} WHERE sku IS NOT NULL GROUP BY sku",
+        "variants": f"SELECT x.sku, x.parent_sku, CAST(coalesce(m.quantity, x.stock, 0) AS {_DEC}) AS quantity, "
+                    f"{lineage}, row_number() OVER (ORDER BY x.{SEQ}) - 1 AS place FROM {v} x "
+                    f"SEMI JOIN (SELECT min({SEQ}) AS first FROM {v} GROUP BY sku) f ON x.{SEQ} = f.first "
+                    f"LEFT JOIN {part['sums']} m ON m.sku = x.sku",
+        "children": f"SELECT parent_sku AS sku, CAST(sum(quantity) AS {_DEC}) AS quantity FROM {part['variants']} "
+                    "WHERE parent_sku IS NOT NULL GROUP BY parent_sku",
+        # one lookup of the three: a number's stock from the last that has it
+        "plain": f"SELECT sku, arg_max(quantity, src) AS quantity FROM (SELECT sku, quantity, 0 AS src FROM "
+                 f"{part['sums']} UNION ALL SELECT sku, quantity, 1 FROM {part['variants']} WHERE sku IS NOT NULL "
+                 f"UNION ALL SELECT sku, quantity, 2 FROM {part['children']}) GROUP BY sku",
+        # integer division truncates towards 0; a negative rest makes it the floor
+        "sets": f"SELECT b.sku, CAST(greatest(min({have} // {need} - CAST({have} % {need} < 0 AS BIGINT)), 0) "
+                f"AS {_DEC}) AS quantity FROM {b} b LEFT JOIN {part['plain']} p ON p.sku = b.component_sku "
+                "GROUP BY b.sku",
+        "articles": f"SELECT x.sku, CAST(NULL AS VARCHAR) AS parent_sku, CASE WHEN t.sku IS NOT NULL THEN 'bom' "
+                    "WHEN c.sku IS NOT NULL THEN 'variant_parent' ELSE 'article' END AS kind, "
+                    f"CAST(coalesce(t.quantity, p.quantity, 0) AS {_DEC}) AS quantity, {lineage}, "
+                    f"coalesce(w.place, (SELECT count(*) FROM {part['variants']}) + row_number() OVER "
+                    f"(ORDER BY x.{SEQ}) - 1) AS place, 1 AS src, x.{SEQ} AS tie FROM {a} x "
+                    f"LEFT JOIN {part['sets']} t ON t.sku = x.sku LEFT JOIN {part['children']} c ON c.sku = x.sku "
+                    f"LEFT JOIN {part['plain']} p ON p.sku = x.sku LEFT JOIN {part['variants']} w ON w.sku = x.sku",
+    }
+    try:
+        for name, query in steps.items():
+            store.execute(f"CREATE OR REPLACE TABLE {part[name]} AS {query}")
+        columns = ", ".join(f.name for f in schema("stock_levels"))
+        store.create(into, f"SELECT {columns}, row_number() OVER (ORDER BY place, src, tie) - 1 AS {AT} FROM ("
+                           f"SELECT x.sku, x.parent_sku, 'variant' AS kind, x.quantity, {lineage}, x.place, 0 AS src, "
+                           f"0 AS tie FROM {part['variants']} x ANTI JOIN {a} y ON y.sku = x.sku "
+                           f"UNION ALL SELECT * FROM {part['articles']})", order=AT)
+    finally:
+        for table in part.values():
+            store.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def stock_levels(articles: pa.Table, variants: pa.Table, bom: pa.Table, stock: pa.Table) -> pa.Table:
     """The `stock_levels` table: the variants (first row of each) in order, then the articles.
 
     An article whose number is a variant's too takes that variant's place (the article wins).
+    The catalog's until it moves onto the store: then `create_stock_levels` is the one rule.
     """
     per_sku = _sums(stock, "sku", "quantity")
     firsts = variants.take(first_rows(variants.column("sku")))

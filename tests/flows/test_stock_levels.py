@@ -1,7 +1,7 @@
-"""The stock rule in Arrow (etl/flows/stock_levels.py) against the rule written out in plain Python.
+"""The stock rule (etl/flows/stock_levels.py, in SQL and in Arrow) against the rule written out in plain Python.
 
 Random catalogs with negative stock, variants without warehouse rows, variants of unknown parents,
-sets of sets, an article numbered like a variant, fractional quantities: the Arrow version must give
+sets of sets, an article numbered like a variant, fractional quantities: both versions must give
 the same levels (sku, parent, kind, quantity, lineage) in the same order as the row-by-row rule.
 """
 
@@ -14,8 +14,9 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from etl.fast.store import AT, Store
 from etl.flows.catalog_rules import bom_stock
-from etl.flows.stock_levels import stock_levels
+from etl.flows.stock_levels import create_stock_levels, stock_levels
 from etl.shared.model import schema
 
 Row = dict[str, Any]
@@ -77,11 +78,23 @@ def _table(entity: str, rows: list[Row]) -> pa.Table:
     return pa.table([pa.array([r.get(f.name) for r in rows], f.type) for f in target], schema=target)
 
 
+def _in_store(articles: pa.Table, variants: pa.Table, bom: pa.Table, stock: pa.Table) -> pa.Table:
+    with Store() as store:
+        for name, table in {"a": articles, "v": variants, "b": bom, "s": stock}.items():
+            store.append(name, table)
+        create_stock_levels(store, "a", "v", "b", "s", "levels")
+        got = store.table(f"SELECT * FROM levels ORDER BY {AT}")
+        assert got.column(AT).to_pylist() == list(range(got.num_rows))  # places without gaps: chunks read ranges
+        assert store.table("SHOW TABLES").column(0).to_pylist() == ["a", "b", "levels", "s", "v"]
+        return got.drop_columns([AT]).cast(schema("stock_levels"))
+
+
+@pytest.mark.parametrize("levels", [stock_levels, _in_store], ids=["arrow", "sql"])
 @pytest.mark.parametrize("seed", range(60))
-def test_stock_levels_in_arrow_follow_the_rule(seed: int) -> None:
+def test_stock_levels_follow_the_rule(seed: int, levels: Any) -> None:
     articles, variants, bom, stock = _catalog(random.Random(seed))
     expected = rule(articles, variants, bom, stock)
-    got = stock_levels(_table("articles", articles), _table("variants", variants), _table("bom_lines", bom),
-                       _table("stock", stock)).to_pylist()
+    got = levels(_table("articles", articles), _table("variants", variants), _table("bom_lines", bom),
+                 _table("stock", stock)).to_pylist()
     assert got == [{**e, "quantity": e["quantity"].quantize(Decimal("0.0001"))} for e in expected]
 
