@@ -17,8 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from etl.extract import RawTable
-from etl.fast import store as fast_store
-from etl.fast.store import Store
+from etl.fast.store import MEMORY_MB, Store
 from etl.flows import catalog_sql as rules
 from etl.flows.catalog_rules import Why
 from etl.flows.flow import Flow
@@ -29,6 +28,10 @@ from etl.transform.layout import SourceLayout
 from etl.transform.source import conform
 from etl.transform.staged import stage_set
 
+# Articles per chunk: an article comes with ~8 rows (texts, prices, variants, stock, ...), so a chunk
+# holds about as many rows as another flow's chunk of `CHUNK_RECORDS` records.
+ARTICLES_PER_CHUNK = 5_000
+READ_MEMORY_MB = 32  # the store's memory once the rules ran: reading back ranges needs little
 Row = dict[str, Any]  # a source row as a dict: the shop's articles flow and cross-selling assemble rows
 
 
@@ -63,11 +66,13 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
         rejects += rules.categories(store, language, category_problem)
         rejects += rules.articles(store)
         rejects += rules.children(store, language, _today(layout))
-        rules.stock_levels(store, "acc", "var", "out_bom", "out_stock", "levels")
         rules.finish(store)
         written, refused = store.rows("acc"), store.rows("articles") - store.rows("acc") + unreadable
         first: Chunk | None = Chunk({}, rejects, written + refused, refused)  # the rejects and counts go first
-        for part in store.chunks(rules.OUTPUTS, fast_store.CHUNK_RECORDS):  # read now: tests make it small
+        store.execute(f"SET memory_limit = '{min(READ_MEMORY_MB, MEMORY_MB)}MB'")  # room for the chunks on their way
+        for part in store.chunks(rules.OUTPUTS, ARTICLES_PER_CHUNK):
+            if first is None and not any(table.num_rows for table in part.values()):
+                continue  # a range of refused articles
             neutral = {entity: conform(part[entity], schema(entity)) for entity in rules.OUTPUTS}
             yield replace(first, neutral=neutral) if first else Chunk(neutral)
             first = None

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from etl.fast.store import Store
 from etl.flows.catalog_rules import category_tree
+from etl.flows.stock_levels import create_stock_levels
 from etl.shared.rejects import Reject
 from etl.transform.staged import refused
 
@@ -68,8 +69,9 @@ def articles(store: Store) -> list[Reject]:
                       "'Warengruppen' AS export FROM articles WHERE category_id IS NOT NULL "
                       "AND category_id NOT IN (SELECT category_id FROM cat_levels) ORDER BY __seq",
                       "Warengruppe", "category-not-in-export", params=("category", "export"))
-    store.create("acc", "SELECT *, row_number() OVER (ORDER BY __seq) - 1 AS __at FROM articles "
-                 "WHERE category_id IS NULL OR category_id IN (SELECT category_id FROM cat_levels)", order=ORDER)
+    # An article's place is its row among the articles read (a refused one leaves a gap): no window to sort.
+    store.create("acc", "SELECT *, __seq AS __at FROM articles "
+                 "WHERE category_id IS NULL OR category_id IN (SELECT category_id FROM cat_levels)")
     rejects += _unknown(store, "variants", "acc", field="parent_sku")
     options = " OR ".join(_OPTION.format(n=n) for n in (1, 2, 3))
     # A variant with no option given is not one the shop knows (nor is its stock or price).
@@ -107,44 +109,12 @@ def children(store: Store, language: str, today: date) -> list[Reject]:
     return rejects
 
 
-def stock_levels(store: Store, articles: str, variants: str, bom: str, stock: str, into: str) -> None:
-    """Table `into`: the summed stock of every article and variant (the rule of flows/stock_levels.py) in SQL.
-
-    `__seq` orders it as the Arrow rule does: the variants, an article taking the place of the variant
-    of its number, then the other articles.
-    """
-    store.create("per_sku", f"SELECT sku, sum(quantity) AS q FROM {stock} WHERE sku IS NOT NULL GROUP BY sku")
-    store.create("variant_q", f"""
-        SELECT v.sku, v.parent_sku, coalesce(p.q, v.stock, 0) AS q, v._file, v._line, v._run, v.__seq
-        FROM (SELECT * FROM {variants} QUALIFY row_number() OVER (PARTITION BY sku ORDER BY __seq) = 1) v
-        LEFT JOIN per_sku p USING (sku)""")
-    store.create("parents", "SELECT parent_sku AS sku, sum(q) AS q FROM variant_q WHERE parent_sku IS NOT NULL "
-                 "GROUP BY parent_sku")
-    store.create("plain", """
-        SELECT sku, q FROM parents
-        UNION ALL SELECT v.sku, v.q FROM variant_q v ANTI JOIN parents p ON v.sku = p.sku
-        UNION ALL SELECT s.sku, s.q FROM per_sku s ANTI JOIN parents p ON s.sku = p.sku
-                  ANTI JOIN variant_q v ON s.sku = v.sku""")
-    units = "CAST(CAST({} AS DECIMAL(38, 4)) * 10000 AS HUGEINT)"  # exact ten-thousandths
-    store.create("sets", f"""
-        SELECT sku, greatest(min(n // per - CASE WHEN n % per < 0 THEN 1 ELSE 0 END), 0) AS q FROM (
-            SELECT b.sku, {units.format('coalesce(p.q, 0)')} AS n, {units.format('b.quantity')} AS per
-            FROM {bom} b LEFT JOIN plain p ON b.component_sku = p.sku) GROUP BY sku""")
-    store.create(into, f"""
-        SELECT v.sku, v.parent_sku, 'variant' AS kind, v.q::DECIMAL(18, 4) AS quantity, v._file, v._line, v._run,
-               v.__seq
-        FROM variant_q v ANTI JOIN {articles} a ON v.sku = a.sku
-        UNION ALL
-        SELECT a.sku, NULL::VARCHAR, CASE WHEN s.sku IS NOT NULL THEN 'bom'
-                                          WHEN c.sku IS NOT NULL THEN 'variant_parent' ELSE 'article' END,
-               coalesce(s.q, p.q, 0)::DECIMAL(18, 4), a._file, a._line, a._run, coalesce(v.__seq, {LATER} + a.__seq)
-        FROM {articles} a LEFT JOIN sets s ON a.sku = s.sku LEFT JOIN parents c ON a.sku = c.sku
-        LEFT JOIN plain p ON a.sku = p.sku LEFT JOIN variant_q v ON a.sku = v.sku""")
-
-
 def finish(store: Store) -> None:
-    """The articles and variants with their summed stock (`levels`), and the levels by article."""
-    store.create("out_levels", "SELECT l.*, o.__at FROM levels l JOIN owner o USING (sku)", order=ORDER)
+    """The stock levels by article, the articles and variants with their summed stock."""
+    create_stock_levels(store, "acc", "var", "out_bom", "out_stock", "levels")
+    # A level's `__at` is its place by the order rule: here its order among its article's levels.
+    store.create("out_levels", "SELECT l.* EXCLUDE (__at), l.__at AS __seq, o.__at FROM levels l "
+                 "JOIN owner o USING (sku)", order=ORDER)
     store.create("out_articles", "SELECT a.*, coalesce(l.quantity, 0) AS stock FROM acc a "
                  "LEFT JOIN levels l USING (sku)", order=ORDER)
     exploded = " UNION ALL ".join(

@@ -44,7 +44,7 @@ def test_a_catalog_in_chunks_of_three_articles_is_written_as_in_one(tmp_path: Pa
             read_back.append(part["articles"].num_rows)
             yield part
 
-    monkeypatch.setattr("etl.fast.store.CHUNK_RECORDS", 3)
+    monkeypatch.setattr("etl.flows.catalog.ARTICLES_PER_CHUNK", 3)
     monkeypatch.setattr(Store, "chunks", counted)
     parts = _run(tmp_path / "many", fmt)
 
