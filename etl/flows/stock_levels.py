@@ -25,51 +25,52 @@ _UNITS = "CAST(CAST({} AS DECIMAL(38, 4)) * 10000 AS BIGINT)"
 
 
 def create_stock_levels(store: Store, articles: str, variants: str, bom: str, stock: str, into: str) -> None:
-    """Store table `into`: the `stock_levels` rows plus `__at`, their place (0, 1, ...) by the order rule.
+    """Store table `into`: the `stock_levels` rows, in the order rule by `__at` (their place) and `__seq`.
 
     The order rule (as `stock_levels`): the variants (first row of each sku) in order, an article whose
     number is a variant's too in that variant's place (the article wins), then the other articles.
+    A variant's `__at` is the `__seq` of its first row; another article's that of its row after the last
+    variant row: increasing, not without gaps (`Store.chunks` reads ranges of it).
     The input tables, each with `__seq` (its row order): `articles` sku, _file, _line, _run (one row
     per article); `variants` sku, parent_sku, stock (the variant's own Bestand, may be null), _file,
     _line, _run; `bom` sku, component_sku, quantity (positive: a set with another line is refused
     before); `stock` sku, quantity (its warehouse rows). Helper tables `into`__* are dropped after.
     """
-    part = {name: quoted(f"{into}__{name}") for name in ("sums", "variants", "children", "plain", "sets", "articles")}
+    part = {name: quoted(f"{into}__{name}") for name in ("sums", "variants", "plain", "sets", "placed")}
     a, v, b, s = (quoted(name) for name in (articles, variants, bom, stock))
-    lineage = ", ".join(f"x.{name}" for name in LINEAGE)
+    lineage = ", ".join(LINEAGE)
+    firsts = ", ".join(f"arg_min_null({name}, {SEQ}) AS {name}" for name in ("parent_sku", "stock", *LINEAGE))
     have, need = _UNITS.format("coalesce(p.quantity, 0)"), _UNITS.format("b.quantity")
+    # One step a statement, each with few joins: DuckDB keeps them under the store's memory limit.
     steps = {
         "sums": f"SELECT sku, CAST(sum(quantity) AS {_DEC}) AS quantity FROM {s} WHERE sku IS NOT NULL GROUP BY sku",
         "variants": f"SELECT x.sku, x.parent_sku, CAST(coalesce(m.quantity, x.stock, 0) AS {_DEC}) AS quantity, "
-                    f"{lineage}, row_number() OVER (ORDER BY x.{SEQ}) - 1 AS place FROM {v} x "
-                    f"SEMI JOIN (SELECT min({SEQ}) AS first FROM {v} GROUP BY sku) f ON x.{SEQ} = f.first "
+                    f"{lineage}, x.{AT} FROM (SELECT sku, {firsts}, min({SEQ}) AS {AT} FROM {v} GROUP BY sku) x "
                     f"LEFT JOIN {part['sums']} m ON m.sku = x.sku",
-        "children": f"SELECT parent_sku AS sku, CAST(sum(quantity) AS {_DEC}) AS quantity FROM {part['variants']} "
-                    "WHERE parent_sku IS NOT NULL GROUP BY parent_sku",
-        # one lookup of the three: a number's stock from the last that has it
-        "plain": f"SELECT sku, arg_max(quantity, src) AS quantity FROM (SELECT sku, quantity, 0 AS src FROM "
-                 f"{part['sums']} UNION ALL SELECT sku, quantity, 1 FROM {part['variants']} WHERE sku IS NOT NULL "
-                 f"UNION ALL SELECT sku, quantity, 2 FROM {part['children']}) GROUP BY sku",
+        # one lookup of a number's stock: the parent's sum of its variants, else the variant's, else its rows';
+        # and whether it is a parent, and its place as a variant
+        "plain": f"SELECT sku, arg_max(quantity, src) AS quantity, bool_or(src = 2) AS parent, max({AT}) AS {AT} "
+                 f"FROM (SELECT sku, quantity, 0 AS src, NULL AS {AT} FROM {part['sums']} UNION ALL SELECT sku, "
+                 f"quantity, 1, {AT} FROM {part['variants']} WHERE sku IS NOT NULL UNION ALL SELECT parent_sku, "
+                 f"sum(quantity), 2, NULL FROM {part['variants']} WHERE parent_sku IS NOT NULL GROUP BY parent_sku) "
+                 "GROUP BY sku",
         # integer division truncates towards 0; a negative rest makes it the floor
         "sets": f"SELECT b.sku, CAST(greatest(min({have} // {need} - CAST({have} % {need} < 0 AS BIGINT)), 0) "
                 f"AS {_DEC}) AS quantity FROM {b} b LEFT JOIN {part['plain']} p ON p.sku = b.component_sku "
                 "GROUP BY b.sku",
-        "articles": f"SELECT x.sku, CAST(NULL AS VARCHAR) AS parent_sku, CASE WHEN t.sku IS NOT NULL THEN 'bom' "
-                    "WHEN c.sku IS NOT NULL THEN 'variant_parent' ELSE 'article' END AS kind, "
-                    f"CAST(coalesce(t.quantity, p.quantity, 0) AS {_DEC}) AS quantity, {lineage}, "
-                    f"coalesce(w.place, (SELECT count(*) FROM {part['variants']}) + row_number() OVER "
-                    f"(ORDER BY x.{SEQ}) - 1) AS place, 1 AS src, x.{SEQ} AS tie FROM {a} x "
-                    f"LEFT JOIN {part['sets']} t ON t.sku = x.sku LEFT JOIN {part['children']} c ON c.sku = x.sku "
-                    f"LEFT JOIN {part['plain']} p ON p.sku = x.sku LEFT JOIN {part['variants']} w ON w.sku = x.sku",
+        "placed": f"SELECT sku, parent_sku, 'variant' AS kind, quantity, {lineage}, {AT}, 0 AS {SEQ} "
+                  f"FROM {part['variants']} x ANTI JOIN {a} y USING (sku) UNION ALL "
+                  f"SELECT x.sku, CAST(NULL AS VARCHAR), CASE WHEN t.sku IS NOT NULL THEN 'bom' WHEN p.parent "
+                  f"THEN 'variant_parent' ELSE 'article' END, CAST(coalesce(t.quantity, p.quantity, 0) AS {_DEC}), "
+                  f"{', '.join(f'x.{n}' for n in LINEAGE)}, coalesce(p.{AT}, (SELECT coalesce(max({SEQ}) + 1, 0) "
+                  f"FROM {v}) + x.{SEQ}), x.{SEQ} FROM {a} x LEFT JOIN {part['sets']} t ON t.sku = x.sku "
+                  f"LEFT JOIN {part['plain']} p ON p.sku = x.sku",
     }
+    columns = ", ".join(f.name for f in schema("stock_levels"))
     try:
         for name, query in steps.items():
             store.execute(f"CREATE OR REPLACE TABLE {part[name]} AS {query}")
-        columns = ", ".join(f.name for f in schema("stock_levels"))
-        store.create(into, f"SELECT {columns}, row_number() OVER (ORDER BY place, src, tie) - 1 AS {AT} FROM ("
-                           f"SELECT x.sku, x.parent_sku, 'variant' AS kind, x.quantity, {lineage}, x.place, 0 AS src, "
-                           f"0 AS tie FROM {part['variants']} x ANTI JOIN {a} y ON y.sku = x.sku "
-                           f"UNION ALL SELECT * FROM {part['articles']})", order=AT)
+        store.create(into, f"SELECT {columns}, {AT}, {SEQ} FROM {part['placed']}", order=f"{AT}, {SEQ}")
     finally:
         for table in part.values():
             store.execute(f"DROP TABLE IF EXISTS {table}")

@@ -6,15 +6,16 @@ they are committed only after the run's outputs are committed, so a failed run i
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.fast.arrays import constant, positions
 from etl.shared.model import KEYS, LINEAGE
 from etl.shared.records import Neutral
 from etl.state.files import DELTA, connect, transaction
@@ -32,9 +33,15 @@ class DeltaState:
         self.db = connect(folder / DELTA)
         self.db.execute(_SCHEMA)
         self.flow, self.full = flow, full
-        # Per chunk and entity: entity, key, hash and record (first key field), as Arrow columns.
-        self.pending: list[pa.Table] = []
-        self.gone: list[tuple[str, str]] = []  # (entity, key) sent as vanished: forgotten once committed
+        # The run's hashes wait for the commit in this connection's temporary tables (on disk, not in
+        # memory: they grow with the export): entity, key, hash and record (first key field) of each
+        # record sent; (entity, key) of each sent as vanished, forgotten once committed.
+        self.db.execute("CREATE TEMP TABLE pending (entity TEXT, key TEXT, hash TEXT, record TEXT)")
+        self.db.execute("CREATE TEMP TABLE gone (entity TEXT, key TEXT)")
+        self.db.execute("CREATE TEMP TABLE chunk_records (record TEXT PRIMARY KEY)")
+        # a first run has nothing to compare: it asks for no hash (the table changes only at the commit)
+        self.before = self.db.execute("SELECT 1 FROM hashes WHERE flow=? LIMIT 1", (flow,)).fetchone() is not None
+        self.hasher = duckdb.connect(config={"threads": 1})  # sha256 of a chunk's rows in one call
 
     def changed(self, neutral: Neutral, counted: str, whole: bool = False,
                 vanished: dict[str, str] | None = None) -> tuple[Neutral, int]:
@@ -53,14 +60,15 @@ class DeltaState:
             if entity not in KEYS or table.num_rows == 0:
                 out[entity] = table
                 continue
-            keys, hashes = _keys(entity, table), _digests(table)
+            keys, hashes = _keys(entity, table), _digests(self.hasher, table)
             known_keys, known_hashes = self._known(entity, keys)
             before = pc.take(known_hashes, pc.index_in(keys, value_set=known_keys))
             keeps[entity] = (pa.repeat(pa.scalar(True), table.num_rows) if self.full else
                              pc.fill_null(pc.not_equal(before, hashes), True))
             record = pc.fill_null(pc.cast(table.column(KEYS[entity][0]), pa.string()), "None")
-            self.pending.append(pa.table({"entity": pa.repeat(pa.scalar(entity), table.num_rows), "key": keys,
-                                          "hash": hashes, "record": _array(record)}))
+            with transaction(self.db):  # one for all rows: alone, each row is a transaction of its own
+                self.db.executemany("INSERT INTO pending VALUES (?, ?, ?, ?)", zip(
+                    repeat(entity), keys.to_pylist(), hashes.to_pylist(), _array(record).to_pylist()))
             out[entity] = table
         if whole:
             skus = [pc.filter(out[entity].column("sku"), keep) for entity, keep in keeps.items()
@@ -77,43 +85,69 @@ class DeltaState:
 
     def _with_vanished(self, entity: str, table: pa.Table, field: str) -> pa.Table:
         """`table` plus, with `field` 0, the records of its articles that the last run sent and this one lacks."""
+        if not self.before:
+            return table
         names = KEYS[entity]
         present = set(_keys(entity, table).to_pylist())
-        articles = set(pc.cast(table.column(names[0]), pa.string()).to_pylist())
-        rows = self.db.execute("SELECT key FROM hashes WHERE flow=? AND entity=?", (self.flow, entity))
-        gone = [key for (key,) in rows if key not in present and key.split("\x1f")[0] in articles]
+        articles = pc.unique(pc.drop_null(_array(pc.cast(table.column(names[0]), pa.string())))).to_pylist()
+        with transaction(self.db):
+            self.db.execute("DELETE FROM chunk_records")
+            self.db.executemany("INSERT INTO chunk_records VALUES (?)", ((a,) for a in articles))
+        # Only the keys of these articles (CROSS JOIN: the articles lead, each a range of the key index):
+        # a key starts with its article's number, and US if it has more fields.
+        rows = self.db.execute(
+            "SELECT h.key FROM chunk_records c CROSS JOIN hashes h ON h.flow = ?1 AND h.entity = ?2 AND "
+            "h.key >= c.record || char(31) AND h.key < c.record || char(32) UNION ALL SELECT h.key FROM "
+            "chunk_records c CROSS JOIN hashes h ON h.flow = ?1 AND h.entity = ?2 AND h.key = c.record",
+            (self.flow, entity)).fetchall()
+        wanted = set(articles)
+        gone = [key for (key,) in rows if key not in present and key.split("\x1f")[0] in wanted]
         if not gone:
             return table
-        self.gone += [(entity, key) for key in gone]
+        with transaction(self.db):
+            self.db.executemany("INSERT INTO gone VALUES (?, ?)", ((entity, key) for key in gone))
         zero = _zero(table.schema.field(field).type)
-        extra = [{**dict(zip(names, key.split("\x1f"), strict=True)), field: zero, "_file": "(no longer exported)"}
-                 for key in gone]
-        return pa.concat_tables([table, pa.Table.from_pylist(extra, schema=table.schema)])
+        extra = pa.Table.from_pylist([{**dict(zip(names, key.split("\x1f"), strict=True)), field: zero,
+                                        "_file": "(no longer exported)"} for key in gone], schema=table.schema)
+        # each after its article's last row: in the same place whichever chunk brings the article
+        owners = pa.table({"sku": pc.cast(table.column(names[0]), pa.string()), "at": positions(table.num_rows)})
+        last = owners.group_by("sku", use_threads=False).aggregate([("at", "max")])
+        after = pc.take(last.column("at_max"), pc.index_in(pc.cast(extra.column(names[0]), pa.string()),
+                                                            value_set=last.column("sku")))
+        place = pa.table({"at": pa.concat_arrays([positions(table.num_rows), _array(after)]),
+                          "then": pa.concat_arrays([constant(0, table.num_rows, pa.int64()),
+                                                    pc.add(positions(extra.num_rows), 1)])})
+        order = pc.sort_indices(place, sort_keys=[("at", "ascending"), ("then", "ascending")])
+        return pa.concat_tables([table, extra]).take(order)
 
     def forget(self, records: set[str]) -> None:
         """Do not remember the records refused later (by their first key field): they are sent again."""
         if records:
-            refused = pa.array(sorted(records), pa.string())
-            self.pending = [part.filter(pc.invert(pc.is_in(part.column("record"), value_set=refused)))
-                            for part in self.pending]
+            # made on the first refusal only: a run without one spares the index its inserts
+            self.db.execute("CREATE INDEX IF NOT EXISTS temp.pending_record ON pending (record)")
+            among, params = in_keys(sorted(records))
+            self.db.execute(f"DELETE FROM pending WHERE record {among}", params)
 
     def commit(self) -> None:
         """Remember the hashes of this run (call after its outputs are committed)."""
         with transaction(self.db):
-            for part in self.pending:
-                self.db.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)",
-                                    zip(repeat(self.flow), part.column("entity").to_pylist(),
-                                        part.column("key").to_pylist(), part.column("hash").to_pylist()))
-            self.db.executemany("DELETE FROM hashes WHERE flow=? AND entity=? AND key=?",
-                                [(self.flow, entity, key) for entity, key in self.gone])
-        self.pending, self.gone = [], []
+            # in key order: the index takes them in sequence; a key sent twice keeps its last hash
+            self.db.execute("INSERT OR REPLACE INTO hashes SELECT ?, entity, key, hash FROM pending "
+                            "ORDER BY entity, key, rowid", (self.flow,))
+            self.db.execute("DELETE FROM hashes WHERE flow = ? AND (entity, key) IN (SELECT entity, key FROM gone)",
+                            (self.flow,))
+            self.db.execute("DELETE FROM pending")
+            self.db.execute("DELETE FROM gone")
 
     def close(self) -> None:
         """Close the database."""
+        self.hasher.close()
         self.db.close()
 
     def _known(self, entity: str, keys: pa.Array) -> tuple[pa.Array, pa.Array]:
         """The keys among `keys` that the last runs sent, and their hashes."""
+        if not self.before:
+            return pa.array([], pa.string()), pa.array([], pa.string())
         among, params = in_keys(pc.unique(keys).to_pylist())
         rows = self.db.execute(f"SELECT key, hash FROM hashes WHERE flow=? AND entity=? AND key {among}",
                                (self.flow, entity, *params)).fetchall()
@@ -137,15 +171,18 @@ def _keys(entity: str, table: pa.Table) -> pa.Array:
     return _joined(table, KEYS[entity], "\x1f", "None")
 
 
-def _digests(table: pa.Table) -> pa.Array:
+def _digests(hasher: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Array:
     """The content hash of every row (lineage left out: a moved line is no change).
 
-    The row's text is built by Arrow (each value as text, null as NUL, fields apart by RS); only the
-    digest is taken per row.
+    The row's text is built by Arrow (each value as text, null as NUL, fields apart by RS); DuckDB takes
+    the SHA-256 of each (its first 32 hex digits are the hash), without a Python object per row.
     """
     columns = [name for name in table.column_names if name not in LINEAGE]
-    texts = _joined(table, columns, "\x1e", "\x00").to_pylist()
-    return pa.array([hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] for text in texts], pa.string())
+    hasher.register("texts", pa.table({"text": _joined(table, columns, "\x1e", "\x00")}))
+    try:
+        return _array(hasher.sql("SELECT left(sha256(text), 32) FROM texts").to_arrow_table().column(0))
+    finally:
+        hasher.unregister("texts")
 
 
 def _joined(table: pa.Table, columns: Sequence[str], separator: str, null: str) -> pa.Array:
