@@ -112,9 +112,9 @@ def children(store: Store, language: str, today: date) -> list[Reject]:
 def finish(store: Store) -> None:
     """The stock levels by article, the articles and variants with their summed stock."""
     create_stock_levels(store, "acc", "var", "out_bom", "out_stock", "levels")
-    # A level's `__at` is its place by the order rule: here its order among its article's levels.
-    store.create("out_levels", "SELECT l.* EXCLUDE (__at), l.__at AS __seq, o.__at FROM levels l "
-                 "JOIN owner o USING (sku)")
+    # A level's (`__at`, `__seq`) is its place by the order rule: here its order among its article's levels.
+    store.create("out_levels", "SELECT l.* EXCLUDE (__at, __seq), l.__at * 2147483648 + l.__seq AS __seq, o.__at "
+                 "FROM levels l JOIN owner o USING (sku)")
     store.create("out_articles", "SELECT a.*, coalesce(l.quantity, 0) AS stock FROM acc a "
                  "LEFT JOIN levels l USING (sku)")
     exploded = " UNION ALL ".join(
