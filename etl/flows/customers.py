@@ -4,10 +4,11 @@ A registered customer's default address from the address book becomes the custom
 other addresses become extra delivery addresses. Records are checked (e-mail, country, postcode and
 VAT id per country) and the same person registered twice (same e-mail) becomes one ERP customer.
 
-The set is staged in a `Store` (etl/fast/store.py): the joins and the merge run in SQL, the checks of
-single values in Arrow over bounded ranges, and the customers come back in chunks of whole customers.
-A customer merged into another one comes in the same chunk as it: the numbers (pipeline/steps/links.py)
-and the count of records left out as imported before (steps/once.py) see both together.
+The set is staged in a `Store` (etl/fast/store.py). The joins and the merge run in SQL on narrow tables
+of row numbers (a customer's place, its main address's row): the wide rows are read twice, streamed for
+the checks of single values (Arrow) and by ranges for the chunks, never copied or sorted whole. A customer
+merged into another one comes in the same chunk as it: the numbers (pipeline/steps/links.py) and the
+count of records left out as imported before (steps/once.py) see both together.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 
 from etl.extract import RawTable
 from etl.fast import store as stored
+from etl.fast.arrays import positions
 from etl.fast.store import Store, quoted
 from etl.flows.flow import Flow
 from etl.shared.model import schema
@@ -35,6 +37,7 @@ ANY_VAT = r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$"
 _ADDRESS = ("company", "firstname", "lastname", "street", "suburb", "postcode", "city", "state", "country")
 _CHECKED = ("customer_id", "_file", "_line", "lastname", "company", "email", "address_country", "address_postcode",
             "vat_id")
+_PLAIN = "'[ -~]*'"  # printable ASCII: trimmed and lowered in SQL exactly as Python's str.strip().lower() does
 # Keys (a customer id) compared as Python compared them in dicts and `is_in`: a missing one equals a missing one.
 _SAME = "{a}.{key} IS NOT DISTINCT FROM {b}.{key}"
 
@@ -50,26 +53,16 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
             problems = _address_book(store, layout)
             lost = sum(r.code == "address-without-customer" for r in problems)
             rejects += problems
-        _gather(store, book)
-        rejects += _checked(store, layout)
-        read = store.rows("__all")
-        accepted, merged = _merge(store, {r.record for r in rejects if r.record is not None})
-        parts = {"customers": "__customers"}
-        if book:
-            parts["customer_addresses"] = _extra(store)
-        rejected = read - accepted + lost
-        first = True
-        for part in store.chunks(parts, stored.CHUNK_RECORDS):  # read when called: a test makes it small
-            if not first and not any(table.num_rows for table in part.values()):
-                continue  # the places of refused customers only
-            neutral = {name: conform(table, schema(name)) for name, table in part.items()}
+        rows = _Rows(store, book)
+        rejects += rows.checked(layout)
+        accepted, merged = rows.merge({r.record for r in rejects if r.record is not None})
+        rejected = store.rows("__rows") - accepted + lost
+        counts = [(rejects, accepted + rejected, rejected, merged)]
+        for neutral in rows.chunks(stored.CHUNK_RECORDS):  # read when called: a test makes it small
             neutral["customers"] = _b2b(layout, neutral["customers"])
-            yield Chunk(neutral, rejects if first else [], accepted + rejected if first else 0,
-                        rejected if first else 0, merged if first else 0)
-            first = False
-        if first:
-            neutral = {name: schema(name).empty_table() for name in parts}
-            yield Chunk(neutral, rejects, accepted + rejected, rejected, merged)
+            yield Chunk(neutral, *(counts.pop() if counts else ([], 0, 0, 0)))
+        if counts:
+            yield Chunk({name: schema(name).empty_table() for name in rows.outputs}, *counts.pop())
 
 
 def _columns(store: Store, table: str) -> list[str]:
@@ -78,15 +71,18 @@ def _columns(store: Store, table: str) -> list[str]:
                        "ORDER BY ordinal_position", (table,)).column(0).to_pylist()
 
 
-def _select(store: Store, table: str, alias: str, put: dict[str, str]) -> str:
-    """`alias`'s columns of `table`, those named in `put` replaced by its expressions, its new ones appended."""
-    own = _columns(store, table)
+def _select(store: Store, table: str, alias: str, put: dict[str, str], only: tuple[str, ...] = ()) -> str:
+    """`alias`'s columns of `table` (or those in `only`), those in `put` replaced by its expressions, new ones added."""
+    own = [c for c in _columns(store, table) if c != "__seq"]
+    if only:
+        return ", ".join((put[c] if c in put else f"{alias}.{quoted(c)}" if c in own else "NULL") + f" AS {quoted(c)}"
+                         for c in only)
     kept = [put[c] + f" AS {quoted(c)}" if c in put else f"{alias}.{quoted(c)}" for c in own]
     return ", ".join(kept + [f"{expr} AS {quoted(c)}" for c, expr in put.items() if c not in own])
 
 
 def _address_book(store: Store, layout: SourceLayout) -> list[Reject]:
-    """The book's country codes and the refusals of its rows; its rows of known customers and their main ones."""
+    """The book's refusals; `__iso` (its country codes) and `__chosen` (each customer's main address, by row)."""
     options = {str(k): str(v) for k, v in layout.options.get("country_ids", {}).items()}
     store.register("__options_iso", pa.table({"country_id": pa.array(list(options), pa.string()),
                                               "iso": pa.array(list(options.values()), pa.string())}))
@@ -94,109 +90,127 @@ def _address_book(store: Store, layout: SourceLayout) -> list[Reject]:
     store.create("__iso", "SELECT country_id, iso FROM (SELECT country_id, iso, 0 AS o, 0 AS __seq FROM __options_iso "
                  "UNION ALL SELECT country_id, iso, 1, __seq FROM countries) "
                  "QUALIFY row_number() OVER (PARTITION BY country_id ORDER BY o DESC, __seq DESC) = 1")
-    known = f"EXISTS (SELECT 1 FROM customers c WHERE {_SAME.format(a='c', b='b', key='customer_id')})"
-    store.create("__book", f"SELECT {_select(store, 'address_book', 'b', {'address_country': 'i.iso'})}, {known} "
-                 f"AS __known FROM address_book b LEFT JOIN __iso i ON {_SAME.format(a='i', b='b', key='country_id')}")
-    rejects = refused(store, "SELECT _file, _line, customer_id AS record, country_id AS value FROM __book "
-                      "WHERE country_id IS NOT NULL AND address_country IS NULL ORDER BY __seq",
+    rejects = refused(store, "SELECT b._file, b._line, b.customer_id AS record, b.country_id AS value "
+                      f"FROM address_book b LEFT JOIN __iso i ON {_SAME.format(a='i', b='b', key='country_id')} "
+                      "WHERE b.country_id IS NOT NULL AND i.iso IS NULL ORDER BY b.__seq",
                       "entry_country_id", "unknown-country-id")
-    rejects += refused(store, "SELECT _file, _line, NULL AS record, CAST(customer_id AS VARCHAR) AS value "
-                       "FROM __book WHERE NOT __known ORDER BY __seq", "customers_id", "address-without-customer",
-                       params=("value",))
+    rejects += refused(store, "SELECT b._file, b._line, NULL AS record, CAST(b.customer_id AS VARCHAR) AS value "
+                       f"FROM address_book b ANTI JOIN customers c ON {_SAME.format(a='c', b='b', key='customer_id')} "
+                       "ORDER BY b.__seq", "customers_id", "address-without-customer", params=("value",))
     # The default address (the customer's last row names it, as a dict of them would), else the first one.
     store.create("__default", "SELECT c.customer_id, c.default_address FROM customers c SEMI JOIN (SELECT "
                  "max(__seq) AS __seq FROM customers GROUP BY customer_id) USING (__seq)")
-    store.create("__chosen", "SELECT coalesce(min(CASE WHEN b.address_id IS NOT DISTINCT FROM d.default_address "
-                 "THEN b.__seq END), min(b.__seq)) AS __seq FROM __book b JOIN __default d ON "
-                 f"{_SAME.format(a='d', b='b', key='customer_id')} WHERE b.__known GROUP BY b.customer_id")
-    store.create("__main", "SELECT * EXCLUDE (__known) FROM __book SEMI JOIN __chosen USING (__seq)")
+    store.create("__chosen", "SELECT b.customer_id, coalesce(min(CASE WHEN b.address_id IS NOT DISTINCT FROM "
+                 "d.default_address THEN b.__seq END), min(b.__seq)) AS book FROM address_book b JOIN __default d "
+                 f"ON {_SAME.format(a='d', b='b', key='customer_id')} GROUP BY b.customer_id")
     return rejects
 
 
-def _gather(store: Store, book: bool) -> None:
-    """`__all`: the shop's customers (with their main address when the book has any), then the template's rows.
+class _Rows:
+    """The customers of the set in `__rows`: each row's place (`__pos`: the template's after the shop's), id,
+    main address (`book`: its row in the book) and e-mail key; read whole only in ranges."""
 
-    `__pos` is a row's place among them all: its place in its table (`__seq`), the template's after the shop's.
-    """
-    shop: dict[str, str] = {"shop_customer_id": "c.customer_id", "__pos": "c.__seq"}
-    joined = ""
-    if book:
-        shop |= {f"address_{part}": f"m.address_{part}" for part in _ADDRESS}
-        own = "company" in _columns(store, "customers")
-        shop["company"] = "coalesce(c.company, m.address_company)" if own else "m.address_company"
-        joined = f" LEFT JOIN __main m ON {_SAME.format(a='m', b='c', key='customer_id')}"
-    # A template's row brings the ERP number itself; the shop's customer number it has none of.
-    template = {"erp_customer_number": "t.customer_number", "customer_number": "CAST(NULL AS VARCHAR)",
-                "__pos": f"t.__seq + {store.rows('customers')}"}
-    _sorted(store, "__all", f"SELECT * EXCLUDE (__seq) FROM (SELECT {_select(store, 'customers', 'c', shop)} "
-            f"FROM customers c{joined} UNION ALL BY NAME SELECT {_select(store, 'template', 't', template)} "
-            "FROM template t)", "__pos")
+    def __init__(self, store: Store, book: bool) -> None:
+        self.store, self.book = store, book
+        self.shops = store.rows("customers")
+        self.outputs = ["customers", "customer_addresses"] if book else ["customers"]
+        self.put: dict[str, str] = {"shop_customer_id": "c.customer_id"}
+        if book:
+            self.put |= {f"address_{part}": f"b.address_{part}" for part in _ADDRESS[:-1]}
+            self.put["address_country"] = "i.iso"
+            own = "company" in _columns(store, "customers")
+            self.put["company"] = "coalesce(c.company, b.address_company)" if own else "b.address_company"
+        # A template's row brings the ERP number itself; the shop's customer number it has none of.
+        self.template = {"erp_customer_number": "t.customer_number", "customer_number": "CAST(NULL AS VARCHAR)"}
+        odd = store.table(f"SELECT __seq AS __pos, email FROM customers WHERE NOT regexp_full_match(email, {_PLAIN}) "
+                          f"UNION ALL SELECT __seq + {self.shops}, email FROM template "
+                          f"WHERE NOT regexp_full_match(email, {_PLAIN})")
+        store.register("__odd", pa.table({"__pos": odd.column("__pos"), "mail": pa.array(
+            [mail.strip().lower() or None for mail in odd.column("email").to_pylist()], pa.string())}))
+        chosen = f" LEFT JOIN __chosen ch ON {_SAME.format(a='ch', b='c', key='customer_id')}" if book else ""
+        store.create("__rows", f"SELECT c.__seq AS __pos, c.customer_id, {'ch.book' if book else 'NULL'} AS book, "
+                     f"{self._mail('c.email', 'c.__seq')} AS mail FROM customers c{chosen} UNION ALL SELECT t.__seq + "
+                     f"{self.shops}, t.customer_id, NULL, {self._mail('t.email', f't.__seq + {self.shops}')} "
+                     "FROM template t")
 
+    @staticmethod
+    def _mail(email: str, pos: str) -> str:
+        """The e-mail key in SQL; Python's (`__odd`) for an address beyond printable ASCII."""
+        return (f"CASE WHEN regexp_full_match({email}, {_PLAIN}) THEN nullif(lower(trim({email}, ' ')), '') "
+                f"ELSE (SELECT o.mail FROM __odd o WHERE o.__pos = {pos}) END")
 
-def _sorted(store: Store, name: str, query: str, order: str) -> None:
-    """Table `name` of `query`, sorted by `order` in a second step: a join and a sort in one ran out of memory."""
-    store.create(f"{name}_unsorted", query)
-    store.create(name, f"SELECT * FROM {quoted(name + '_unsorted')}", order=order)
-    store.execute(f"DROP TABLE {quoted(name + '_unsorted')}")
+    def _shop(self, rows: str, customers: str, only: tuple[str, ...] = (), marks: str = "") -> str:
+        """The shop's customers of `rows` (a narrow table, `m`) from `customers` with their main address."""
+        joins = (" LEFT JOIN address_book b ON b.__seq = m.book LEFT JOIN __iso i ON "
+                 f"{_SAME.format(a='i', b='b', key='country_id')}") if self.book else ""
+        return (f"SELECT {_select(self.store, 'customers', 'c', self.put, only)}, m.__pos{marks} FROM {rows} m "
+                f"JOIN {customers} c ON c.__seq = m.__pos{joins}")
 
+    def _template(self, rows: str, only: tuple[str, ...] = (), marks: str = "") -> str:
+        """The template's rows of `rows` (a narrow table, `m`)."""
+        return (f"SELECT {_select(self.store, 'template', 't', self.template, only)}, m.__pos{marks} FROM {rows} m "
+                f"JOIN template t ON t.__seq + {self.shops} = m.__pos")
 
-def _checked(store: Store, layout: SourceLayout) -> list[Reject]:
-    """The checks of `check` over `__all` in ranges, in the order one pass over all gives; `__keys`: e-mail keys."""
-    wanted = schema("customers")
-    shape = pa.schema([wanted.field(name) for name in _CHECKED])
-    found: list[list[Reject]] = []
-    store.append("__keys", pa.table({"__pos": pa.array([], pa.int64()), "mail": pa.array([], pa.string())}))
-    size = stored.CHUNK_RECORDS
-    for low in range(0, store.rows("__all"), size):
-        part = conform(store.table(f"SELECT {', '.join(map(quoted, _CHECKED))}, __pos FROM __all "
-                                   "WHERE __pos >= ? AND __pos < ? ORDER BY __pos", (low, low + size)),
-                       shape.append(pa.field("__pos", pa.int64())))
-        groups = _checks(layout, part)
-        found = found or [[] for _ in groups]
-        for into, rejects in zip(found, groups, strict=True):
-            into.extend(rejects)
-        store.append("__keys", pa.table({"__pos": part.column("__pos"), "mail": mail_keys(part.column("email"))}))
-    return [reject for rejects in found for reject in rejects]
+    def checked(self, layout: SourceLayout) -> list[Reject]:
+        """The rejects of `check` over every customer, streamed in batches, in the order of one pass over all."""
+        shape = pa.schema([schema("customers").field(name) for name in _CHECKED] + [pa.field("__pos", pa.int64())])
+        query = (self._shop("__rows", "customers", _CHECKED) + " UNION ALL BY NAME "
+                 + self._template("__rows", _CHECKED))
+        found: list[list[tuple[int, Reject]]] = []
+        for batch in self.store.db.sql(query).to_arrow_reader(stored.CHUNK_RECORDS):  # streamed, not held
+            part = conform(pa.table(batch), shape)
+            groups = _checks(layout, part)
+            found = found or [[] for _ in groups]
+            for into, rejects in zip(found, groups, strict=True):
+                into.extend(rejects)
+        return [reject for rejects in found for _, reject in sorted(rejects, key=lambda item: item[0])]
 
+    def merge(self, refused_records: set[str]) -> tuple[int, int]:
+        """`__marks`: the customers kept, a later one of an e-mail merged into the first and placed (`__at`) with it.
 
-def mail_keys(emails: pa.ChunkedArray) -> pa.Array:
-    """The key two records of one person share: the e-mail address trimmed and in lower case; null for none."""
-    mails = emails.combine_chunks()
-    keys = pc.ascii_lower(pc.utf8_trim(mails, characters=" "))
-    odd = pc.invert(pc.fill_null(pc.match_substring_regex(mails, r"^[ -~]*$"), True))
-    if pc.any(odd).as_py():  # beyond printable ASCII: Python's own trimming and lower case, as always
-        own = [mail.strip().lower() for mail in pc.filter(mails, odd).to_pylist()]
-        keys = pc.replace_with_mask(keys, odd, pa.array(own, pa.string()))
-    return pc.if_else(pc.equal(keys, ""), pa.scalar(None, pa.string()), keys)
+        Returns how many were kept, and how many of them were merged.
+        """
+        store = self.store
+        store.register("__refused", pa.table({"record": pa.array(sorted(refused_records), pa.string())}))
+        store.create("__kept", "SELECT r.* FROM __rows r ANTI JOIN __refused x ON r.customer_id = x.record")
+        store.create("__marks", "SELECT k.__pos, k.customer_id, k.book, CASE WHEN f.first <> k.__pos THEN "
+                     "o.customer_id END AS merged_into, coalesce(f.first, k.__pos) AS __at FROM __kept k LEFT JOIN "
+                     "(SELECT mail, min(__pos) AS first FROM __kept WHERE mail IS NOT NULL GROUP BY mail) f "
+                     "USING (mail) LEFT JOIN __kept o ON o.__pos = f.first", order="__at, __pos")
+        if self.book:  # the other addresses of the customers kept and not merged, each placed with its customer
+            store.create("__others", "SELECT b.__seq AS book, o.__at FROM address_book b JOIN (SELECT customer_id, "
+                         "min(__at) AS __at FROM __marks WHERE merged_into IS NULL GROUP BY customer_id) o ON "
+                         f"{_SAME.format(a='o', b='b', key='customer_id')} ANTI JOIN (SELECT m.address_id FROM "
+                         "address_book m SEMI JOIN __chosen ch ON m.__seq = ch.book) x ON "
+                         f"{_SAME.format(a='x', b='b', key='address_id')}", order="__at, book")
+        return store.rows("__marks"), int(store.value("SELECT count(merged_into) FROM __marks"))
 
-
-def _merge(store: Store, refused_records: set[str]) -> tuple[int, int]:
-    """`__customers`: the customers not refused, a later one of an e-mail merged into the first, in its chunk.
-
-    Returns how many were accepted, and how many of them were merged.
-    """
-    store.register("__refused", pa.table({"record": pa.array(sorted(refused_records), pa.string())}))
-    store.create("__kept", "SELECT a.__pos, a.customer_id, k.mail FROM __all a JOIN __keys k USING (__pos) "
-                 "ANTI JOIN __refused r ON a.customer_id = r.record")
-    # Narrow tables and group-bys, no window over whole rows: they spill to disk where a window would not.
-    store.create("__marks", "SELECT k.__pos, CASE WHEN f.first <> k.__pos THEN o.customer_id END AS merged_into, "
-                 "coalesce(f.first, k.__pos) AS __at FROM __kept k LEFT JOIN (SELECT mail, min(__pos) AS first "
-                 "FROM __kept WHERE mail IS NOT NULL GROUP BY mail) f USING (mail) "
-                 "LEFT JOIN __kept o ON o.__pos = f.first")
-    hidden = ", ".join(["__pos", *(["merged_into"] if "merged_into" in _columns(store, "__all") else [])])
-    _sorted(store, "__customers", f"SELECT a.* EXCLUDE ({hidden}), m.merged_into, m.__at, a.__pos AS __seq "
-            "FROM __all a JOIN __marks m ON a.__pos = m.__pos", "__at, __seq")
-    return store.rows("__customers"), int(store.value("SELECT count(merged_into) FROM __customers"))
-
-
-def _extra(store: Store) -> str:
-    """The table of the book's other addresses of the customers kept and not merged, each in its customer's chunk."""
-    _sorted(store, "__addresses", "SELECT e.* EXCLUDE (__seq, __known), o.__at, e.__seq FROM __book e "
-            f"ANTI JOIN __main m ON {_SAME.format(a='m', b='e', key='address_id')} "
-            "JOIN (SELECT customer_id, min(__at) AS __at FROM __customers WHERE merged_into IS NULL "
-            f"GROUP BY customer_id) o ON {_SAME.format(a='o', b='e', key='customer_id')} WHERE e.__known",
-            "__at, __seq")
-    return "__addresses"
+    def chunks(self, size: int) -> Iterator[Neutral]:
+        """The customers kept (and their other addresses) by ranges of `__at`: the rows of a range read by theirs."""
+        store = self.store
+        top = store.value("SELECT max(__at) FROM __marks")
+        book = (f"SELECT {_select(store, 'address_book', 'b', {'address_country': 'i.iso'})} FROM (SELECT * "
+                "FROM __others WHERE __at >= ? "
+                "AND __at < ?) o JOIN (SELECT * FROM address_book WHERE __seq BETWEEN ? AND ?) b ON b.__seq = o.book "
+                f"LEFT JOIN __iso i ON {_SAME.format(a='i', b='b', key='country_id')} ORDER BY o.__at, o.book")
+        marks = "(SELECT * FROM __marks WHERE __at >= $1 AND __at < $2)"
+        extra = ", m.__at, m.merged_into"
+        people = (self._shop(marks, "(SELECT * FROM customers WHERE __seq BETWEEN $3 AND $4)", marks=extra)
+                  + " UNION ALL BY NAME " + self._template(marks, marks=extra))
+        for low in range(0, -1 if top is None else top + 1, size):
+            first, last = store.table("SELECT min(__pos), max(__pos) FROM __marks WHERE __at >= ? AND __at < ?",
+                                      (low, low + size)).to_pylist()[0].values()
+            if first is None:
+                continue  # the places of refused customers only
+            rows = store.table(f"SELECT * FROM ({people}) ORDER BY __at, __pos", (low, low + size, first, last))
+            neutral = {"customers": conform(rows, schema("customers"))}
+            if self.book:
+                first, last = store.table("SELECT min(book), max(book) FROM __others WHERE __at >= ? AND __at < ?",
+                                          (low, low + size)).to_pylist()[0].values()
+                others = store.table(book, (low, low + size, first, last)) if first is not None else None
+                neutral["customer_addresses"] = conform(others if others is not None else pa.table({}),
+                                                        schema("customer_addresses"))
+            yield neutral
 
 
 def _b2b(layout: SourceLayout, customers: pa.Table) -> pa.Table:
@@ -208,15 +222,20 @@ def _b2b(layout: SourceLayout, customers: pa.Table) -> pa.Table:
 
 def check(layout: SourceLayout, customers: pa.Table) -> list[Reject]:
     """E-mail syntax, known country, postcode and VAT id format per country."""
-    return [reject for rejects in _checks(layout, customers) for reject in rejects]
+    return [reject for rejects in _checks(layout, customers) for _, reject in rejects]
 
 
-def _checks(layout: SourceLayout, customers: pa.Table) -> list[list[Reject]]:
-    """The rejects of each check of `check`, one list per check in a fixed order (a set checked in parts)."""
-    found: list[list[Reject]] = []
+def _checks(layout: SourceLayout, customers: pa.Table) -> list[list[tuple[int, Reject]]]:
+    """The rejects of each check of `check`, one list per check in a fixed order, each with its row's `__pos`
+    (else its row number): a set checked in parts puts them in order after."""
+    found: list[list[tuple[int, Reject]]] = []
+    places = customers.column("__pos") if "__pos" in customers.column_names else pa.chunked_array([positions(
+        customers.num_rows)])
 
     def refuse(mask: pa.Array, field: str, values: pa.Array, code: str, params: dict | None = None) -> None:
-        found.append(rejects_where(customers, mask, field, values, code, "customer_id", params))
+        rejects = rejects_where(customers, mask, field, values, code, "customer_id", params)
+        where = pc.filter(places, pc.fill_null(mask, False)).to_pylist() if rejects else []
+        found.append(list(zip(where, rejects, strict=True)))
 
     refuse(pc.and_(pc.is_null(customers.column("lastname")), pc.is_null(customers.column("company"))), "lastname",
            customers.column("lastname"), "no-name")
