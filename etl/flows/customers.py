@@ -100,10 +100,20 @@ def _address_book(store: Store, layout: SourceLayout) -> list[Reject]:
     # The default address (the customer's last row names it, as a dict of them would), else the first one.
     store.create("__default", "SELECT c.customer_id, c.default_address FROM customers c SEMI JOIN (SELECT "
                  "max(__seq) AS __seq FROM customers GROUP BY customer_id) USING (__seq)")
-    store.create("__chosen", "SELECT b.customer_id, coalesce(min(CASE WHEN b.address_id IS NOT DISTINCT FROM "
-                 "d.default_address THEN b.__seq END), min(b.__seq)) AS book FROM address_book b JOIN __default d "
-                 f"ON {_SAME.format(a='d', b='b', key='customer_id')} GROUP BY b.customer_id")
+    # A join and a group-by (or a sort) in one statement ran out of memory at 10M rows: one step each.
+    same = _SAME.format(a="d", b="b", key="customer_id")
+    store.create("__candidates", "SELECT b.customer_id, b.__seq, b.address_id IS NOT DISTINCT FROM d.default_address"
+                 f" AS preferred FROM address_book b JOIN __default d ON {same}")
+    store.create("__chosen", "SELECT customer_id, coalesce(min(CASE WHEN preferred THEN __seq END), min(__seq)) AS "
+                 "book FROM __candidates GROUP BY customer_id")
     return rejects
+
+
+def _sorted(store: Store, name: str, query: str, order: str) -> None:
+    """Table `name` of `query`, sorted by `order` in a second step (see `__candidates`)."""
+    store.create(f"{name}_unsorted", query)
+    store.create(name, f"SELECT * FROM {quoted(name + '_unsorted')}", order=order)
+    store.execute(f"DROP TABLE {quoted(name + '_unsorted')}")
 
 
 class _Rows:
@@ -173,16 +183,17 @@ class _Rows:
         store = self.store
         store.register("__refused", pa.table({"record": pa.array(sorted(refused_records), pa.string())}))
         store.create("__kept", "SELECT r.* FROM __rows r ANTI JOIN __refused x ON r.customer_id = x.record")
-        store.create("__marks", "SELECT k.__pos, k.customer_id, k.book, CASE WHEN f.first <> k.__pos THEN "
-                     "o.customer_id END AS merged_into, coalesce(f.first, k.__pos) AS __at FROM __kept k LEFT JOIN "
-                     "(SELECT mail, min(__pos) AS first FROM __kept WHERE mail IS NOT NULL GROUP BY mail) f "
-                     "USING (mail) LEFT JOIN __kept o ON o.__pos = f.first", order="__at, __pos")
+        store.create("__firsts", "SELECT mail, min(__pos) AS first FROM __kept WHERE mail IS NOT NULL GROUP BY mail")
+        _sorted(store, "__marks", "SELECT k.__pos, k.customer_id, k.book, CASE WHEN f.first <> k.__pos THEN "
+                "o.customer_id END AS merged_into, coalesce(f.first, k.__pos) AS __at FROM __kept k LEFT JOIN "
+                "__firsts f USING (mail) LEFT JOIN __kept o ON o.__pos = f.first", "__at, __pos")
         if self.book:  # the other addresses of the customers kept and not merged, each placed with its customer
-            store.create("__others", "SELECT b.__seq AS book, o.__at FROM address_book b JOIN (SELECT customer_id, "
-                         "min(__at) AS __at FROM __marks WHERE merged_into IS NULL GROUP BY customer_id) o ON "
-                         f"{_SAME.format(a='o', b='b', key='customer_id')} ANTI JOIN (SELECT m.address_id FROM "
-                         "address_book m SEMI JOIN __chosen ch ON m.__seq = ch.book) x ON "
-                         f"{_SAME.format(a='x', b='b', key='address_id')}", order="__at, book")
+            store.create("__owners", "SELECT customer_id, min(__at) AS __at FROM __marks WHERE merged_into IS NULL "
+                         "GROUP BY customer_id")
+            store.create("__mains", "SELECT m.address_id FROM address_book m SEMI JOIN __chosen c ON m.__seq = c.book")
+            _sorted(store, "__others", "SELECT b.__seq AS book, o.__at FROM address_book b JOIN __owners o ON "
+                    f"{_SAME.format(a='o', b='b', key='customer_id')} ANTI JOIN __mains x ON "
+                    f"{_SAME.format(a='x', b='b', key='address_id')}", "__at, book")
         return store.rows("__marks"), int(store.value("SELECT count(merged_into) FROM __marks"))
 
     def chunks(self, size: int) -> Iterator[Neutral]:
