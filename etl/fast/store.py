@@ -12,12 +12,13 @@ sorted by it (`create(..., order=...)`), `chunks` reads it back in bounded, whol
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,8 +27,11 @@ from etl.fast.arrays import positions
 
 # The engine's own memory; the run around it (Arrow chunks, writers, mappings) needs ~200 MB more.
 MEMORY_MB = int(os.environ.get("ETL_STORE_MEMORY_MB", "128"))
+MEMORY_CAP_MB = int(os.environ.get("ETL_STORE_MEMORY_CAP_MB", "4096"))  # raised up to this on an out-of-memory
 CHUNK_RECORDS = 20_000  # records (with all their rows) per chunk read back
 SEQ, AT = "__seq", "__at"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def quoted(name: str) -> str:
@@ -52,6 +56,7 @@ class Store:
             # showed as ~60 MB more peak at 1M rows than at 100k (customers), beside the engine's own limit.
             "allocator_flush_threshold": "8MB", "allocator_bulk_deallocation_flush_threshold": "8MB"})
         self.counts: dict[str, int] = {}
+        self.memory_mb = memory_mb
 
     def __enter__(self) -> Store:
         return self
@@ -96,22 +101,41 @@ class Store:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         """Run a statement that returns nothing worth reading (a DELETE, an UPDATE)."""
-        self.db.execute(statement, list(params)).fetchall()  # fetched: the connection takes no other work before
+        # fetched: the connection takes no other work before
+        self._roomy(lambda: self.db.execute(statement, list(params)).fetchall())
 
     def table(self, query: str, params: Sequence[Any] = ()) -> pa.Table:
         """The result of `query` as an Arrow table (keep it small: a chunk, the rejects, a tree)."""
-        return self.db.sql(query, params=list(params)).to_arrow_table()
+        return self._roomy(lambda: self.db.sql(query, params=list(params)).to_arrow_table())
 
     def value(self, query: str, params: Sequence[Any] = ()) -> Any:
         """The single value `query` returns."""
-        found = self.db.execute(query, list(params)).fetchall()
+        found = self._roomy(lambda: self.db.execute(query, list(params)).fetchall())
         return found[0][0] if found else None
+
+    def _roomy(self, work: Callable[[], T]) -> T:
+        """`work`, again with twice the memory while the engine runs out of its limit (up to MEMORY_CAP_MB).
+
+        Some operators of DuckDB cannot spill every part of their state (a sort of long texts, several joins
+        in one statement): a run must not fail for a limit that only keeps it small.
+        """
+        import duckdb
+
+        while True:
+            try:
+                return work()
+            except duckdb.OutOfMemoryException:
+                if self.memory_mb * 2 > MEMORY_CAP_MB:
+                    raise
+                self.memory_mb *= 2
+                log.debug("the store's statement needs more memory: limit raised to %d MB", self.memory_mb)
+                self.db.execute(f"SET memory_limit = '{self.memory_mb}MB'").fetchall()
 
     def rows(self, name: str) -> int:
         """How many rows table `name` has."""
         return int(self.value(f"SELECT count(*) FROM {quoted(name)}"))
 
-    def chunks(self, parts: Mapping[str, str], size: int = CHUNK_RECORDS) -> Iterator[dict[str, pa.Table]]:
+    def chunks(self, parts: Mapping[str, str], size: int | None = None) -> Iterator[dict[str, pa.Table]]:
         """Output name -> rows of its table (holding `__at`), `size` records at a time, each record whole.
 
         Rows come in the order of their record, then of their arrival; `__at` and `__seq` are left out.
@@ -119,6 +143,7 @@ class Store:
         tops = [self.value(f"SELECT max({AT}) FROM {quoted(table)}") for table in parts.values()]
         top = max((t for t in tops if t is not None), default=-1)
         reads = {name: self._ranged(table) for name, table in parts.items()}
+        size = size or CHUNK_RECORDS  # read at the call: a test makes it small
         for low in range(0, top + 1, size):
             yield {name: self.table(query, (low, low + size)) for name, query in reads.items()}
 

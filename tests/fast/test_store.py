@@ -99,3 +99,25 @@ def test_the_store_leaves_nothing_behind() -> None:
     assert folder.is_dir()
     store.close()
     assert not folder.exists()
+
+
+def _long_texts(store: Store) -> None:
+    store.execute("CREATE TABLE long AS SELECT repeat(md5(i::VARCHAR), 6) || i AS text, i FROM range(300000) t(i)")
+
+
+def test_a_statement_that_runs_out_of_the_limit_runs_again_with_more() -> None:
+    with Store(memory_mb=16, threads=1) as store:
+        _long_texts(store)
+        store.create("sorted", "SELECT * FROM long", order="text DESC")
+        assert store.memory_mb > 16
+        assert store.value("SELECT text FROM sorted LIMIT 1") == store.value("SELECT max(text) FROM long")
+
+
+def test_past_the_cap_the_engine_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    monkeypatch.setattr("etl.fast.store.MEMORY_CAP_MB", 16)
+    with Store(memory_mb=16, threads=1) as store:
+        _long_texts(store)
+        with pytest.raises(duckdb.OutOfMemoryException):
+            store.create("sorted", "SELECT * FROM long", order="text DESC")
