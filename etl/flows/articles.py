@@ -25,8 +25,7 @@ from etl.extract import RawTable
 from etl.fast import store as fast
 from etl.fast.store import Store
 from etl.flows.articles_staging import OFFERS, stage
-from etl.flows.catalog import category_problem
-from etl.flows.catalog_rules import category_tree
+from etl.flows.catalog_rules import category_problem, category_tree
 from etl.flows.flow import Flow
 from etl.i18n import N_
 from etl.shared.model import schema

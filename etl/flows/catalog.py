@@ -12,18 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Any
-
-import pyarrow as pa
 
 from etl.extract import RawTable
 from etl.fast.store import MEMORY_MB, Store
 from etl.flows import catalog_sql as rules
-from etl.flows.catalog_rules import Why
+from etl.flows.catalog_rules import category_problem
 from etl.flows.flow import Flow
 from etl.shared.model import schema
 from etl.shared.records import Chunk
-from etl.shared.rejects import Reject
 from etl.transform.layout import SourceLayout
 from etl.transform.source import conform
 from etl.transform.staged import stage_set
@@ -32,27 +28,6 @@ from etl.transform.staged import stage_set
 # holds about as many rows as another flow's chunk of `CHUNK_RECORDS` records.
 ARTICLES_PER_CHUNK = 5_000
 READ_MEMORY_MB = 32  # the store's memory once the rules ran: reading back ranges needs little
-Row = dict[str, Any]  # a source row as a dict: the shop's articles flow and cross-selling assemble rows
-
-
-class _Refusals:
-    """Collects rejects while rows are checked, one reason per refused row."""
-
-    def __init__(self) -> None:
-        self.rejects: list[Reject] = []
-
-    def keep(self, rows: list[Row], ok: Any, field: str, reason: Any, key: str = "sku",
-             value: str | None = None) -> list[Row]:
-        """The rows for which `ok(row)` holds; the others are rejected with `reason(row)`: (code, parameters)."""
-        kept = []
-        for row in rows:
-            if ok(row):
-                kept.append(row)
-            else:
-                value_of = row.get(value or field)
-                self.rejects.append(Reject(row["_file"], row["_line"], _text(row.get(key)), field,
-                                           _text(value_of), *_why(reason(row))))
-        return kept
 
 
 def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_id: str) -> Iterator[Chunk]:
@@ -84,27 +59,6 @@ def _today(layout: SourceLayout) -> date:
     """The day promotions are judged on: the layout's `today` (tests), else today."""
     today = layout.options.get("today") or date.today()
     return date.fromisoformat(today) if isinstance(today, str) else today
-
-
-def table_of(entity: str, rows: list[Row]) -> pa.Table:
-    """A neutral table of `entity` from row dicts (missing fields null)."""
-    target = schema(entity)
-    # Column by column: a dict per row for from_pylist cost more than the rows' own assembly.
-    return pa.table([pa.array([row.get(f.name) for row in rows], f.type) for f in target], schema=target)
-
-
-def category_problem(category: str, problems: dict[str, Why]) -> tuple[str, dict[str, object]]:
-    """Why `category` is refused: its problem in the tree, else it is given twice."""
-    code, params = problems.get(category, ("category-twice", {}))
-    return code, {"category": category, **params}
-
-
-def _why(reason: tuple[str, dict[str, object]]) -> tuple[str, None, dict[str, object]]:
-    return reason[0], None, reason[1]
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 FLOW = Flow(name="catalog", module="Produktexport inkl. Warengruppe", direction="ERP -> shop",

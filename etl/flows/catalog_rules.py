@@ -43,6 +43,12 @@ def category_tree(parents: dict[str, str | None]) -> tuple[dict[str, int], dict[
     return levels, problems
 
 
+def category_problem(category: str, problems: dict[str, Why]) -> tuple[str, dict[str, object]]:
+    """Why `category` is refused: its problem in the tree, else it is given twice."""
+    code, params = problems.get(category, ("category-twice", {}))
+    return code, {"category": category, **params}
+
+
 def bom_stock(lines: Iterable[tuple[str, str, Decimal]], stock: dict[str, Decimal]) -> dict[str, Decimal]:
     """Stock of each set article: the minimum over its components of floor(stock / quantity)."""
     sets: dict[str, list[Decimal]] = {}

@@ -13,12 +13,23 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import permutations
 from pathlib import Path
+from typing import Any
 
-from etl.flows.catalog import Row, table_of
+import pyarrow as pa
+
 from etl.flows.flow import Flow
+from etl.shared.model import schema
 from etl.shared.records import Chunk
 from etl.state.staging import staged
 from etl.transform.layout import SourceLayout
+
+Row = dict[str, Any]
+
+
+def table_of(entity: str, rows: list[Row]) -> pa.Table:
+    """A neutral table of `entity` from row dicts (missing fields null)."""
+    target = schema(entity)
+    return pa.table([pa.array([row.get(f.name) for row in rows], f.type) for f in target], schema=target)
 
 
 def extract_staged(staging: Path, layout: SourceLayout, run_id: str) -> Iterator[Chunk]:
