@@ -44,7 +44,7 @@ def extract_tables(layout: SourceLayout, tables: dict[str, list[RawTable]], run_
         rules.finish(store)
         written, refused = store.rows("acc"), store.rows("articles") - store.rows("acc") + unreadable
         first: Chunk | None = Chunk({}, rejects, written + refused, refused)  # the rejects and counts go first
-        store.execute(f"SET memory_limit = '{min(READ_MEMORY_MB, MEMORY_MB)}MB'")  # room for the chunks on their way
+        store.limit(min(READ_MEMORY_MB, MEMORY_MB))  # room for the chunks on their way
         for part in store.chunks(rules.OUTPUTS, ARTICLES_PER_CHUNK):
             if first is None and not any(table.num_rows for table in part.values()):
                 continue  # a range of refused articles

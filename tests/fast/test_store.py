@@ -6,6 +6,7 @@ once with an article number given twice and a price in the wrong convention appe
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -105,11 +106,14 @@ def _long_texts(store: Store) -> None:
     store.execute("CREATE TABLE long AS SELECT repeat(md5(i::VARCHAR), 6) || i AS text, i FROM range(300000) t(i)")
 
 
-def test_a_statement_that_runs_out_of_the_limit_runs_again_with_more() -> None:
+def test_a_statement_that_runs_out_of_the_limit_runs_again_with_more(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="etl.fast.store")
     with Store(memory_mb=16, threads=1) as store:
         _long_texts(store)
         store.create("sorted", "SELECT * FROM long", order="text DESC")
-        assert store.memory_mb > 16
+        assert "limit raised to 32 MB" in caplog.text
+        assert store.memory_mb == 16  # the next statement under the limit again
+        assert store.value("SELECT current_setting('memory_limit')") in ("16.0 MiB", "15.2 MiB", "16.7 MB", "16.0 MB")
         assert store.value("SELECT text FROM sorted LIMIT 1") == store.value("SELECT max(text) FROM long")
 
 
