@@ -127,8 +127,9 @@ class Store:
             while True:
                 try:
                     return work()
-                except duckdb.OutOfMemoryException:
-                    if self.memory_mb * 2 > MEMORY_CAP_MB:
+                except (duckdb.OutOfMemoryException, OSError) as exc:
+                    # read as Arrow, DuckDB's out-of-memory comes through Arrow's stream as an OSError
+                    if self.memory_mb * 2 > MEMORY_CAP_MB or "Out of Memory Error" not in str(exc):
                         raise
                     self.memory_mb *= 2
                     log.debug("the store's statement needs more memory: limit raised to %d MB", self.memory_mb)

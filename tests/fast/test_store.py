@@ -125,3 +125,13 @@ def test_past_the_cap_the_engine_says_so(monkeypatch: pytest.MonkeyPatch) -> Non
         _long_texts(store)
         with pytest.raises(duckdb.OutOfMemoryException):
             store.create("sorted", "SELECT * FROM long", order="text DESC")
+
+
+def test_out_of_memory_while_read_as_arrow_runs_again_too(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="etl.fast.store")
+    with Store(memory_mb=16, threads=1) as store:
+        _long_texts(store)
+        got = store.table("SELECT text FROM long ORDER BY text DESC")
+        assert "limit raised" in caplog.text
+        assert got.num_rows == 300000
+        assert got.column(0)[0].as_py() == store.value("SELECT max(text) FROM long")
