@@ -109,6 +109,14 @@ class Store:
         """The result of `query` as an Arrow table (keep it small: a chunk, the rejects, a tree)."""
         return self._roomy(lambda: self.db.sql(query, params=list(params)).to_arrow_table())
 
+    def batches(self, query: str, size: int) -> Iterator[pa.RecordBatch]:
+        """The result of `query` in batches of `size` rows, streamed out of a table made of it first.
+
+        Made first, the statement may run again with more memory (`_roomy`); a reader cannot start over.
+        """
+        self.create("__batches", query)
+        yield from self.db.sql(f"SELECT * FROM {quoted('__batches')}").to_arrow_reader(size)
+
     def value(self, query: str, params: Sequence[Any] = ()) -> Any:
         """The single value `query` returns."""
         found = self._roomy(lambda: self.db.execute(query, list(params)).fetchall())

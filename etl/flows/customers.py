@@ -167,7 +167,7 @@ class _Rows:
         query = (self._shop("__rows", "customers", _CHECKED) + " UNION ALL BY NAME "
                  + self._template("__rows", _CHECKED))
         found: list[list[tuple[int, Reject]]] = []
-        for batch in self.store.db.sql(query).to_arrow_reader(stored.CHUNK_RECORDS):  # streamed, not held
+        for batch in self.store.batches(query, stored.CHUNK_RECORDS):  # streamed, not held
             part = conform(pa.table(batch), shape)
             groups = _checks(layout, part)
             found = found or [[] for _ in groups]

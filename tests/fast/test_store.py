@@ -135,3 +135,11 @@ def test_out_of_memory_while_read_as_arrow_runs_again_too(caplog: pytest.LogCapt
         assert "limit raised" in caplog.text
         assert got.num_rows == 300000
         assert got.column(0)[0].as_py() == store.value("SELECT max(text) FROM long")
+
+
+def test_batches_of_a_statement_that_runs_out_of_the_limit_come_all_the_same() -> None:
+    with Store(memory_mb=16, threads=1) as store:
+        _long_texts(store)
+        batches = list(store.batches("SELECT text, i FROM long ORDER BY text DESC", 50_000))
+        assert sum(b.num_rows for b in batches) == 300000
+        assert batches[0].column(0)[0].as_py() == store.value("SELECT max(text) FROM long")
