@@ -11,16 +11,19 @@ customer two.
 
 from __future__ import annotations
 
-from collections import deque
+import json
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.config.customer_numbers import NumberRange
+from etl.state import link_rows
 from etl.state.files import LINKS, connect, connect_read_only
+from etl.state.link_rows import Side
 from etl.state.sql_keys import in_keys
 from etl.transform.relate import lookup
 
@@ -32,11 +35,9 @@ CREATE INDEX IF NOT EXISTS links_by_erp_id ON links (erp_id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
 """
 
-
-_BLOCK = 200  # numbers checked against the table in one query (about the new customers of a chunk)
-# Links kept in memory between chunks (~1 MB): each chunk's keys are fetched anyway, the cache only has to
-# answer for the links not inserted yet. 20,000 kept ~5 MB more at 1M lines than at 100k.
-_CACHE_LIMIT = 5_000
+_BLOCK = 200  # numbers beyond a chunk's new customers checked against the table in the same query
+# A chunk's new links in one statement: each row of an executemany let go of the GIL and waited for it back.
+_INSERT = "INSERT INTO links SELECT ?, key, value, ? FROM json_each(?)"
 
 
 class CustomerLinks:
@@ -48,146 +49,150 @@ class CustomerLinks:
         self.db.execute("BEGIN IMMEDIATE")  # one run at a time hands out numbers
         self.numbers = numbers
         self.stores = stores or {}  # store id -> its own range
-        self._cache: dict[tuple[str, str], str | None] = {}  # (kind, key) -> ERP number, bounded
         self._counters: dict[str, int] = {}  # next value per range; this run holds the write lock
-        self._free: dict[str, deque[tuple[int, str]]] = {}  # per range: numbers checked free, in order
-        self._scanned: dict[str, int] = {}  # per range: the value after the last checked one
-        self._now: str | None = None  # the time new links of a chunk are stamped with
         self.new_customers = 0  # numbers handed out from the range in this run
-        self._new: list[tuple[str, str, str, str]] = []  # links made in this run, not yet inserted
-        self._new_ids: set[str] = set()  # their ERP numbers: taken, though not in the table yet
-        self._batched = False
         self._stored = self.db.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0] == 1  # else: a first run
 
-    def erp_number(self, customer_id: str | None, email: str | None, is_guest: bool,
-                   given: str | None = None, store: str | None = None) -> str:
-        """The ERP number of this customer, linking it (and its e-mail) on first sight, from its store's range."""
-        numbers = self.range_of(store)
-        keys = []
-        if customer_id and customer_id != "0" and not is_guest:
-            keys.append(("customer", customer_id))
-        if email:
-            keys.append(("email", email.strip().lower()))
-        known = [self._get(item) for item in keys]
-        found = next((number for number in known if number), None) or given
-        if found is None and is_guest and numbers.guests != "by_email":
-            found = numbers.guests
-        if found is None:
-            found = self._next(numbers)
-            self.new_customers += 1
-        for item, number in zip(keys, known, strict=True):
-            if number is None:
-                self._new.append((*item, found, self._now or datetime.now().isoformat(timespec="seconds")))
-                self._new_ids.add(found)
-                self._cache[item] = found
-        if not self._batched:
-            self._flush()
-        return found
-
-    def _flush(self) -> None:
-        # New links wait in memory, the cache answering for them, and go in together at commit (or when
-        # the cache is full): sqlite3 lets go of the GIL for every row it steps, and each time the run's
-        # thread waited for the extraction thread to hand it back.
-        if self._new:
-            self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", self._new)
-            self._stored = True
-            self._new, self._new_ids = [], set()
-        if self._counters:
-            self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?, ?)", self._counters.items())
-        # A block was checked against the table as it was; numbers given since (an input's own) may be in it.
-        self._free.clear()
-        self._scanned.clear()
-
     def assign(self, table: pa.Table) -> pa.Table:
-        """`table` (orders or customers) with `erp_customer_number` filled for every row."""
-        columns = _link_columns(table)
-        stores = [None if store is None else str(store) for store in columns["store_id"]]
-        givens = self._given_numbers(columns, stores)
-        if len(self._cache) > _CACHE_LIMIT:  # memory stays flat however many customers a run meets
-            self._flush()
-            self._cache.clear()
-        self._now = datetime.now().isoformat(timespec="seconds")
-        customers, emails = _link_keys(columns)
-        self._prefetch([key for key in customers if key] + [key for key in emails if key])
-        cache = self._cache
-        self._batched = True
-        try:
-            numbers = [_linked(cache, customer, email, given) or self.erp_number(cid, mail, bool(guest), given, store)
-                       for customer, email, cid, mail, guest, given, store in zip(
-                           customers, emails, columns["customer_id"], columns["email"], columns["is_guest"], givens,
-                           stores, strict=True)]
-        finally:
-            self._batched, self._now = False, None
+        """`table` (orders or customers) with `erp_customer_number` filled for every row.
+
+        Each chunk's links are looked up and its new ones inserted in a few statements: a chunk sees
+        the links of every earlier one in the table, and memory stays flat however many customers a run meets.
+        """
+        size = table.num_rows
+        customer, email = link_rows.keys(table)
+        places, ranges = self._ranges(link_rows.text(table, "store_id"))
+        shop = np.array([numbers.use_shop_numbers for numbers in ranges], bool)[places]
+        own, theirs = link_rows.text(table, "erp_customer_number"), link_rows.text(table, "customer_number")
+        given = pc.if_else(pc.fill_null(pc.not_equal(pc.binary_length(own), 0), False), own,
+                           pc.if_else(pa.array(shop), theirs, pa.scalar(None, pa.string())))
+        fixed_of = pa.array([None if numbers.guests == "by_email" else numbers.guests for numbers in ranges],
+                          pa.string())
+        fixed = pc.if_else(link_rows.guests(table), pc.take(fixed_of, pa.array(places)), pa.scalar(None, pa.string()))
+        sides = (self._side("customer", customer), self._side("email", email))
+        root, holder = link_rows.resolve(*sides, given, fixed)
+        rows = np.arange(size)
+        new = self._new_numbers(rows[(root == 4) & (holder == rows)], places, ranges, sides, root, holder,
+                                given, fixed)
+        found = pc.take(link_rows.pool(*sides, given, fixed, new), pa.array(root * size + holder))
+        self._insert(sides, found)
         index = table.column_names.index("erp_customer_number")
-        return table.set_column(index, "erp_customer_number", pa.array(numbers, pa.string()))
+        return table.set_column(index, "erp_customer_number", found)
 
-    def _given_numbers(self, columns: dict[str, list[Any]], stores: list[str | None]) -> list[str | None]:
-        """The number each row brings: its own ERP number, else its shop customer number where its store's
-        range uses those."""
-        shop_numbers = {store: self.range_of(store).use_shop_numbers for store in set(stores)}
-        return [given or (shop if shop_numbers[store] else None)
-                for given, shop, store in zip(columns["erp_customer_number"], columns["customer_number"], stores,
-                                              strict=True)]
+    def _ranges(self, stores: pa.Array) -> tuple[np.ndarray, list[NumberRange]]:
+        """Per row, its place in the list of the chunk's ranges (one per store seen)."""
+        seen = pc.unique(stores)
+        places = pc.index_in(stores, value_set=seen).to_numpy(zero_copy_only=False)
+        return places, [self.range_of(None if store is None else str(store)) for store in seen.to_pylist()]
 
-    def _prefetch(self, keys: list[tuple[str, str]]) -> None:
-        """Look up a chunk's links in a few queries instead of one per record."""
-        unknown = {k for k in keys if k not in self._cache}
-        self._cache.update(dict.fromkeys(unknown))
-        if not self._stored:  # an empty table (a first run) holds none of them
-            return
-        wanted = sorted(unknown)
-        for kind in sorted({kind for kind, _ in wanted}):
-            # A chunk's keys of a kind in one query: every statement lets go of the GIL and waits to get
-            # it back behind the extraction thread. `kind = ? AND shop_key IN (...)` is a search of the
-            # primary key; a row-value `(kind, shop_key) IN (VALUES ...)` scanned the whole table.
-            among, params = in_keys(key for k, key in wanted if k == kind)
+    def _side(self, kind: str, keys: pa.Array) -> Side:
+        """The chunk's keys of `kind` with their links in the table (two queries at most)."""
+        found_keys: list[str] = []
+        numbers: list[str] = []
+        if self._stored:
+            # `kind = ? AND shop_key IN (...)` is a search of the primary key; a row-value
+            # `(kind, shop_key) IN (VALUES ...)` scanned the whole table.
+            among, params = _among(pc.unique(keys.drop_null()))
             rows = self.db.execute(f"SELECT shop_key, erp_id FROM links WHERE kind = ? AND shop_key {among}",
-                                   (kind, *params))
-            for key, erp in rows:
-                self._cache[(kind, key)] = erp
+                                   (kind, *params)).fetchall()
+            found_keys, numbers = [row[0] for row in rows], [row[1] for row in rows]
+        places = pc.index_in(keys, value_set=pa.array(found_keys, pa.string()))
+        number = pc.take(pa.array(numbers, pa.string()), places)
+        return Side(keys, places.is_valid().to_numpy(zero_copy_only=False), number, link_rows.first_of(keys))
 
-    def _get(self, item: tuple[str, str]) -> str | None:
-        if item in self._cache:
-            return self._cache[item]
-        row = self.db.execute("SELECT erp_id FROM links WHERE kind=? AND shop_key=?", item).fetchone()
-        return row[0] if row else None
+    def _new_numbers(self, new: np.ndarray, places: np.ndarray, ranges: list[NumberRange], sides: tuple[Side, Side],
+                     root: np.ndarray, holder: np.ndarray, given: pa.Array, fixed: pa.Array) -> pa.Array:
+        """Per row, the new number of each row in `new` (null elsewhere), from its store's range, in row order."""
+        numbers: list[str | None] = [None] * len(places)
+        if not len(new):
+            return pa.array(numbers, pa.string())
+        # Numbers an earlier row of the chunk brings and links are taken from that row on.
+        linking = sides[0].linking() | sides[1].linking()
+        brought = np.flatnonzero(linking & ((root == 2) | (root == 3)) & (holder == np.arange(len(places))))
+        values = pc.coalesce(pc.take(given, pa.array(brought)), pc.take(fixed, pa.array(brought))).to_pylist()
+        taken: dict[str, int] = {}
+        for row, value in zip(brought.tolist(), values, strict=True):
+            taken.setdefault(value, row)
+        counters: dict[str, list[int]] = {}
+        for place, numbers_of in enumerate(ranges):
+            counters.setdefault(self._counter(numbers_of), []).append(place)
+        for counter, members in counters.items():
+            rows = new[np.isin(places[new], members)].tolist()
+            if rows:
+                for row, number in zip(rows, self._next(counter, ranges[members[0]], rows, taken), strict=True):
+                    numbers[row] = number
+                self.new_customers += len(rows)
+        return pa.array(numbers, pa.string())
+
+    def _counter(self, numbers: NumberRange) -> str:
+        # Each range counts on its own; the main range keeps the counter name it always had.
+        main = (numbers.prefix, numbers.start, numbers.width) == (self.numbers.prefix, self.numbers.start,
+                                                                   self.numbers.width)
+        return "customer" if main else f"customer:{numbers.prefix}:{numbers.start}:{numbers.width}"
+
+    def _next(self, counter: str, numbers: NumberRange, rows: list[int], taken: dict[str, int]) -> list[str]:
+        """The next numbers of the range for `rows`, in order: none linked in the table, none an earlier row
+        of the chunk linked (`taken`: number -> its first row)."""
+        start = self._counters.get(counter)
+        if start is None:
+            row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
+            start = row[0] if row else numbers.start
+        size = len(rows) + _BLOCK
+        while True:
+            block = pa.array([f"{numbers.prefix}{value:0{numbers.width}d}" for value in range(start, start + size)],
+                             pa.string())
+            stored: list[str] = []
+            if self._stored:
+                among, params = _among(block)
+                stored = [r[0] for r in self.db.execute(f"SELECT erp_id FROM links WHERE erp_id {among}", params)]
+            free = np.flatnonzero(pc.invert(pc.is_in(block, pa.array(stored, pa.string()))).to_numpy(
+                zero_copy_only=False))
+            brought = pc.is_in(block, pa.array(list(taken), pa.string())).to_numpy(zero_copy_only=False)[free]
+            skipped: list[int] = []
+            for at in np.flatnonzero(brought).tolist():  # a number is skipped by the rows after the one bringing it
+                place = at - len(skipped)
+                if place >= len(rows):
+                    break
+                if taken[block[int(free[at])].as_py()] < rows[place]:
+                    skipped.append(at)
+            kept = np.delete(free, skipped)[:len(rows)]
+            if len(kept) == len(rows):
+                self._counters[counter] = start + int(kept[-1]) + 1
+                return pc.take(block, pa.array(kept)).to_pylist()
+            size *= 2
+
+    def _insert(self, sides: tuple[Side, Side], found: pa.Array) -> None:
+        """The chunk's new links, a kind in one statement: its keys and numbers as one JSON object.
+
+        Customer ids go in in row order: a number linked to two ids names the later one (`shop_customer_ids`).
+        E-mails go in sorted, for the index to take them page by page.
+        """
+        now = datetime.now().isoformat(timespec="seconds")
+        for kind, side in zip(("customer", "email"), sides, strict=True):
+            rows = pa.array(np.flatnonzero(side.linking()))
+            keys, numbers = pc.take(side.key, rows), pc.take(found, rows)
+            if kind == "email":
+                order = pc.sort_indices(keys)
+                keys, numbers = pc.take(keys, order), pc.take(numbers, order)
+            if not len(keys):
+                continue
+            odd = pc.or_(pc.match_substring(keys, "\x00"), pc.match_substring(numbers, "\x00"))
+            if pc.any(odd).as_py():  # SQLite's JSON ends a text at NUL: those go in one by one
+                self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [
+                    (kind, key, number, now) for key, number in zip(pc.filter(keys, odd).to_pylist(), pc.filter(
+                        numbers, odd).to_pylist(), strict=True)])
+                keys, numbers = pc.filter(keys, pc.invert(odd)), pc.filter(numbers, pc.invert(odd))
+            self.db.execute(_INSERT, (kind, now, json.dumps(dict(zip(keys.to_pylist(), numbers.to_pylist(),
+                                                                         strict=True)))))
+            self._stored = True
 
     def range_of(self, store: str | None) -> NumberRange:
         """The range new numbers of `store` come from (the main one for a store without its own)."""
         return self.stores.get(store, self.numbers) if store is not None else self.numbers
 
-    def _next(self, numbers: NumberRange) -> str:
-        # Each range counts on its own; the main range keeps the counter name it always had.
-        main = (numbers.prefix, numbers.start, numbers.width) == (self.numbers.prefix, self.numbers.start,
-                                                                   self.numbers.width)
-        counter = "customer" if main else f"customer:{numbers.prefix}:{numbers.start}:{numbers.width}"
-        free = self._free.setdefault(counter, deque())
-        while True:
-            if not free:
-                self._verify_block(counter, numbers, free)
-            value, number = free.popleft()
-            if number not in self._new_ids:  # a number given in this run's input, not yet in the table
-                break
-        self._counters[counter] = value + 1  # written with the new links (`_flush`)
-        return number
-
-    def _verify_block(self, counter: str, numbers: NumberRange, free: deque[tuple[int, str]]) -> None:
-        """Queue the next numbers of the range that no link holds, checked in one query."""
-        start = self._scanned.get(counter)
-        if start is None:
-            start = self._counters.get(counter)
-        if start is None:
-            row = self.db.execute("SELECT next FROM counters WHERE name=?", (counter,)).fetchone()
-            start = row[0] if row else numbers.start
-        block = [(value, f"{numbers.prefix}{value:0{numbers.width}d}") for value in range(start, start + _BLOCK)]
-        among, params = in_keys(n for _, n in block)
-        taken = {row[0] for row in self.db.execute(f"SELECT erp_id FROM links WHERE erp_id {among}", params)}
-        free.extend(item for item in block if item[1] not in taken)
-        self._scanned[counter] = start + _BLOCK
-
     def commit(self) -> None:
         """Keep the links and numbers handed out in this run."""
-        self._flush()
+        self.db.executemany("INSERT OR REPLACE INTO counters VALUES (?, ?)", self._counters.items())
         self.db.execute("COMMIT")
         self.db.close()
 
@@ -217,33 +222,8 @@ def shop_customers(state: Path, erp_numbers: pa.Array | pa.ChunkedArray) -> pa.A
     return lookup(erp_numbers, partial(shop_customer_ids, state))
 
 
-def _link_columns(table: pa.Table) -> dict[str, list[Any]]:
-    """The columns links are made from, as lists (None in every row for a column `table` lacks).
-
-    A customer is linked by the shop's own id (`shop_customer_id` where the table has it): a filled
-    template's row has none (its `customer_id` names file and line, which a later template reuses for
-    someone else) and is linked by its e-mail address and its own number.
-    """
-    columns = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-               for name in ("customer_id", "email", "is_guest", "erp_customer_number", "customer_number", "store_id")}
-    if "shop_customer_id" in table.column_names:
-        columns["customer_id"] = table.column("shop_customer_id").to_pylist()
-    return columns
-
-
-def _link_keys(columns: dict[str, list[Any]]) -> tuple[list[tuple[str, str] | None], list[tuple[str, str] | None]]:
-    """Each row's keys erp_number links by: its customer id (not a guest's) and its e-mail, None where it has none."""
-    customers = [("customer", cid) if cid and cid != "0" and not guest else None
-                 for cid, guest in zip(columns["customer_id"], columns["is_guest"], strict=True)]
-    emails = [("email", mail.strip().lower()) if mail else None for mail in columns["email"]]
-    return customers, emails
-
-
-def _linked(cache: dict[tuple[str, str], str | None], customer: tuple[str, str] | None,
-            email: tuple[str, str] | None, given: str | None) -> str | None:
-    """The number of a row whose every key is linked already (most, after a shop's first run); else None."""
-    by_id = cache.get(customer) if customer else None
-    by_mail = cache.get(email) if email else None
-    if (by_id or not customer) and (by_mail or not email):
-        return by_id or by_mail or given
-    return None
+def _among(keys: pa.Array) -> tuple[str, list[str]]:
+    """`in_keys` of a string array: one JSON array made at once, unless a key holds a NUL."""
+    if pc.any(pc.match_substring(keys, "\x00")).as_py():
+        return in_keys(keys.to_pylist())
+    return "IN (SELECT value FROM json_each(?))", [json.dumps(keys.to_pylist())]
