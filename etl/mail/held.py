@@ -9,24 +9,26 @@ and RE2's would name apart in the `.eml`'s name.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.fast.buffers import may_hold
 from etl.fast.python_regex import SPACES
 
 _NOTE_TEXTS = ("delivery_note", "order_id", "carrier_name", "delivery_firstname", "delivery_lastname",
                "delivery_company", "delivery_street", "delivery_postcode", "delivery_city", "delivery_country")
 
 
-def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
-              parcels: pa.Table | None) -> list[tuple[Any, ...]] | None:
-    """The queue rows (`NewMail`'s fields) of `notes`' held mails, or None when Python must make them."""
+def held_rows(kind: str, eml: str, notes: pa.Table,
+              parcels: pa.Table | None) -> Iterator[tuple[str, str, str, str | None, str]] | None:
+    """The held mails of `notes` as rows of key, recipient, eml, language and context (`MailQueue.spool_held`),
+    or None when Python must make them."""
     notes, parcels = _arrays(notes), None if parcels is None else _arrays(parcels)
     texts = [notes.column(name) for name in _NOTE_TEXTS] + (
         [parcels.column("tracking_number"), parcels.column("tracking_url")] if parcels is not None else [])
-    if any(pc.any(pc.match_substring_regex(t, "[\\x00-\\x1f]")).as_py() for t in texts):
+    if any(may_hold(t, _control) for t in texts):
         return None
     safe = notes.column("delivery_note")
     if not pc.all(pc.match_substring_regex(safe, "^[A-Za-z0-9_-]*$")).as_py():
@@ -39,10 +41,16 @@ def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
                                              '"}'), "null")}
     context = _join("{", *_between([_join(f'"{key}": ', value) for key, value in text.items()], ", "), "}")
     key = _join(f"{kind}:", notes.column("delivery_note"), ":", notes.column("tracking_number"))
-    size = notes.num_rows
-    columns = [key, [kind] * size, notes.column("email"), [stem] * size, [b""] * size,
-               _join(eml, safe, ".eml"), notes.column("language"), context, [None] * size]
-    return list(zip(*[c if isinstance(c, list) else c.to_pylist() for c in columns], strict=True))
+    columns = [key, notes.column("email"), _join(eml, safe, ".eml"), notes.column("language"), context]
+    return zip(*[c.to_pylist() for c in columns], strict=True)
+
+
+_CONTROL_BYTES = bytes(range(32))
+
+
+def _control(data: bytes) -> bool:
+    """Whether `data` holds a control character (JSON escapes it, `_json` below does not)."""
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
 
 def _arrays(table: pa.Table) -> pa.Table:

@@ -15,6 +15,7 @@ from etl.config import Config
 from etl.flows import FLOWS
 from etl.mail.kinds import mailer_for
 from etl.pipeline.recognize import recognize_file
+from etl.state.mail_queue import MailQueue
 from etl.transform.layout import SourceLayout, load_layout
 from tests.flows.test_shipments import SHIPMENTS
 
@@ -62,7 +63,29 @@ def test_held_mails_in_arrow_are_the_mails_made_one_by_one(workspace: Config, mo
     slow = mailer_for("tracking")(workspace, "run")
     slow.take(neutral, written)
     assert slow.pending, "the sample has tracked notes with an e-mail address"
-    assert fast.pending == slow.pending
-    assert fast.count == slow.count == len(slow.pending)
+    slow.flush()
+    spooled = [batch.queue.db.execute("SELECT * FROM temp.spool ORDER BY key").fetchall() for batch in (fast, slow)]
+    assert spooled[0] == spooled[1]
+    assert fast.count == slow.count == len(spooled[1])
+    fast.take(neutral, written)  # the same notes again (another file of the run): nothing new
+    assert fast.count == slow.count
     fast.discard()
     slow.discard()
+
+
+def test_held_mails_queued_before_are_not_queued_again(workspace: Config) -> None:
+    neutral = _chunk(workspace)
+    written = set(neutral["shipments"].column("delivery_note").to_pylist())
+    first = mailer_for("tracking")(workspace, "run-1")
+    first.take(neutral, written)
+    first.flush()
+    assert first.count
+    first.commit()
+    again = mailer_for("tracking")(workspace, "run-2")
+    again.take(neutral, written)
+    again.commit()
+    assert again.count == 0
+    queue = MailQueue(workspace.folder("state"))
+    assert {run for (run,) in queue.db.execute("SELECT run_id FROM mails")} == {"run-1"}
+    assert queue.counts()["queued"] == first.count
+    queue.close()
