@@ -10,6 +10,7 @@ and RE2's would name apart in the `.eml`'s name.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,10 +22,10 @@ _NOTE_TEXTS = ("delivery_note", "order_id", "carrier_name", "delivery_firstname"
                "delivery_company", "delivery_street", "delivery_postcode", "delivery_city", "delivery_country")
 
 
-def held_rows(kind: str, eml: str, notes: pa.Table,
-              parcels: pa.Table | None) -> Iterator[tuple[str, str, str, str | None, str]] | None:
-    """The held mails of `notes` as rows of key, recipient, eml, language and context (`MailQueue.spool_held`),
-    or None when Python must make them."""
+def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
+              parcels: pa.Table | None) -> Iterator[tuple[str, str, str, str, str, str | None, str]] | None:
+    """The held mails of `notes` as rows of key, kind, recipient, run id (`stem`), eml, language and context
+    (`MailQueue.spool_held`), or None when Python must make them."""
     notes, parcels = _arrays(notes), None if parcels is None else _arrays(parcels)
     texts = [notes.column(name) for name in _NOTE_TEXTS] + (
         [parcels.column("tracking_number"), parcels.column("tracking_url")] if parcels is not None else [])
@@ -41,8 +42,8 @@ def held_rows(kind: str, eml: str, notes: pa.Table,
                                              '"}'), "null")}
     context = _join("{", *_between([_join(f'"{key}": ', value) for key, value in text.items()], ", "), "}")
     key = _join(f"{kind}:", notes.column("delivery_note"), ":", notes.column("tracking_number"))
-    columns = [key, notes.column("email"), _join(eml, safe, ".eml"), notes.column("language"), context]
-    return zip(*[c.to_pylist() for c in columns], strict=True)
+    return zip(key.to_pylist(), repeat(kind), notes.column("email").to_pylist(), repeat(stem),
+               _join(eml, safe, ".eml").to_pylist(), notes.column("language").to_pylist(), context.to_pylist())
 
 
 _CONTROL_BYTES = bytes(range(32))

@@ -46,9 +46,9 @@ class TrackingMails(MailBatch):
                                      pc.is_valid(table.column("tracking_number"))))  # a mail's key names both
         mine = None if all_parcels is None else all_parcels.select(_PARCEL_COLUMNS) \
             .filter(pc.is_in(all_parcels.column("delivery_note"), value_set=table.column("delivery_note")))
-        rows = held_rows(KIND, self._eml, table, mine) if self._unset and table.num_rows else None
+        rows = held_rows(KIND, self.stem, self._eml, table, mine) if self._unset and table.num_rows else None
         if rows is not None:  # held: made in Arrow, with the text `_render` would make; new ones spooled at once
-            self.count += self.queue.spool_held(KIND, self.stem, rows)
+            self.count += self.queue.spool_held(rows)
             return
         keys = pc.binary_join_element_wise(f"{KIND}:", table.column("delivery_note"), ":",
                                            table.column("tracking_number").cast(pa.string()), "").to_pylist()

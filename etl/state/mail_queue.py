@@ -99,9 +99,9 @@ class MailQueue:
             self.db.executemany("INSERT OR IGNORE INTO temp.spool VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", mails)
         return self.db.total_changes - before
 
-    def spool_held(self, kind: str, run_id: str, rows: Iterable[tuple[str, str, str, str | None, str]]) -> int:
-        """Spool held mails (`rows` of key, recipient, eml, language, context) not queued or spooled before;
-        return how many were new.
+    def spool_held(self, rows: Iterable[tuple[str, str, str, str, str, str | None, str]]) -> int:
+        """Spool held mails (`rows` of key, kind, recipient, run id, eml, language, context) not queued or spooled
+        before; return how many were new.
 
         Asked and spooled in one statement per row: a key queued before (or earlier in `rows`) is left out.
         """
@@ -110,9 +110,8 @@ class MailQueue:
         with transaction(self.db):
             self.db.executemany(
                 "INSERT OR IGNORE INTO temp.spool (key, kind, recipient, run_id, message, eml, language, context, "
-                "rendered_with) SELECT ?1, ?6, ?2, ?7, X'', ?3, ?4, ?5, NULL "
-                "WHERE NOT EXISTS (SELECT 1 FROM main.mails WHERE key = ?1)",
-                ((*row, kind, run_id) for row in rows))
+                "rendered_with) SELECT ?1, ?2, ?3, ?4, X'', ?5, ?6, ?7, NULL "
+                "WHERE NOT EXISTS (SELECT 1 FROM main.mails WHERE key = ?1)", rows)
         return self.db.total_changes - before
 
     def spooled_among(self, keys: list[str]) -> set[str]:

@@ -164,9 +164,10 @@ class OncePerRecordStep(Step):
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """Remember the row keys of what was written, for the ledger (committed with the run)."""
         out = pa.array(list(refused), pa.string())
-        for roots, keys in self.pending:
-            done = keys.filter(pc.invert(pc.is_in(roots, value_set=out))) if refused else keys
-            self.ctx.written += done.to_pylist()
+        done = [keys.filter(pc.invert(pc.is_in(roots, value_set=out))) if refused else keys
+                for roots, keys in self.pending]
+        if done:
+            self.ctx.written += pa.chunked_array(done, pa.string()).to_pylist()
         self.pending = []
 
     def before_commit(self) -> list[Path]:
