@@ -40,13 +40,21 @@ def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
             "order_id": _json(notes.column("order_id")), "parcels": _parcels(notes, parcels),
             "shipped_at": pc.fill_null(_join('{"$": "date", "v": "', pc.cast(notes.column("shipped_at"), pa.string()),
                                              '"}'), "null")}
-    context = _join("{", *_between([_join(f'"{key}": ', value) for key, value in text.items()], ", "), "}")
+    parts: list[str | pa.Array] = []
+    for field, value in text.items():  # one join of every part: a join per key and value was a column more each
+        parts += [f'{", " if parts else "{"}"{field}": ', value]
+    context = _join(*parts, "}")
     key = _join(f"{kind}:", notes.column("delivery_note"), ":", notes.column("tracking_number"))
     return zip(key.to_pylist(), repeat(kind), notes.column("email").to_pylist(), repeat(stem),
                _join(eml, safe, ".eml").to_pylist(), notes.column("language").to_pylist(), context.to_pylist())
 
 
 _CONTROL_BYTES = bytes(range(32))
+
+
+def _escaped(data: bytes) -> bool:
+    """Whether `data` holds a character a JSON string escapes (outside the control characters)."""
+    return b"\\" in data or b'"' in data
 
 
 def _control(data: bytes) -> bool:
@@ -65,16 +73,10 @@ def _join(*parts: str | pa.Array | pa.ChunkedArray) -> pa.Array:
                                        pa.scalar("", pa.string()))
 
 
-def _between(items: list[pa.Array], separator: str) -> list[str | pa.Array]:
-    out: list[str | pa.Array] = []
-    for item in items:
-        out += [separator, item] if out else [item]
-    return out
-
-
 def _json(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Each text as a JSON string (`json.dumps`, ensure_ascii=False, no control characters), null as `null`."""
-    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"') \
+        if may_hold(column, _escaped) else column
     return pc.fill_null(_join('"', escaped, '"'), "null")
 
 
