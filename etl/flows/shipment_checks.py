@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.config.carriers import Carrier
-from etl.fast.arrays import constant, positions
+from etl.fast.arrays import constant, lists_by, positions
 from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 
@@ -77,10 +77,8 @@ def check_parcels(config: Config, notes: pa.Table, parcels: pa.Table) -> Checked
                                pc.take(pc.take(guess, guessed.column("place_min")),
                                        pc.index_in(positions(notes.num_rows), value_set=guessed.column("note"))),
                                notes.column("carrier"))
-    links = pa.table({"note": of_note, "url": url}).filter(pc.fill_null(pc.not_equal(url, ""), False)) \
-        .group_by("note", use_threads=False).aggregate([("url", "list")])
-    joined = pc.binary_join(pc.take(links.column("url_list"), pc.index_in(positions(notes.num_rows),
-                                                                          value_set=links.column("note"))), " ")
+    linked = pc.fill_null(pc.not_equal(url, ""), False)
+    joined = pc.binary_join(lists_by(pc.filter(of_note, linked), pc.filter(url, linked), notes.num_rows), " ")
     return Checked(carrier, carrier_name, url, note_carrier, joined, rejects)
 
 
