@@ -91,8 +91,7 @@ class MailBatch:
     def commit(self) -> None:
         """Queue the new mails durably (before the run commits, so a crash cannot lose them)."""
         self.flush()
-        if self.count:
-            self.queue.add_spooled()
+        self.queue.add_spooled()  # also the mark of a run whose mails were all queued before
         self.queue.close()
 
     def discard(self) -> None:

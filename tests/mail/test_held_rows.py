@@ -100,4 +100,5 @@ def test_held_mails_queued_before_are_not_queued_again(workspace: Config) -> Non
     queue = MailQueue(workspace.folder("state"))
     assert {run for (run,) in queue.db.execute("SELECT run_id FROM mails")} == {"run-1"}
     assert queue.counts()["queued"] == first.count
+    assert queue.db.execute("SELECT count(*) FROM spooling").fetchone() == (0,), "no run's mark is left"
     queue.close()
