@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.config.carriers import Carrier
-from etl.fast.arrays import constant, positions
+from etl.fast.arrays import constant, lists_by, positions
 from etl.shared.reject_codes import Words
 from etl.shared.rejects import Reject
 
@@ -63,8 +63,11 @@ def check_parcels(config: Config, notes: pa.Table, parcels: pa.Table) -> Checked
     fit = pc.fill_null(fit, False)
     language = pc.fill_null(pc.take(notes.column("language"), of_note), config.mail.default_language)
     url = pa.nulls(len(numbers), pa.string())
+    quoted = {"{number}": _quoted(numbers), "{lang}": _quoted(language)}  # once, not per carrier
     for name in keys:
-        url = pc.if_else(pc.and_(pc.equal(key, name), fit), _urls(config.carriers[name], numbers, language), url)
+        linked = pc.and_(pc.equal(key, name), fit)
+        if pc.any(linked).as_py():
+            url = pc.if_else(linked, _urls(config.carriers[name], quoted, len(numbers)), url)
     carrier = pc.if_else(known, key, parcels.column("carrier"))
     names = pa.array([config.carriers[k].name for k in keys], pa.string())
     carrier_name = pc.if_else(known, pc.take(names, pc.index_in(key, value_set=pa.array(keys, pa.string()))),
@@ -74,10 +77,8 @@ def check_parcels(config: Config, notes: pa.Table, parcels: pa.Table) -> Checked
                                pc.take(pc.take(guess, guessed.column("place_min")),
                                        pc.index_in(positions(notes.num_rows), value_set=guessed.column("note"))),
                                notes.column("carrier"))
-    links = pa.table({"note": of_note, "url": url}).filter(pc.fill_null(pc.not_equal(url, ""), False)) \
-        .group_by("note", use_threads=False).aggregate([("url", "list")])
-    joined = pc.binary_join(pc.take(links.column("url_list"), pc.index_in(positions(notes.num_rows),
-                                                                          value_set=links.column("note"))), " ")
+    linked = pc.fill_null(pc.not_equal(url, ""), False)
+    joined = pc.binary_join(lists_by(pc.filter(of_note, linked), pc.filter(url, linked), notes.num_rows), " ")
     return Checked(carrier, carrier_name, url, note_carrier, joined, rejects)
 
 
@@ -104,12 +105,12 @@ def _accepts(carrier: Carrier, numbers: pa.Array) -> pa.Array:
     return pc.replace_with_mask(found, odd, exact)
 
 
-def _urls(carrier: Carrier, numbers: pa.Array, language: pa.Array) -> pa.Array:
-    """Per number, `carrier`'s tracking link in the note's language (`Carrier.url`)."""
+def _urls(carrier: Carrier, values: dict[str, pa.Array], size: int) -> pa.Array:
+    """Per number, `carrier`'s tracking link in the note's language (`Carrier.url`) from the quoted numbers and
+    languages (`values`)."""
     if not carrier.tracking_url:
-        return pa.nulls(len(numbers), pa.string())
+        return pa.nulls(size, pa.string())
     template = carrier.tracking_url.replace("$1", "{number}").replace("$2", "{lang}")
-    values = {"{number}": _quoted(numbers), "{lang}": _quoted(language)}
     parts = [values.get(piece, pa.scalar(piece, pa.string())) for piece in re.split(r"(\{number\}|\{lang\})", template)]
     return pc.binary_join_element_wise(*parts, pa.scalar("", pa.string()))
 

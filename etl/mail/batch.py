@@ -34,6 +34,7 @@ class MailBatch:
         self.folder = config.folder("outbox") / "mail"
         self.templates = config.search("templates")
         self.queue = MailQueue(config.folder("state"))
+        self.queue.drop_unfinished()  # a run that crashed before queueing its mails left them
         # this chunk's mails, spooled at its end (`flush`): a run's mails (875,000 held ones ~1 GB) stay on disk
         self.pending: list[NewMail] = []
         self._pending_keys: set[str] = set()  # a scan of `pending` per record was quadratic (17,500 mails: 21 s)
@@ -56,10 +57,10 @@ class MailBatch:
 
     def new_among(self, keys: list[str]) -> set[str]:
         """Of `keys`, those no earlier run and no earlier chunk queued (ask once per chunk; `is_new` asks per key)."""
-        return set(keys) - self.queue.known_among(keys) - self.queue.spooled_among(keys)
+        return set(keys) - self.queue.known_among(keys)  # a spooled mail is in the queue already
 
     def flush(self) -> None:
-        """Spool this chunk's mails (one statement), so that a run holds one chunk's mails in memory at most."""
+        """Spool this chunk's mails (one transaction), so that a run holds one chunk's mails in memory at most."""
         if self.pending:
             self.queue.spool(self.pending)
         self.pending, self._pending_keys = [], set()
@@ -90,12 +91,12 @@ class MailBatch:
     def commit(self) -> None:
         """Queue the new mails durably (before the run commits, so a crash cannot lose them)."""
         self.flush()
-        if self.count:
-            self.queue.add_spooled()
+        self.queue.add_spooled()  # also the mark of a run whose mails were all queued before
         self.queue.close()
 
     def discard(self) -> None:
         """Drop what this run rendered (dry run or a failed run)."""
         for temp in self.temps:
             temp.unlink(missing_ok=True)
+        self.queue.drop_spooled()
         self.queue.close()

@@ -9,11 +9,14 @@ and RE2's would name apart in the `.eml`'s name.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from itertools import repeat
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.fast.arrays import lists_by
+from etl.fast.buffers import may_hold
 from etl.fast.python_regex import SPACES
 
 _NOTE_TEXTS = ("delivery_note", "order_id", "carrier_name", "delivery_firstname", "delivery_lastname",
@@ -21,12 +24,13 @@ _NOTE_TEXTS = ("delivery_note", "order_id", "carrier_name", "delivery_firstname"
 
 
 def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
-              parcels: pa.Table | None) -> list[tuple[Any, ...]] | None:
-    """The queue rows (`NewMail`'s fields) of `notes`' held mails, or None when Python must make them."""
+              parcels: pa.Table | None) -> Iterator[tuple[str, str, str, str, str, str | None, str]] | None:
+    """The held mails of `notes` as rows of key, kind, recipient, run id (`stem`), eml, language and context
+    (`MailQueue.spool_held`), or None when Python must make them."""
     notes, parcels = _arrays(notes), None if parcels is None else _arrays(parcels)
     texts = [notes.column(name) for name in _NOTE_TEXTS] + (
         [parcels.column("tracking_number"), parcels.column("tracking_url")] if parcels is not None else [])
-    if any(pc.any(pc.match_substring_regex(t, "[\\x00-\\x1f]")).as_py() for t in texts):
+    if any(may_hold(t, _control) for t in texts):
         return None
     safe = notes.column("delivery_note")
     if not pc.all(pc.match_substring_regex(safe, "^[A-Za-z0-9_-]*$")).as_py():
@@ -37,12 +41,26 @@ def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
             "order_id": _json(notes.column("order_id")), "parcels": _parcels(notes, parcels),
             "shipped_at": pc.fill_null(_join('{"$": "date", "v": "', pc.cast(notes.column("shipped_at"), pa.string()),
                                              '"}'), "null")}
-    context = _join("{", *_between([_join(f'"{key}": ', value) for key, value in text.items()], ", "), "}")
+    parts: list[str | pa.Array] = []
+    for field, value in text.items():  # one join of every part: a join per key and value was a column more each
+        parts += [f'{", " if parts else "{"}"{field}": ', value]
+    context = _join(*parts, "}")
     key = _join(f"{kind}:", notes.column("delivery_note"), ":", notes.column("tracking_number"))
-    size = notes.num_rows
-    columns = [key, [kind] * size, notes.column("email"), [stem] * size, [b""] * size,
-               _join(eml, safe, ".eml"), notes.column("language"), context, [None] * size]
-    return list(zip(*[c if isinstance(c, list) else c.to_pylist() for c in columns], strict=True))
+    return zip(key.to_pylist(), repeat(kind), notes.column("email").to_pylist(), repeat(stem),
+               _join(eml, safe, ".eml").to_pylist(), notes.column("language").to_pylist(), context.to_pylist())
+
+
+_CONTROL_BYTES = bytes(range(32))
+
+
+def _escaped(data: bytes) -> bool:
+    """Whether `data` holds a character a JSON string escapes (outside the control characters)."""
+    return b"\\" in data or b'"' in data
+
+
+def _control(data: bytes) -> bool:
+    """Whether `data` holds a control character (JSON escapes it, `_json` below does not)."""
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
 
 def _arrays(table: pa.Table) -> pa.Table:
@@ -56,16 +74,10 @@ def _join(*parts: str | pa.Array | pa.ChunkedArray) -> pa.Array:
                                        pa.scalar("", pa.string()))
 
 
-def _between(items: list[pa.Array], separator: str) -> list[str | pa.Array]:
-    out: list[str | pa.Array] = []
-    for item in items:
-        out += [separator, item] if out else [item]
-    return out
-
-
 def _json(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Each text as a JSON string (`json.dumps`, ensure_ascii=False, no control characters), null as `null`."""
-    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"') \
+        if may_hold(column, _escaped) else column
     return pc.fill_null(_join('"', escaped, '"'), "null")
 
 
@@ -104,8 +116,7 @@ def _parcels(notes: pa.Table, parcels: pa.Table | None) -> pa.Array:
         return pa.repeat(pa.scalar("[]"), notes.num_rows)
     one = _join('{"number": ', _json(parcels.column("tracking_number")), ', "url": ',
                 _json(parcels.column("tracking_url")), "}")
-    by_note = pa.table({"note": parcels.column("delivery_note"), "one": one}) \
-        .group_by("note", use_threads=False).aggregate([("one", "list")])
-    found = pc.take(by_note.column("one_list"), pc.index_in(notes.column("delivery_note"),
-                                                             value_set=by_note.column("note")))
-    return _join("[", pc.fill_null(pc.binary_join(found, ", "), ""), "]")
+    keys = pc.unique(notes.column("delivery_note"))
+    lists = lists_by(pc.index_in(parcels.column("delivery_note"), value_set=keys), one, len(keys))
+    found = lists.take(pc.index_in(notes.column("delivery_note"), value_set=keys))
+    return _join("[", pc.binary_join(found, ", "), "]")

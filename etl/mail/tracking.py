@@ -17,7 +17,7 @@ from etl.mail.batch import MailBatch
 from etl.mail.held import held_rows
 from etl.mail.smtp import SendResult, send_due
 from etl.shared.records import Neutral
-from etl.state.mail_queue import MailQueue, NewMail
+from etl.state.mail_queue import MailQueue
 
 KIND = "tracking"
 
@@ -41,21 +41,23 @@ class TrackingMails(MailBatch):
             self._take_slice(table.slice(start, _SLICE), neutral.get("parcels"), written)
 
     def _take_slice(self, table: pa.Table, all_parcels: pa.Table | None, written: set[str]) -> None:
-        table = table.filter(pc.is_in(table.column("delivery_note"), value_set=pa.array(list(written), pa.string())))
-        keys = pc.binary_join_element_wise(f"{KIND}:", table.column("delivery_note"), ":",
-                                           table.column("tracking_number").cast(pa.string()), "").to_pylist()
-        new = self.new_among([k for k in keys if k is not None])
-        fresh = [key in new and self.is_new(key, asked=True) for key in keys]
-        table = table.filter(pa.array(fresh, pa.bool_()))
+        table = table.filter(pc.and_(pc.is_in(table.column("delivery_note"),
+                                              value_set=pa.array(list(written), pa.string())),
+                                     pc.is_valid(table.column("tracking_number"))))  # a mail's key names both
         mine = None if all_parcels is None else all_parcels.select(_PARCEL_COLUMNS) \
             .filter(pc.is_in(all_parcels.column("delivery_note"), value_set=table.column("delivery_note")))
         rows = held_rows(KIND, self.stem, self._eml, table, mine) if self._unset and table.num_rows else None
-        if rows is not None:  # held: made in Arrow, with the text the loop below would make
-            self.pending += [NewMail(*row) for row in rows]
-            self._pending_keys.update(row[0] for row in rows)
-            self.count += len(rows)
+        if rows is not None:  # held: made in Arrow, with the text `_render` would make; new ones spooled at once
+            self.count += self.queue.spool_held(rows)
             return
+        keys = pc.binary_join_element_wise(f"{KIND}:", table.column("delivery_note"), ":",
+                                           table.column("tracking_number").cast(pa.string()), "").to_pylist()
+        new = self.new_among(keys)
+        fresh = [key in new and self.is_new(key, asked=True) for key in keys]
+        table = table.filter(pa.array(fresh, pa.bool_()))
         parcels: dict[str, list[dict[str, Any]]] = {}
+        mine = None if mine is None else mine.filter(pc.is_in(mine.column("delivery_note"),
+                                                              value_set=table.column("delivery_note")))
         for parcel in (mine.to_pylist() if mine is not None else []):
             parcels.setdefault(parcel["delivery_note"], []).append(parcel)
         for key, note in zip([k for k, f in zip(keys, fresh, strict=True) if f], table.to_pylist(), strict=True):

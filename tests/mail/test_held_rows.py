@@ -13,8 +13,10 @@ import pytest
 import etl.mail.tracking as tracking
 from etl.config import Config
 from etl.flows import FLOWS
+from etl.mail.batch import MailBatch
 from etl.mail.kinds import mailer_for
 from etl.pipeline.recognize import recognize_file
+from etl.state.mail_queue import MailQueue
 from etl.transform.layout import SourceLayout, load_layout
 from tests.flows.test_shipments import SHIPMENTS
 
@@ -51,6 +53,9 @@ def test_held_mails_in_arrow_are_the_mails_made_one_by_one(workspace: Config, mo
                                                              turn: int) -> None:
     neutral = _chunk(workspace)
     neutral["shipments"] = _varied(neutral["shipments"], turn)
+    if turn % 2:  # the parcels of the notes interleaved: each note's still in their order
+        parcels = neutral["parcels"]
+        neutral["parcels"] = parcels.take(sorted(range(parcels.num_rows), key=lambda row: (row % 2, row)))
     written = set(neutral["shipments"].column("delivery_note").to_pylist())
     made = []
     held_rows = tracking.held_rows
@@ -58,11 +63,42 @@ def test_held_mails_in_arrow_are_the_mails_made_one_by_one(workspace: Config, mo
     fast = mailer_for("tracking")(workspace, "run")
     fast.take(neutral, written)
     assert made and all(rows is not None for rows in made), "the mails were made in Arrow"
+    fast.take(neutral, written)  # the same notes again (another file of the run): nothing new
+    fast_rows = _spooled(fast)
+    fast.discard()
     monkeypatch.setattr(tracking, "held_rows", lambda *args: None)
     slow = mailer_for("tracking")(workspace, "run")
     slow.take(neutral, written)
     assert slow.pending, "the sample has tracked notes with an e-mail address"
-    assert fast.pending == slow.pending
-    assert fast.count == slow.count == len(slow.pending)
-    fast.discard()
+    slow.flush()
+    slow_rows = _spooled(slow)
+    assert fast_rows == slow_rows
+    assert fast.count == slow.count == len(slow_rows)
     slow.discard()
+    assert MailQueue(workspace.folder("state")).db.execute("SELECT count(*) FROM mails").fetchone() == (0,)
+
+
+def _spooled(batch: MailBatch) -> list[tuple[object, ...]]:
+    """The mails `batch` spooled, as the queue keeps them (but the time)."""
+    return batch.queue.db.execute("SELECT key, kind, recipient, run_id, message, eml, status, attempts, language, "
+                                  "context, rendered_with FROM mails WHERE run_id=? ORDER BY key",
+                                  (batch.stem,)).fetchall()
+
+
+def test_held_mails_queued_before_are_not_queued_again(workspace: Config) -> None:
+    neutral = _chunk(workspace)
+    written = set(neutral["shipments"].column("delivery_note").to_pylist())
+    first = mailer_for("tracking")(workspace, "run-1")
+    first.take(neutral, written)
+    first.flush()
+    assert first.count
+    first.commit()
+    again = mailer_for("tracking")(workspace, "run-2")
+    again.take(neutral, written)
+    again.commit()
+    assert again.count == 0
+    queue = MailQueue(workspace.folder("state"))
+    assert {run for (run,) in queue.db.execute("SELECT run_id FROM mails")} == {"run-1"}
+    assert queue.counts()["queued"] == first.count
+    assert queue.db.execute("SELECT count(*) FROM spooling").fetchone() == (0,), "no run's mark is left"
+    queue.close()

@@ -36,6 +36,12 @@ def once_keys(prefix: str, table: pa.Table, template: str) -> list[str]:
     return [prefix + template.format_map({k: "" if v is None else v for k, v in row.items()}) for row in rows]
 
 
+def _key_column(prefix: str, table: pa.Table, template: str) -> pa.Array:
+    """`once_keys` as a column."""
+    filled = fill_template(table, prefix.replace("{", "{{").replace("}", "}}") + template)
+    return filled if filled is not None else pa.array(once_keys(prefix, table, template), pa.string())
+
+
 def per_input(ctx: RunContext) -> bool:
     """Whether the flow's records are kept once per input only (no record key or once template of its own)."""
     return not (ctx.flow.once_per_record or ctx.flow.delta or ctx.layouts.target.options.get("once"))
@@ -65,6 +71,17 @@ def seen_before(ctx: RunContext, keys: Iterable[str]) -> set[str]:
     return ctx.written.seen(wanted) | set(ctx.ledger.records_seen(ctx.flow.name, wanted))
 
 
+def _seen_among(ctx: RunContext, keys: list[pa.Array]) -> pa.Array:
+    """Of the key columns `keys`, those an earlier run or this run wrote: asked once per chunk, each key once,
+    in order (as `seen_before`)."""
+    if ctx.force or not any(len(k) for k in keys):
+        return pa.array([], pa.string())
+    wanted = pc.unique(pa.chunked_array(keys, pa.string()).combine_chunks())
+    wanted = pc.array_take(wanted, pc.sort_indices(wanted)).to_pylist()
+    seen = ctx.written.seen(wanted) | set(ctx.ledger.records_seen(ctx.flow.name, wanted))
+    return pa.array(list(seen), pa.string())
+
+
 def filter_seen(ctx: RunContext, table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[str], int]:
     """`table` without the rows whose key was seen; the kept rows' keys; how many were left out."""
     seen = seen_before(ctx, keys)
@@ -83,7 +100,8 @@ class OncePerRecordStep(Step):
     def __init__(self, ctx: RunContext) -> None:
         super().__init__(ctx)
         self.templates: dict[str, str] = dict(ctx.layouts.target.options.get("once") or {})
-        self.pending: list[tuple[str, str]] = []  # (root key, row key) of rows kept in this chunk
+        # (root keys, row keys) of the rows kept in this chunk, per record type
+        self.pending: list[tuple[pa.ChunkedArray | pa.Array, pa.Array]] = []
         # Told once at the end, not per chunk: an export overlapping the last one by a million lines
         # gave a hundred lines of notes.
         self.again = 0  # root records imported before
@@ -103,15 +121,16 @@ class OncePerRecordStep(Step):
         self.pending = []
         if ctx.flow.once_per_record or per_input(ctx):
             self._skip_imported(mapped, root)
+        keyed = {name: (table, _key_column(f"{name}:", table, template)) for name, template in self.templates.items()
+                 if (table := mapped.records.get(name)) is not None}
+        seen = _seen_among(ctx, [keys for _, keys in keyed.values()])
         skipped = 0
-        for name, template in self.templates.items():
-            table = mapped.records.get(name)
-            if table is None:
-                continue
-            kept, kept_keys, left_out = filter_seen(ctx, table, once_keys(f"{name}:", table, template))
+        for name, (table, keys) in keyed.items():
+            keep = pc.invert(pc.is_in(keys, value_set=seen))
+            kept = table.filter(keep)
             mapped.records[name] = kept
-            self.pending += list(zip(kept.column(KEY).to_pylist(), kept_keys, strict=True))
-            skipped += left_out if name == root else 0
+            self.pending.append((kept.column(KEY), keys.filter(keep)))
+            skipped += table.num_rows - kept.num_rows if name == root else 0
         report.skipped += skipped
         self.before += skipped
 
@@ -128,7 +147,8 @@ class OncePerRecordStep(Step):
             for other in [r for r in target.roots if r != root]:  # types of their own (categories beside articles)
                 left_out = written_from_again(ctx, mapped.records[other], f"{other}:")
                 mapped.drop(left_out, [other, *target.children(other)])
-                self.pending += [(key, f"{other}:{key}") for key in mapped.records[other].column(KEY).to_pylist()]
+                roots = mapped.records[other].column(KEY)
+                self.pending.append((roots, pa.array([f"{other}:{key}" for key in roots.to_pylist()], pa.string())))
         if not again:
             return
         # A record folded into one of them (the same person twice) was counted as written when staged.
@@ -143,7 +163,11 @@ class OncePerRecordStep(Step):
 
     def after_write(self, chunk: Neutral, written: set[str], refused: set[str]) -> None:
         """Remember the row keys of what was written, for the ledger (committed with the run)."""
-        self.ctx.written += [key for root, key in self.pending if root not in refused]
+        out = pa.array(list(refused), pa.string())
+        done = [keys.filter(pc.invert(pc.is_in(roots, value_set=out))) if refused else keys
+                for roots, keys in self.pending]
+        if done:
+            self.ctx.written += pa.chunked_array(done, pa.string()).to_pylist()
         self.pending = []
 
     def before_commit(self) -> list[Path]:
