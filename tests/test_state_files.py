@@ -76,3 +76,39 @@ def test_status_shows_the_ledgers_runs_and_leaves_it_as_it_was(workspace: Config
     assert [(r["run_id"], r["flow"], r["finished"], r["status"]) for r in shown] == [r[:4] for r in runs]
     assert len(shown) == 2 and all(r["counts"] for r in shown) and any(r["outputs"] for r in shown)
     assert (workspace.folder("state") / files.LEDGER).read_bytes() == before
+
+
+# The records table as versions up to f38a2c6 made it: with a rowid, its key a second B-tree.
+_OLD_RECORDS = ("CREATE TABLE records (flow TEXT NOT NULL, record TEXT NOT NULL, run_id TEXT NOT NULL, "
+                "PRIMARY KEY (flow, record))")
+
+
+def test_a_ledger_of_an_older_version_keeps_its_records_when_migrated(workspace: Config) -> None:
+    """Its records go into the table without a rowid when a run opens it; `etl status` reads it either way."""
+    drop(workspace, ROOT / "data/orders/xtc_csv_cp1252")
+    assert run_flow(workspace, "orders", "csv").written == 7
+    path = workspace.folder("state") / files.LEDGER
+    db = sqlite3.connect(path)
+    with db:  # back to the older table, rows and all
+        rows = db.execute("SELECT flow, record, run_id FROM records ORDER BY record").fetchall()
+        db.execute("DROP TABLE records")
+        db.execute(_OLD_RECORDS)
+        db.executemany("INSERT INTO records VALUES (?, ?, ?)", rows)
+    db.close()
+    assert len(rows) == 7
+    shown = collect(workspace).runs  # read only: nothing migrated
+    assert len(shown) == 1 and "WITHOUT" not in _records_sql(path)
+    drop(workspace, ROOT / "data/orders/flat_cp1252.csv")  # the same orders, another export form
+    again = run_flow(workspace, "orders", "csv")
+    assert (again.written, again.rejected, again.skipped) == (0, 1, 7)
+    assert "WITHOUT ROWID" in _records_sql(path)
+    ledger = Ledger(workspace.folder("state"))
+    assert sorted(ledger.db.execute("SELECT flow, record, run_id FROM records").fetchall()) == rows
+    ledger.close()
+
+
+def _records_sql(path: Path) -> str:
+    db = sqlite3.connect(path)
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name='records'").fetchone()[0]
+    db.close()
+    return str(sql)

@@ -101,7 +101,7 @@ def _write_part(ctx: RunContext, routes: Routes, route: Route, chunk: Neutral, s
     report.written += written
     if routes.routing:
         report.stores[route.name or "other"] = report.stores.get(route.name or "other", 0) + written
-    ctx.written += sorted(root_keys - refused)
+    ctx.written += root_keys - refused
     for step in steps:
         step.after_write(chunk, root_keys - refused, refused)
 

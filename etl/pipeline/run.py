@@ -24,7 +24,6 @@ from etl.report.run_report import RunReport
 from etl.state.files import LEDGER, RUN_LOCK
 from etl.state.ledger import Ledger
 from etl.state.locks import FileLock
-from etl.state.written import WrittenKeys
 
 RUN_LOCK_WAIT = 600.0  # seconds a run waits for another run (a watcher's file, a manual run) to finish
 FOLDERS = ("inbox", "outbox", "archive", "error", "rejects", "reports", "staging", "state")
@@ -57,8 +56,9 @@ def run_flow(config: Config, flow_name: str, fmt: str, options: RunOptions | Non
         cleanup.enter_context(FileLock(config.folder("state") / RUN_LOCK, timeout=RUN_LOCK_WAIT,
                                        what="another run"))
         layouts = for_delta(config, flow, layouts, options.full)  # under the lock: it reads the delta state
-        ctx = RunContext(config, flow, layouts, report, Ledger(config.folder("state")), options.dry_run,
-                         options.force, options.full, files=files, history=history)
+        ledger = Ledger(config.folder("state"))
+        ctx = RunContext(config, flow, layouts, report, ledger, options.dry_run, options.force, options.full,
+                         written=ledger.written_keys(), files=files, history=history)
         _run(ctx, writer_cls, progress)
     return report
 
@@ -79,7 +79,7 @@ def _chunk_phase(ctx: RunContext, writer_cls: type[Writer], inputs: list[Input],
         except Restage:
             vars(ctx.report).update(vars(copy.deepcopy(before)))
             ctx.written.close()
-            ctx.written = WrittenKeys()
+            ctx.written = ctx.ledger.written_keys()
             for step in steps:
                 step.close()
             steps[:] = steps_for(ctx)

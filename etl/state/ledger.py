@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from etl.state.files import LEDGER, connect, connect_read_only, transaction
-from etl.state.sql_keys import in_keys, key_batches
+from etl.state.sql_keys import in_keys, key_batches, keys_source
+from etl.state.written import WrittenKeys
 
-_SCHEMA = """
+# Without a rowid: the key (flow, record) was a second B-tree beside the rows, every record stored twice.
+_RECORDS = """CREATE TABLE IF NOT EXISTS records (
+    flow TEXT NOT NULL, record TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (flow, record)) WITHOUT ROWID"""
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS inputs (
     sha256 TEXT NOT NULL, flow TEXT NOT NULL, name TEXT NOT NULL, run_id TEXT NOT NULL,
     processed_at TEXT NOT NULL, PRIMARY KEY (sha256, flow));
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, flow TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
     status TEXT, report TEXT);
-CREATE TABLE IF NOT EXISTS records (
-    flow TEXT NOT NULL, record TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (flow, record));
+{_RECORDS};
 CREATE TABLE IF NOT EXISTS pending_outputs (
     run_id TEXT NOT NULL, temp TEXT NOT NULL, final TEXT NOT NULL, PRIMARY KEY (run_id, temp));
 CREATE TABLE IF NOT EXISTS reimports (
@@ -50,6 +54,22 @@ class Ledger:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(inputs)")}
         if "complete" not in columns:  # a ledger of an older version: its inputs count as fully written
             self.db.execute("ALTER TABLE inputs ADD COLUMN complete INTEGER NOT NULL DEFAULT 1")
+        if not _without_rowid(self.db, "records"):
+            self._migrate_records()
+
+    def _migrate_records(self) -> None:
+        """A ledger of an older version keeps its records in a table with a rowid: copied into one without.
+
+        A run of a million shipments wrote ~400 MB to that table and its key, ~200 MB without.
+        """
+        with transaction(self.db, immediate=True):
+            if _without_rowid(self.db, "records"):  # another process migrated it meanwhile
+                return
+            self.db.execute("ALTER TABLE records RENAME TO records_with_rowid")
+            self.db.execute(_RECORDS)
+            self.db.execute("INSERT INTO records SELECT flow, record, run_id FROM records_with_rowid "
+                            "ORDER BY flow, record")
+            self.db.execute("DROP TABLE records_with_rowid")
 
     def seen(self, sha256: str, flow: str, complete_only: bool = False) -> tuple[str, str] | None:
         """(run id, time) of the earlier import of this content, or None.
@@ -60,6 +80,10 @@ class Ledger:
         row = self.db.execute("SELECT run_id, processed_at FROM inputs WHERE sha256=? AND flow=?"
                               + (" AND complete=1" if complete_only else ""), (sha256, flow)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def written_keys(self) -> WrittenKeys:
+        """A set for the keys a run writes, kept on this ledger's connection (`commit_run` copies it in SQL)."""
+        return WrittenKeys(self.db)
 
     def commit_run(self, run_id: str, flow: str, started: str, status: str, report: str,
                    inputs: list[tuple[str, str]], outputs: Sequence[tuple[Path, Path]] = (),
@@ -80,6 +104,12 @@ class Ledger:
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_id, flow, started, now, status, report))
             partly = [sha for sha, _ in inputs if sha in incomplete] if per_input else []
+            if isinstance(records, WrittenKeys) and records.db is self.db:
+                keys = records.distinct()
+                self.db.execute(f"INSERT OR REPLACE INTO records SELECT ?, key, ? FROM ({keys})", (flow, run_id))
+                for sha in partly:
+                    self.db.execute(f"INSERT OR IGNORE INTO partly_written SELECT ?, ?, key FROM ({keys})", (sha, flow))
+                records = ()
             for text, odd in key_batches(records):
                 self.db.execute("INSERT OR REPLACE INTO records SELECT ?, value, ? FROM json_each(?)",
                                 (flow, run_id, text))
@@ -133,8 +163,9 @@ class Ledger:
 
     def records_seen(self, flow: str, keys: Sequence[str]) -> dict[str, str]:
         """Of `keys`, those an earlier run of `flow` wrote, with that run's id."""
-        among, params = in_keys(keys)
-        rows = self.db.execute(f"SELECT record, run_id FROM records WHERE flow=? AND record {among}", (flow, *params))
+        source, params = keys_source(keys)
+        rows = self.db.execute(f"SELECT r.record, r.run_id FROM {source} AS j JOIN records AS r "
+                               "ON r.flow = ? AND r.record = j.value", (*params, flow))
         return dict(rows.fetchall())
 
     def committed_order(self, run_ids: Sequence[str]) -> dict[str, int]:
@@ -160,3 +191,9 @@ class Ledger:
     def close(self) -> None:
         """Close the database."""
         self.db.close()
+
+
+def _without_rowid(db: sqlite3.Connection, table: str) -> bool:
+    """Whether `table` was made WITHOUT ROWID."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
+    return row is not None and "WITHOUT ROWID" in row[0].upper()

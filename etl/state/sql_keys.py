@@ -14,15 +14,22 @@ from itertools import islice
 
 def in_keys(keys: Iterable[str]) -> tuple[str, list[str]]:
     """`IN (...)` over the text `keys`, as SQL and its parameters (a number column compares them as numbers)."""
-    keys = list(keys)
-    if "\x00" not in "".join(keys):  # the usual case: no look at each key
-        return "IN (SELECT value FROM json_each(?))", [json.dumps(keys)]
-    plain: list[str] = []
+    source, params = keys_source(keys)
+    return f"IN {source}", params
+
+
+def keys_source(keys: Iterable[str]) -> tuple[str, list[str]]:
+    """The text `keys` as a subquery of one column `value`, and its parameters: `FROM (...) AS j JOIN t ON ...`.
+
+    A join probes the table once per key; `IN (subquery)` first copies the keys into a list of its own.
+    """
+    plain = keys if isinstance(keys, list) else list(keys)
     odd: list[str] = []  # SQLite's JSON reader ends a text at \u0000: such keys are bound one by one
-    for key in keys:
-        (odd if "\x00" in key else plain).append(key)
+    if "\x00" in "".join(plain):  # rare: look key by key only then
+        odd = [key for key in plain if "\x00" in key]
+        plain = [key for key in plain if "\x00" not in key]
     more = f" UNION ALL VALUES {','.join(['(?)'] * len(odd))}" if odd else ""
-    return f"IN (SELECT value FROM json_each(?){more})", [json.dumps(plain), *odd]
+    return f"(SELECT value FROM json_each(?){more})", [json.dumps(plain), *odd]
 
 
 def key_batches(keys: Iterable[str], size: int = 50_000) -> Iterator[tuple[str, list[str]]]:

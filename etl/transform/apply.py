@@ -118,11 +118,27 @@ def map_key(values: pa.Array) -> pa.Array:
     return pc.cast(values, pa.string())
 
 
+# A value map's keys and values as Arrow arrays, by the map's id, with a copy to tell it unchanged: a map of
+# a few thousand entries (countries) was spelled out again for every chunk. Bounded: a watcher loads maps per run.
+_MAP_ARRAYS: dict[int, tuple[dict[Any, Any], dict[Any, Any], pa.Array, pa.Array]] = {}
+
+
+def _map_arrays(table: dict[Any, Any]) -> tuple[pa.Array, pa.Array]:
+    """The keys of value map `table` as value-map keys (`map_key`), and its values, as Arrow arrays."""
+    known = _MAP_ARRAYS.get(id(table))
+    if known is not None and known[0] is table and known[1] == table:
+        return known[2], known[3]
+    if len(_MAP_ARRAYS) >= 64:
+        _MAP_ARRAYS.clear()
+    keys, values = pa.array([_key_text(k) for k in table], pa.string()), pa.array(list(table.values()))
+    _MAP_ARRAYS[id(table)] = (table, dict(table), keys, values)
+    return keys, values
+
+
 def _lookup(values: pa.Array, table: dict[Any, Any], target: TargetField) -> tuple[pa.Array, pa.Array]:
-    keys = [_key_text(k) for k in table]
-    mapped = list(table.values())
-    index = pc.index_in(map_key(values), value_set=pa.array(keys, pa.string()))
-    out = pc.take(pa.array(mapped), index)
+    keys, mapped = _map_arrays(table)
+    index = pc.index_in(map_key(values), value_set=keys)
+    out = pc.take(mapped, index)
     unknown = pc.and_(pc.is_valid(values), pc.is_null(index))
     if target.on_unknown == "keep":
         out = pc.if_else(unknown, pc.cast(values, out.type), out) if pa.types.is_string(out.type) else out
