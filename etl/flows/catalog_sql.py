@@ -3,9 +3,10 @@
 Every price, text, variant, relation, BOM line, stock row and file must belong to an article that is
 in the export and not refused; each rule is a join, its refusals the anti-join. The output tables
 hold `__at`, the accepted article's place in the articles file (a variant's row goes with its parent
-article), so `Store.chunks` reads them back article by article: made sorted by it, each by one
-reader (a query per range of articles scanned the whole table each time, and at ten million rows
-sorted its wide rows beside the joins: out of the 128 MB of two threads then). The category
+article), so `Store.chunks` reads them back article by article. They are not sorted by `__at`: at
+ten million rows the sort of the wide rows (articles, variants) ran out of the store's 128 MB. A
+GS-Office export lists each file's rows article by article, so the zone maps of `__at` stay narrow;
+a file in another order makes each range read scan more of it (slower, never wrong). The category
 tree is the Python of `catalog_rules.category_tree` over the (small) category table.
 """
 
@@ -26,7 +27,6 @@ OUTPUTS = {"categories": "out_categories", "category_texts": "out_category_texts
            "article_texts": "out_texts", "variants": "out_variants", "prices": "out_prices", "bom_lines": "out_bom",
            "relations": "out_relations", "stock": "out_stock", "article_media": "out_media",
            "stock_levels": "out_levels"}
-PLACE = "__at, __seq"  # the outputs are made sorted by it: `Store.chunks` reads each by one reader
 LATER = 1 << 40  # added to `__seq` of rows that follow the first kind of rows of their record
 LINEAGE = "_file, _line, _run"
 TEXTS = "name, short_text, long_text, meta_title, meta_description, meta_keywords"
@@ -49,7 +49,7 @@ def categories(store: Store, language: str, problem: Any) -> list[Reject]:
                for r in store.table("SELECT _file, _line, category_id, parent_id FROM categories "
                                     "ANTI JOIN cat_levels USING (category_id) ORDER BY __seq").to_pylist()]
     store.create("out_categories", "SELECT c.* EXCLUDE (__seq), l.level, 0 AS __at, c.__seq FROM categories c "
-                 "JOIN cat_levels l USING (category_id)", order=PLACE)
+                 "JOIN cat_levels l USING (category_id)")
     rejects += refused(store, "SELECT _file, _line, category_id AS record, category_id AS value, "
                        "category_id AS category, 'Warengruppen' AS export FROM category_texts "
                        "ANTI JOIN cat_levels USING (category_id) ORDER BY __seq",
@@ -61,7 +61,7 @@ def categories(store: Store, language: str, problem: Any) -> list[Reject]:
         UNION ALL
         SELECT category_id, language, {CATEGORY_TEXTS}, {_ID.format(key="category_id", lang="language")},
                {LINEAGE}, 0 AS __at, {LATER} + __seq AS __seq
-        FROM category_texts SEMI JOIN cat_levels USING (category_id)""", (language, language), order=PLACE)
+        FROM category_texts SEMI JOIN cat_levels USING (category_id)""", (language, language))
     return rejects
 
 
@@ -92,7 +92,7 @@ def children(store: Store, language: str, today: date) -> list[Reject]:
         UNION ALL
         SELECT t.sku, t.language, {', '.join('t.' + f for f in TEXTS.split(', '))},
                {_ID.format(key="t.sku", lang="t.language")}, t._file, t._line, t._run, a.__at, {LATER} + t.__seq
-        FROM article_texts t JOIN acc a USING (sku)""", (language, language), order=PLACE)
+        FROM article_texts t JOIN acc a USING (sku)""", (language, language))
     rejects += _prices(store, today)
     rejects += _bom(store)
     rejects += _unknown(store, "relations", "acc")
@@ -101,12 +101,11 @@ def children(store: Store, language: str, today: date) -> list[Reject]:
                        "OR related_sku NOT IN (SELECT sku FROM acc) ORDER BY __seq",
                        "related_sku", "unknown-related-article", params=("sku",))
     store.create("out_relations", "SELECT r.*, 'erp' AS origin, a.__at FROM relations r JOIN acc a USING (sku) "
-                 "WHERE related_sku <> sku AND related_sku IN (SELECT sku FROM acc)", order=PLACE)
+                 "WHERE related_sku <> sku AND related_sku IN (SELECT sku FROM acc)")
     rejects += _unknown(store, "stock", "owner")
-    store.create("out_stock", "SELECT s.*, o.__at FROM stock s JOIN owner o USING (sku)", order=PLACE)
+    store.create("out_stock", "SELECT s.*, o.__at FROM stock s JOIN owner o USING (sku)")
     rejects += _unknown(store, "media", "acc")
-    store.create("out_media", "SELECT m.*, m.source_file AS file, a.__at FROM media m JOIN acc a USING (sku)",
-                 order=PLACE)
+    store.create("out_media", "SELECT m.*, m.source_file AS file, a.__at FROM media m JOIN acc a USING (sku)")
     return rejects
 
 
@@ -115,15 +114,15 @@ def finish(store: Store) -> None:
     create_stock_levels(store, "acc", "var", "out_bom", "out_stock", "levels")
     # A level's (`__at`, `__seq`) is its place by the order rule: here its order among its article's levels.
     store.create("out_levels", "SELECT l.* EXCLUDE (__at, __seq), l.__at * 2147483648 + l.__seq AS __seq, o.__at "
-                 "FROM levels l JOIN owner o USING (sku)", order=PLACE)
+                 "FROM levels l JOIN owner o USING (sku)")
     store.create("out_articles", "SELECT a.*, coalesce(l.quantity, 0) AS stock FROM acc a "
-                 "LEFT JOIN levels l USING (sku)", order=PLACE)
+                 "LEFT JOIN levels l USING (sku)")
     exploded = " UNION ALL ".join(
         f"SELECT v.sku, v.parent_sku, v.option_{n} AS option, v.value_{n} AS value, v.ean, "
         f"coalesce(l.quantity, v.stock, 0) AS stock, v.surcharge, {n} AS position, v._file, v._line, v._run, "
         f"v.__at, v.__seq * 4 + {n} AS __seq FROM var v LEFT JOIN levels l USING (sku) WHERE {_OPTION.format(n=n)}"
         for n in (1, 2, 3))
-    store.create("out_variants", exploded, order=PLACE)
+    store.create("out_variants", exploded)
 
 
 def _prices(store: Store, today: date) -> list[Reject]:
@@ -141,7 +140,7 @@ def _prices(store: Store, today: date) -> list[Reject]:
     rejects += refused(store, f"SELECT _file, _line, sku AS record, price AS value FROM all_prices "
                        f"SEMI JOIN owner USING (sku) WHERE NOT ({ok}) ORDER BY __seq", "price", "negative-price")
     store.create("out_prices", f"SELECT p.*, o.__at FROM all_prices p JOIN owner o USING (sku) "
-                 f"WHERE {ok}", order=PLACE)
+                 f"WHERE {ok}")
     return rejects
 
 
@@ -153,7 +152,7 @@ def _bom(store: Store) -> list[Reject]:
                       "FROM bom_lines SEMI JOIN broken_sets USING (sku) ORDER BY __seq",
                       "component_sku", "bom-refused", params=("sku",))
     store.create("out_bom", "SELECT b.*, a.__at FROM bom_lines b JOIN acc a USING (sku) "
-                 "ANTI JOIN broken_sets USING (sku)", order=PLACE)
+                 "ANTI JOIN broken_sets USING (sku)")
     return rejects
 
 
