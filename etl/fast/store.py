@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -60,8 +59,7 @@ class Store:
             # showed as ~60 MB more peak at 1M rows than at 100k (customers), beside the engine's own limit.
             "allocator_flush_threshold": "8MB", "allocator_bulk_deallocation_flush_threshold": "8MB"})
         self.counts: dict[str, int] = {}
-        self.sorted: dict[str, str | None] = {}  # a created table's order
-        self.memory_mb, self.threads = memory_mb, threads
+        self.memory_mb = memory_mb
 
     def __enter__(self) -> Store:
         return self
@@ -102,7 +100,6 @@ class Store:
         sorted_by = f" ORDER BY {order}" if order else ""
         self.execute(f"CREATE OR REPLACE TABLE {quoted(name)} AS {query}{sorted_by}", params)
         self.counts[name] = self.rows(name)
-        self.sorted[name] = order
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         """Run a statement that returns nothing worth reading (a DELETE, an UPDATE)."""
@@ -170,57 +167,15 @@ class Store:
         """
         tops = [self.value(f"SELECT max({AT}) FROM {quoted(table)}") for table in parts.values()]
         top = max((t for t in tops if t is not None), default=-1)
-        reads = {name: self._streamed(table) or self._ranged(table) for name, table in parts.items()}
+        reads = {name: self._ranged(table) for name, table in parts.items()}
         size = size or CHUNK_RECORDS  # read at the call: a test makes it small
         for low in range(0, top + 1, size):
-            yield {name: read(low, low + size) for name, read in reads.items()}
+            yield {name: self.table(query, (low, low + size)) for name, query in reads.items()}
 
-    def _ranged(self, table: str) -> Callable[[int, int], pa.Table]:
-        """`table`'s rows of one range of `__at` (`low`, `high`), in order, without the order columns."""
+    def _ranged(self, table: str) -> str:
+        """The query of `table`'s rows of one range of `__at`, in order, without the order columns."""
         names = self.table("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
                            (table,)).column(0).to_pylist()
         hidden = [n for n in (AT, SEQ) if n in names]
-        query = (f"SELECT * EXCLUDE ({', '.join(hidden)}) FROM {quoted(table)} "
-                 f"WHERE {AT} >= ? AND {AT} < ? ORDER BY {', '.join(hidden)}")
-        return lambda low, high: self.table(query, (low, high))
-
-    def _streamed(self, table: str) -> Callable[[int, int], pa.Table] | None:
-        """`table`'s rows of the next range of `__at`, by one reader of the table made sorted (`create`), if it was.
-
-        A query a range (with its sort) cost as much as making the table. One thread scans a table in its
-        order; only a plain scan streams, which needs no memory to speak of (a reader cannot run again).
-        """
-        if self.sorted.get(table) != f"{AT}, {SEQ}" or self.threads != 1:
-            return None
-        cursor = self.db.cursor()  # a reader of its own: the store's connection runs the other statements
-        return _Sorted(cursor.sql(f"SELECT * FROM {quoted(table)} WHERE {AT} >= 0").to_arrow_reader(CHUNK_RECORDS))
-
-
-class _Sorted:
-    """Rows sorted by (`__at`, `__seq`) taken from a reader a range at a time: those before `high`."""
-
-    def __init__(self, reader: pa.RecordBatchReader) -> None:
-        self.batches, self.schema = iter(reader), reader.schema
-        self.held: pa.RecordBatch | None = None  # read, not taken yet
-        self.last = (-1, -1)  # (`__at`, `__seq`) of the last row read: the order is checked
-
-    def __call__(self, low: int, high: int) -> pa.Table:
-        taken = []
-        while (batch := self.held if self.held is not None else self._next()) is not None:
-            cut = int(np.searchsorted(batch.column(AT).to_numpy(), high))
-            taken.append(batch.slice(0, cut))
-            self.held = batch.slice(cut) if cut < batch.num_rows else None
-            if self.held is not None:
-                break
-        return pa.Table.from_batches(taken, self.schema).drop_columns([AT, SEQ])
-
-    def _next(self) -> pa.RecordBatch | None:
-        batch = next(self.batches, None)
-        if batch is None or batch.num_rows == 0:
-            return batch
-        at, seq = batch.column(AT).to_numpy(), batch.column(SEQ).to_numpy()
-        at, seq = np.concatenate(([self.last[0]], at)), np.concatenate(([self.last[1]], seq))
-        if not ((np.diff(at) > 0) | ((np.diff(at) == 0) & (np.diff(seq) > 0))).all():
-            raise RuntimeError("a table made sorted was read out of its order")
-        self.last = (int(at[-1]), int(seq[-1]))
-        return batch
+        return (f"SELECT * EXCLUDE ({', '.join(hidden)}) FROM {quoted(table)} "
+                f"WHERE {AT} >= ? AND {AT} < ? ORDER BY {', '.join(hidden)}")

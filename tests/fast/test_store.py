@@ -143,30 +143,3 @@ def test_batches_of_a_statement_that_runs_out_of_the_limit_come_all_the_same() -
         batches = list(store.batches("SELECT text, i FROM long ORDER BY text DESC", 50_000))
         assert sum(b.num_rows for b in batches) == 300000
         assert batches[0].column(0)[0].as_py() == store.value("SELECT max(text) FROM long")
-
-
-def _placed(store: Store, rows: int) -> None:
-    """`placed`: `rows` rows of records of 1 to 3 rows each, arrived out of order, some refused (`__at` < 0)."""
-    store.append("rows", pa.table({"n": pa.array(range(rows), pa.int64())}))
-    store.create("placed", "SELECT n, CASE WHEN n % 97 = 0 THEN -1 ELSE (n * 7919) % (? // 2) END AS __at, __seq "
-                 "FROM rows", (rows,), order="__at, __seq")
-
-
-@pytest.mark.parametrize("size", [333, 30_000])
-def test_a_table_made_sorted_reads_back_by_one_reader_as_by_a_query_per_range(size: int) -> None:
-    rows = 50_000  # more than a reader's batch: ranges end inside and across batches
-    with Store(threads=1) as streamed, Store(threads=2) as ranged:  # two threads: a query per range
-        for store in (streamed, ranged):
-            _placed(store, rows)
-        got = [part["out"].to_pylist() for part in streamed.chunks({"out": "placed"}, size=size)]
-        expected = [part["out"].to_pylist() for part in ranged.chunks({"out": "placed"}, size=size)]
-    assert got == expected
-    assert sum(len(part) for part in got) == rows - len(range(0, rows, 97))
-
-
-def test_a_table_made_sorted_and_changed_out_of_its_order_is_not_read_wrong() -> None:
-    with Store(threads=1) as store:
-        _placed(store, 50_000)
-        store.execute("INSERT INTO placed VALUES (-5, 3, -5)")  # after the sorted rows, of an early record
-        with pytest.raises(RuntimeError, match="out of its order"):
-            list(store.chunks({"out": "placed"}, size=1000))
