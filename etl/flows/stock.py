@@ -56,13 +56,14 @@ def _articles(store: Store) -> None:
     """
     shift = store.counts["stock"]  # BOM lines count after the warehouse rows
     after = shift + store.counts["bom_lines"]
-    firsts = ", ".join(f"arg_min({name}, {SEQ}) AS {name}" for name in LINEAGE)
-    lasts = ", ".join(f"arg_max({name}, {SEQ})" for name in LINEAGE)
-    store.create("articles", f"WITH listed AS (SELECT sku, {firsts}, min({SEQ}) AS {SEQ} FROM (SELECT {_ROW}, {SEQ} "
-                             f"FROM stock UNION ALL SELECT {_ROW}, {SEQ} + {shift} FROM bom_lines) GROUP BY sku) "
-                             f"SELECT * FROM listed ANTI JOIN variants v USING (sku) UNION ALL SELECT parent_sku, "
-                             f"{lasts}, min({SEQ}) + {after} FROM variants v ANTI JOIN listed x "
-                             "ON x.sku = v.parent_sku GROUP BY parent_sku")
+    # first and last rows found by `__seq` alone, then joined: a group-by that kept their texts ran out of memory
+    store.create("articles", f"WITH given AS (SELECT {_ROW}, {SEQ} FROM stock UNION ALL SELECT {_ROW}, {SEQ} + {shift} "
+                             f"FROM bom_lines), listed AS (SELECT * FROM given SEMI JOIN (SELECT min({SEQ}) AS {SEQ} "
+                             f"FROM given GROUP BY sku) USING ({SEQ})) "
+                             f"SELECT * FROM listed ANTI JOIN variants v USING (sku) UNION ALL SELECT v.parent_sku, "
+                             f"{', '.join(f'v.{n}' for n in LINEAGE)}, p.first + {after} FROM variants v JOIN (SELECT "
+                             f"parent_sku, max({SEQ}) AS last, min({SEQ}) AS first FROM variants v ANTI JOIN listed x "
+                             f"ON x.sku = v.parent_sku GROUP BY parent_sku) p ON v.{SEQ} = p.last")
 
 
 FLOW = Flow(name="stock", module="Lagerbestand", direction="ERP -> shop", source="sage/stock.yaml",

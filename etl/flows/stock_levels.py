@@ -32,13 +32,14 @@ def create_stock_levels(store: Store, articles: str, variants: str, bom: str, st
     part = {name: quoted(f"{into}__{name}") for name in ("sums", "variants", "plain", "sets", "placed")}
     a, v, b, s = (quoted(name) for name in (articles, variants, bom, stock))
     lineage = ", ".join(LINEAGE)
-    firsts = ", ".join(f"arg_min_null({name}, {SEQ}) AS {name}" for name in ("parent_sku", "stock", *LINEAGE))
     have, need = _UNITS.format("coalesce(p.quantity, 0)"), _UNITS.format("b.quantity")
     # One step a statement, each with few joins: DuckDB keeps them under the store's memory limit.
     steps = {
         "sums": f"SELECT sku, CAST(sum(quantity) AS {_DEC}) AS quantity FROM {s} WHERE sku IS NOT NULL GROUP BY sku",
+        # a variant's first row, found by its `__seq` alone: a group-by that kept the row's texts ran out of memory
         "variants": f"SELECT x.sku, x.parent_sku, CAST(coalesce(m.quantity, x.stock, 0) AS {_DEC}) AS quantity, "
-                    f"{lineage}, x.{AT} FROM (SELECT sku, {firsts}, min({SEQ}) AS {AT} FROM {v} GROUP BY sku) x "
+                    f"{', '.join(f'x.{n}' for n in LINEAGE)}, x.{SEQ} AS {AT} FROM {v} x SEMI JOIN (SELECT "
+                    f"min({SEQ}) AS {SEQ} FROM {v} GROUP BY sku) USING ({SEQ}) "
                     f"LEFT JOIN {part['sums']} m ON m.sku = x.sku",
         # one lookup of a number's stock: the parent's sum of its variants, else the variant's, else its rows';
         # and whether it is a parent, and its place as a variant
