@@ -78,6 +78,14 @@ def test_held_mails_in_arrow_are_the_mails_made_one_by_one(workspace: Config, mo
     assert MailQueue(workspace.folder("state")).db.execute("SELECT count(*) FROM mails").fetchone() == (0,)
 
 
+def _taken(config: Config, run_id: str) -> MailBatch:
+    """A tracking batch of run `run_id` that took the sample's mails, every delivery note written."""
+    neutral = _chunk(config)
+    batch = mailer_for("tracking")(config, run_id)
+    batch.take(neutral, set(neutral["shipments"].column("delivery_note").to_pylist()))
+    return batch
+
+
 def _spooled(batch: MailBatch) -> list[tuple[object, ...]]:
     """The mails `batch` spooled, as the queue keeps them (but the time)."""
     return batch.queue.db.execute("SELECT key, kind, recipient, run_id, message, eml, status, attempts, language, "
@@ -86,15 +94,11 @@ def _spooled(batch: MailBatch) -> list[tuple[object, ...]]:
 
 
 def test_held_mails_queued_before_are_not_queued_again(workspace: Config) -> None:
-    neutral = _chunk(workspace)
-    written = set(neutral["shipments"].column("delivery_note").to_pylist())
-    first = mailer_for("tracking")(workspace, "run-1")
-    first.take(neutral, written)
+    first = _taken(workspace, "run-1")
     first.flush()
     assert first.count
     first.commit()
-    again = mailer_for("tracking")(workspace, "run-2")
-    again.take(neutral, written)
+    again = _taken(workspace, "run-2")
     again.commit()
     assert again.count == 0
     queue = MailQueue(workspace.folder("state"))

@@ -7,10 +7,9 @@ from __future__ import annotations
 import sqlite3
 
 from etl.config import Config
-from etl.mail.kinds import mailer_for
 from etl.state.files import MAILS
 from etl.state.mail_queue import MailQueue
-from tests.mail.test_held_rows import _chunk
+from tests.mail.test_held_rows import _taken
 
 
 def _queue(config: Config) -> MailQueue:
@@ -18,10 +17,7 @@ def _queue(config: Config) -> MailQueue:
 
 
 def test_a_crashed_runs_mails_are_not_sent_and_the_next_run_queues_them(workspace: Config) -> None:
-    neutral = _chunk(workspace)
-    written = set(neutral["shipments"].column("delivery_note").to_pylist())
-    crashed = mailer_for("tracking")(workspace, "run-1")
-    crashed.take(neutral, written)
+    crashed = _taken(workspace, "run-1")
     crashed.flush()
     assert crashed.count
     crashed.queue.close()  # killed before its commit: nothing else happens
@@ -29,8 +25,7 @@ def test_a_crashed_runs_mails_are_not_sent_and_the_next_run_queues_them(workspac
     assert seen.counts() == {"queued": 0, "sent": 0, "failed": 0}
     assert seen.due(5) == [] and seen.problems() == []
     seen.close()
-    rerun = mailer_for("tracking")(workspace, "run-2")
-    rerun.take(neutral, written)
+    rerun = _taken(workspace, "run-2")
     assert rerun.count == crashed.count, "the crashed run's mails did not count as queued"
     rerun.commit()
     queue = _queue(workspace)
@@ -41,15 +36,11 @@ def test_a_crashed_runs_mails_are_not_sent_and_the_next_run_queues_them(workspac
 
 
 def test_a_dry_run_takes_its_mails_out_and_a_queued_mail_stays(workspace: Config) -> None:
-    neutral = _chunk(workspace)
-    written = set(neutral["shipments"].column("delivery_note").to_pylist())
-    dry = mailer_for("tracking")(workspace, "run-1")
-    dry.take(neutral, written)
+    dry = _taken(workspace, "run-1")
     dry.discard()
     assert _queue(workspace).db.execute("SELECT count(*) FROM mails UNION ALL SELECT count(*) FROM spooling") \
         .fetchall() == [(0,), (0,)]
-    run = mailer_for("tracking")(workspace, "run-2")
-    run.take(neutral, written)
+    run = _taken(workspace, "run-2")
     run.commit()
     run.discard()  # the run failed after queueing its mails (its ledger commit): they stay queued
     assert _queue(workspace).counts()["queued"] == run.count > 0
@@ -68,9 +59,7 @@ def test_a_queue_of_the_version_before_is_read_and_spooled_into(workspace: Confi
     """)
     db.commit()
     db.close()
-    neutral = _chunk(workspace)
-    run = mailer_for("tracking")(workspace, "run-1")
-    run.take(neutral, set(neutral["shipments"].column("delivery_note").to_pylist()))
+    run = _taken(workspace, "run-1")
     run.commit()
     queue = _queue(workspace)
     assert queue.counts()["queued"] == run.count + 1
