@@ -6,7 +6,6 @@ they are committed only after the run's outputs are committed, so a failed run i
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
@@ -19,35 +18,13 @@ import pyarrow.compute as pc
 from etl.fast.arrays import constant, positions
 from etl.shared.model import KEYS, LINEAGE
 from etl.shared.records import Neutral
-from etl.state.files import DELTA, connect, transaction
+from etl.state.files import DELTA, connect, transaction, without_rowid
 from etl.state.sql_keys import in_keys, key_batches
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS hashes (
     flow TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL,
     PRIMARY KEY (flow, entity, key)) WITHOUT ROWID"""
 CACHE_KB = 16_384  # the state connection's page cache
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """A `hashes` table of an earlier version (rows by rowid and a separate key index) made one B-tree.
-
-    WITHOUT ROWID keeps each hash once, in key order: a commit writes one tree instead of two.
-    """
-    if _by_key(db):
-        return
-    with transaction(db, immediate=True):
-        if _by_key(db):  # another connection did it meanwhile
-            return
-        db.execute(_SCHEMA.replace("hashes", "hashes_new", 1))
-        db.execute("INSERT INTO hashes_new SELECT flow, entity, key, hash FROM hashes ORDER BY flow, entity, key")
-        db.execute("DROP TABLE hashes")
-        db.execute("ALTER TABLE hashes_new RENAME TO hashes")
-
-
-def _by_key(db: sqlite3.Connection) -> bool:
-    """Whether `hashes` is missing or already a table without rowid."""
-    found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'hashes'").fetchone()
-    return found is None or "WITHOUT ROWID" in found[0].upper()
 
 
 class DeltaState:
@@ -58,7 +35,7 @@ class DeltaState:
         # A page cache of a fixed size (SQLite's default is 2 MB): the lookups of a chunk's keys read the same
         # pages again and again (1.4M lookups: 5.5 s of CPU with 1 MB, 2.0 s with 16 MB).
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
-        _migrate(self.db)
+        without_rowid(self.db, "hashes", _SCHEMA)  # a state file of an earlier version
         self.db.execute(_SCHEMA)
         self.flow, self.full = flow, full
         # The run's new hashes wait for the commit in this connection's temporary tables (on disk, not in

@@ -54,6 +54,30 @@ def transaction(db: sqlite3.Connection, immediate: bool = False) -> Iterator[sql
     db.execute("COMMIT")
 
 
+def without_rowid(db: sqlite3.Connection, table: str, create: str) -> None:
+    """Copy `table` of an older version (rows by rowid beside an index of its key) into one B-tree by its key.
+
+    `create` makes the table WITHOUT ROWID, with the same columns. A key kept beside the rows stored every
+    key twice (the ledger's records, the delta's hashes); a table made so already is left as it is.
+    """
+    if not _has_rowid(db, table):
+        return
+    with transaction(db, immediate=True):
+        if not _has_rowid(db, table):  # another connection migrated it meanwhile
+            return
+        key = ", ".join(row[1] for row in sorted(db.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5])
+                        if row[5])
+        db.execute(f"ALTER TABLE {table} RENAME TO {table}_with_rowid")
+        db.execute(create)
+        db.execute(f"INSERT INTO {table} SELECT * FROM {table}_with_rowid ORDER BY {key}")  # in the tree's order
+        db.execute(f"DROP TABLE {table}_with_rowid")
+
+
+def _has_rowid(db: sqlite3.Connection, table: str) -> bool:
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    return row is not None and "WITHOUT ROWID" not in row[0].upper()
+
+
 # SQLite's primary result codes of a write the disk did not take, as the OS would say it
 _STORAGE = {sqlite3.SQLITE_FULL: errno.ENOSPC, sqlite3.SQLITE_READONLY: errno.EROFS, sqlite3.SQLITE_IOERR: errno.EIO}
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from etl.state.files import LEDGER, connect, connect_read_only, transaction
+from etl.state.files import LEDGER, connect, connect_read_only, transaction, without_rowid
 from etl.state.sql_keys import in_keys, key_batches, keys_source
 from etl.state.written import WrittenKeys
 
@@ -54,22 +53,7 @@ class Ledger:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(inputs)")}
         if "complete" not in columns:  # a ledger of an older version: its inputs count as fully written
             self.db.execute("ALTER TABLE inputs ADD COLUMN complete INTEGER NOT NULL DEFAULT 1")
-        if not _without_rowid(self.db, "records"):
-            self._migrate_records()
-
-    def _migrate_records(self) -> None:
-        """A ledger of an older version keeps its records in a table with a rowid: copied into one without.
-
-        A run of a million shipments wrote ~400 MB to that table and its key, ~200 MB without.
-        """
-        with transaction(self.db, immediate=True):
-            if _without_rowid(self.db, "records"):  # another process migrated it meanwhile
-                return
-            self.db.execute("ALTER TABLE records RENAME TO records_with_rowid")
-            self.db.execute(_RECORDS)
-            self.db.execute("INSERT INTO records SELECT flow, record, run_id FROM records_with_rowid "
-                            "ORDER BY flow, record")
-            self.db.execute("DROP TABLE records_with_rowid")
+        without_rowid(self.db, "records", _RECORDS)  # a ledger of an older version
 
     def seen(self, sha256: str, flow: str, complete_only: bool = False) -> tuple[str, str] | None:
         """(run id, time) of the earlier import of this content, or None.
@@ -192,8 +176,3 @@ class Ledger:
         """Close the database."""
         self.db.close()
 
-
-def _without_rowid(db: sqlite3.Connection, table: str) -> bool:
-    """Whether `table` was made WITHOUT ROWID."""
-    row = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
-    return row is not None and "WITHOUT ROWID" in row[0].upper()
