@@ -63,23 +63,20 @@ def written_from_again(ctx: RunContext, table: pa.Table, prefix: str = "") -> se
             for key in ctx.ledger.written_from(sha, ctx.flow.name, keys)}
 
 
-def seen_before(ctx: RunContext, keys: Iterable[str]) -> set[str]:
-    """Of `keys`, those an earlier run or this run wrote (none with `--force`)."""
-    wanted = sorted(set(keys))
-    if ctx.force or not wanted:
+def seen_before(ctx: RunContext, keys: Iterable[str] | pa.Array) -> set[str]:
+    """Of `keys`, those an earlier run or this run wrote (none with `--force`): asked once each, in key order."""
+    if ctx.force:
         return set()
+    wanted = pc.unique(keys if isinstance(keys, pa.Array) else pa.array(list(keys), pa.string()))
+    if not len(wanted):
+        return set()
+    wanted = pc.array_take(wanted, pc.sort_indices(wanted)).to_pylist()
     return ctx.written.seen(wanted) | set(ctx.ledger.records_seen(ctx.flow.name, wanted))
 
 
 def _seen_among(ctx: RunContext, keys: list[pa.Array]) -> pa.Array:
-    """Of the key columns `keys`, those an earlier run or this run wrote: asked once per chunk, each key once,
-    in order (as `seen_before`)."""
-    if ctx.force or not any(len(k) for k in keys):
-        return pa.array([], pa.string())
-    wanted = pc.unique(pa.chunked_array(keys, pa.string()).combine_chunks())
-    wanted = pc.array_take(wanted, pc.sort_indices(wanted)).to_pylist()
-    seen = ctx.written.seen(wanted) | set(ctx.ledger.records_seen(ctx.flow.name, wanted))
-    return pa.array(list(seen), pa.string())
+    """Of the key columns `keys` (a chunk's, asked together), those an earlier run or this run wrote."""
+    return pa.array(list(seen_before(ctx, pa.chunked_array(keys, pa.string()).combine_chunks())), pa.string())
 
 
 def filter_seen(ctx: RunContext, table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[str], int]:
