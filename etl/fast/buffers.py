@@ -24,6 +24,16 @@ NEWLINE = _any_byte(b"\n")
 # the first byte of every character utf8_trim_whitespace trims: ASCII space and controls \t-\r, and the
 # lead bytes of U+0085, U+00A0 (\xc2), U+1680, U+180E (\xe1), U+2000-U+205F (\xe2), U+3000 (\xe3)
 WHITESPACE = _any_byte(b" ", b"\t", b"\n", b"\x0b", b"\x0c", b"\r", b"\xc2", b"\xe1", b"\xe2", b"\xe3")
+JSON_ESCAPED = _any_byte(b"\\", b'"')  # the characters a JSON string escapes, but the controls
+_CONTROLS = bytes(range(32))
+
+
+def _any_control(data: bytes) -> bool:
+    """Whether `data` holds a control character (U+0000-U+001F): one pass deleting them all."""
+    return len(data.translate(None, _CONTROLS)) != len(data)
+
+
+CONTROL: Probe = _any_control
 
 
 def may_hold(values: pa.Array | pa.ChunkedArray, probe: Probe) -> bool:

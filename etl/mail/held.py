@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.fast.arrays import lists_by
-from etl.fast.buffers import may_hold
+from etl.fast.buffers import CONTROL, JSON_ESCAPED, may_hold
 from etl.fast.python_regex import SPACES
 
 _NOTE_TEXTS = ("delivery_note", "order_id", "carrier_name", "delivery_firstname", "delivery_lastname",
@@ -30,7 +30,7 @@ def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
     notes, parcels = _arrays(notes), None if parcels is None else _arrays(parcels)
     texts = [notes.column(name) for name in _NOTE_TEXTS] + (
         [parcels.column("tracking_number"), parcels.column("tracking_url")] if parcels is not None else [])
-    if any(may_hold(t, _control) for t in texts):
+    if any(may_hold(t, CONTROL) for t in texts):
         return None
     safe = notes.column("delivery_note")
     if not pc.all(pc.match_substring_regex(safe, "^[A-Za-z0-9_-]*$")).as_py():
@@ -50,19 +50,6 @@ def held_rows(kind: str, stem: str, eml: str, notes: pa.Table,
                _join(eml, safe, ".eml").to_pylist(), notes.column("language").to_pylist(), context.to_pylist())
 
 
-_CONTROL_BYTES = bytes(range(32))
-
-
-def _escaped(data: bytes) -> bool:
-    """Whether `data` holds a character a JSON string escapes (outside the control characters)."""
-    return b"\\" in data or b'"' in data
-
-
-def _control(data: bytes) -> bool:
-    """Whether `data` holds a control character (JSON escapes it, `_json` below does not)."""
-    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
-
-
 def _arrays(table: pa.Table) -> pa.Table:
     """`table` of one chunk per column (element-wise kernels refuse columns chunked apart)."""
     return pa.table({name: table.column(name).combine_chunks() for name in table.column_names})
@@ -77,7 +64,7 @@ def _join(*parts: str | pa.Array | pa.ChunkedArray) -> pa.Array:
 def _json(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Each text as a JSON string (`json.dumps`, ensure_ascii=False, no control characters), null as `null`."""
     escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"') \
-        if may_hold(column, _escaped) else column
+        if may_hold(column, JSON_ESCAPED) else column
     return pc.fill_null(_join('"', escaped, '"'), "null")
 
 
